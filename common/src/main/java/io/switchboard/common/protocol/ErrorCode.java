@@ -1,0 +1,69 @@
+package io.switchboard.common.protocol;
+
+/**
+ * Error codes carried by {@code ERROR} frames. The numbers are part of the wire format. Codes
+ * 100..199 mean the framing itself broke: the sender of such an ERROR closes the connection right
+ * after it. Every other code answers one request and the connection stays open, unless the code
+ * says otherwise ({@link #closesConnection()}).
+ */
+public enum ErrorCode {
+    /** The length field exceeds the receiver's maximum frame length. */
+    FRAME_TOO_LARGE(100, true),
+    /** The length field is below the 6-byte minimum (opcode, flags, request id). */
+    FRAME_TOO_SHORT(101, true),
+
+    /** The opcode byte is not assigned. */
+    UNKNOWN_OPCODE(200, false),
+    /** The body is truncated, has bytes left over, or holds invalid UTF-8. */
+    MALFORMED_BODY(201, false),
+    /** A request other than HELLO arrived before the handshake. */
+    HANDSHAKE_REQUIRED(202, false),
+    /** HELLO asked for a protocol version this server does not speak. */
+    UNSUPPORTED_VERSION(203, false),
+    /** A second HELLO on a connection that already completed its handshake. */
+    ALREADY_HANDSHAKEN(204, false),
+    /** A flag bit that this opcode does not define is set. */
+    RESERVED_FLAGS(205, false),
+    /** The frame type is one that only the server sends. */
+    UNEXPECTED_OPCODE(206, false),
+    /** A field holds a value outside its allowed range (for example a name that is too long). */
+    INVALID_ARGUMENT(207, false),
+
+    /** The auth token in HELLO is missing or wrong. The connection is closed. */
+    AUTH_FAILED(401, true),
+    /** The session sent nothing for longer than the idle timeout. The connection is closed. */
+    IDLE_TIMEOUT(408, true),
+
+    /** The server failed to handle a request; the request may be retried. */
+    INTERNAL_ERROR(500, false),
+    /** The server is shutting down and takes no new requests. */
+    SHUTTING_DOWN(503, true);
+
+    private final int code;
+    private final boolean closesConnection;
+
+    ErrorCode(int code, boolean closesConnection) {
+        this.code = code;
+        this.closesConnection = closesConnection;
+    }
+
+    /** The 16-bit code on the wire. */
+    public int code() {
+        return code;
+    }
+
+    /** Whether the server closes the connection after sending this error. */
+    public boolean closesConnection() {
+        return closesConnection;
+    }
+
+    /** The error for a wire code, or {@code null} for a code this version does not know. */
+    public static ErrorCode of(int code) {
+        for (ErrorCode error : values()) {
+            if (error.code == code) {
+                return error;
+            }
+        }
+        return null;
+    }
+}

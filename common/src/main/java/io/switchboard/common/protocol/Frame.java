@@ -1,0 +1,19 @@
+package io.switchboard.common.protocol;
+
+/**
+ * One decoded frame of the Switchboard framed protocol. {@link FrameDecoder} produces these and
+ * {@link FrameEncoder} writes them; handlers never see the byte layout.
+ *
+ * <p>Frames that carry a payload ({@link PayloadFrame}) are reference counted: whoever receives
+ * one releases it or passes it on.
+ */
+public sealed interface Frame permits Hello, Welcome, PayloadFrame, ErrorFrame, Bye, InvalidFrame {
+    /** The frame type. */
+    Opcode opcode();
+
+    /**
+     * The request id: chosen by the client for requests and copied into the reply; 0 on frames
+     * that answer nothing in particular.
+     */
+    int requestId();
+}

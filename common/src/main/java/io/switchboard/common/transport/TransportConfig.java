@@ -1,0 +1,140 @@
+package io.switchboard.common.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A resolved transport: which {@link Transport} to use and, for epoll, in which {@link EpollMode}.
+ * It builds event loop groups and configures bootstraps so that callers never name a transport
+ * class. Immutable and thread-safe.
+ *
+ * <p>Start with {@link #resolve(TransportChoice, EpollMode)}.
+ */
+public final class TransportConfig {
+    private static final Transport[] PREFERENCE = {Transport.EPOLL, Transport.KQUEUE, Transport.NIO};
+
+    private final Transport transport;
+    private final EpollMode epollMode;
+    private final Map<Transport, Throwable> passedOver;
+
+    private TransportConfig(Transport transport, EpollMode epollMode, Map<Transport, Throwable> passedOver) {
+        this.transport = transport;
+        this.epollMode = epollMode;
+        this.passedOver = passedOver;
+    }
+
+    /**
+     * Resolves what the operator asked for against what this machine offers.
+     *
+     * @param choice a forced transport, or {@link TransportChoice#AUTO} for epoll &gt; kqueue &gt; NIO
+     * @param epollMode the epoll mode, or {@code null} for the default ({@link EpollMode#EDGE} on
+     *     epoll); setting it with any other transport is an error
+     * @throws TransportUnavailableException when a forced transport did not load, or an epoll
+     *     mode was given for a transport that is not epoll
+     */
+    public static TransportConfig resolve(TransportChoice choice, EpollMode epollMode) {
+        Objects.requireNonNull(choice, "choice");
+        Map<Transport, Throwable> passedOver = new EnumMap<>(Transport.class);
+        Transport chosen;
+        if (choice.forced() != null) {
+            chosen = choice.forced();
+            Throwable cause = chosen.unavailabilityCause();
+            if (cause != null) {
+                throw new TransportUnavailableException(
+                        "transport " + chosen.id() + " is not available: " + NativeDiagnosis.explain(cause), cause);
+            }
+        } else {
+            chosen = null;
+            for (Transport candidate : PREFERENCE) {
+                Throwable cause = candidate.unavailabilityCause();
+                if (cause == null) {
+                    chosen = candidate;
+                    break;
+                }
+                passedOver.put(candidate, cause);
+            }
+        }
+        if (chosen != Transport.EPOLL && epollMode != null) {
+            throw new TransportUnavailableException(
+                    "epoll mode " + epollMode.id() + " needs the epoll transport, but the transport is "
+                            + chosen.id() + (passedOver.containsKey(Transport.EPOLL)
+                                    ? " (epoll: " + NativeDiagnosis.explain(passedOver.get(Transport.EPOLL)) + ")"
+                                    : ""),
+                    passedOver.get(Transport.EPOLL));
+        }
+        EpollMode mode = chosen == Transport.EPOLL ? (epollMode == null ? EpollMode.EDGE : epollMode) : null;
+        return new TransportConfig(chosen, mode, Collections.unmodifiableMap(passedOver));
+    }
+
+    /** The transport in use. */
+    public Transport transport() {
+        return transport;
+    }
+
+    /** The epoll mode, or {@code null} when the transport is not epoll. */
+    public EpollMode epollMode() {
+        return epollMode;
+    }
+
+    /**
+     * Native transports that {@link TransportChoice#AUTO} ranked above the chosen one but could
+     * not load, each with the reason. Empty for a forced transport.
+     */
+    public Map<Transport, Throwable> passedOver() {
+        return passedOver;
+    }
+
+    /** Lines explaining why each passed-over transport was not used, for the start-up log. */
+    public String passedOverReason(Transport skipped) {
+        Throwable cause = passedOver.get(skipped);
+        return cause == null ? null : NativeDiagnosis.explain(cause);
+    }
+
+    /** Creates an event loop group of this transport with named, daemon-less threads. */
+    public EventLoopGroup newEventLoopGroup(int threads, String threadNamePrefix) {
+        return transport.newGroup(threads, new DefaultThreadFactory(threadNamePrefix, false));
+    }
+
+    /** Sets the channel type and the epoll mode (for the listener and every accepted socket). */
+    public ServerBootstrap configure(ServerBootstrap bootstrap) {
+        bootstrap.channelFactory(transport.serverChannelFactory());
+        if (epollMode != null) {
+            // EPOLL_MODE must be set before registration: option for the listener, childOption for
+            // the accepted sockets (they are registered with EPOLLET set or cleared accordingly).
+            bootstrap.option(EpollChannelOption.EPOLL_MODE, epollMode.netty);
+            bootstrap.childOption(EpollChannelOption.EPOLL_MODE, epollMode.netty);
+        }
+        return bootstrap;
+    }
+
+    /** Sets the TCP client channel type and the epoll mode. */
+    public Bootstrap configureSocket(Bootstrap bootstrap) {
+        bootstrap.channelFactory(transport.socketChannelFactory());
+        if (epollMode != null) {
+            bootstrap.option(EpollChannelOption.EPOLL_MODE, epollMode.netty);
+        }
+        return bootstrap;
+    }
+
+    /** Sets the UDP channel type and the epoll mode. */
+    public Bootstrap configureDatagram(Bootstrap bootstrap) {
+        bootstrap.channelFactory(transport.datagramChannelFactory());
+        if (epollMode != null) {
+            bootstrap.option(EpollChannelOption.EPOLL_MODE, epollMode.netty);
+        }
+        return bootstrap;
+    }
+
+    /** {@code epoll (edge-triggered)}, {@code nio}, ... */
+    @Override
+    public String toString() {
+        return epollMode == null ? transport.id() : transport.id() + " (" + epollMode.id() + "-triggered)";
+    }
+}
