@@ -34,8 +34,8 @@ public enum ErrorCode {
     /** The session sent nothing for longer than the idle timeout. The connection is closed. */
     IDLE_TIMEOUT(408, true),
 
-    /** The server failed to handle a request; the request may be retried. */
-    INTERNAL_ERROR(500, false),
+    /** The server hit a fault of its own; it closes the connection, and the client may reconnect and retry. */
+    INTERNAL_ERROR(500, true),
     /** The server is shutting down and takes no new requests. */
     SHUTTING_DOWN(503, true);
 

@@ -1,0 +1,23 @@
+package io.switchboard.server;
+
+/**
+ * Names of the handlers in every pipeline the server builds, in pipeline order. The
+ * initializers are the only places that wire pipelines; they use these names.
+ */
+public final class HandlerNames {
+    /** Closes or warns sessions that stay silent (framed). */
+    public static final String IDLE = "idle";
+    /** Bytes to frames (framed). */
+    public static final String FRAME_DECODER = "frameDecoder";
+    /** Frames to bytes (framed). */
+    public static final String FRAME_ENCODER = "frameEncoder";
+    /** Stops reading from a peer that does not drain its replies (all TCP listeners). */
+    public static final String BACKPRESSURE = "backpressure";
+    /** The framed protocol's session logic. */
+    public static final String FRAMED_SESSION = "framedSession";
+    /** The raw echo. */
+    public static final String ECHO = "echo";
+
+    private HandlerNames() {
+    }
+}

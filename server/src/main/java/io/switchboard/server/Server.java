@@ -1,0 +1,143 @@
+package io.switchboard.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.switchboard.common.transport.Transport;
+import io.switchboard.common.transport.TransportConfig;
+import io.switchboard.common.transport.TransportUnavailableException;
+import io.switchboard.server.echo.EchoServerInitializer;
+import io.switchboard.server.framed.FramedServerInitializer;
+import java.net.InetSocketAddress;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * A running Switchboard server: one accept thread, a pool of I/O threads and one listener per
+ * enabled protocol. Start it with {@link #start(ServerConfig)}; {@link #close()} stops it.
+ */
+public final class Server implements AutoCloseable {
+    private static final Logger log = LogManager.getLogger(Server.class);
+
+    private final ServerConfig config;
+    private final TransportConfig transport;
+    private final EventLoopGroup acceptGroup;
+    private final EventLoopGroup ioGroup;
+    private final Map<Listener, Channel> listeners = new EnumMap<>(Listener.class);
+    private volatile boolean closed;
+
+    private Server(ServerConfig config, TransportConfig transport) {
+        this.config = config;
+        this.transport = transport;
+        this.acceptGroup = transport.newEventLoopGroup(1, "switchboard-accept");
+        this.ioGroup = transport.newEventLoopGroup(config.ioThreads(), "switchboard-io");
+    }
+
+    /**
+     * Resolves the transport, binds every enabled listener and returns once all are bound.
+     *
+     * @throws ServerStartException when the transport is unavailable or a port cannot be bound;
+     *     anything already started is stopped again
+     */
+    public static Server start(ServerConfig config) throws ServerStartException {
+        TransportConfig transport;
+        try {
+            transport = TransportConfig.resolve(config.transport(), config.epollMode());
+        } catch (TransportUnavailableException e) {
+            throw new ServerStartException(e.getMessage(), e);
+        }
+        for (Transport skipped : transport.passedOver().keySet()) {
+            log.info("transport {} not used: {}", skipped.id(), transport.passedOverReason(skipped));
+        }
+        log.info("transport {} ({})", transport,
+                config.transport().forced() == null ? "chosen automatically" : "forced");
+        Server server = new Server(config, transport);
+        try {
+            server.bind(Listener.FRAMED, new FramedServerInitializer(config));
+            server.bind(Listener.ECHO, new EchoServerInitializer());
+        } catch (ServerStartException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void bind(Listener listener, ChannelHandler initializer) throws ServerStartException {
+        if (!config.enabled(listener)) {
+            log.info("{} listener off", listener.id());
+            return;
+        }
+        InetSocketAddress requested = new InetSocketAddress(config.bindAddress(), config.port(listener));
+        ServerBootstrap bootstrap = transport.configure(new ServerBootstrap())
+                .group(acceptGroup, ioGroup)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
+                        config.writeBufferLowWaterMark(), config.writeBufferHighWaterMark()))
+                .childHandler(initializer);
+        ChannelFuture bound = bootstrap.bind(requested).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            Throwable cause = bound.cause();
+            throw new ServerStartException(listener.id() + " listener: cannot bind " + format(requested) + ": "
+                    + cause.getMessage(), cause);
+        }
+        Channel channel = bound.channel();
+        listeners.put(listener, channel);
+        log.info("{} listener on {} (transport {}, epoll mode {})", listener.id(),
+                format((InetSocketAddress) channel.localAddress()), transport.transport().id(),
+                transport.epollMode() == null ? "n/a" : transport.epollMode().id());
+    }
+
+    private static String format(InetSocketAddress address) {
+        return address.getAddress().getHostAddress() + ":" + address.getPort();
+    }
+
+    /** The configuration the server was started with. */
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** The transport in use. */
+    public TransportConfig transport() {
+        return transport;
+    }
+
+    /** The address a listener is bound to (with the real port when 0 was asked for). */
+    public InetSocketAddress address(Listener listener) {
+        Channel channel = listeners.get(listener);
+        if (channel == null) {
+            throw new IllegalStateException(listener.id() + " listener is not running");
+        }
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** The bound listeners' channels. */
+    public Map<Listener, Channel> listeners() {
+        return Collections.unmodifiableMap(listeners);
+    }
+
+    /** Closes the listeners, then the connections and event loops; waits up to 10 seconds. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Channel channel : listeners.values()) {
+            channel.close().awaitUninterruptibly();
+        }
+        acceptGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS);
+        ioGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS);
+        acceptGroup.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
+        ioGroup.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
+        log.info("server stopped");
+    }
+}

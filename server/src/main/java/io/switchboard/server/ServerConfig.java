@@ -1,0 +1,191 @@
+package io.switchboard.server;
+
+import io.switchboard.common.protocol.Wire;
+import io.switchboard.common.transport.EpollMode;
+import io.switchboard.common.transport.TransportChoice;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The server's configuration: immutable, built by {@link #builder()}, which checks every value
+ * and names the bad one ({@code name: value (expected: ...)}).
+ */
+public final class ServerConfig {
+    /** A port value that switches a listener off. */
+    public static final int DISABLED = -1;
+
+    private final InetAddress bindAddress;
+    private final Map<Listener, Integer> ports;
+    private final TransportChoice transport;
+    private final EpollMode epollMode;
+    private final int ioThreads;
+    private final int maxFrameLength;
+    private final Duration idleTimeout;
+    private final int writeBufferLowWaterMark;
+    private final int writeBufferHighWaterMark;
+
+    private ServerConfig(Builder b) {
+        this.bindAddress = b.bindAddress;
+        this.ports = Collections.unmodifiableMap(new EnumMap<>(b.ports));
+        this.transport = b.transport;
+        this.epollMode = b.epollMode;
+        this.ioThreads = b.ioThreads;
+        this.maxFrameLength = b.maxFrameLength;
+        this.idleTimeout = b.idleTimeout;
+        this.writeBufferLowWaterMark = b.writeBufferLowWaterMark;
+        this.writeBufferHighWaterMark = b.writeBufferHighWaterMark;
+    }
+
+    /** A builder holding the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The address every listener binds; default all interfaces. */
+    public InetAddress bindAddress() {
+        return bindAddress;
+    }
+
+    /** The configured port of a listener: 0 for an ephemeral port, {@link #DISABLED} when off. */
+    public int port(Listener listener) {
+        return ports.get(listener);
+    }
+
+    /** Whether the listener is switched on. */
+    public boolean enabled(Listener listener) {
+        return port(listener) != DISABLED;
+    }
+
+    /** The requested transport; {@link TransportChoice#AUTO} by default. */
+    public TransportChoice transport() {
+        return transport;
+    }
+
+    /** The requested epoll mode, or {@code null} for the default (edge on epoll). */
+    public EpollMode epollMode() {
+        return epollMode;
+    }
+
+    /** I/O event loop threads; 0 means Netty's default (twice the number of cores). */
+    public int ioThreads() {
+        return ioThreads;
+    }
+
+    /** The largest length field the framed protocol accepts. */
+    public int maxFrameLength() {
+        return maxFrameLength;
+    }
+
+    /** A framed session that sends nothing for this long is closed; zero means never. */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** Below this many queued outbound bytes a connection is writable again. */
+    public int writeBufferLowWaterMark() {
+        return writeBufferLowWaterMark;
+    }
+
+    /** Above this many queued outbound bytes the server stops reading from the connection. */
+    public int writeBufferHighWaterMark() {
+        return writeBufferHighWaterMark;
+    }
+
+    /** Builds a {@link ServerConfig}; each setter checks its value at once. */
+    public static final class Builder {
+        private InetAddress bindAddress;
+        private final Map<Listener, Integer> ports = new EnumMap<>(Listener.class);
+        private TransportChoice transport = TransportChoice.AUTO;
+        private EpollMode epollMode;
+        private int ioThreads;
+        private int maxFrameLength = Wire.DEFAULT_MAX_FRAME_LENGTH;
+        private Duration idleTimeout = Duration.ofSeconds(60);
+        private int writeBufferLowWaterMark = 32 * 1024;
+        private int writeBufferHighWaterMark = 64 * 1024;
+
+        private Builder() {
+            try {
+                bindAddress = InetAddress.getByName("0.0.0.0");
+            } catch (UnknownHostException e) {
+                throw new AssertionError(e);
+            }
+            for (Listener listener : Listener.values()) {
+                ports.put(listener, listener.defaultPort());
+            }
+        }
+
+        public Builder bindAddress(InetAddress address) {
+            this.bindAddress = Objects.requireNonNull(address, "bindAddress");
+            return this;
+        }
+
+        /** Sets a listener's port: 1..65535, 0 for an ephemeral port, {@link #DISABLED} to switch it off. */
+        public Builder port(Listener listener, int port) {
+            Objects.requireNonNull(listener, "listener");
+            if (port != DISABLED && (port < 0 || port > 65535)) {
+                throw new IllegalArgumentException(listener.id() + " port: " + port
+                        + " (expected: 0..65535, 0 for an ephemeral port, or off)");
+            }
+            ports.put(listener, port);
+            return this;
+        }
+
+        public Builder transport(TransportChoice transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
+            return this;
+        }
+
+        /** The epoll mode; {@code null} for the default. Only valid with the epoll transport. */
+        public Builder epollMode(EpollMode epollMode) {
+            this.epollMode = epollMode;
+            return this;
+        }
+
+        public Builder ioThreads(int ioThreads) {
+            if (ioThreads < 0 || ioThreads > 1024) {
+                throw new IllegalArgumentException("io threads: " + ioThreads + " (expected: 0..1024, 0 for Netty's default)");
+            }
+            this.ioThreads = ioThreads;
+            return this;
+        }
+
+        public Builder maxFrameLength(int maxFrameLength) {
+            if (maxFrameLength < 64 || maxFrameLength > Wire.MAX_MAX_FRAME_LENGTH) {
+                throw new IllegalArgumentException("max frame length: " + maxFrameLength
+                        + " (expected: 64.." + Wire.MAX_MAX_FRAME_LENGTH + ")");
+            }
+            this.maxFrameLength = maxFrameLength;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration idleTimeout) {
+            Objects.requireNonNull(idleTimeout, "idleTimeout");
+            if (idleTimeout.isNegative() || idleTimeout.toMillis() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("idle timeout: " + idleTimeout
+                        + " (expected: 0 for none, or up to " + Integer.MAX_VALUE + " ms)");
+            }
+            this.idleTimeout = idleTimeout;
+            return this;
+        }
+
+        /** Sets both write-buffer water marks, in bytes. */
+        public Builder writeBufferWaterMarks(int low, int high) {
+            if (low < 1 || high < low) {
+                throw new IllegalArgumentException("write buffer water marks: " + low + "/" + high
+                        + " (expected: 1 <= low <= high)");
+            }
+            this.writeBufferLowWaterMark = low;
+            this.writeBufferHighWaterMark = high;
+            return this;
+        }
+
+        public ServerConfig build() {
+            return new ServerConfig(this);
+        }
+    }
+}

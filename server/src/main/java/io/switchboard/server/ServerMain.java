@@ -1,0 +1,166 @@
+package io.switchboard.server;
+
+import io.switchboard.common.Version;
+import io.switchboard.common.transport.EpollMode;
+import io.switchboard.common.transport.TransportChoice;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+
+/** {@code switchboard-server}: parses the command line into a {@link ServerConfig} and runs it. */
+@Command(name = "switchboard-server", mixinStandardHelpOptions = true, versionProvider = ServerMain.VersionProvider.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "Runs the Switchboard server: framed protocol and raw TCP echo listeners.")
+public final class ServerMain implements Callable<Integer> {
+    private static final Logger log = LogManager.getLogger(ServerMain.class);
+
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
+            description = "Address every listener binds (default: ${DEFAULT-VALUE}).")
+    InetAddress bind;
+
+    @Option(names = "--framed-port", paramLabel = "PORT|off", defaultValue = "7000", converter = PortConverter.class,
+            description = "Framed protocol port; 0 = ephemeral, off = disabled (default: ${DEFAULT-VALUE}).")
+    int framedPort;
+
+    @Option(names = "--echo-port", paramLabel = "PORT|off", defaultValue = "7001", converter = PortConverter.class,
+            description = "Raw TCP echo port; 0 = ephemeral, off = disabled (default: ${DEFAULT-VALUE}).")
+    int echoPort;
+
+    @Option(names = "--transport", paramLabel = "auto|epoll|kqueue|nio", defaultValue = "auto",
+            converter = TransportConverter.class,
+            description = "I/O transport; auto prefers epoll, then kqueue, then NIO (default: ${DEFAULT-VALUE}).")
+    TransportChoice transport;
+
+    @Option(names = "--epoll-mode", paramLabel = "edge|level", converter = EpollModeConverter.class,
+            description = "epoll trigger mode (default: edge); only with the epoll transport.")
+    EpollMode epollMode;
+
+    @Option(names = "--io-threads", paramLabel = "N", defaultValue = "0",
+            description = "I/O event loop threads; 0 = twice the cores (default: ${DEFAULT-VALUE}).")
+    int ioThreads;
+
+    @Option(names = "--max-frame-length", paramLabel = "BYTES", defaultValue = "1048576",
+            description = "Largest framed-protocol frame accepted (default: ${DEFAULT-VALUE}).")
+    int maxFrameLength;
+
+    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Close framed sessions silent this long; 0 = never (default: ${DEFAULT-VALUE}).")
+    long idleTimeoutSeconds;
+
+    /** Builds the configuration from the parsed options; throws with the bad value named. */
+    ServerConfig toConfig() {
+        return ServerConfig.builder()
+                .bindAddress(bind)
+                .port(Listener.FRAMED, framedPort)
+                .port(Listener.ECHO, echoPort)
+                .transport(transport)
+                .epollMode(epollMode)
+                .ioThreads(ioThreads)
+                .maxFrameLength(maxFrameLength)
+                .idleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
+                .build();
+    }
+
+    /** Parses {@code args} into a configuration without starting anything. */
+    static ServerConfig parse(String... args) {
+        ServerMain main = new ServerMain();
+        new CommandLine(main).parseArgs(args);
+        return main.toConfig();
+    }
+
+    @Override
+    public Integer call() {
+        ServerConfig config;
+        try {
+            config = toConfig();
+        } catch (IllegalArgumentException e) {
+            System.err.println("switchboard-server: " + e.getMessage());
+            return 2;
+        }
+        log.info("switchboard {} starting", Version.get());
+        Server server;
+        try {
+            server = Server.start(config);
+        } catch (ServerStartException e) {
+            log.error("cannot start: {}", e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("shutting down");
+            server.close();
+            stopped.countDown();
+            LogManager.shutdown();
+        }, "switchboard-shutdown"));
+        log.info("switchboard {} ready", Version.get());
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new ServerMain()).execute(args);
+        if (code != 0) {
+            LogManager.shutdown();
+            System.exit(code);
+        }
+    }
+
+    static final class PortConverter implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            if ("off".equalsIgnoreCase(value)) {
+                return ServerConfig.DISABLED;
+            }
+            try {
+                int port = Integer.parseInt(value);
+                if (port >= 0 && port <= 65535) {
+                    return port;
+                }
+            } catch (NumberFormatException ignored) {
+                // falls through to the message below
+            }
+            throw new CommandLine.TypeConversionException(
+                    "'" + value + "' (expected: 0..65535, 0 for an ephemeral port, or off)");
+        }
+    }
+
+    static final class TransportConverter implements ITypeConverter<TransportChoice> {
+        @Override
+        public TransportChoice convert(String value) {
+            try {
+                return TransportChoice.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class EpollModeConverter implements ITypeConverter<EpollMode> {
+        @Override
+        public EpollMode convert(String value) {
+            try {
+                return EpollMode.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"switchboard-server " + Version.get()};
+        }
+    }
+}
