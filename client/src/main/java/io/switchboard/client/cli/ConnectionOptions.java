@@ -1,0 +1,52 @@
+package io.switchboard.client.cli;
+
+import io.switchboard.common.transport.EpollMode;
+import io.switchboard.common.transport.TransportChoice;
+import picocli.CommandLine;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+
+/** The options every subcommand shares: where to connect and over which transport. */
+final class ConnectionOptions {
+    @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1",
+            description = "Server host (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", paramLabel = "PORT",
+            description = "Server port (default: 7000 framed, 7001 with --raw).")
+    Integer port;
+
+    @Option(names = "--transport", paramLabel = "auto|epoll|kqueue|nio", defaultValue = "auto",
+            converter = TransportConverter.class, description = "I/O transport (default: ${DEFAULT-VALUE}).")
+    TransportChoice transport;
+
+    @Option(names = "--epoll-mode", paramLabel = "edge|level", converter = EpollModeConverter.class,
+            description = "epoll trigger mode (default: edge); only with epoll.")
+    EpollMode epollMode;
+
+    @Option(names = "--timeout", paramLabel = "MILLIS", defaultValue = "5000",
+            description = "Connect and reply timeout in milliseconds (default: ${DEFAULT-VALUE}).")
+    long timeoutMillis;
+
+    static final class TransportConverter implements ITypeConverter<TransportChoice> {
+        @Override
+        public TransportChoice convert(String value) {
+            try {
+                return TransportChoice.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class EpollModeConverter implements ITypeConverter<EpollMode> {
+        @Override
+        public EpollMode convert(String value) {
+            try {
+                return EpollMode.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

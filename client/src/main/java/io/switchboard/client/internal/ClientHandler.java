@@ -1,0 +1,231 @@
+package io.switchboard.client.internal;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.switchboard.client.ConnectionClosedException;
+import io.switchboard.client.SwitchboardException;
+import io.switchboard.common.protocol.Bye;
+import io.switchboard.common.protocol.ErrorFrame;
+import io.switchboard.common.protocol.Frame;
+import io.switchboard.common.protocol.Hello;
+import io.switchboard.common.protocol.InvalidFrame;
+import io.switchboard.common.protocol.Opcode;
+import io.switchboard.common.protocol.PayloadFrame;
+import io.switchboard.common.protocol.Welcome;
+import io.switchboard.common.protocol.Wire;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * The client side of one framed connection: sends HELLO when the connection opens, matches
+ * replies to requests by request id, and fails every open request when the connection ends.
+ * Requests may be issued from any thread.
+ */
+public final class ClientHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LogManager.getLogger(ClientHandler.class);
+
+    private final String name;
+    private final String token;
+    private final long requestTimeoutNanos;
+    private final CompletableFuture<Welcome> handshake = new CompletableFuture<>();
+    private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
+    private final AtomicInteger ids = new AtomicInteger();
+    private volatile Channel channel;
+    private volatile Throwable closeCause;
+    private volatile int helloId;
+
+    public ClientHandler(String name, String token, long requestTimeoutNanos) {
+        this.name = name;
+        this.token = token;
+        this.requestTimeoutNanos = requestTimeoutNanos;
+    }
+
+    /** Completes with the server's WELCOME, or fails when the handshake does. */
+    public CompletableFuture<Welcome> handshake() {
+        return handshake;
+    }
+
+    /** A fresh non-zero request id. */
+    public int nextId() {
+        int id;
+        do {
+            id = ids.incrementAndGet();
+        } while (id == 0);
+        return id;
+    }
+
+    /**
+     * Sends a request and returns a future for its reply frame, which the caller must release.
+     * The future fails with {@link SwitchboardException} on an ERROR reply, with
+     * {@link TimeoutException} after the request timeout, and with
+     * {@link ConnectionClosedException} if the connection ends first.
+     */
+    public CompletableFuture<Frame> request(Frame frame) {
+        Channel ch = channel;
+        CompletableFuture<Frame> future = new CompletableFuture<>();
+        if (ch == null || !ch.isActive()) {
+            ReferenceCountUtil.release(frame);
+            future.completeExceptionally(closed());
+            return future;
+        }
+        int id = frame.requestId();
+        Pending entry = new Pending(future);
+        pending.put(id, entry);
+        if (!ch.isActive()) {
+            // channelInactive may have run before the put: do not leave the request hanging.
+            pending.remove(id, entry);
+            ReferenceCountUtil.release(frame);
+            future.completeExceptionally(closed());
+            return future;
+        }
+        if (requestTimeoutNanos > 0) {
+            entry.timeout = ch.eventLoop().schedule(() -> {
+                if (pending.remove(id, entry)) {
+                    future.completeExceptionally(new TimeoutException("no reply to request " + id + " within "
+                            + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos) + " ms"));
+                }
+            }, requestTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
+        ch.writeAndFlush(frame).addListener(written -> {
+            if (!written.isSuccess() && pending.remove(id, entry)) {
+                entry.cancelTimeout();
+                future.completeExceptionally(new ConnectionClosedException("could not send request " + id, written.cause()));
+            }
+        });
+        return future;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        helloId = nextId();
+        ctx.writeAndFlush(new Hello(helloId, Wire.PROTOCOL_VERSION, name, token));
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Frame)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        Frame frame = (Frame) msg;
+        switch (frame.opcode() == null ? Opcode.ERROR : frame.opcode()) {
+            case WELCOME:
+                handshake.complete((Welcome) frame);
+                return;
+            case PING:
+                ctx.writeAndFlush(((PayloadFrame) frame).reply());
+                return;
+            case BYE:
+                Bye bye = (Bye) frame;
+                closeCause = new ConnectionClosedException("server said bye (" + bye.code() + "): " + bye.message());
+                ctx.close();
+                return;
+            default:
+                break;
+        }
+        if (frame instanceof InvalidFrame) {
+            InvalidFrame invalid = (InvalidFrame) frame;
+            closeCause = new ConnectionClosedException("server sent invalid data: " + invalid.message());
+            ctx.close();
+            return;
+        }
+        if (frame instanceof ErrorFrame) {
+            ErrorFrame error = (ErrorFrame) frame;
+            SwitchboardException exception = new SwitchboardException(error.code(), error.message());
+            if (error.requestId() != 0 && error.requestId() == helloId && !handshake.isDone()) {
+                handshake.completeExceptionally(exception);
+                return;
+            }
+            Pending entry = error.requestId() == 0 ? null : pending.remove(error.requestId());
+            if (entry != null) {
+                entry.cancelTimeout();
+                entry.future.completeExceptionally(exception);
+            } else {
+                // An error about the connection itself: it is about to close.
+                closeCause = exception;
+                log.debug("{} connection error: {}", ctx.channel(), exception.getMessage());
+            }
+            return;
+        }
+        Pending entry = pending.remove(frame.requestId());
+        if (entry == null) {
+            log.debug("{} reply to unknown request {}: {}", ctx.channel(), frame.requestId(), frame);
+            ReferenceCountUtil.release(frame);
+            return;
+        }
+        entry.cancelTimeout();
+        if (!entry.future.complete(frame)) {
+            ReferenceCountUtil.release(frame);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        ConnectionClosedException closed = closed();
+        handshake.completeExceptionally(closed);
+        for (Integer id : pending.keySet()) {
+            Pending entry = pending.remove(id);
+            if (entry != null) {
+                entry.cancelTimeout();
+                entry.future.completeExceptionally(closed);
+            }
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (closeCause == null) {
+            closeCause = cause;
+        }
+        log.debug("{} failed: {}", ctx.channel(), cause.toString());
+        ctx.close();
+    }
+
+    private ConnectionClosedException closed() {
+        Throwable cause = closeCause;
+        if (cause instanceof ConnectionClosedException) {
+            return (ConnectionClosedException) cause;
+        }
+        return cause == null
+                ? new ConnectionClosedException("connection closed")
+                : new ConnectionClosedException("connection closed: " + cause.getMessage(), cause);
+    }
+
+    /** Copies a payload reply into a byte array and releases the frame. */
+    public static byte[] payloadBytes(Frame frame) {
+        try {
+            return ByteBufUtil.getBytes(((PayloadFrame) frame).content());
+        } finally {
+            ReferenceCountUtil.release(frame);
+        }
+    }
+
+    private static final class Pending {
+        final CompletableFuture<Frame> future;
+        volatile ScheduledFuture<?> timeout;
+
+        Pending(CompletableFuture<Frame> future) {
+            this.future = future;
+        }
+
+        void cancelTimeout() {
+            ScheduledFuture<?> t = timeout;
+            if (t != null) {
+                t.cancel(false);
+            }
+        }
+    }
+}
