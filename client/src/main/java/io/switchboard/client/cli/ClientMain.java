@@ -1,6 +1,7 @@
 package io.switchboard.client.cli;
 
 import io.switchboard.common.Version;
+import java.io.PrintWriter;
 import org.apache.logging.log4j.LogManager;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,6 +23,11 @@ public final class ClientMain implements Runnable {
     /** Runs the command line and returns the exit code: 0 success, 1 failure, 2 usage error. */
     public static int run(String... args) {
         return new CommandLine(new ClientMain()).execute(args);
+    }
+
+    /** Like {@link #run(String...)}, printing to the given writers. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        return new CommandLine(new ClientMain()).setOut(out).setErr(err).execute(args);
     }
 
     public static void main(String[] args) {

@@ -2,9 +2,10 @@ package io.switchboard.server.framed;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.common.Version;
@@ -20,6 +21,7 @@ import io.switchboard.common.protocol.Wire;
 import io.switchboard.server.Disconnects;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One framed-protocol session: the handshake, then PING, ECHO and BYE. Replies are written in
@@ -27,6 +29,8 @@ import org.apache.logging.log4j.Logger;
  */
 final class FramedSessionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LogManager.getLogger(FramedSessionHandler.class);
+    /** How long a closing session keeps draining its peer's input after the final frame. */
+    static final long LINGER_MILLIS = 2000;
 
     private final long sessionId;
     private final int maxFrameLength;
@@ -121,16 +125,30 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter {
         needsFlush = true;
     }
 
-    /** Sends {@code last} (if any) after everything queued, then closes. Later input is dropped. */
+    /**
+     * Sends {@code last} (if any) after everything queued, then closes gracefully: the output is
+     * shut down (FIN) and later input is read and dropped for up to {@link #LINGER_MILLIS}, so that
+     * the peer receives the final frame instead of a reset caused by its own unread bytes.
+     */
     private void closeWith(ChannelHandlerContext ctx, Frame last) {
         closing = true;
         needsFlush = false;
-        ctx.channel().config().setAutoRead(false);
-        if (last != null) {
-            ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
-        } else {
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        }
+        Channel channel = ctx.channel();
+        ctx.writeAndFlush(last == null ? Unpooled.EMPTY_BUFFER : last).addListener(written -> {
+            if (!written.isSuccess() || !(channel instanceof DuplexChannel)) {
+                channel.close();
+                return;
+            }
+            ((DuplexChannel) channel).shutdownOutput().addListener(shut -> {
+                if (!shut.isSuccess()) {
+                    channel.close();
+                }
+            });
+            channel.config().setAutoRead(true);
+            channel.eventLoop().schedule(() -> {
+                channel.close();
+            }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+        });
     }
 
     @Override
