@@ -1,12 +1,12 @@
 package io.switchboard.common.protocol;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.EncoderException;
 import io.netty.handler.codec.MessageToMessageEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -38,24 +38,24 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
                 return;
             case HELLO: {
                 Hello hello = (Hello) frame;
-                int name = utf8Length(hello.name());
-                int token = utf8Length(hello.token());
-                ByteBuf buf = header(ctx, frame, 1 + 2 + name + 2 + token);
+                byte[] name = utf8(hello.name());
+                byte[] token = utf8(hello.token());
+                ByteBuf buf = header(ctx, frame, 1 + 2 + name.length + 2 + token.length);
                 buf.writeByte(hello.version());
-                writeStr16(buf, hello.name(), name);
-                writeStr16(buf, hello.token(), token);
+                writeStr16(buf, name);
+                writeStr16(buf, token);
                 out.add(buf);
                 return;
             }
             case WELCOME: {
                 Welcome welcome = (Welcome) frame;
-                int server = utf8Length(welcome.server());
-                ByteBuf buf = header(ctx, frame, 1 + 8 + 4 + 4 + 2 + server);
+                byte[] server = utf8(welcome.server());
+                ByteBuf buf = header(ctx, frame, 1 + 8 + 4 + 4 + 2 + server.length);
                 buf.writeByte(welcome.version());
                 buf.writeLong(welcome.sessionId());
                 buf.writeInt(welcome.maxFrameLength());
                 buf.writeInt(welcome.idleTimeoutMillis());
-                writeStr16(buf, welcome.server(), server);
+                writeStr16(buf, server);
                 out.add(buf);
                 return;
             }
@@ -88,10 +88,10 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
     }
 
     private static ByteBuf codeAndMessage(ChannelHandlerContext ctx, Frame frame, int code, String message) {
-        int messageLength = utf8Length(message);
-        ByteBuf buf = header(ctx, frame, 2 + 2 + messageLength);
+        byte[] bytes = utf8(message);
+        ByteBuf buf = header(ctx, frame, 2 + 2 + bytes.length);
         buf.writeShort(code);
-        writeStr16(buf, message, messageLength);
+        writeStr16(buf, bytes);
         return buf;
     }
 
@@ -106,16 +106,21 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
         return buf;
     }
 
-    private static int utf8Length(String value) {
-        int length = ByteBufUtil.utf8Bytes(value);
-        if (length > Wire.MAX_STRING_BYTES) {
-            throw new EncoderException("string of " + length + " bytes exceeds the maximum of " + Wire.MAX_STRING_BYTES);
+    /**
+     * The UTF-8 bytes of a string field. The JDK encoder replaces unpaired surrogates with '?' and
+     * always yields well-formed UTF-8; Netty's ByteBufUtil.writeUtf8 does not (an unpaired high
+     * surrogate followed by a non-ASCII char comes out as invalid UTF-8, which receivers reject).
+     */
+    private static byte[] utf8(String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > Wire.MAX_STRING_BYTES) {
+            throw new EncoderException("string of " + bytes.length + " bytes exceeds the maximum of " + Wire.MAX_STRING_BYTES);
         }
-        return length;
+        return bytes;
     }
 
-    private static void writeStr16(ByteBuf buf, String value, int length) {
-        buf.writeShort(length);
-        ByteBufUtil.reserveAndWriteUtf8(buf, value, length);
+    private static void writeStr16(ByteBuf buf, byte[] bytes) {
+        buf.writeShort(bytes.length);
+        buf.writeBytes(bytes);
     }
 }

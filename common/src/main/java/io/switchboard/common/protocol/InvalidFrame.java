@@ -25,7 +25,7 @@ public record InvalidFrame(int requestId, int opcodeByte, ErrorCode error, Strin
     /** {@code null}: an invalid frame has no valid opcode. */
     @Override
     public Opcode opcode() {
-        return Opcode.of(opcodeByte);
+        return null;
     }
 
     /** The ERROR frame that answers this input. */
