@@ -1,6 +1,7 @@
 package io.switchboard.server;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
@@ -12,6 +13,7 @@ import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.common.transport.TransportUnavailableException;
 import io.switchboard.server.echo.EchoServerInitializer;
 import io.switchboard.server.framed.FramedServerInitializer;
+import io.switchboard.server.rooms.RoomHub;
 import java.net.InetSocketAddress;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -32,6 +34,7 @@ public final class Server implements AutoCloseable {
     private final EventLoopGroup acceptGroup;
     private final EventLoopGroup ioGroup;
     private final Map<Listener, Channel> listeners = new EnumMap<>(Listener.class);
+    private final RoomHub hub = new RoomHub(PooledByteBufAllocator.DEFAULT);
     private volatile boolean closed;
 
     private Server(ServerConfig config, TransportConfig transport) {
@@ -61,7 +64,7 @@ public final class Server implements AutoCloseable {
                 config.transport().forced() == null ? "chosen automatically" : "forced");
         Server server = new Server(config, transport);
         try {
-            server.bind(Listener.FRAMED, new FramedServerInitializer(config));
+            server.bind(Listener.FRAMED, new FramedServerInitializer(config, server.hub));
             server.bind(Listener.ECHO, new EchoServerInitializer());
         } catch (ServerStartException e) {
             server.close();
@@ -117,6 +120,11 @@ public final class Server implements AutoCloseable {
             throw new IllegalStateException(listener.id() + " listener is not running");
         }
         return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** The rooms hub shared by every session. */
+    public RoomHub hub() {
+        return hub;
     }
 
     /** The bound listeners' channels. */

@@ -18,6 +18,8 @@ import java.util.Objects;
 public final class ServerConfig {
     /** A port value that switches a listener off. */
     public static final int DISABLED = -1;
+    /** The default event payload limit (or the max frame length, if smaller). */
+    public static final int DEFAULT_MAX_PAYLOAD = 64 * 1024;
 
     private final InetAddress bindAddress;
     private final Map<Listener, Integer> ports;
@@ -28,6 +30,13 @@ public final class ServerConfig {
     private final Duration idleTimeout;
     private final int writeBufferLowWaterMark;
     private final int writeBufferHighWaterMark;
+    private final String authToken;
+    private final int maxRoomsPerSession;
+    private final int maxRoomNameBytes;
+    private final int maxEventNameBytes;
+    private final int maxPayloadBytes;
+    private final SlowConsumerPolicy slowConsumerPolicy;
+    private final Duration peerAckTimeout;
 
     private ServerConfig(Builder b) {
         this.bindAddress = b.bindAddress;
@@ -39,6 +48,17 @@ public final class ServerConfig {
         this.idleTimeout = b.idleTimeout;
         this.writeBufferLowWaterMark = b.writeBufferLowWaterMark;
         this.writeBufferHighWaterMark = b.writeBufferHighWaterMark;
+        this.authToken = b.authToken;
+        this.maxRoomsPerSession = b.maxRoomsPerSession;
+        this.maxRoomNameBytes = b.maxRoomNameBytes;
+        this.maxEventNameBytes = b.maxEventNameBytes;
+        this.maxPayloadBytes = b.maxPayloadBytes != null ? b.maxPayloadBytes : Math.min(DEFAULT_MAX_PAYLOAD, b.maxFrameLength);
+        this.slowConsumerPolicy = b.slowConsumerPolicy;
+        this.peerAckTimeout = b.peerAckTimeout;
+        if (maxPayloadBytes > maxFrameLength) {
+            throw new IllegalArgumentException("max payload: " + maxPayloadBytes
+                    + " (expected: at most the max frame length, " + maxFrameLength + ")");
+        }
     }
 
     /** A builder holding the defaults. */
@@ -96,6 +116,41 @@ public final class ServerConfig {
         return writeBufferHighWaterMark;
     }
 
+    /** The token HELLO must carry, or empty when none is required. Never logged. */
+    public String authToken() {
+        return authToken;
+    }
+
+    /** How many rooms one session may be in at once. */
+    public int maxRoomsPerSession() {
+        return maxRoomsPerSession;
+    }
+
+    /** The longest room name, in UTF-8 bytes. */
+    public int maxRoomNameBytes() {
+        return maxRoomNameBytes;
+    }
+
+    /** The longest event name, in UTF-8 bytes. */
+    public int maxEventNameBytes() {
+        return maxEventNameBytes;
+    }
+
+    /** The largest event payload, in bytes. */
+    public int maxPayloadBytes() {
+        return maxPayloadBytes;
+    }
+
+    /** What happens to events for a member that does not read them fast enough. */
+    public SlowConsumerPolicy slowConsumerPolicy() {
+        return slowConsumerPolicy;
+    }
+
+    /** How long a publisher waits for a peer's acknowledgement before ERROR ACK_TIMEOUT. */
+    public Duration peerAckTimeout() {
+        return peerAckTimeout;
+    }
+
     /** Builds a {@link ServerConfig}; each setter checks its value at once. */
     public static final class Builder {
         private InetAddress bindAddress;
@@ -107,6 +162,13 @@ public final class ServerConfig {
         private Duration idleTimeout = Duration.ofSeconds(60);
         private int writeBufferLowWaterMark = 32 * 1024;
         private int writeBufferHighWaterMark = 64 * 1024;
+        private String authToken = "";
+        private int maxRoomsPerSession = 64;
+        private int maxRoomNameBytes = 128;
+        private int maxEventNameBytes = 64;
+        private Integer maxPayloadBytes;
+        private SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.DROP;
+        private Duration peerAckTimeout = Duration.ofSeconds(10);
 
         private Builder() {
             try {
@@ -182,6 +244,53 @@ public final class ServerConfig {
             this.writeBufferLowWaterMark = low;
             this.writeBufferHighWaterMark = high;
             return this;
+        }
+
+        /** The token HELLO must carry; empty for none. */
+        public Builder authToken(String token) {
+            this.authToken = Objects.requireNonNull(token, "authToken");
+            return this;
+        }
+
+        public Builder maxRoomsPerSession(int n) {
+            this.maxRoomsPerSession = range("max rooms per session", n, 1, 100_000);
+            return this;
+        }
+
+        public Builder maxRoomNameBytes(int n) {
+            this.maxRoomNameBytes = range("max room name bytes", n, 1, Wire.MAX_STRING_BYTES);
+            return this;
+        }
+
+        public Builder maxEventNameBytes(int n) {
+            this.maxEventNameBytes = range("max event name bytes", n, 1, Wire.MAX_STRING_BYTES);
+            return this;
+        }
+
+        public Builder maxPayloadBytes(int n) {
+            this.maxPayloadBytes = range("max payload bytes", n, 0, Wire.MAX_MAX_FRAME_LENGTH);
+            return this;
+        }
+
+        public Builder slowConsumerPolicy(SlowConsumerPolicy policy) {
+            this.slowConsumerPolicy = Objects.requireNonNull(policy, "slowConsumerPolicy");
+            return this;
+        }
+
+        public Builder peerAckTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "peerAckTimeout");
+            if (timeout.isNegative() || timeout.isZero() || timeout.toMillis() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("peer ack timeout: " + timeout + " (expected: more than zero)");
+            }
+            this.peerAckTimeout = timeout;
+            return this;
+        }
+
+        private static int range(String name, int value, int min, int max) {
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(name + ": " + value + " (expected: " + min + ".." + max + ")");
+            }
+            return value;
         }
 
         public ServerConfig build() {

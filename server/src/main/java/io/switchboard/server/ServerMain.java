@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 /** {@code switchboard-server}: parses the command line into a {@link ServerConfig} and runs it. */
 @Command(name = "switchboard-server", mixinStandardHelpOptions = true, versionProvider = ServerMain.VersionProvider.class,
         sortOptions = false, usageHelpAutoWidth = true,
-        description = "Runs the Switchboard server: framed protocol and raw TCP echo listeners.")
+        description = "Runs the Switchboard server: framed protocol (rooms, events, acks) and raw TCP echo listeners.")
 public final class ServerMain implements Callable<Integer> {
     private static final Logger log = LogManager.getLogger(ServerMain.class);
 
@@ -54,9 +54,44 @@ public final class ServerMain implements Callable<Integer> {
             description = "Close framed sessions silent this long; 0 = never (default: ${DEFAULT-VALUE}).")
     long idleTimeoutSeconds;
 
+    @Option(names = "--auth-token", paramLabel = "TOKEN", defaultValue = "",
+            description = "Token every framed HELLO must carry; empty = no auth (default: none).")
+    String authToken;
+
+    @Option(names = "--max-rooms-per-session", paramLabel = "N", defaultValue = "64",
+            description = "Rooms one session may be in (default: ${DEFAULT-VALUE}).")
+    int maxRoomsPerSession;
+
+    @Option(names = "--max-room-name", paramLabel = "BYTES", defaultValue = "128",
+            description = "Longest room name in UTF-8 bytes (default: ${DEFAULT-VALUE}).")
+    int maxRoomNameBytes;
+
+    @Option(names = "--max-payload", paramLabel = "BYTES",
+            description = "Largest event payload (default: 65536, or the max frame length if smaller).")
+    Integer maxPayloadBytes;
+
+    @Option(names = "--slow-consumer", paramLabel = "drop|disconnect", defaultValue = "drop",
+            converter = SlowConsumerConverter.class,
+            description = "Events for a member above its write-buffer high-water mark are dropped and counted, "
+                    + "or the member is disconnected with ERROR 307 (default: ${DEFAULT-VALUE}).")
+    SlowConsumerPolicy slowConsumer;
+
+    @Option(names = "--peer-ack-timeout", paramLabel = "MILLIS", defaultValue = "10000",
+            description = "How long a publisher waits for a peer's ack (default: ${DEFAULT-VALUE}).")
+    long peerAckTimeoutMillis;
+
     /** Builds the configuration from the parsed options; throws with the bad value named. */
     ServerConfig toConfig() {
-        return ServerConfig.builder()
+        ServerConfig.Builder builder = ServerConfig.builder()
+                .authToken(authToken)
+                .maxRoomsPerSession(maxRoomsPerSession)
+                .maxRoomNameBytes(maxRoomNameBytes)
+                .slowConsumerPolicy(slowConsumer)
+                .peerAckTimeout(Duration.ofMillis(peerAckTimeoutMillis));
+        if (maxPayloadBytes != null) {
+            builder.maxPayloadBytes(maxPayloadBytes);
+        }
+        return builder
                 .bindAddress(bind)
                 .port(Listener.FRAMED, framedPort)
                 .port(Listener.ECHO, echoPort)
@@ -151,6 +186,17 @@ public final class ServerMain implements Callable<Integer> {
         public EpollMode convert(String value) {
             try {
                 return EpollMode.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    static final class SlowConsumerConverter implements ITypeConverter<SlowConsumerPolicy> {
+        @Override
+        public SlowConsumerPolicy convert(String value) {
+            try {
+                return SlowConsumerPolicy.parse(value);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }

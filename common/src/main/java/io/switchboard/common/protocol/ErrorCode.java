@@ -29,8 +29,29 @@ public enum ErrorCode {
     /** A field holds a value outside its allowed range (for example a name that is too long). */
     INVALID_ARGUMENT(207, false),
 
+    /** LEAVE named a room that does not exist. */
+    UNKNOWN_ROOM(300, false),
+    /** LEAVE or MEMBERS named a room the session is not in. */
+    NOT_JOINED(301, false),
+    /** JOIN would put the session in more rooms than the server allows. */
+    TOO_MANY_ROOMS(302, false),
+    /** A room or event name is longer than the server allows. */
+    NAME_TOO_LONG(303, false),
+    /** An event payload is larger than the server allows. */
+    PAYLOAD_TOO_LARGE(304, false),
+    /** PUBLISH named a session that does not exist (any more). */
+    UNKNOWN_SESSION(305, false),
+    /** The peer asked for an acknowledgement did not give one in time. */
+    ACK_TIMEOUT(306, false),
+    /** The session did not read its events fast enough. The connection is closed. */
+    SLOW_CONSUMER(307, true),
+    /** An ACK from the client answered no EVENT that asked for one. */
+    UNKNOWN_ACK(308, false),
+
     /** The auth token in HELLO is missing or wrong. The connection is closed. */
     AUTH_FAILED(401, true),
+    /** Reserved: the session sent more requests than its configured rate allows. */
+    RATE_LIMITED(429, false),
     /** The session sent nothing for longer than the idle timeout. The connection is closed. */
     IDLE_TIMEOUT(408, true),
 

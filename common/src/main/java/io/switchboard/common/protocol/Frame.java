@@ -7,7 +7,8 @@ package io.switchboard.common.protocol;
  * <p>Frames that carry a payload ({@link PayloadFrame}) are reference counted: whoever receives
  * one releases it or passes it on.
  */
-public sealed interface Frame permits Hello, Welcome, PayloadFrame, ErrorFrame, Bye, InvalidFrame {
+public sealed interface Frame permits Hello, Welcome, PayloadFrame, ErrorFrame, Bye, InvalidFrame,
+        Join, Leave, Publish, Event, Ack, Members, MembersReply, Presence {
     /** The frame type. */
     Opcode opcode();
 
@@ -16,4 +17,9 @@ public sealed interface Frame permits Hello, Welcome, PayloadFrame, ErrorFrame, 
      * that answer nothing in particular.
      */
     int requestId();
+
+    /** The header's {@link Flags} bits; 0 for frame types that define none. */
+    default int flags() {
+        return 0;
+    }
 }

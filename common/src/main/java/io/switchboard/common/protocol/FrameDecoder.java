@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -39,7 +40,8 @@ import java.util.List;
  *       carrying its request id is emitted; decoding goes on with the next frame.</li>
  * </ul>
  *
- * <p>Payloads of {@link PayloadFrame}s are retained slices of the input: no copy.
+ * <p>Payloads (of {@link PayloadFrame}, {@link Publish}, {@link Event} and {@link Ack}) are
+ * retained slices of the input: no copy.
  */
 public final class FrameDecoder extends ByteToMessageDecoder {
     private final int maxFrameLength;
@@ -109,9 +111,9 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             return new InvalidFrame(requestId, opcodeByte, ErrorCode.UNKNOWN_OPCODE,
                     String.format("unknown opcode 0x%02x", opcodeByte));
         }
-        if (flags != 0) {
+        if ((flags & ~opcode.allowedFlags()) != 0) {
             return new InvalidFrame(requestId, opcodeByte, ErrorCode.RESERVED_FLAGS,
-                    String.format("flags 0x%02x are not defined for %s", flags, opcode));
+                    String.format("flags 0x%02x are not defined for %s", flags & ~opcode.allowedFlags(), opcode));
         }
         switch (opcode) {
             case PING:
@@ -119,6 +121,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             case ECHO:
             case ECHO_REPLY:
                 return PayloadFrame.of(opcode, requestId, in.retainedSlice(index, length));
+            case ACK:
+                return new Ack(requestId, in.retainedSlice(index, length));
             default:
                 break;
         }
@@ -139,6 +143,47 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 case BYE:
                     frame = new Bye(requestId, body.u16("code"), body.str16("message"));
                     break;
+                case JOIN:
+                    frame = new Join(requestId, flags, body.str16("room"));
+                    break;
+                case LEAVE:
+                    frame = new Leave(requestId, flags, body.str16("room"));
+                    break;
+                case MEMBERS:
+                    frame = new Members(requestId, body.str16("room"));
+                    break;
+                case MEMBERS_REPLY: {
+                    String room = body.str16("room");
+                    int count = body.u32AsInt("member count");
+                    if ((long) count * 10 > body.remaining()) {
+                        throw new MalformedBodyException("member count " + count + " does not fit in the "
+                                + body.remaining() + " bytes left");
+                    }
+                    List<MembersReply.MemberInfo> members = new ArrayList<>(count);
+                    for (int i = 0; i < count; i++) {
+                        members.add(new MembersReply.MemberInfo(body.u64("member session id"), body.str16("member name")));
+                    }
+                    frame = new MembersReply(requestId, room, members);
+                    break;
+                }
+                case JOINED:
+                case LEFT:
+                    frame = new Presence(opcode, body.str16("room"), body.u64("session id"), body.str16("name"));
+                    break;
+                case PUBLISH: {
+                    Target target = body.target();
+                    String room = target == Target.ROOM ? body.str16("room") : "";
+                    long session = target == Target.SESSION ? body.u64("session id") : 0;
+                    String event = body.str16("event");
+                    return new Publish(requestId, flags, target, room, session, event, body.retainedRest());
+                }
+                case EVENT: {
+                    long sender = body.u64("sender id");
+                    Target target = body.target();
+                    String room = body.str16("room");
+                    String event = body.str16("event");
+                    return new Event(requestId, flags, sender, target, room, event, body.retainedRest());
+                }
                 default:
                     throw new IllegalStateException("no body decoder for " + opcode);
             }
@@ -211,6 +256,26 @@ public final class FrameDecoder extends ByteToMessageDecoder {
             } catch (CharacterCodingException e) {
                 throw new MalformedBodyException("field '" + field + "' is not valid UTF-8");
             }
+        }
+
+        int remaining() {
+            return end - index;
+        }
+
+        Target target() {
+            int code = u8("target");
+            Target target = Target.of(code);
+            if (target == null) {
+                throw new MalformedBodyException("target " + code + " is not assigned (expected: 0 room, 1 all, 2 session)");
+            }
+            return target;
+        }
+
+        /** The rest of the body as the payload: a retained slice, no copy. */
+        ByteBuf retainedRest() {
+            ByteBuf payload = buf.retainedSlice(index, end - index);
+            index = end;
+            return payload;
         }
 
         void end(Opcode opcode) {

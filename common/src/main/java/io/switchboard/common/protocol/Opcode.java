@@ -5,14 +5,24 @@ package io.switchboard.common.protocol;
  * (see {@code docs/protocol.md}) and never change meaning.
  */
 public enum Opcode {
-    HELLO(0x01, Direction.TO_SERVER),
-    WELCOME(0x02, Direction.TO_CLIENT),
-    PING(0x03, Direction.BOTH),
-    PONG(0x04, Direction.BOTH),
-    ECHO(0x05, Direction.TO_SERVER),
-    ECHO_REPLY(0x06, Direction.TO_CLIENT),
-    ERROR(0x07, Direction.TO_CLIENT),
-    BYE(0x08, Direction.BOTH);
+    HELLO(0x01, Direction.TO_SERVER, 0),
+    WELCOME(0x02, Direction.TO_CLIENT, 0),
+    PING(0x03, Direction.BOTH, 0),
+    PONG(0x04, Direction.BOTH, 0),
+    ECHO(0x05, Direction.TO_SERVER, 0),
+    ECHO_REPLY(0x06, Direction.TO_CLIENT, 0),
+    ERROR(0x07, Direction.TO_CLIENT, 0),
+    BYE(0x08, Direction.BOTH, 0),
+
+    JOIN(0x10, Direction.TO_SERVER, Flags.ACK | Flags.PRESENCE),
+    LEAVE(0x11, Direction.TO_SERVER, Flags.ACK),
+    PUBLISH(0x12, Direction.TO_SERVER, Flags.ACK | Flags.INCLUDE_SELF | Flags.PEER_ACK),
+    EVENT(0x13, Direction.TO_CLIENT, Flags.PEER_ACK),
+    ACK(0x14, Direction.BOTH, 0),
+    MEMBERS(0x15, Direction.TO_SERVER, 0),
+    MEMBERS_REPLY(0x16, Direction.TO_CLIENT, 0),
+    JOINED(0x17, Direction.TO_CLIENT, 0),
+    LEFT(0x18, Direction.TO_CLIENT, 0);
 
     /** Who may send a frame of this type. */
     public enum Direction { TO_SERVER, TO_CLIENT, BOTH }
@@ -27,10 +37,17 @@ public enum Opcode {
 
     private final int code;
     private final Direction direction;
+    private final int allowedFlags;
 
-    Opcode(int code, Direction direction) {
+    Opcode(int code, Direction direction, int allowedFlags) {
         this.code = code;
         this.direction = direction;
+        this.allowedFlags = allowedFlags;
+    }
+
+    /** The {@link Flags} bits this frame type may carry; any other bit is an error. */
+    public int allowedFlags() {
+        return allowedFlags;
     }
 
     /** The opcode byte on the wire. */

@@ -9,16 +9,19 @@ import io.switchboard.common.protocol.FrameEncoder;
 import io.switchboard.server.Backpressure;
 import io.switchboard.server.HandlerNames;
 import io.switchboard.server.ServerConfig;
+import io.switchboard.server.rooms.RoomHub;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Wires the framed protocol pipeline: idle timer, codec, backpressure, session. */
 public final class FramedServerInitializer extends ChannelInitializer<Channel> {
     private final ServerConfig config;
+    private final RoomHub hub;
     private final AtomicLong sessionIds = new AtomicLong();
 
-    public FramedServerInitializer(ServerConfig config) {
+    public FramedServerInitializer(ServerConfig config, RoomHub hub) {
         this.config = config;
+        this.hub = hub;
     }
 
     @Override
@@ -32,6 +35,6 @@ public final class FramedServerInitializer extends ChannelInitializer<Channel> {
                 .addLast(HandlerNames.FRAME_ENCODER, FrameEncoder.INSTANCE)
                 .addLast(HandlerNames.BACKPRESSURE, Backpressure.INSTANCE)
                 .addLast(HandlerNames.FRAMED_SESSION,
-                        new FramedSessionHandler(sessionIds.incrementAndGet(), config.maxFrameLength(), (int) idleMillis));
+                        new FramedSessionHandler(sessionIds.incrementAndGet(), config, hub));
     }
 }

@@ -1,5 +1,6 @@
 package io.switchboard.server.framed;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -9,40 +10,84 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.common.Version;
+import io.switchboard.common.protocol.Ack;
 import io.switchboard.common.protocol.Bye;
 import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.protocol.ErrorFrame;
+import io.switchboard.common.protocol.Event;
+import io.switchboard.common.protocol.Flags;
 import io.switchboard.common.protocol.Frame;
 import io.switchboard.common.protocol.Hello;
 import io.switchboard.common.protocol.InvalidFrame;
+import io.switchboard.common.protocol.Join;
+import io.switchboard.common.protocol.Leave;
+import io.switchboard.common.protocol.Members;
+import io.switchboard.common.protocol.MembersReply;
 import io.switchboard.common.protocol.PayloadFrame;
+import io.switchboard.common.protocol.Publish;
+import io.switchboard.common.protocol.Target;
 import io.switchboard.common.protocol.Welcome;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.server.Disconnects;
+import io.switchboard.server.ServerConfig;
+import io.switchboard.server.SlowConsumerPolicy;
+import io.switchboard.server.rooms.Member;
+import io.switchboard.server.rooms.Outbound;
+import io.switchboard.server.rooms.RoomHub;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One framed-protocol session: the handshake, then PING, ECHO and BYE. Replies are written in
- * request order and flushed once per read batch. Stateful: one instance per connection.
+ * One framed-protocol session: the handshake, then PING, ECHO, rooms, events and acks. Replies
+ * are written in request order and flushed once per read batch; events from other sessions are
+ * flushed once per burst. Stateful: one instance per connection; it is also the session's
+ * {@link Member} in the {@link RoomHub}.
  */
-final class FramedSessionHandler extends ChannelInboundHandlerAdapter {
+final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements Member {
     private static final Logger log = LogManager.getLogger(FramedSessionHandler.class);
     /** How long a closing session keeps draining its peer's input after the final frame. */
     static final long LINGER_MILLIS = 2000;
 
     private final long sessionId;
-    private final int maxFrameLength;
-    private final int idleTimeoutMillis;
+    private final ServerConfig config;
+    private final RoomHub hub;
+    private final byte[] token;
+    /** Rooms this session is in; touched only on this channel's event loop. */
+    private final Set<String> joined = new LinkedHashSet<>();
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    private final AtomicBoolean slowDisconnect = new AtomicBoolean();
+    private volatile Channel channel;
+    private volatile String name = "";
     private boolean handshaken;
     private boolean closing;
     private boolean needsFlush;
 
-    FramedSessionHandler(long sessionId, int maxFrameLength, int idleTimeoutMillis) {
+    FramedSessionHandler(long sessionId, ServerConfig config, RoomHub hub) {
         this.sessionId = sessionId;
-        this.maxFrameLength = maxFrameLength;
-        this.idleTimeoutMillis = idleTimeoutMillis;
+        this.config = config;
+        this.hub = hub;
+        this.token = config.authToken().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+    }
+
+    @Override
+    public long id() {
+        return sessionId;
+    }
+
+    @Override
+    public String name() {
+        return name;
     }
 
     @Override
@@ -64,8 +109,7 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter {
         }
         if (!frame.opcode().clientMaySend()) {
             ReferenceCountUtil.release(frame);
-            reply(ctx, new ErrorFrame(frame.requestId(), ErrorCode.UNEXPECTED_OPCODE,
-                    frame.opcode() + " is sent by servers only"));
+            reply(ctx, error(frame, ErrorCode.UNEXPECTED_OPCODE, frame.opcode() + " is sent by servers only"));
             return;
         }
         if (frame instanceof Hello) {
@@ -74,8 +118,7 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter {
         }
         if (!handshaken) {
             ReferenceCountUtil.release(frame);
-            reply(ctx, new ErrorFrame(frame.requestId(), ErrorCode.HANDSHAKE_REQUIRED,
-                    frame.opcode() + " before HELLO: send HELLO first"));
+            reply(ctx, error(frame, ErrorCode.HANDSHAKE_REQUIRED, frame.opcode() + " before HELLO: send HELLO first"));
             return;
         }
         switch (frame.opcode()) {
@@ -86,44 +129,235 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter {
             case PONG:
                 ReferenceCountUtil.release(frame);
                 break;
+            case JOIN:
+                join(ctx, (Join) frame);
+                break;
+            case LEAVE:
+                leave(ctx, (Leave) frame);
+                break;
+            case PUBLISH:
+                publish(ctx, (Publish) frame);
+                break;
+            case ACK:
+                Ack ack = (Ack) frame;
+                if (!hub.peerAck(this, ack.requestId(), ack.content())) {
+                    reply(ctx, error(frame, ErrorCode.UNKNOWN_ACK,
+                            "no acknowledgement with request id " + ack.requestId() + " is awaited from this session"));
+                }
+                break;
+            case MEMBERS:
+                members(ctx, (Members) frame);
+                break;
             case BYE:
                 log.debug("{} said bye: {}", ctx.channel(), ((Bye) frame).message());
                 closeWith(ctx, null);
                 break;
             default:
                 ReferenceCountUtil.release(frame);
-                reply(ctx, new ErrorFrame(frame.requestId(), ErrorCode.UNEXPECTED_OPCODE,
-                        frame.opcode() + " is not a request"));
+                reply(ctx, error(frame, ErrorCode.UNEXPECTED_OPCODE, frame.opcode() + " is not a request"));
                 break;
         }
     }
 
+    private static ErrorFrame error(Frame request, ErrorCode code, String message) {
+        return new ErrorFrame(request.requestId(), code, message);
+    }
+
     private void hello(ChannelHandlerContext ctx, Hello hello) {
         if (handshaken) {
-            reply(ctx, new ErrorFrame(hello.requestId(), ErrorCode.ALREADY_HANDSHAKEN, "the handshake is already done"));
+            reply(ctx, error(hello, ErrorCode.ALREADY_HANDSHAKEN, "the handshake is already done"));
             return;
         }
         if (hello.version() != Wire.PROTOCOL_VERSION) {
-            reply(ctx, new ErrorFrame(hello.requestId(), ErrorCode.UNSUPPORTED_VERSION, "protocol version "
-                    + hello.version() + " is not supported (expected: " + Wire.PROTOCOL_VERSION + ")"));
+            reply(ctx, error(hello, ErrorCode.UNSUPPORTED_VERSION, "protocol version " + hello.version()
+                    + " is not supported (expected: " + Wire.PROTOCOL_VERSION + ")"));
             return;
         }
         int nameBytes = ByteBufUtil.utf8Bytes(hello.name());
         if (nameBytes > Wire.MAX_NAME_BYTES) {
-            reply(ctx, new ErrorFrame(hello.requestId(), ErrorCode.INVALID_ARGUMENT, "name of " + nameBytes
+            reply(ctx, error(hello, ErrorCode.INVALID_ARGUMENT, "name of " + nameBytes
                     + " bytes is too long (expected: at most " + Wire.MAX_NAME_BYTES + ")"));
             return;
         }
+        if (token.length > 0 && !MessageDigest.isEqual(token, hello.token().getBytes(StandardCharsets.UTF_8))) {
+            log.info("{} refused: {} auth token", ctx.channel(), hello.token().isEmpty() ? "missing" : "wrong");
+            closeWith(ctx, error(hello, ErrorCode.AUTH_FAILED,
+                    hello.token().isEmpty() ? "this server needs an auth token" : "wrong auth token"));
+            return;
+        }
         handshaken = true;
-        log.debug("{} session {} started by '{}'", ctx.channel(), sessionId, hello.name());
-        reply(ctx, new Welcome(hello.requestId(), Wire.PROTOCOL_VERSION, sessionId, maxFrameLength,
-                idleTimeoutMillis, Version.product()));
+        name = hello.name();
+        hub.register(this);
+        log.debug("{} session {} started by '{}'", ctx.channel(), sessionId, name);
+        reply(ctx, new Welcome(hello.requestId(), Wire.PROTOCOL_VERSION, sessionId, config.maxFrameLength(),
+                (int) config.idleTimeout().toMillis(), Version.product()));
+    }
+
+    /** Checks a room name; replies with the error and returns false when it is not acceptable. */
+    private boolean validRoom(ChannelHandlerContext ctx, Frame request, String room) {
+        if (room.isEmpty()) {
+            reply(ctx, error(request, ErrorCode.INVALID_ARGUMENT, "room name is empty"));
+            return false;
+        }
+        int bytes = ByteBufUtil.utf8Bytes(room);
+        if (bytes > config.maxRoomNameBytes()) {
+            reply(ctx, error(request, ErrorCode.NAME_TOO_LONG, "room name of " + bytes
+                    + " bytes is too long (expected: at most " + config.maxRoomNameBytes() + ")"));
+            return false;
+        }
+        return true;
+    }
+
+    private void acknowledge(ChannelHandlerContext ctx, Frame request) {
+        if (Flags.has(request.flags(), Flags.ACK)) {
+            reply(ctx, new Ack(request.requestId(), Unpooled.EMPTY_BUFFER));
+        }
+    }
+
+    private void join(ChannelHandlerContext ctx, Join join) {
+        if (!validRoom(ctx, join, join.room())) {
+            return;
+        }
+        if (!joined.contains(join.room()) && joined.size() >= config.maxRoomsPerSession()) {
+            reply(ctx, error(join, ErrorCode.TOO_MANY_ROOMS, "already in " + joined.size()
+                    + " rooms (expected: at most " + config.maxRoomsPerSession() + ")"));
+            return;
+        }
+        joined.add(join.room());
+        hub.join(this, join.room(), Flags.has(join.flags(), Flags.PRESENCE));
+        acknowledge(ctx, join);
+    }
+
+    private void leave(ChannelHandlerContext ctx, Leave leave) {
+        ErrorCode refused = hub.leave(this, leave.room());
+        if (refused != null) {
+            reply(ctx, error(leave, refused, refused == ErrorCode.UNKNOWN_ROOM
+                    ? "no room named '" + leave.room() + "'" : "not a member of '" + leave.room() + "'"));
+            return;
+        }
+        joined.remove(leave.room());
+        acknowledge(ctx, leave);
+    }
+
+    private void members(ChannelHandlerContext ctx, Members members) {
+        if (!joined.contains(members.room())) {
+            reply(ctx, error(members, ErrorCode.NOT_JOINED, "not a member of '" + members.room() + "'"));
+            return;
+        }
+        reply(ctx, new MembersReply(members.requestId(), members.room(), hub.members(members.room())));
+    }
+
+    private void publish(ChannelHandlerContext ctx, Publish publish) {
+        try {
+            int eventBytes = ByteBufUtil.utf8Bytes(publish.event());
+            if (eventBytes > config.maxEventNameBytes()) {
+                reply(ctx, error(publish, ErrorCode.NAME_TOO_LONG, "event name of " + eventBytes
+                        + " bytes is too long (expected: at most " + config.maxEventNameBytes() + ")"));
+                return;
+            }
+            int payloadBytes = publish.content().readableBytes();
+            if (payloadBytes > config.maxPayloadBytes()) {
+                reply(ctx, error(publish, ErrorCode.PAYLOAD_TOO_LARGE, "payload of " + payloadBytes
+                        + " bytes exceeds the maximum of " + config.maxPayloadBytes()));
+                return;
+            }
+            boolean peerAck = Flags.has(publish.flags(), Flags.PEER_ACK);
+            if (peerAck && publish.target() != Target.SESSION) {
+                reply(ctx, error(publish, ErrorCode.INVALID_ARGUMENT, "PEER_ACK needs a session target"));
+                return;
+            }
+            boolean includeSelf = Flags.has(publish.flags(), Flags.INCLUDE_SELF);
+            ByteBuf payload = publish.content();
+            switch (publish.target()) {
+                case ROOM:
+                    if (!validRoom(ctx, publish, publish.room())) {
+                        return;
+                    }
+                    hub.publishToRoom(this, publish.room(), new Event(0, 0, sessionId, Target.ROOM, publish.room(),
+                            publish.event(), payload.retain()), includeSelf);
+                    break;
+                case ALL:
+                    hub.publishToAll(this, new Event(0, 0, sessionId, Target.ALL, "", publish.event(), payload.retain()),
+                            includeSelf);
+                    break;
+                case SESSION:
+                default:
+                    long target = publish.sessionId();
+                    int relayId = peerAck ? hub.expectPeerAck(this, publish.requestId(), target,
+                            config.peerAckTimeout(), ctx.executor()) : 0;
+                    boolean found = hub.publishToSession(target, new Event(relayId, peerAck ? Flags.PEER_ACK : 0,
+                            sessionId, Target.SESSION, "", publish.event(), payload.retain()));
+                    if (!found) {
+                        if (peerAck) {
+                            hub.cancelPeerAck(relayId);
+                        }
+                        reply(ctx, error(publish, ErrorCode.UNKNOWN_SESSION, "no session with id " + target));
+                        return;
+                    }
+                    if (peerAck) {
+                        return; // the ACK comes from the peer
+                    }
+                    break;
+            }
+            acknowledge(ctx, publish);
+        } finally {
+            publish.release();
+        }
     }
 
     private void reply(ChannelHandlerContext ctx, Frame reply) {
         ctx.write(reply, ctx.voidPromise());
         needsFlush = true;
     }
+
+    // ---- Member: called from any thread ----
+
+    @Override
+    public boolean deliver(Outbound message) {
+        Channel ch = channel;
+        if (ch == null || !ch.isActive()) {
+            return false;
+        }
+        if (!ch.isWritable()) {
+            if (config.slowConsumerPolicy() == SlowConsumerPolicy.DISCONNECT && slowDisconnect.compareAndSet(false, true)) {
+                ch.eventLoop().execute(() -> {
+                    ChannelHandlerContext ctx = ch.pipeline().context(this);
+                    if (ctx != null && !closing) {
+                        log.info("{} session {} disconnected: slow consumer", ch, sessionId);
+                        closeWith(ctx, new ErrorFrame(0, ErrorCode.SLOW_CONSUMER,
+                                "outbound buffer above " + config.writeBufferHighWaterMark() + " bytes"));
+                    }
+                });
+            }
+            return false;
+        }
+        ch.write(message.framedBytes(), ch.voidPromise());
+        scheduleFlush(ch);
+        return true;
+    }
+
+    @Override
+    public void deliverReply(Frame reply) {
+        Channel ch = channel;
+        if (ch == null || !ch.isActive()) {
+            ReferenceCountUtil.release(reply);
+            return;
+        }
+        ch.write(reply, ch.voidPromise());
+        scheduleFlush(ch);
+    }
+
+    /** One flush per burst of deliveries: queued behind the writes on the channel's event loop. */
+    private void scheduleFlush(Channel ch) {
+        if (flushScheduled.compareAndSet(false, true)) {
+            ch.eventLoop().execute(() -> {
+                flushScheduled.set(false);
+                ch.flush();
+            });
+        }
+    }
+
+    // ---- lifecycle ----
 
     /**
      * Sends {@code last} (if any) after everything queued, then closes gracefully: the output is
@@ -132,21 +366,22 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter {
      */
     private void closeWith(ChannelHandlerContext ctx, Frame last) {
         closing = true;
+        leaveHub();
         needsFlush = false;
-        Channel channel = ctx.channel();
+        Channel ch = ctx.channel();
         ctx.writeAndFlush(last == null ? Unpooled.EMPTY_BUFFER : last).addListener(written -> {
-            if (!written.isSuccess() || !(channel instanceof DuplexChannel)) {
-                channel.close();
+            if (!written.isSuccess() || !(ch instanceof DuplexChannel)) {
+                ch.close();
                 return;
             }
-            ((DuplexChannel) channel).shutdownOutput().addListener(shut -> {
+            ((DuplexChannel) ch).shutdownOutput().addListener(shut -> {
                 if (!shut.isSuccess()) {
-                    channel.close();
+                    ch.close();
                 }
             });
-            channel.config().setAutoRead(true);
-            channel.eventLoop().schedule(() -> {
-                channel.close();
+            ch.config().setAutoRead(true);
+            ch.eventLoop().schedule(() -> {
+                ch.close();
             }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
         });
     }
@@ -161,11 +396,26 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        leaveHub();
+        ctx.fireChannelInactive();
+    }
+
+    /** Leaves every room (members who asked are told) and stops receiving events. Idempotent. */
+    private void leaveHub() {
+        if (handshaken) {
+            handshaken = false;
+            hub.unregister(this, joined);
+            joined.clear();
+        }
+    }
+
+    @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent && !closing) {
-            log.debug("{} idle for {} ms, closing", ctx.channel(), idleTimeoutMillis);
+            log.debug("{} idle for {} ms, closing", ctx.channel(), config.idleTimeout().toMillis());
             closeWith(ctx, new ErrorFrame(0, ErrorCode.IDLE_TIMEOUT,
-                    "no frame received for " + idleTimeoutMillis + " ms"));
+                    "no frame received for " + config.idleTimeout().toMillis() + " ms"));
             return;
         }
         ctx.fireUserEventTriggered(evt);

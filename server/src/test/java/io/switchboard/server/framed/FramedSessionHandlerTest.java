@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.switchboard.common.protocol.Bye;
@@ -20,12 +21,15 @@ import io.switchboard.common.protocol.Opcode;
 import io.switchboard.common.protocol.PayloadFrame;
 import io.switchboard.common.protocol.Welcome;
 import io.switchboard.common.protocol.Wire;
+import io.switchboard.server.ServerConfig;
+import io.switchboard.server.rooms.RoomHub;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class FramedSessionHandlerTest {
-    private EmbeddedChannel channel = new EmbeddedChannel(new FramedSessionHandler(42, Wire.DEFAULT_MAX_FRAME_LENGTH, 60_000));
+    private final RoomHub hub = new RoomHub(UnpooledByteBufAllocator.DEFAULT);
+    private EmbeddedChannel channel = new EmbeddedChannel(new FramedSessionHandler(42, ServerConfig.builder().build(), hub));
 
     @AfterEach
     void releaseAll() {
@@ -138,7 +142,8 @@ class FramedSessionHandlerTest {
     void invalidFramesFromTheDecoderAreAnsweredWithTheirErrors() {
         // Through the real codec: unknown opcode (stays open), then an oversized length (closes).
         channel = new EmbeddedChannel(new FrameDecoder(1024), FrameEncoder.INSTANCE,
-                new FramedSessionHandler(1, 1024, 0));
+                new FramedSessionHandler(1, ServerConfig.builder().maxFrameLength(1024).maxPayloadBytes(512)
+                        .idleTimeout(java.time.Duration.ZERO).build(), hub));
         ByteBuf in = Unpooled.buffer();
         in.writeInt(6).writeByte(0x7f).writeByte(0).writeInt(77);
         channel.writeInbound(in);

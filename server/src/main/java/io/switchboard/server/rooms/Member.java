@@ -1,0 +1,27 @@
+package io.switchboard.server.rooms;
+
+/**
+ * A session that can be in rooms and receive what the {@link RoomHub} delivers: a framed
+ * connection today, a WebSocket or a session on another node later. Implementations must accept
+ * {@link #deliver} from any thread.
+ */
+public interface Member {
+    /** The session id, unique on this server. */
+    long id();
+
+    /** The display name from the handshake. */
+    String name();
+
+    /**
+     * Hands a message to this member's connection without blocking. Returns {@code false} if the
+     * member's slow-consumer policy dropped it. The member retains what it keeps; the caller
+     * still owns {@code message}.
+     */
+    boolean deliver(Outbound message);
+
+    /**
+     * Sends a reply frame addressed to this member alone (a routed ACK or an ERROR), from any
+     * thread; takes ownership of {@code reply}.
+     */
+    void deliverReply(io.switchboard.common.protocol.Frame reply);
+}
