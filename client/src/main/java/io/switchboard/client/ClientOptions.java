@@ -5,6 +5,7 @@ import io.switchboard.common.transport.EpollMode;
 import io.switchboard.common.transport.TransportChoice;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 
 /**
  * How a {@link SwitchboardClient} connects: immutable, built by {@link #builder()}, which checks
@@ -20,6 +21,20 @@ public final class ClientOptions {
     private final Duration connectTimeout;
     private final Duration requestTimeout;
     private final int maxFrameLength;
+    private final boolean reconnect;
+    private final Duration reconnectInitialDelay;
+    private final Duration reconnectMaxDelay;
+    private final WhileDisconnected whileDisconnected;
+    private final Executor listenerExecutor;
+    private final Duration peerAckTimeout;
+
+    /** What calls do while the client is disconnected and reconnecting. */
+    public enum WhileDisconnected {
+        /** Fail at once with {@link NotConnectedException}. The default. */
+        FAIL,
+        /** Wait for the reconnection, up to the request timeout. */
+        WAIT
+    }
 
     private ClientOptions(Builder b) {
         this.host = b.host;
@@ -31,6 +46,12 @@ public final class ClientOptions {
         this.connectTimeout = b.connectTimeout;
         this.requestTimeout = b.requestTimeout;
         this.maxFrameLength = b.maxFrameLength;
+        this.reconnect = b.reconnect;
+        this.reconnectInitialDelay = b.reconnectInitialDelay;
+        this.reconnectMaxDelay = b.reconnectMaxDelay;
+        this.whileDisconnected = b.whileDisconnected;
+        this.listenerExecutor = b.listenerExecutor;
+        this.peerAckTimeout = b.peerAckTimeout;
     }
 
     /** A builder with the defaults: {@code 127.0.0.1:7000}, transport auto, 5 s timeouts. */
@@ -83,6 +104,39 @@ public final class ClientOptions {
         return maxFrameLength;
     }
 
+    /** Whether the client reconnects (and rejoins its rooms) when the connection drops. */
+    public boolean reconnect() {
+        return reconnect;
+    }
+
+    /** The first reconnect delay; each failed attempt doubles it, up to {@link #reconnectMaxDelay()}. */
+    public Duration reconnectInitialDelay() {
+        return reconnectInitialDelay;
+    }
+
+    /** The longest reconnect delay. Each delay is randomized to between half and all of it (jitter). */
+    public Duration reconnectMaxDelay() {
+        return reconnectMaxDelay;
+    }
+
+    /** What calls do while disconnected. */
+    public WhileDisconnected whileDisconnected() {
+        return whileDisconnected;
+    }
+
+    /**
+     * Where listeners run; {@code null} means a dedicated thread per client, so listeners never
+     * run on the I/O thread and see events in order.
+     */
+    public Executor listenerExecutor() {
+        return listenerExecutor;
+    }
+
+    /** How long {@link SwitchboardClient#emit} waits for the peer's acknowledgement. */
+    public Duration peerAckTimeout() {
+        return peerAckTimeout;
+    }
+
     @Override
     public String toString() {
         return "ClientOptions[" + host + ":" + port + ", transport=" + transport.id()
@@ -100,6 +154,12 @@ public final class ClientOptions {
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration requestTimeout = Duration.ofSeconds(5);
         private int maxFrameLength = Wire.MAX_MAX_FRAME_LENGTH;
+        private boolean reconnect = true;
+        private Duration reconnectInitialDelay = Duration.ofMillis(100);
+        private Duration reconnectMaxDelay = Duration.ofSeconds(10);
+        private WhileDisconnected whileDisconnected = WhileDisconnected.FAIL;
+        private Executor listenerExecutor;
+        private Duration peerAckTimeout = Duration.ofSeconds(15);
 
         private Builder() {
         }
@@ -169,6 +229,43 @@ public final class ClientOptions {
                         + " (expected: 64.." + Wire.MAX_MAX_FRAME_LENGTH + ")");
             }
             this.maxFrameLength = maxFrameLength;
+            return this;
+        }
+
+        public Builder reconnect(boolean reconnect) {
+            this.reconnect = reconnect;
+            return this;
+        }
+
+        /** Sets the first and the longest reconnect delay. */
+        public Builder reconnectDelays(Duration initial, Duration max) {
+            positive("reconnect initial delay", initial);
+            positive("reconnect max delay", max);
+            if (max.compareTo(initial) < 0) {
+                throw new IllegalArgumentException("reconnect max delay: " + max + " (expected: at least the initial delay "
+                        + initial + ")");
+            }
+            this.reconnectInitialDelay = initial;
+            this.reconnectMaxDelay = max;
+            return this;
+        }
+
+        public Builder whileDisconnected(WhileDisconnected policy) {
+            this.whileDisconnected = Objects.requireNonNull(policy, "whileDisconnected");
+            return this;
+        }
+
+        /**
+         * Where listeners run. {@code Runnable::run} runs them on the I/O thread (fastest; they
+         * must not block); {@code null} (the default) gives each client its own listener thread.
+         */
+        public Builder listenerExecutor(Executor executor) {
+            this.listenerExecutor = executor;
+            return this;
+        }
+
+        public Builder peerAckTimeout(Duration timeout) {
+            this.peerAckTimeout = positive("peer ack timeout", timeout);
             return this;
         }
 

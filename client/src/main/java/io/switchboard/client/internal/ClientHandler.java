@@ -1,20 +1,24 @@
 package io.switchboard.client.internal;
 
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.client.ConnectionClosedException;
 import io.switchboard.client.SwitchboardException;
 import io.switchboard.common.protocol.Bye;
 import io.switchboard.common.protocol.ErrorFrame;
+import io.switchboard.common.protocol.Event;
 import io.switchboard.common.protocol.Frame;
 import io.switchboard.common.protocol.Hello;
 import io.switchboard.common.protocol.InvalidFrame;
 import io.switchboard.common.protocol.Opcode;
 import io.switchboard.common.protocol.PayloadFrame;
+import io.switchboard.common.protocol.Presence;
 import io.switchboard.common.protocol.Welcome;
 import io.switchboard.common.protocol.Wire;
 import java.util.Map;
@@ -34,9 +38,19 @@ import org.apache.logging.log4j.Logger;
 public final class ClientHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LogManager.getLogger(ClientHandler.class);
 
+    /** Where unsolicited frames go. Called on the I/O thread; must not block. */
+    public interface Inbound {
+        /** An EVENT; the callee owns (and releases) it. */
+        void event(Event event, Channel channel);
+
+        /** A JOINED or LEFT notice. */
+        void presence(Presence presence);
+    }
+
     private final String name;
     private final String token;
     private final long requestTimeoutNanos;
+    private final Inbound inbound;
     private final CompletableFuture<Welcome> handshake = new CompletableFuture<>();
     private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
@@ -44,10 +58,11 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     private volatile Throwable closeCause;
     private volatile int helloId;
 
-    public ClientHandler(String name, String token, long requestTimeoutNanos) {
+    public ClientHandler(String name, String token, long requestTimeoutNanos, Inbound inbound) {
         this.name = name;
         this.token = token;
         this.requestTimeoutNanos = requestTimeoutNanos;
+        this.inbound = inbound;
     }
 
     /** Completes with the server's WELCOME, or fails when the handshake does. */
@@ -71,6 +86,11 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
      * {@link ConnectionClosedException} if the connection ends first.
      */
     public CompletableFuture<Frame> request(Frame frame) {
+        return request(frame, requestTimeoutNanos);
+    }
+
+    /** Like {@link #request(Frame)} with its own timeout; 0 waits for ever. */
+    public CompletableFuture<Frame> request(Frame frame, long timeoutNanos) {
         Channel ch = channel;
         CompletableFuture<Frame> future = new CompletableFuture<>();
         if (ch == null || !ch.isActive()) {
@@ -88,18 +108,39 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             future.completeExceptionally(closed());
             return future;
         }
-        if (requestTimeoutNanos > 0) {
+        if (timeoutNanos > 0) {
             entry.timeout = ch.eventLoop().schedule(() -> {
                 if (pending.remove(id, entry)) {
                     future.completeExceptionally(new TimeoutException("no reply to request " + id + " within "
-                            + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos) + " ms"));
+                            + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"));
                 }
-            }, requestTimeoutNanos, TimeUnit.NANOSECONDS);
+            }, timeoutNanos, TimeUnit.NANOSECONDS);
         }
         ch.writeAndFlush(frame).addListener(written -> {
             if (!written.isSuccess() && pending.remove(id, entry)) {
                 entry.cancelTimeout();
                 future.completeExceptionally(new ConnectionClosedException("could not send request " + id, written.cause()));
+            }
+        });
+        return future;
+    }
+
+    /**
+     * Sends a frame that expects no reply; the future completes once it is written to the socket.
+     */
+    public CompletableFuture<Void> send(Frame frame) {
+        Channel ch = channel;
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        if (ch == null || !ch.isActive()) {
+            ReferenceCountUtil.release(frame);
+            future.completeExceptionally(closed());
+            return future;
+        }
+        ch.writeAndFlush(frame).addListener(written -> {
+            if (written.isSuccess()) {
+                future.complete(null);
+            } else {
+                future.completeExceptionally(new ConnectionClosedException("could not send", written.cause()));
             }
         });
         return future;
@@ -126,6 +167,13 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
                 return;
             case PING:
                 ctx.writeAndFlush(((PayloadFrame) frame).reply());
+                return;
+            case EVENT:
+                inbound.event((Event) frame, ctx.channel());
+                return;
+            case JOINED:
+            case LEFT:
+                inbound.presence((Presence) frame);
                 return;
             case BYE:
                 Bye bye = (Bye) frame;
@@ -159,7 +207,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        Pending entry = pending.remove(frame.requestId());
+        Pending entry = frame.requestId() == 0 ? null : pending.remove(frame.requestId());
         if (entry == null) {
             log.debug("{} reply to unknown request {}: {}", ctx.channel(), frame.requestId(), frame);
             ReferenceCountUtil.release(frame);
@@ -183,6 +231,16 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             }
         }
         ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            // Heartbeat: nothing sent for a while, so tell the server we are alive.
+            ctx.writeAndFlush(PayloadFrame.of(Opcode.PING, 0, Unpooled.EMPTY_BUFFER));
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override
