@@ -3,6 +3,7 @@ package io.switchboard.server.framed;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.switchboard.common.protocol.FrameDecoder;
 import io.switchboard.common.protocol.FrameEncoder;
@@ -10,6 +11,7 @@ import io.switchboard.server.Backpressure;
 import io.switchboard.server.HandlerNames;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.rooms.RoomHub;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -17,7 +19,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class FramedServerInitializer extends ChannelInitializer<Channel> {
     private final ServerConfig config;
     private final RoomHub hub;
-    private final AtomicLong sessionIds = new AtomicLong();
+    /**
+     * Session ids: a random prefix per server start in the high bits, a counter in the low 40, so
+     * that ids are not reused across restarts and leave room for a node id when clustering.
+     */
+    private final AtomicLong sessionIds = new AtomicLong(ThreadLocalRandom.current().nextLong(1, 1 << 22) << 40);
 
     public FramedServerInitializer(ServerConfig config, RoomHub hub) {
         this.config = config;
@@ -27,6 +33,11 @@ public final class FramedServerInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         ChannelPipeline pipeline = ch.pipeline();
+        // Every handler flushes what it writes; this merges the flushes of one read batch into
+        // one at its end, and flushes that arrive outside a read (events from other sessions)
+        // into one per burst.
+        pipeline.addLast(HandlerNames.FLUSH_CONSOLIDATION, new FlushConsolidationHandler(
+                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         long idleMillis = config.idleTimeout().toMillis();
         if (idleMillis > 0) {
             pipeline.addLast(HandlerNames.IDLE, new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));

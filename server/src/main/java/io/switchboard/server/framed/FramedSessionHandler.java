@@ -45,8 +45,8 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * One framed-protocol session: the handshake, then PING, ECHO, rooms, events and acks. Replies
- * are written in request order and flushed once per read batch; events from other sessions are
- * flushed once per burst. Stateful: one instance per connection; it is also the session's
+ * are written in request order; the pipeline's flush consolidation flushes them once per read
+ * batch, and events from other sessions once per burst. Stateful: one instance per connection; it is also the session's
  * {@link Member} in the {@link RoomHub}.
  */
 final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements Member {
@@ -60,13 +60,11 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
     private final byte[] token;
     /** Rooms this session is in; touched only on this channel's event loop. */
     private final Set<String> joined = new LinkedHashSet<>();
-    private final AtomicBoolean flushScheduled = new AtomicBoolean();
     private final AtomicBoolean slowDisconnect = new AtomicBoolean();
     private volatile Channel channel;
     private volatile String name = "";
     private boolean handshaken;
     private boolean closing;
-    private boolean needsFlush;
 
     FramedSessionHandler(long sessionId, ServerConfig config, RoomHub hub) {
         this.sessionId = sessionId;
@@ -305,9 +303,9 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
         }
     }
 
+    /** Writes and flushes; the pipeline's flush consolidation makes it one flush per read batch. */
     private void reply(ChannelHandlerContext ctx, Frame reply) {
-        ctx.write(reply, ctx.voidPromise());
-        needsFlush = true;
+        ctx.writeAndFlush(reply, ctx.voidPromise());
     }
 
     // ---- Member: called from any thread ----
@@ -331,8 +329,9 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
             }
             return false;
         }
-        ch.write(message.framedBytes(), ch.voidPromise());
-        scheduleFlush(ch);
+        // FlushConsolidationHandler at the head of the pipeline turns a burst of these flushes
+        // into one; the write is accounted against the water marks as soon as it is queued.
+        ch.writeAndFlush(message.framedBytes(), ch.voidPromise());
         return true;
     }
 
@@ -343,18 +342,7 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
             ReferenceCountUtil.release(reply);
             return;
         }
-        ch.write(reply, ch.voidPromise());
-        scheduleFlush(ch);
-    }
-
-    /** One flush per burst of deliveries: queued behind the writes on the channel's event loop. */
-    private void scheduleFlush(Channel ch) {
-        if (flushScheduled.compareAndSet(false, true)) {
-            ch.eventLoop().execute(() -> {
-                flushScheduled.set(false);
-                ch.flush();
-            });
-        }
+        ch.writeAndFlush(reply, ch.voidPromise());
     }
 
     // ---- lifecycle ----
@@ -367,7 +355,6 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
     private void closeWith(ChannelHandlerContext ctx, Frame last) {
         closing = true;
         leaveHub();
-        needsFlush = false;
         Channel ch = ctx.channel();
         ctx.writeAndFlush(last == null ? Unpooled.EMPTY_BUFFER : last).addListener(written -> {
             if (!written.isSuccess() || !(ch instanceof DuplexChannel)) {
@@ -384,15 +371,6 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
                 ch.close();
             }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
         });
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (needsFlush) {
-            needsFlush = false;
-            ctx.flush();
-        }
-        ctx.fireChannelReadComplete();
     }
 
     @Override
