@@ -14,6 +14,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.switchboard.client.internal.ClientHandler;
 import io.switchboard.common.protocol.Ack;
 import io.switchboard.common.protocol.Bye;
+import io.switchboard.common.protocol.ErrorFrame;
 import io.switchboard.common.protocol.Event;
 import io.switchboard.common.protocol.Flags;
 import io.switchboard.common.protocol.Frame;
@@ -45,6 +46,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -88,6 +90,7 @@ public final class SwitchboardClient implements AutoCloseable {
     private final List<EventListener> anyListeners = new CopyOnWriteArrayList<>();
     private final List<PresenceListener> presenceListeners = new CopyOnWriteArrayList<>();
     private final List<ConnectionListener> connectionListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<SwitchboardException>> errorListeners = new CopyOnWriteArrayList<>();
     private volatile Connection connection;
     private volatile CompletableFuture<Connection> reconnected = new CompletableFuture<>();
     private volatile boolean closed;
@@ -371,7 +374,7 @@ public final class SwitchboardClient implements AutoCloseable {
      * Publishes an event to a room.
      *
      * @param ack wait for the server's acknowledgement; without it the future completes once the
-     *     frame is written to the socket, and refusals arrive only as logged connection errors
+     *     frame is written to the socket, and a refusal reaches {@link #onError} listeners
      * @param includeSelf deliver to this client too, if it is a member
      */
     public CompletableFuture<Void> publish(String room, String event, byte[] payload, boolean ack, boolean includeSelf) {
@@ -395,8 +398,9 @@ public final class SwitchboardClient implements AutoCloseable {
         Objects.requireNonNull(payload, "payload");
         int flags = (ack ? Flags.ACK : 0) | (includeSelf ? Flags.INCLUDE_SELF : 0);
         if (!ack) {
-            return active().thenCompose(c -> c.handler.send(new Publish(0, flags, target, room, sessionId, event,
-                    Unpooled.wrappedBuffer(payload))));
+            // A request id still, so that a refusal reaches onError listeners.
+            return active().thenCompose(c -> c.handler.send(new Publish(c.handler.nextId(), flags, target, room,
+                    sessionId, event, Unpooled.wrappedBuffer(payload))));
         }
         return request(h -> new Publish(h.nextId(), flags, target, room, sessionId, event,
                 Unpooled.wrappedBuffer(payload))).thenApply(SwitchboardClient::done);
@@ -455,6 +459,15 @@ public final class SwitchboardClient implements AutoCloseable {
         return () -> connectionListeners.remove(listener);
     }
 
+    /**
+     * Calls {@code listener} for refusals of requests sent without waiting for a reply (a publish
+     * without ack): the server answers those only when they fail.
+     */
+    public Subscription onError(Consumer<SwitchboardException> listener) {
+        errorListeners.add(Objects.requireNonNull(listener, "listener"));
+        return () -> errorListeners.remove(listener);
+    }
+
     /** Turns frames from the I/O thread into listener calls on the listener executor. */
     private final class InboundDispatch implements ClientHandler.Inbound {
         @Override
@@ -487,6 +500,17 @@ public final class SwitchboardClient implements AutoCloseable {
                 listener.onEvent(event);
             } catch (RuntimeException e) {
                 log.warn("event listener failed on {}", event, e);
+            }
+        }
+
+        @Override
+        public void uncorrelatedError(ErrorFrame error) {
+            SwitchboardException exception = new SwitchboardException(error.code(), error.message());
+            if (errorListeners.isEmpty()) {
+                log.warn("request {} refused: {}", error.requestId(), exception.getMessage());
+            }
+            for (Consumer<SwitchboardException> listener : errorListeners) {
+                listenerExecutor.execute(() -> listener.accept(exception));
             }
         }
 

@@ -10,14 +10,15 @@ import picocli.CommandLine.Command;
 @Command(name = "switchboard-client", mixinStandardHelpOptions = true,
         versionProvider = ClientMain.VersionProvider.class, usageHelpAutoWidth = true,
         description = "Talks to a Switchboard server.",
-        subcommands = {PingCommand.class, EchoCommand.class})
+        subcommands = {PingCommand.class, EchoCommand.class, PublishCommand.class, SubscribeCommand.class,
+                ChatCommand.class})
 public final class ClientMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (ping, echo)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (ping, echo, publish, subscribe, chat)");
     }
 
     /** Runs the command line and returns the exit code: 0 success, 1 failure, 2 usage error. */

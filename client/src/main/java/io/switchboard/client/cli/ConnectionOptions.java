@@ -1,6 +1,8 @@
 package io.switchboard.client.cli;
 
+import io.switchboard.client.ClientOptions;
 import io.switchboard.common.transport.EpollMode;
+import java.time.Duration;
 import io.switchboard.common.transport.TransportChoice;
 import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
@@ -27,6 +29,23 @@ final class ConnectionOptions {
     @Option(names = "--timeout", paramLabel = "MILLIS", defaultValue = "5000",
             description = "Connect and reply timeout in milliseconds (default: ${DEFAULT-VALUE}).")
     long timeoutMillis;
+
+    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "",
+            description = "Auth token for servers started with --auth-token (default: none).")
+    String token;
+
+    /** Client options from these flags; {@code defaultPort} applies when --port is absent. */
+    ClientOptions.Builder builder(int defaultPort, String name) {
+        return ClientOptions.builder()
+                .host(host)
+                .port(port == null ? defaultPort : port)
+                .transport(transport)
+                .epollMode(epollMode)
+                .name(name)
+                .token(token)
+                .connectTimeout(Duration.ofMillis(timeoutMillis))
+                .requestTimeout(Duration.ofMillis(timeoutMillis));
+    }
 
     static final class TransportConverter implements ITypeConverter<TransportChoice> {
         @Override

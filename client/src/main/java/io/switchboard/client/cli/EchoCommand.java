@@ -4,7 +4,6 @@ import io.switchboard.client.ClientOptions;
 import io.switchboard.client.SwitchboardClient;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -42,14 +41,7 @@ final class EchoCommand implements Callable<Integer> {
     }
 
     ClientOptions options() {
-        return ClientOptions.builder()
-                .host(connection.host)
-                .port(port())
-                .transport(connection.transport)
-                .epollMode(connection.epollMode)
-                .name("switchboard-client")
-                .connectTimeout(Duration.ofMillis(connection.timeoutMillis))
-                .requestTimeout(Duration.ofMillis(connection.timeoutMillis))
+        return connection.builder(port(), "switchboard-client")
                 .build();
     }
 

@@ -29,14 +29,7 @@ final class PingCommand implements Callable<Integer> {
     CommandSpec spec;
 
     ClientOptions options() {
-        return ClientOptions.builder()
-                .host(connection.host)
-                .port(connection.port == null ? 7000 : connection.port)
-                .transport(connection.transport)
-                .epollMode(connection.epollMode)
-                .name("switchboard-client")
-                .connectTimeout(Duration.ofMillis(connection.timeoutMillis))
-                .requestTimeout(Duration.ofMillis(connection.timeoutMillis))
+        return connection.builder(7000, "switchboard-client")
                 .build();
     }
 

@@ -45,6 +45,9 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
 
         /** A JOINED or LEFT notice. */
         void presence(Presence presence);
+
+        /** An ERROR answering a request sent without waiting for a reply (fire and forget). */
+        void uncorrelatedError(ErrorFrame error);
     }
 
     private final String name;
@@ -200,6 +203,8 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             if (entry != null) {
                 entry.cancelTimeout();
                 entry.future.completeExceptionally(exception);
+            } else if (error.requestId() != 0 && (error.errorCode() == null || !error.errorCode().closesConnection())) {
+                inbound.uncorrelatedError(error);
             } else {
                 // An error about the connection itself: it is about to close.
                 closeCause = exception;
