@@ -52,12 +52,18 @@ public final class ServerConfig {
         this.maxRoomsPerSession = b.maxRoomsPerSession;
         this.maxRoomNameBytes = b.maxRoomNameBytes;
         this.maxEventNameBytes = b.maxEventNameBytes;
-        this.maxPayloadBytes = b.maxPayloadBytes != null ? b.maxPayloadBytes : Math.min(DEFAULT_MAX_PAYLOAD, b.maxFrameLength);
+        // An EVENT carries the payload plus the sender id, target, room and event name: it must
+        // still fit in the frame length the server announces.
+        int room = b.maxRoomNameBytes;
+        int eventOverhead = Wire.MIN_LENGTH + 8 + 1 + 2 + room + 2 + b.maxEventNameBytes;
+        int fits = Math.max(0, b.maxFrameLength - eventOverhead);
+        this.maxPayloadBytes = b.maxPayloadBytes != null ? b.maxPayloadBytes : Math.min(DEFAULT_MAX_PAYLOAD, fits);
         this.slowConsumerPolicy = b.slowConsumerPolicy;
         this.peerAckTimeout = b.peerAckTimeout;
-        if (maxPayloadBytes > maxFrameLength) {
-            throw new IllegalArgumentException("max payload: " + maxPayloadBytes
-                    + " (expected: at most the max frame length, " + maxFrameLength + ")");
+        if (maxPayloadBytes > fits) {
+            throw new IllegalArgumentException("max payload: " + maxPayloadBytes + " (expected: at most " + fits
+                    + ", so that an EVENT with the longest room and event names fits in the max frame length "
+                    + maxFrameLength + ")");
         }
     }
 
