@@ -5,6 +5,8 @@ package io.switchboard.server;
  * initializers are the only places that wire pipelines; they use these names.
  */
 public final class HandlerNames {
+    /** Counts connections and wire bytes (every TCP listener; first in the pipeline). */
+    public static final String TRAFFIC = "traffic";
     /** Merges flushes of events from other sessions into one per burst (framed). */
     public static final String FLUSH_CONSOLIDATION = "flushConsolidation";
     /** Closes or warns sessions that stay silent (framed). */

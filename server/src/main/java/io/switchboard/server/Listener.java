@@ -7,7 +7,11 @@ public enum Listener {
     /** The Switchboard framed protocol over TCP. */
     FRAMED(7000),
     /** Raw TCP echo: every byte back, in order. */
-    ECHO(7001);
+    ECHO(7001),
+    /** UDP echo: every datagram back to its sender. */
+    UDP(7002),
+    /** HTTP/1.1: static files, health, metrics and the WebSocket bridge. */
+    HTTP(8080);
 
     private final int defaultPort;
 
@@ -18,6 +22,11 @@ public enum Listener {
     /** The port used when none is configured. */
     public int defaultPort() {
         return defaultPort;
+    }
+
+    /** Whether this listener speaks TCP (all but {@link #UDP}). */
+    public boolean tcp() {
+        return this != UDP;
     }
 
     /** The lower-case name used in logs and flags. */

@@ -1,5 +1,6 @@
 package io.switchboard.server;
 
+import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -13,7 +14,9 @@ import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.common.transport.TransportUnavailableException;
 import io.switchboard.server.echo.EchoServerInitializer;
 import io.switchboard.server.framed.FramedServerInitializer;
+import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.udp.UdpEchoHandler;
 import java.net.InetSocketAddress;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -35,6 +38,8 @@ public final class Server implements AutoCloseable {
     private final EventLoopGroup ioGroup;
     private final Map<Listener, Channel> listeners = new EnumMap<>(Listener.class);
     private final RoomHub hub = new RoomHub(PooledByteBufAllocator.DEFAULT);
+    private final Metrics metrics = new Metrics();
+    private volatile boolean ready;
     private volatile boolean closed;
 
     private Server(ServerConfig config, TransportConfig transport) {
@@ -64,12 +69,14 @@ public final class Server implements AutoCloseable {
                 config.transport().forced() == null ? "chosen automatically" : "forced");
         Server server = new Server(config, transport);
         try {
-            server.bind(Listener.FRAMED, new FramedServerInitializer(config, server.hub));
-            server.bind(Listener.ECHO, new EchoServerInitializer());
+            server.bind(Listener.FRAMED, new FramedServerInitializer(config, server.hub, server.metrics));
+            server.bind(Listener.ECHO, new EchoServerInitializer(server.metrics));
+            server.bindUdp();
         } catch (ServerStartException e) {
             server.close();
             throw e;
         }
+        server.ready = true;
         return server;
     }
 
@@ -96,6 +103,27 @@ public final class Server implements AutoCloseable {
         listeners.put(listener, channel);
         log.info("{} listener on {} (transport {}, epoll mode {})", listener.id(),
                 format((InetSocketAddress) channel.localAddress()), transport.transport().id(),
+                transport.epollMode() == null ? "n/a" : transport.epollMode().id());
+    }
+
+    private void bindUdp() throws ServerStartException {
+        Listener listener = Listener.UDP;
+        if (!config.enabled(listener)) {
+            log.info("{} listener off", listener.id());
+            return;
+        }
+        InetSocketAddress requested = new InetSocketAddress(config.bindAddress(), config.port(listener));
+        ChannelFuture bound = transport.configureDatagram(new Bootstrap())
+                .group(ioGroup)
+                .handler(new UdpEchoHandler(config.maxDatagramBytes(), metrics))
+                .bind(requested).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            throw new ServerStartException(listener.id() + " listener: cannot bind " + format(requested) + ": "
+                    + bound.cause().getMessage(), bound.cause());
+        }
+        listeners.put(listener, bound.channel());
+        log.info("{} listener on {} (transport {}, epoll mode {})", listener.id(),
+                format((InetSocketAddress) bound.channel().localAddress()), transport.transport().id(),
                 transport.epollMode() == null ? "n/a" : transport.epollMode().id());
     }
 
@@ -127,6 +155,16 @@ public final class Server implements AutoCloseable {
         return hub;
     }
 
+    /** The server's counters. */
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /** Whether every listener is bound and the server is not shutting down. */
+    public boolean isReady() {
+        return ready && !closed;
+    }
+
     /** The bound listeners' channels. */
     public Map<Listener, Channel> listeners() {
         return Collections.unmodifiableMap(listeners);
@@ -139,6 +177,7 @@ public final class Server implements AutoCloseable {
             return;
         }
         closed = true;
+        ready = false;
         for (Channel channel : listeners.values()) {
             channel.close().awaitUninterruptibly();
         }

@@ -4,6 +4,8 @@ import io.switchboard.common.protocol.Wire;
 import io.switchboard.common.transport.EpollMode;
 import io.switchboard.common.transport.TransportChoice;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Collections;
@@ -37,6 +39,12 @@ public final class ServerConfig {
     private final int maxPayloadBytes;
     private final SlowConsumerPolicy slowConsumerPolicy;
     private final Duration peerAckTimeout;
+    private final Path staticRoot;
+    private final int maxDatagramBytes;
+    private final int httpMaxInitialLine;
+    private final int httpMaxHeaderBytes;
+    private final int httpMaxBodyBytes;
+    private final Duration httpIdleTimeout;
 
     private ServerConfig(Builder b) {
         this.bindAddress = b.bindAddress;
@@ -60,6 +68,12 @@ public final class ServerConfig {
         this.maxPayloadBytes = b.maxPayloadBytes != null ? b.maxPayloadBytes : Math.min(DEFAULT_MAX_PAYLOAD, fits);
         this.slowConsumerPolicy = b.slowConsumerPolicy;
         this.peerAckTimeout = b.peerAckTimeout;
+        this.staticRoot = b.staticRoot;
+        this.maxDatagramBytes = b.maxDatagramBytes;
+        this.httpMaxInitialLine = b.httpMaxInitialLine;
+        this.httpMaxHeaderBytes = b.httpMaxHeaderBytes;
+        this.httpMaxBodyBytes = b.httpMaxBodyBytes;
+        this.httpIdleTimeout = b.httpIdleTimeout;
         if (maxPayloadBytes > fits) {
             throw new IllegalArgumentException("max payload: " + maxPayloadBytes + " (expected: at most " + fits
                     + ", so that an EVENT with the longest room and event names fits in the max frame length "
@@ -157,6 +171,36 @@ public final class ServerConfig {
         return peerAckTimeout;
     }
 
+    /** The directory HTTP serves files from, or {@code null} for the built-in page only. */
+    public Path staticRoot() {
+        return staticRoot;
+    }
+
+    /** Larger UDP datagrams are dropped and counted. */
+    public int maxDatagramBytes() {
+        return maxDatagramBytes;
+    }
+
+    /** The longest HTTP request line; longer gets 414. */
+    public int httpMaxInitialLine() {
+        return httpMaxInitialLine;
+    }
+
+    /** The most HTTP header bytes; more gets 431. */
+    public int httpMaxHeaderBytes() {
+        return httpMaxHeaderBytes;
+    }
+
+    /** The largest HTTP request body, and the largest WebSocket message; larger gets 413 (or close 1009). */
+    public int httpMaxBodyBytes() {
+        return httpMaxBodyBytes;
+    }
+
+    /** An HTTP keep-alive connection idle this long is closed. */
+    public Duration httpIdleTimeout() {
+        return httpIdleTimeout;
+    }
+
     /** Builds a {@link ServerConfig}; each setter checks its value at once. */
     public static final class Builder {
         private InetAddress bindAddress;
@@ -175,6 +219,12 @@ public final class ServerConfig {
         private Integer maxPayloadBytes;
         private SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.DROP;
         private Duration peerAckTimeout = Duration.ofSeconds(10);
+        private Path staticRoot;
+        private int maxDatagramBytes = 65_507;
+        private int httpMaxInitialLine = 8192;
+        private int httpMaxHeaderBytes = 16 * 1024;
+        private int httpMaxBodyBytes = 1 << 20;
+        private Duration httpIdleTimeout = Duration.ofSeconds(30);
 
         private Builder() {
             try {
@@ -289,6 +339,44 @@ public final class ServerConfig {
                 throw new IllegalArgumentException("peer ack timeout: " + timeout + " (expected: more than zero)");
             }
             this.peerAckTimeout = timeout;
+            return this;
+        }
+
+        /** The directory to serve over HTTP; {@code null} for the built-in page only. */
+        public Builder staticRoot(Path root) {
+            if (root != null && !Files.isDirectory(root)) {
+                throw new IllegalArgumentException("static root: " + root + " (expected: an existing directory)");
+            }
+            this.staticRoot = root;
+            return this;
+        }
+
+        public Builder maxDatagramBytes(int n) {
+            this.maxDatagramBytes = range("max datagram bytes", n, 1, 65_507);
+            return this;
+        }
+
+        public Builder httpMaxInitialLine(int n) {
+            this.httpMaxInitialLine = range("http max initial line", n, 256, 1 << 20);
+            return this;
+        }
+
+        public Builder httpMaxHeaderBytes(int n) {
+            this.httpMaxHeaderBytes = range("http max header bytes", n, 256, 1 << 20);
+            return this;
+        }
+
+        public Builder httpMaxBodyBytes(int n) {
+            this.httpMaxBodyBytes = range("http max body bytes", n, 0, 64 << 20);
+            return this;
+        }
+
+        public Builder httpIdleTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "httpIdleTimeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("http idle timeout: " + timeout + " (expected: more than zero)");
+            }
+            this.httpIdleTimeout = timeout;
             return this;
         }
 

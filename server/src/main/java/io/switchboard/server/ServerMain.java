@@ -34,6 +34,14 @@ public final class ServerMain implements Callable<Integer> {
             description = "Raw TCP echo port; 0 = ephemeral, off = disabled (default: ${DEFAULT-VALUE}).")
     int echoPort;
 
+    @Option(names = "--udp-port", paramLabel = "PORT|off", defaultValue = "7002", converter = PortConverter.class,
+            description = "UDP echo port; 0 = ephemeral, off = disabled (default: ${DEFAULT-VALUE}).")
+    int udpPort;
+
+    @Option(names = "--max-datagram", paramLabel = "BYTES", defaultValue = "65507",
+            description = "Larger UDP datagrams are dropped and counted (default: ${DEFAULT-VALUE}).")
+    int maxDatagram;
+
     @Option(names = "--transport", paramLabel = "auto|epoll|kqueue|nio", defaultValue = "auto",
             converter = TransportConverter.class,
             description = "I/O transport; auto prefers epoll, then kqueue, then NIO (default: ${DEFAULT-VALUE}).")
@@ -111,6 +119,8 @@ public final class ServerMain implements Callable<Integer> {
                 .bindAddress(bind)
                 .port(Listener.FRAMED, framedPort)
                 .port(Listener.ECHO, echoPort)
+                .port(Listener.UDP, udpPort)
+                .maxDatagramBytes(maxDatagram)
                 .transport(transport)
                 .epollMode(epollMode)
                 .ioThreads(ioThreads)

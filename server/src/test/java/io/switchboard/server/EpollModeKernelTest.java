@@ -29,7 +29,7 @@ class EpollModeKernelTest {
         assumeTrue(KernelEpollView.supported(), "needs Linux /proc/self/fdinfo");
         Server server = servers.start(transport);
         boolean edge = transport == TransportUnderTest.EPOLL_EDGE;
-        for (Listener listener : Listener.values()) {
+        for (Listener listener : List.of(Listener.FRAMED, Listener.ECHO)) {
             int port = server.address(listener).getPort();
             try (Socket socket = new Socket(server.address(listener).getAddress(), port)) {
                 // A round trip guarantees that the accepted socket is registered.

@@ -9,7 +9,10 @@ import io.switchboard.common.protocol.FrameDecoder;
 import io.switchboard.common.protocol.FrameEncoder;
 import io.switchboard.server.Backpressure;
 import io.switchboard.server.HandlerNames;
+import io.switchboard.server.Listener;
 import io.switchboard.server.ServerConfig;
+import io.switchboard.server.metrics.Metrics;
+import io.switchboard.server.metrics.TrafficCounter;
 import io.switchboard.server.rooms.RoomHub;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -19,20 +22,25 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class FramedServerInitializer extends ChannelInitializer<Channel> {
     private final ServerConfig config;
     private final RoomHub hub;
+    private final Metrics metrics;
+    private final TrafficCounter traffic;
     /**
      * Session ids: a random prefix per server start in the high bits, a counter in the low 40, so
      * that ids are not reused across restarts and leave room for a node id when clustering.
      */
     private final AtomicLong sessionIds = new AtomicLong(ThreadLocalRandom.current().nextLong(1, 1 << 22) << 40);
 
-    public FramedServerInitializer(ServerConfig config, RoomHub hub) {
+    public FramedServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics) {
         this.config = config;
         this.hub = hub;
+        this.metrics = metrics;
+        this.traffic = new TrafficCounter(metrics.listener(Listener.FRAMED));
     }
 
     @Override
     protected void initChannel(Channel ch) {
         ChannelPipeline pipeline = ch.pipeline();
+        pipeline.addLast(HandlerNames.TRAFFIC, traffic);
         // Every handler flushes what it writes; this merges the flushes of one read batch into
         // one at its end, and flushes that arrive outside a read (events from other sessions)
         // into one per burst.
@@ -46,6 +54,6 @@ public final class FramedServerInitializer extends ChannelInitializer<Channel> {
                 .addLast(HandlerNames.FRAME_ENCODER, FrameEncoder.INSTANCE)
                 .addLast(HandlerNames.BACKPRESSURE, Backpressure.INSTANCE)
                 .addLast(HandlerNames.FRAMED_SESSION,
-                        new FramedSessionHandler(sessionIds.incrementAndGet(), config, hub));
+                        new FramedSessionHandler(sessionIds.incrementAndGet(), config, hub, metrics));
     }
 }

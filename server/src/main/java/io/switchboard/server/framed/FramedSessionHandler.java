@@ -31,6 +31,7 @@ import io.switchboard.common.protocol.Wire;
 import io.switchboard.server.Disconnects;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.SlowConsumerPolicy;
+import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.Member;
 import io.switchboard.server.rooms.Outbound;
 import io.switchboard.server.rooms.RoomHub;
@@ -66,7 +67,14 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
     private boolean handshaken;
     private boolean closing;
 
+    private final Metrics metrics;
+
     FramedSessionHandler(long sessionId, ServerConfig config, RoomHub hub) {
+        this(sessionId, config, hub, new Metrics());
+    }
+
+    FramedSessionHandler(long sessionId, ServerConfig config, RoomHub hub, Metrics metrics) {
+        this.metrics = metrics;
         this.sessionId = sessionId;
         this.config = config;
         this.hub = hub;
@@ -95,6 +103,9 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
             return;
         }
         Frame frame = (Frame) msg;
+        if (frame.opcode() != null) {
+            metrics.frameIn(frame.opcode());
+        }
         if (frame instanceof InvalidFrame) {
             InvalidFrame invalid = (InvalidFrame) frame;
             log.debug("{} invalid input: {}", ctx.channel(), invalid.message());
@@ -305,6 +316,9 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
 
     /** Writes and flushes; the pipeline's flush consolidation makes it one flush per read batch. */
     private void reply(ChannelHandlerContext ctx, Frame reply) {
+        if (reply instanceof ErrorFrame) {
+            metrics.error(((ErrorFrame) reply).code());
+        }
         ctx.writeAndFlush(reply, ctx.voidPromise());
     }
 
@@ -355,6 +369,9 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
     private void closeWith(ChannelHandlerContext ctx, Frame last) {
         closing = true;
         leaveHub();
+        if (last instanceof ErrorFrame) {
+            metrics.error(((ErrorFrame) last).code());
+        }
         Channel ch = ctx.channel();
         ctx.writeAndFlush(last == null ? Unpooled.EMPTY_BUFFER : last).addListener(written -> {
             if (!written.isSuccess() || !(ch instanceof DuplexChannel)) {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class EchoHandlerTest {
     @Test
     void echoesTheSameBufferBack() {
-        EmbeddedChannel channel = new EmbeddedChannel(new EchoServerInitializer());
+        EmbeddedChannel channel = new EmbeddedChannel(new EchoServerInitializer(new io.switchboard.server.metrics.Metrics()));
         ByteBuf in = Unpooled.copiedBuffer(new byte[] {1, 2, 3});
         channel.writeInbound(in);
         ByteBuf out = channel.readOutbound();
@@ -28,7 +28,7 @@ class EchoHandlerTest {
     void stopsReadingWhileThePeerDoesNotDrain() {
         EmbeddedChannel channel = new EmbeddedChannel();
         channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
-        channel.pipeline().addLast(new EchoServerInitializer());
+        channel.pipeline().addLast(new EchoServerInitializer(new io.switchboard.server.metrics.Metrics()));
         // An EmbeddedChannel drains at once on flush, so queue bytes in its outbound buffer by hand
         // to play a peer that does not read.
         channel.unsafe().outboundBuffer().addMessage(Unpooled.buffer().writeZero(32), 32, channel.newPromise());

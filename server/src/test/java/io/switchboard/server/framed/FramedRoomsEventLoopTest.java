@@ -127,7 +127,7 @@ class FramedRoomsEventLoopTest {
     private LocalAddress startServer(ServerConfig config) throws InterruptedException {
         LocalAddress address = new LocalAddress("rooms-" + System.nanoTime());
         server = new ServerBootstrap().group(serverLoops).channel(LocalServerChannel.class)
-                .childHandler(new FramedServerInitializer(config, hub)).bind(address).sync().channel();
+                .childHandler(new FramedServerInitializer(config, hub, new io.switchboard.server.metrics.Metrics())).bind(address).sync().channel();
         return address;
     }
 

@@ -857,7 +857,7 @@ class FramedRoomsHandlerTest {
 
     @Test
     void theServerPipelineRoutesEventsBetweenSessions() {
-        FramedServerInitializer initializer = new FramedServerInitializer(config().build(), hub);
+        FramedServerInitializer initializer = new FramedServerInitializer(config().build(), hub, new io.switchboard.server.metrics.Metrics());
         Session a = new Session(initializer);
         Session b = new Session(initializer);
         a.hello("alice");

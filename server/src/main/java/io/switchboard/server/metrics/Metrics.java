@@ -1,0 +1,130 @@
+package io.switchboard.server.metrics;
+
+import io.switchboard.common.protocol.ErrorCode;
+import io.switchboard.common.protocol.Opcode;
+import io.switchboard.server.Listener;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The server's counters. Every update is a lock-free add, safe from any I/O thread; reading them
+ * (for {@code /metrics}) sums the cells. {@link PrometheusText} writes them out.
+ */
+public final class Metrics {
+    /** Per-listener traffic. */
+    public static final class ListenerCounters {
+        final AtomicLong open = new AtomicLong();
+        final LongAdder accepted = new LongAdder();
+        final LongAdder bytesIn = new LongAdder();
+        final LongAdder bytesOut = new LongAdder();
+
+        /** A connection was accepted. */
+        public void opened() {
+            open.incrementAndGet();
+            accepted.increment();
+        }
+
+        /** A connection closed. */
+        public void closed() {
+            open.decrementAndGet();
+        }
+
+        public void bytesIn(long n) {
+            bytesIn.add(n);
+        }
+
+        public void bytesOut(long n) {
+            bytesOut.add(n);
+        }
+
+        public long open() {
+            return open.get();
+        }
+
+        public long accepted() {
+            return accepted.sum();
+        }
+    }
+
+    private final Map<Listener, ListenerCounters> listeners = new EnumMap<>(Listener.class);
+    private final LongAdder[] framesIn = new LongAdder[256];
+    private final Map<Integer, LongAdder> errors = new ConcurrentHashMap<>();
+    private final Map<Integer, LongAdder> httpRequests = new ConcurrentHashMap<>();
+    private final LongAdder datagramsIn = new LongAdder();
+    private final LongAdder datagramsOut = new LongAdder();
+    private final LongAdder datagramsDropped = new LongAdder();
+
+    public Metrics() {
+        for (Listener listener : Listener.values()) {
+            listeners.put(listener, new ListenerCounters());
+        }
+        for (Opcode opcode : Opcode.values()) {
+            framesIn[opcode.code()] = new LongAdder();
+        }
+    }
+
+    /** The counters of one listener. */
+    public ListenerCounters listener(Listener listener) {
+        return listeners.get(listener);
+    }
+
+    /** A framed-protocol frame of this type was received. */
+    public void frameIn(Opcode opcode) {
+        framesIn[opcode.code()].increment();
+    }
+
+    /** An ERROR frame (or its WebSocket equivalent) with this code was sent. */
+    public void error(int code) {
+        errors.computeIfAbsent(code, c -> new LongAdder()).increment();
+    }
+
+    /** An HTTP response with this status was sent. */
+    public void httpResponse(int status) {
+        httpRequests.computeIfAbsent(status, c -> new LongAdder()).increment();
+    }
+
+    public void datagramIn() {
+        datagramsIn.increment();
+    }
+
+    public void datagramOut() {
+        datagramsOut.increment();
+    }
+
+    public void datagramDropped() {
+        datagramsDropped.increment();
+    }
+
+    long framesIn(Opcode opcode) {
+        return framesIn[opcode.code()].sum();
+    }
+
+    Map<Integer, LongAdder> errors() {
+        return errors;
+    }
+
+    Map<Integer, LongAdder> httpRequests() {
+        return httpRequests;
+    }
+
+    long datagramsIn() {
+        return datagramsIn.sum();
+    }
+
+    long datagramsOut() {
+        return datagramsOut.sum();
+    }
+
+    long datagramsDropped() {
+        return datagramsDropped.sum();
+    }
+
+    /** The name of an error code for labels, or its number when this version does not know it. */
+    static String errorName(int code) {
+        ErrorCode known = ErrorCode.of(code);
+        return known == null ? Integer.toString(code) : known.name();
+    }
+}
