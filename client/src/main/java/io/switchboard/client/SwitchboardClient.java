@@ -46,6 +46,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.logging.log4j.LogManager;
@@ -92,7 +93,9 @@ public final class SwitchboardClient implements AutoCloseable {
     private final List<ConnectionListener> connectionListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<SwitchboardException>> errorListeners = new CopyOnWriteArrayList<>();
     private volatile Connection connection;
-    private volatile CompletableFuture<Connection> reconnected = new CompletableFuture<>();
+    /** Completes with the live connection; replaced by a fresh one when that connection drops. */
+    private final AtomicReference<CompletableFuture<Connection>> reconnected =
+            new AtomicReference<>(new CompletableFuture<>());
     private volatile boolean closed;
 
     /** One TCP connection with its completed handshake. */
@@ -200,7 +203,7 @@ public final class SwitchboardClient implements AutoCloseable {
     /** Makes {@code c} the current connection and watches it for drops. */
     private void adopt(Connection c) {
         connection = c;
-        reconnected.complete(c);
+        reconnected.get().complete(c);
         c.channel.closeFuture().addListener(f -> onDisconnected(c));
     }
 
@@ -208,7 +211,7 @@ public final class SwitchboardClient implements AutoCloseable {
         if (closed) {
             return;
         }
-        reconnected = new CompletableFuture<>();
+        CompletableFuture<Connection> next = nextConnection(c);
         ConnectionClosedException cause = new ConnectionClosedException("connection to " + options.host() + ":"
                 + options.port() + " lost");
         log.info("session {}: connection to {}:{} lost{}", c.welcome.sessionId(), options.host(), options.port(),
@@ -219,7 +222,7 @@ public final class SwitchboardClient implements AutoCloseable {
         if (options.reconnect()) {
             scheduleReconnect(0);
         } else {
-            reconnected.completeExceptionally(cause);
+            next.completeExceptionally(cause);
         }
     }
 
@@ -288,7 +291,25 @@ public final class SwitchboardClient implements AutoCloseable {
             return CompletableFuture.failedFuture(new NotConnectedException("not connected to " + options.host() + ":"
                     + options.port() + "; reconnecting"));
         }
-        return reconnected.copy().orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return nextConnection(c).copy().orTimeout(options.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The future for the connection after {@code dead}: the current one, unless it still holds
+     * {@code dead} (the drop was seen here before the close listener ran), in which case a fresh
+     * one replaces it, exactly once whoever gets here first.
+     */
+    private CompletableFuture<Connection> nextConnection(Connection dead) {
+        while (true) {
+            CompletableFuture<Connection> current = reconnected.get();
+            if (!current.isDone() || current.isCompletedExceptionally() || current.join() != dead) {
+                return current;
+            }
+            CompletableFuture<Connection> fresh = new CompletableFuture<>();
+            if (reconnected.compareAndSet(current, fresh)) {
+                return fresh;
+            }
+        }
     }
 
     private CompletableFuture<Frame> request(Function<ClientHandler, Frame> frame, long timeoutNanos) {
@@ -606,7 +627,7 @@ public final class SwitchboardClient implements AutoCloseable {
             channel.closeFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
             channel.close().awaitUninterruptibly();
         }
-        reconnected.completeExceptionally(new ConnectionClosedException("client is closed"));
+        reconnected.get().completeExceptionally(new ConnectionClosedException("client is closed"));
         shutdownResources(!group.next().inEventLoop());
     }
 

@@ -22,6 +22,38 @@ public final class HandlerNames {
     /** The raw echo. */
     public static final String ECHO = "echo";
 
+    /** HTTP/1.1 request decoder and response encoder, with the request-line and header limits (http). */
+    public static final String HTTP_CODEC = "httpCodec";
+    /** Closes keep-alive connections idle too long (http). */
+    public static final String HTTP_IDLE = "httpIdle";
+    /** Joins a request's parts into one message, refusing bodies over the limit with 413 (http). */
+    public static final String HTTP_AGGREGATOR = "httpAggregator";
+    /**
+     * Hands on one request per read while reading is paused, so that pipelined requests already
+     * decoded wait while the peer is not draining responses (http).
+     */
+    public static final String HTTP_FLOW_CONTROL = "httpFlowControl";
+    /**
+     * Answers requests the codec could not decode (414, 431, 400) and request targets that are
+     * not a safe path (400) before the WebSocket bridge or the router see them (http).
+     */
+    public static final String HTTP_GUARD = "httpGuard";
+    /** Writes chunked file bodies when zero-copy is not possible (http). */
+    public static final String CHUNKED_WRITER = "chunkedWriter";
+    /** Health, readiness, metrics, built-in pages and static files (http). */
+    public static final String HTTP_ROUTER = "httpRouter";
+
+    /** Answers 401 to a WebSocket upgrade without the auth token (http, /ws). */
+    public static final String WS_AUTH = "wsAuth";
+    /** The WebSocket handshake, control frames and frame size limit (http, /ws). */
+    public static final String WS_PROTOCOL = "wsProtocol";
+    /** Joins fragmented WebSocket messages, closing with 1009 above the limit (http, /ws). */
+    public static final String WS_AGGREGATOR = "wsAggregator";
+    /** Closes WebSocket sessions that stay silent; replaces the HTTP idle timer after the upgrade. */
+    public static final String WS_IDLE = "wsIdle";
+    /** The WebSocket session: JSON messages to and from the rooms hub (http, /ws). */
+    public static final String WS_SESSION = "wsSession";
+
     private HandlerNames() {
     }
 }

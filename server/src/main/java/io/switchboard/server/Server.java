@@ -14,6 +14,7 @@ import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.common.transport.TransportUnavailableException;
 import io.switchboard.server.echo.EchoServerInitializer;
 import io.switchboard.server.framed.FramedServerInitializer;
+import io.switchboard.server.http.HttpServerInitializer;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.udp.UdpEchoHandler;
@@ -72,6 +73,8 @@ public final class Server implements AutoCloseable {
             server.bind(Listener.FRAMED, new FramedServerInitializer(config, server.hub, server.metrics));
             server.bind(Listener.ECHO, new EchoServerInitializer(server.metrics));
             server.bindUdp();
+            server.bind(Listener.HTTP, new HttpServerInitializer(config, server.hub, server.metrics, transport,
+                    server::isReady));
         } catch (ServerStartException e) {
             server.close();
             throw e;

@@ -45,6 +45,7 @@ public final class ServerConfig {
     private final int httpMaxHeaderBytes;
     private final int httpMaxBodyBytes;
     private final Duration httpIdleTimeout;
+    private final boolean httpZeroCopy;
 
     private ServerConfig(Builder b) {
         this.bindAddress = b.bindAddress;
@@ -74,6 +75,7 @@ public final class ServerConfig {
         this.httpMaxHeaderBytes = b.httpMaxHeaderBytes;
         this.httpMaxBodyBytes = b.httpMaxBodyBytes;
         this.httpIdleTimeout = b.httpIdleTimeout;
+        this.httpZeroCopy = b.httpZeroCopy;
         if (maxPayloadBytes > fits) {
             throw new IllegalArgumentException("max payload: " + maxPayloadBytes + " (expected: at most " + fits
                     + ", so that an EVENT with the longest room and event names fits in the max frame length "
@@ -201,6 +203,14 @@ public final class ServerConfig {
         return httpIdleTimeout;
     }
 
+    /**
+     * Whether static files go out as zero-copy file regions (sendfile on epoll) where the channel
+     * allows it; when false they are always read and written in chunks. Default true.
+     */
+    public boolean httpZeroCopy() {
+        return httpZeroCopy;
+    }
+
     /** Builds a {@link ServerConfig}; each setter checks its value at once. */
     public static final class Builder {
         private InetAddress bindAddress;
@@ -225,6 +235,7 @@ public final class ServerConfig {
         private int httpMaxHeaderBytes = 16 * 1024;
         private int httpMaxBodyBytes = 1 << 20;
         private Duration httpIdleTimeout = Duration.ofSeconds(30);
+        private boolean httpZeroCopy = true;
 
         private Builder() {
             try {
@@ -377,6 +388,12 @@ public final class ServerConfig {
                 throw new IllegalArgumentException("http idle timeout: " + timeout + " (expected: more than zero)");
             }
             this.httpIdleTimeout = timeout;
+            return this;
+        }
+
+        /** Whether static files may be sent zero-copy; false forces chunked reads. */
+        public Builder httpZeroCopy(boolean zeroCopy) {
+            this.httpZeroCopy = zeroCopy;
             return this;
         }
 

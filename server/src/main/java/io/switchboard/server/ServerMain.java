@@ -5,6 +5,7 @@ import io.switchboard.common.Version;
 import io.switchboard.common.transport.EpollMode;
 import io.switchboard.common.transport.TransportChoice;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Option;
 /** {@code switchboard-server}: parses the command line into a {@link ServerConfig} and runs it. */
 @Command(name = "switchboard-server", mixinStandardHelpOptions = true, versionProvider = ServerMain.VersionProvider.class,
         sortOptions = false, usageHelpAutoWidth = true,
-        description = "Runs the Switchboard server: framed protocol (rooms, events, acks) and raw TCP echo listeners.")
+        description = "Runs the Switchboard server: framed protocol (rooms, events, acks), raw TCP and UDP echo, and HTTP listeners.")
 public final class ServerMain implements Callable<Integer> {
     private static final Logger log = LogManager.getLogger(ServerMain.class);
 
@@ -41,6 +42,35 @@ public final class ServerMain implements Callable<Integer> {
     @Option(names = "--max-datagram", paramLabel = "BYTES", defaultValue = "65507",
             description = "Larger UDP datagrams are dropped and counted (default: ${DEFAULT-VALUE}).")
     int maxDatagram;
+
+    @Option(names = "--http-port", paramLabel = "PORT|off", defaultValue = "8080", converter = PortConverter.class,
+            description = "HTTP port (health, metrics, files, WebSocket); 0 = ephemeral, off = disabled (default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--static-root", paramLabel = "DIR",
+            description = "Directory served over HTTP (default: none, a built-in page at /).")
+    Path staticRoot;
+
+    @Option(names = "--http-max-initial-line", paramLabel = "BYTES", defaultValue = "8192",
+            description = "Longest HTTP request line; longer gets 414 (default: ${DEFAULT-VALUE}).")
+    int httpMaxInitialLine;
+
+    @Option(names = "--http-max-header", paramLabel = "BYTES", defaultValue = "16384",
+            description = "Most HTTP header bytes; more gets 431 (default: ${DEFAULT-VALUE}).")
+    int httpMaxHeaderBytes;
+
+    @Option(names = "--http-max-body", paramLabel = "BYTES", defaultValue = "1048576",
+            description = "Largest HTTP request body and WebSocket message; larger gets 413 (default: ${DEFAULT-VALUE}).")
+    int httpMaxBodyBytes;
+
+    @Option(names = "--http-idle-timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "Close HTTP keep-alive connections idle this long (default: ${DEFAULT-VALUE}).")
+    long httpIdleTimeoutSeconds;
+
+    @Option(names = "--http-zero-copy", paramLabel = "true|false", defaultValue = "true", arity = "1",
+            description = "Send static files zero-copy (sendfile) where possible; false reads them in chunks "
+                    + "(default: ${DEFAULT-VALUE}).")
+    boolean httpZeroCopy;
 
     @Option(names = "--transport", paramLabel = "auto|epoll|kqueue|nio", defaultValue = "auto",
             converter = TransportConverter.class,
@@ -121,6 +151,13 @@ public final class ServerMain implements Callable<Integer> {
                 .port(Listener.ECHO, echoPort)
                 .port(Listener.UDP, udpPort)
                 .maxDatagramBytes(maxDatagram)
+                .port(Listener.HTTP, httpPort)
+                .staticRoot(staticRoot)
+                .httpMaxInitialLine(httpMaxInitialLine)
+                .httpMaxHeaderBytes(httpMaxHeaderBytes)
+                .httpMaxBodyBytes(httpMaxBodyBytes)
+                .httpIdleTimeout(Duration.ofSeconds(httpIdleTimeoutSeconds))
+                .httpZeroCopy(httpZeroCopy)
                 .transport(transport)
                 .epollMode(epollMode)
                 .ioThreads(ioThreads)

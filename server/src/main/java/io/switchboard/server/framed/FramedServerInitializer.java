@@ -14,9 +14,7 @@ import io.switchboard.server.ServerConfig;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.metrics.TrafficCounter;
 import io.switchboard.server.rooms.RoomHub;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** Wires the framed protocol pipeline: idle timer, codec, backpressure, session. */
 public final class FramedServerInitializer extends ChannelInitializer<Channel> {
@@ -24,11 +22,6 @@ public final class FramedServerInitializer extends ChannelInitializer<Channel> {
     private final RoomHub hub;
     private final Metrics metrics;
     private final TrafficCounter traffic;
-    /**
-     * Session ids: a random prefix per server start in the high bits, a counter in the low 40, so
-     * that ids are not reused across restarts and leave room for a node id when clustering.
-     */
-    private final AtomicLong sessionIds = new AtomicLong(ThreadLocalRandom.current().nextLong(1, 1 << 22) << 40);
 
     public FramedServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics) {
         this.config = config;
@@ -54,6 +47,6 @@ public final class FramedServerInitializer extends ChannelInitializer<Channel> {
                 .addLast(HandlerNames.FRAME_ENCODER, FrameEncoder.INSTANCE)
                 .addLast(HandlerNames.BACKPRESSURE, Backpressure.INSTANCE)
                 .addLast(HandlerNames.FRAMED_SESSION,
-                        new FramedSessionHandler(sessionIds.incrementAndGet(), config, hub, metrics));
+                        new FramedSessionHandler(hub.newSessionId(), config, hub, metrics));
     }
 }

@@ -16,8 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -33,6 +35,12 @@ public final class RoomHub {
     private final Map<Long, Member> sessions = new ConcurrentHashMap<>();
     private final Map<Integer, PeerAck> peerAcks = new ConcurrentHashMap<>();
     private final AtomicInteger relayIds = new AtomicInteger();
+    /**
+     * Session ids for every kind of member (framed, WebSocket): a random prefix per server start in
+     * the high bits, a counter in the low 40, so that ids are not reused across restarts and leave
+     * room for a node id when clustering.
+     */
+    private final AtomicLong sessionIds = new AtomicLong(ThreadLocalRandom.current().nextLong(1, 1 << 22) << 40);
     private final ByteBufAllocator alloc;
     private final LongAdder delivered = new LongAdder();
     private final LongAdder dropped = new LongAdder();
@@ -44,6 +52,11 @@ public final class RoomHub {
     /** A room: its name and its members, each with whether it wants presence notices. */
     private static final class Room {
         final Map<Member, Boolean> members = new ConcurrentHashMap<>();
+    }
+
+    /** A new session id, unique among this hub's members whatever protocol they speak. */
+    public long newSessionId() {
+        return sessionIds.incrementAndGet();
     }
 
     /** Makes a session reachable by id (for direct events and peer acks). */

@@ -1,6 +1,10 @@
 package io.switchboard.server.ws;
 
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.switchboard.server.HandlerNames;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.RoomHub;
@@ -8,7 +12,13 @@ import io.switchboard.server.rooms.RoomHub;
 /**
  * The WebSocket bridge at {@code /ws} on the HTTP listener: browsers join the same rooms as
  * framed-protocol sessions. The HTTP initializer calls {@link #addTo} after its request
- * aggregator and before its router.
+ * aggregator and before its router. {@code docs/websocket.md} specifies the JSON messages.
+ *
+ * <p>Pipeline after {@code addTo}: {@link HandlerNames#WS_AUTH} (401 without the token),
+ * {@link HandlerNames#WS_PROTOCOL} (Netty's handshake, ping/pong/close, frame size limit: 1009),
+ * {@link HandlerNames#WS_AGGREGATOR} (fragmented messages, same limit), and
+ * {@link HandlerNames#WS_SESSION}, the {@link io.switchboard.server.rooms.Member}. Requests for
+ * other paths pass through all four untouched.
  */
 public final class WebSocketBridge {
     /** The path of the WebSocket endpoint. */
@@ -19,6 +29,19 @@ public final class WebSocketBridge {
 
     /** Adds the upgrade and bridge handlers; requests for other paths pass through untouched. */
     public static void addTo(ChannelPipeline pipeline, ServerConfig config, RoomHub hub, Metrics metrics) {
-        // Not yet wired: requests to /ws reach the HTTP router, which answers 404.
+        WebSocketServerProtocolConfig protocol = WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath(PATH)
+                // The auth handler has already reduced an accepted request's URI to exactly PATH.
+                .checkStartsWith(false)
+                .maxFramePayloadLength(config.httpMaxBodyBytes())
+                .allowExtensions(false)
+                .handleCloseFrames(true)
+                .dropPongFrames(true)
+                .handshakeTimeoutMillis(10_000)
+                .build();
+        pipeline.addLast(HandlerNames.WS_AUTH, new WebSocketAuth(config.authToken(), metrics))
+                .addLast(HandlerNames.WS_PROTOCOL, new WebSocketServerProtocolHandler(protocol))
+                .addLast(HandlerNames.WS_AGGREGATOR, new WebSocketFrameAggregator(config.httpMaxBodyBytes()))
+                .addLast(HandlerNames.WS_SESSION, new WebSocketSession(config, hub, metrics));
     }
 }

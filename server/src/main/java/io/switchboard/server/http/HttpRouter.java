@@ -1,0 +1,165 @@
+package io.switchboard.server.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.switchboard.common.Version;
+import io.switchboard.common.transport.TransportConfig;
+import io.switchboard.server.Disconnects;
+import io.switchboard.server.metrics.Metrics;
+import io.switchboard.server.metrics.PrometheusText;
+import io.switchboard.server.rooms.RoomHub;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Answers the HTTP listener's requests, one complete request at a time (the codec decodes the
+ * next pipelined request only after this one is handled, and responses are written in order).
+ *
+ * <ul>
+ *   <li>{@code GET /healthz}: 200 {@code {"status":"up"}}.</li>
+ *   <li>{@code GET /readyz}: 200 {@code {"status":"ready"}}, or 503 while the server is not ready.</li>
+ *   <li>{@code GET /metrics}: the counters in the Prometheus text format.</li>
+ *   <li>{@code GET /chat}: the chat page from the classpath, if it is there; else as any path.</li>
+ *   <li>Other paths: the static root's files ({@link StaticFiles}); without a static root, {@code /}
+ *       is a small built-in page and everything else 404.</li>
+ * </ul>
+ * Every resource answers GET and HEAD only; other methods get 405. Undecodable requests and
+ * unsafe paths never get here ({@link RequestGuard} answers them). Stateless: one instance
+ * serves every connection of the listener.
+ */
+@Sharable
+public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
+    /** The classpath resource served at {@code /chat}. */
+    public static final String CHAT_RESOURCE = "/io/switchboard/server/http/chat.html";
+    private static final Logger log = LogManager.getLogger(HttpRouter.class);
+    private static final String ALLOW = "GET, HEAD";
+
+    private final Metrics metrics;
+    private final RoomHub hub;
+    private final TransportConfig transport;
+    private final BooleanSupplier ready;
+    private final StaticFiles files;
+    private final byte[] chatPage;
+    private final String homePage;
+
+    /**
+     * @param staticRoot the directory to serve, or {@code null} for the built-in page only
+     * @param zeroCopy whether files may be sent as zero-copy file regions
+     * @param ready whether the server is ready, for {@code /readyz}
+     */
+    public HttpRouter(Path staticRoot, boolean zeroCopy, Metrics metrics, RoomHub hub, TransportConfig transport,
+            BooleanSupplier ready) {
+        this.metrics = metrics;
+        this.hub = hub;
+        this.transport = transport;
+        this.ready = ready;
+        try {
+            this.files = staticRoot == null ? null : new StaticFiles(staticRoot, zeroCopy, metrics);
+        } catch (IOException e) {
+            throw new UncheckedIOException("static root: " + staticRoot + " (" + e.getMessage() + ")", e);
+        }
+        this.chatPage = loadResource(CHAT_RESOURCE);
+        this.homePage = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Switchboard</title></head>\n"
+                + "<body><h1>Switchboard is running</h1>\n<p>Version " + escapeHtml(Version.get()) + ", transport "
+                + transport.transport().id() + ", epoll mode "
+                + (transport.epollMode() == null ? "n/a" : transport.epollMode().id()) + ".</p>\n"
+                + "<p><a href=\"/chat\">Chat</a> &middot; <a href=\"/metrics\">Metrics</a> &middot; "
+                + "<a href=\"/healthz\">Health</a></p></body></html>\n";
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) throws Exception {
+        // RequestGuard, earlier in the pipeline, let only decoded requests with a safe path through.
+        boolean keepAlive = HttpResponses.keepAlive(request);
+        HttpMethod method = request.method();
+        if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
+            FullHttpResponse response = HttpResponses.error(HttpResponseStatus.METHOD_NOT_ALLOWED);
+            response.headers().set(HttpHeaderNames.ALLOW, ALLOW);
+            HttpResponses.send(ctx, response, keepAlive, metrics);
+            return;
+        }
+        RequestPath path = RequestPath.parse(request.uri());
+        if (path == null) { // only when the router is used without the guard
+            HttpResponses.send(ctx, HttpResponses.error(HttpResponseStatus.BAD_REQUEST), keepAlive, metrics);
+            return;
+        }
+        if (path.is("healthz")) {
+            HttpResponses.send(ctx, HttpResponses.text(HttpResponseStatus.OK, "{\"status\":\"up\"}\n",
+                    HttpResponses.JSON), keepAlive, metrics);
+        } else if (path.is("readyz")) {
+            boolean up = ready.getAsBoolean();
+            HttpResponses.send(ctx, HttpResponses.text(up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    up ? "{\"status\":\"ready\"}\n" : "{\"status\":\"not ready\"}\n", HttpResponses.JSON), keepAlive, metrics);
+        } else if (path.is("metrics")) {
+            HttpResponses.send(ctx, HttpResponses.text(HttpResponseStatus.OK,
+                    PrometheusText.render(metrics, hub, transport), PrometheusText.CONTENT_TYPE), keepAlive, metrics);
+        } else if (path.is("chat") && chatPage != null) {
+            HttpResponses.send(ctx, HttpResponses.bytes(HttpResponseStatus.OK, Unpooled.wrappedBuffer(chatPage),
+                    "text/html; charset=utf-8"), keepAlive, metrics);
+        } else if (files != null) {
+            Path file = files.resolve(path);
+            if (file == null) {
+                HttpResponses.send(ctx, HttpResponses.error(HttpResponseStatus.NOT_FOUND), keepAlive, metrics);
+            } else {
+                try {
+                    files.serve(ctx, request, file, keepAlive);
+                } catch (IOException e) {
+                    // Gone or unreadable since it was resolved; nothing was written yet.
+                    log.debug("{} cannot serve {}: {}", ctx.channel(), file, e.toString());
+                    HttpResponses.send(ctx, HttpResponses.error(HttpResponseStatus.NOT_FOUND), keepAlive, metrics);
+                }
+            }
+        } else if (path.isRoot()) {
+            HttpResponses.send(ctx, HttpResponses.text(HttpResponseStatus.OK, homePage, "text/html; charset=utf-8"),
+                    keepAlive, metrics);
+        } else {
+            HttpResponses.send(ctx, HttpResponses.error(HttpResponseStatus.NOT_FOUND), keepAlive, metrics);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            log.debug("{} idle, closing", ctx.channel());
+            ctx.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (Disconnects.isRoutine(cause)) {
+            log.debug("{} closed: {}", ctx.channel(), cause.toString());
+        } else {
+            log.warn("{} failed, closing", ctx.channel(), cause);
+        }
+        ctx.close();
+    }
+
+    private static byte[] loadResource(String name) {
+        try (InputStream in = HttpRouter.class.getResourceAsStream(name)) {
+            return in == null ? null : in.readAllBytes();
+        } catch (IOException e) {
+            log.warn("cannot read resource {}: {}", name, e.toString());
+            return null;
+        }
+    }
+
+    private static String escapeHtml(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}

@@ -1,0 +1,71 @@
+package io.switchboard.server.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.switchboard.common.transport.TransportConfig;
+import io.switchboard.server.Backpressure;
+import io.switchboard.server.HandlerNames;
+import io.switchboard.server.Listener;
+import io.switchboard.server.ServerConfig;
+import io.switchboard.server.metrics.Metrics;
+import io.switchboard.server.metrics.TrafficCounter;
+import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.ws.WebSocketBridge;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Wires the HTTP/1.1 pipeline: traffic counter, codec (with the request-line and header limits),
+ * idle timer, request aggregator (with the body limit), backpressure and flow control (a peer
+ * that pipelines without reading gets no more requests handled until it drains), request guard
+ * (undecodable requests and unsafe paths), the WebSocket bridge's handlers, the chunked file writer, and the router.
+ */
+public final class HttpServerInitializer extends ChannelInitializer<Channel> {
+    private final ServerConfig config;
+    private final RoomHub hub;
+    private final Metrics metrics;
+    private final TrafficCounter traffic;
+    private final RequestGuard guard;
+    private final HttpRouter router;
+
+    /**
+     * @param transport the server's transport, shown on the built-in page and in {@code /metrics}
+     * @param ready whether the server is ready, for {@code /readyz}
+     */
+    public HttpServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
+            BooleanSupplier ready) {
+        this.config = config;
+        this.hub = hub;
+        this.metrics = metrics;
+        this.traffic = new TrafficCounter(metrics.listener(Listener.HTTP));
+        this.guard = new RequestGuard(metrics);
+        this.router = new HttpRouter(config.staticRoot(), config.httpZeroCopy(), metrics, hub, transport, ready);
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        ChannelPipeline pipeline = ch.pipeline();
+        pipeline.addLast(HandlerNames.TRAFFIC, traffic)
+                .addLast(HandlerNames.HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
+                        .setMaxInitialLineLength(config.httpMaxInitialLine())
+                        .setMaxHeaderSize(config.httpMaxHeaderBytes())))
+                // observeOutput: a slow download in progress is not idleness.
+                .addLast(HandlerNames.HTTP_IDLE, new IdleStateHandler(true, 0, 0,
+                        config.httpIdleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                .addLast(HandlerNames.HTTP_AGGREGATOR, new RequestAggregator(config.httpMaxBodyBytes(), metrics))
+                // Backpressure turns reading off while responses pile up; flow control then holds
+                // the requests one read had already decoded, handing on one per read.
+                .addLast(HandlerNames.BACKPRESSURE, Backpressure.INSTANCE)
+                .addLast(HandlerNames.HTTP_FLOW_CONTROL, new FlowControlHandler())
+                .addLast(HandlerNames.HTTP_GUARD, guard);
+        WebSocketBridge.addTo(pipeline, config, hub, metrics);
+        pipeline.addLast(HandlerNames.CHUNKED_WRITER, new ChunkedWriteHandler())
+                .addLast(HandlerNames.HTTP_ROUTER, router);
+    }
+}

@@ -1,0 +1,318 @@
+package io.switchboard.server.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpChunkedInput;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.stream.ChunkedNioFile;
+import io.switchboard.server.metrics.Metrics;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Date;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Serves the files under one root directory for GET and HEAD.
+ *
+ * <ul>
+ *   <li>A path is resolved segment by segment ({@link RequestPath}), then to its real path, which
+ *       must lie under the root's real path: a symbolic link leading out of the root is a 404.</li>
+ *   <li>A directory is served as its {@code index.html}, else 404; there are no listings.</li>
+ *   <li>Validators: a strong ETag made of the size and modification time in hex, and
+ *       Last-Modified; {@code If-None-Match} (which wins) or {@code If-Modified-Since} give 304.</li>
+ *   <li>Ranges: one byte range gives 206 with Content-Range; an unsatisfiable one gives 416 with
+ *       {@code Content-Range: bytes *}{@code /size}. <b>A request for several ranges gets the
+ *       whole file with 200</b> (allowed by RFC 9110 section 14.2, and it saves multipart bodies).
+ *       A malformed Range header is ignored, as is one whose If-Range does not match.</li>
+ *   <li>Bodies go out as a zero-copy {@link DefaultFileRegion} (sendfile on epoll) when the
+ *       channel has no {@link SslHandler} and zero-copy is enabled, else as chunks read with
+ *       {@link ChunkedNioFile}.</li>
+ * </ul>
+ */
+final class StaticFiles {
+    private static final Logger log = LogManager.getLogger(StaticFiles.class);
+    private static final int CHUNK_SIZE = 16 * 1024;
+    private static final String DEFAULT_TYPE = "application/octet-stream";
+    private static final Map<String, String> TYPES = Map.ofEntries(
+            Map.entry("html", "text/html; charset=utf-8"),
+            Map.entry("htm", "text/html; charset=utf-8"),
+            Map.entry("css", "text/css; charset=utf-8"),
+            Map.entry("js", "text/javascript; charset=utf-8"),
+            Map.entry("mjs", "text/javascript; charset=utf-8"),
+            Map.entry("json", "application/json"),
+            Map.entry("map", "application/json"),
+            Map.entry("txt", "text/plain; charset=utf-8"),
+            Map.entry("md", "text/markdown; charset=utf-8"),
+            Map.entry("xml", "application/xml"),
+            Map.entry("svg", "image/svg+xml"),
+            Map.entry("png", "image/png"),
+            Map.entry("jpg", "image/jpeg"),
+            Map.entry("jpeg", "image/jpeg"),
+            Map.entry("gif", "image/gif"),
+            Map.entry("webp", "image/webp"),
+            Map.entry("ico", "image/x-icon"),
+            Map.entry("wasm", "application/wasm"),
+            Map.entry("woff", "font/woff"),
+            Map.entry("woff2", "font/woff2"),
+            Map.entry("pdf", "application/pdf"));
+
+    private final Path root;
+    private final Path realRoot;
+    private final boolean zeroCopy;
+    private final Metrics metrics;
+
+    /** @throws IOException when the root's real path cannot be resolved */
+    StaticFiles(Path root, boolean zeroCopy, Metrics metrics) throws IOException {
+        this.root = root.toAbsolutePath().normalize();
+        this.realRoot = root.toRealPath();
+        this.zeroCopy = zeroCopy;
+        this.metrics = metrics;
+    }
+
+    /** The content type for a file name, from its extension. */
+    static String contentType(String fileName) {
+        int dot = fileName.lastIndexOf('.');
+        if (dot < 0) {
+            return DEFAULT_TYPE;
+        }
+        return TYPES.getOrDefault(fileName.substring(dot + 1).toLowerCase(Locale.ROOT), DEFAULT_TYPE);
+    }
+
+    /**
+     * The regular file a path names under the root (a directory's index.html), or {@code null}
+     * when there is none or it lies outside the root.
+     */
+    Path resolve(RequestPath path) {
+        Path candidate = root;
+        for (String segment : path.segments()) {
+            candidate = candidate.resolve(segment);
+        }
+        candidate = candidate.normalize();
+        if (!candidate.startsWith(root)) {
+            return null;
+        }
+        try {
+            Path real = candidate.toRealPath();
+            if (Files.isDirectory(real)) {
+                real = real.resolve("index.html").toRealPath();
+            }
+            if (!real.startsWith(realRoot) || !Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)
+                    || !Files.isReadable(real)) {
+                return null;
+            }
+            return real;
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException | SecurityException | java.nio.file.InvalidPathException e) {
+            log.debug("static file {}: {}", candidate, e.toString());
+            return null;
+        }
+    }
+
+    /**
+     * Answers a GET or HEAD for a file {@link #resolve} returned. Returns the future of the last
+     * write; the connection is closed after it unless {@code keepAlive}.
+     */
+    ChannelFuture serve(ChannelHandlerContext ctx, FullHttpRequest request, Path file, boolean keepAlive)
+            throws IOException {
+        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        long size = attributes.size();
+        long modified = attributes.lastModifiedTime().toMillis();
+        String etag = "\"" + Long.toHexString(size) + "-" + Long.toHexString(modified) + "\"";
+        String lastModified = DateFormatter.format(new Date(modified));
+        HttpHeaders in = request.headers();
+
+        if (notModified(in, etag, modified)) {
+            FullHttpResponse response = HttpResponses.bytes(HttpResponseStatus.NOT_MODIFIED, Unpooled.EMPTY_BUFFER,
+                    contentType(file.getFileName().toString()));
+            response.headers().remove(HttpHeaderNames.CONTENT_LENGTH).remove(HttpHeaderNames.CONTENT_TYPE);
+            response.headers().set(HttpHeaderNames.ETAG, etag).set(HttpHeaderNames.LAST_MODIFIED, lastModified);
+            return HttpResponses.send(ctx, response, keepAlive, metrics);
+        }
+
+        long start = 0;
+        long length = size;
+        HttpResponseStatus status = HttpResponseStatus.OK;
+        String range = in.get(HttpHeaderNames.RANGE);
+        if (range != null && ifRangeMatches(in.get(HttpHeaderNames.IF_RANGE), etag, lastModified)) {
+            long[] span = parseRange(range, size);
+            if (span == UNSATISFIABLE) {
+                FullHttpResponse response = HttpResponses.error(HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
+                response.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + size);
+                return HttpResponses.send(ctx, response, keepAlive, metrics);
+            }
+            if (span != null) {
+                start = span[0];
+                length = span[1] - span[0] + 1;
+                status = HttpResponseStatus.PARTIAL_CONTENT;
+            }
+        }
+
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
+        HttpHeaders out = response.headers();
+        HttpUtil.setContentLength(response, length);
+        out.set(HttpHeaderNames.CONTENT_TYPE, contentType(file.getFileName().toString()))
+                .set(HttpHeaderNames.ACCEPT_RANGES, "bytes")
+                .set(HttpHeaderNames.ETAG, etag)
+                .set(HttpHeaderNames.LAST_MODIFIED, lastModified);
+        if (status == HttpResponseStatus.PARTIAL_CONTENT) {
+            out.set(HttpHeaderNames.CONTENT_RANGE, "bytes " + start + "-" + (start + length - 1) + "/" + size);
+        }
+        HttpResponses.prepare(response, keepAlive, metrics);
+
+        ChannelFuture last;
+        if (HttpMethod.HEAD.equals(request.method()) || length == 0) {
+            ctx.write(response);
+            last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        } else {
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+            try {
+                ctx.write(response);
+                if (zeroCopy && ctx.pipeline().get(SslHandler.class) == null) {
+                    ctx.write(new DefaultFileRegion(channel, start, length)); // owns and closes the channel
+                    last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                } else {
+                    // HttpChunkedInput ends with the last content itself.
+                    last = ctx.writeAndFlush(new HttpChunkedInput(new ChunkedNioFile(channel, start, length, CHUNK_SIZE)));
+                }
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+            holdRequestsUntilWritten(ctx.channel(), last);
+        }
+        if (!keepAlive) {
+            last.addListener(ChannelFutureListener.CLOSE);
+        }
+        return last;
+    }
+
+    /**
+     * One file body in flight per connection: a file region does not count towards the
+     * write-buffer water marks, so backpressure alone would let a peer that pipelines without
+     * reading open every file at once. Reading (and the flow-control handler's queue of decoded
+     * requests) waits until this body is written.
+     */
+    private static void holdRequestsUntilWritten(Channel channel, ChannelFuture last) {
+        if (last.isDone()) {
+            return;
+        }
+        channel.config().setAutoRead(false);
+        last.addListener(written -> {
+            if (written.isSuccess()) {
+                // Backpressure turns reading back on later if the channel is not writable now.
+                channel.config().setAutoRead(channel.isWritable());
+            }
+        });
+    }
+
+    private static boolean notModified(HttpHeaders in, String etag, long modifiedMillis) {
+        String ifNoneMatch = in.get(HttpHeaderNames.IF_NONE_MATCH);
+        if (ifNoneMatch != null) {
+            for (String tag : ifNoneMatch.split(",")) {
+                String t = tag.trim();
+                if (t.startsWith("W/")) {
+                    t = t.substring(2); // weak comparison, as RFC 9110 section 13.1.2 asks
+                }
+                if (t.equals("*") || t.equals(etag)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        String ifModifiedSince = in.get(HttpHeaderNames.IF_MODIFIED_SINCE);
+        if (ifModifiedSince != null) {
+            Date since = DateFormatter.parseHttpDate(ifModifiedSince);
+            return since != null && modifiedMillis / 1000 <= since.getTime() / 1000;
+        }
+        return false;
+    }
+
+    private static boolean ifRangeMatches(String ifRange, String etag, String lastModified) {
+        return ifRange == null || ifRange.trim().equals(etag) || ifRange.trim().equals(lastModified);
+    }
+
+    static final long[] UNSATISFIABLE = new long[0];
+
+    /**
+     * Parses a Range header against a file size: {@code {first, last}} for one satisfiable byte
+     * range, {@link #UNSATISFIABLE}, or {@code null} to serve the whole file (malformed, not in
+     * bytes, or several ranges).
+     */
+    static long[] parseRange(String header, long size) {
+        String value = header.trim();
+        if (!value.regionMatches(true, 0, "bytes=", 0, 6)) {
+            return null;
+        }
+        String spec = value.substring(6).trim();
+        if (spec.isEmpty() || spec.indexOf(',') >= 0) {
+            return null;
+        }
+        int dash = spec.indexOf('-');
+        if (dash < 0) {
+            return null;
+        }
+        try {
+            String first = spec.substring(0, dash).trim();
+            String last = spec.substring(dash + 1).trim();
+            if (first.isEmpty()) {
+                if (last.isEmpty() || !digits(last)) {
+                    return null;
+                }
+                long suffix = Long.parseLong(last);
+                if (suffix == 0 || size == 0) {
+                    return UNSATISFIABLE;
+                }
+                return new long[] {Math.max(0, size - suffix), size - 1};
+            }
+            if (!digits(first) || (!last.isEmpty() && !digits(last))) {
+                return null;
+            }
+            long from = Long.parseLong(first);
+            long to = last.isEmpty() ? Long.MAX_VALUE : Long.parseLong(last);
+            if (to < from) {
+                return null;
+            }
+            if (from >= size) {
+                return UNSATISFIABLE;
+            }
+            return new long[] {from, Math.min(to, size - 1)};
+        } catch (NumberFormatException e) {
+            return null; // more digits than a long holds
+        }
+    }
+
+    private static boolean digits(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return !s.isEmpty();
+    }
+}

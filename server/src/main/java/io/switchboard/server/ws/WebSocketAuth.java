@@ -1,0 +1,83 @@
+package io.switchboard.server.ws;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.switchboard.server.metrics.Metrics;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Guards the upgrade at {@link WebSocketBridge#PATH}: when the server has an auth token, the
+ * request must carry it as {@code ?token=} or {@code Authorization: Bearer}, compared in constant
+ * time; otherwise it is answered 401 and the connection closed. An accepted request's URI is cut
+ * to the bare path so that the token goes no further (nothing after this handler can log it).
+ * Other requests and all WebSocket frames pass through. Stateless apart from its configuration.
+ */
+final class WebSocketAuth extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LogManager.getLogger(WebSocketAuth.class);
+    private static final String BEARER = "bearer ";
+
+    private final byte[] token;
+    private final Metrics metrics;
+
+    WebSocketAuth(String token, Metrics metrics) {
+        this.token = token.getBytes(StandardCharsets.UTF_8);
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof FullHttpRequest request) {
+            QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+            if (uri.path().equals(WebSocketBridge.PATH)) {
+                if (token.length > 0 && !authorized(request, uri)) {
+                    request.release();
+                    refuse(ctx);
+                    return;
+                }
+                request.setUri(WebSocketBridge.PATH);
+            }
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    private boolean authorized(FullHttpRequest request, QueryStringDecoder uri) {
+        List<String> query = uri.parameters().get("token");
+        String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        byte[] fromQuery = query == null || query.isEmpty() ? new byte[0] : query.get(0).getBytes(StandardCharsets.UTF_8);
+        byte[] fromHeader = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                ? header.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+        // Both compared, whichever is present, so that the time taken says nothing about either.
+        boolean queryOk = MessageDigest.isEqual(token, fromQuery);
+        boolean headerOk = MessageDigest.isEqual(token, fromHeader);
+        return queryOk | headerOk;
+    }
+
+    private void refuse(ChannelHandlerContext ctx) {
+        log.info("{} WebSocket upgrade refused: missing or wrong auth token", ctx.channel());
+        byte[] body = "401 Unauthorized: this server needs an auth token (?token= or Authorization: Bearer)\n"
+                .getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                io.netty.handler.codec.http.HttpVersion.HTTP_1_1, HttpResponseStatus.UNAUTHORIZED,
+                Unpooled.wrappedBuffer(body));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"switchboard\"")
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        metrics.httpResponse(HttpResponseStatus.UNAUTHORIZED.code());
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+}

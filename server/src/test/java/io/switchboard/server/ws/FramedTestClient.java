@@ -1,0 +1,120 @@
+package io.switchboard.server.ws;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.switchboard.common.protocol.Ack;
+import io.switchboard.common.protocol.Event;
+import io.switchboard.common.protocol.Flags;
+import io.switchboard.common.protocol.Frame;
+import io.switchboard.common.protocol.FrameDecoder;
+import io.switchboard.common.protocol.FrameEncoder;
+import io.switchboard.common.protocol.Hello;
+import io.switchboard.common.protocol.Join;
+import io.switchboard.common.protocol.Publish;
+import io.switchboard.common.protocol.Target;
+import io.switchboard.common.protocol.Welcome;
+import io.switchboard.common.protocol.Wire;
+import io.switchboard.common.transport.TransportConfig;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A bare framed-protocol client for the interop tests (the client library is not on the server's
+ * test classpath): common's codec on a Netty bootstrap. Events arrive as {@link Received} (payload
+ * copied out, so nothing needs releasing), everything else as the frame.
+ */
+final class FramedTestClient implements AutoCloseable {
+    /** An EVENT with its payload as text. */
+    record Received(long sender, Target target, String room, String event, String text) {
+    }
+
+    /** An ACK with its payload as text. */
+    record Acked(int requestId, String text) {
+    }
+
+    private final EventLoopGroup group;
+    private final Channel channel;
+    final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
+    final long sessionId;
+    private int nextId = 100;
+
+    FramedTestClient(TransportConfig transport, InetSocketAddress address, String name) throws InterruptedException {
+        group = transport.newEventLoopGroup(1, "test-framed-client");
+        channel = transport.configureSocket(new Bootstrap()).group(group).handler(new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new FrameDecoder(), FrameEncoder.INSTANCE, new SimpleChannelInboundHandler<Frame>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+                        if (frame instanceof Event e) {
+                            received.add(new Received(e.senderId(), e.target(), e.room(), e.event(),
+                                    e.content().toString(StandardCharsets.UTF_8)));
+                        } else if (frame instanceof Ack a) {
+                            received.add(new Acked(a.requestId(), a.content().toString(StandardCharsets.UTF_8)));
+                        } else {
+                            received.add(frame);
+                        }
+                    }
+                });
+            }
+        }).connect(address).syncUninterruptibly().channel();
+        channel.writeAndFlush(new Hello(1, Wire.PROTOCOL_VERSION, name, ""));
+        Welcome welcome = assertInstanceOf(Welcome.class, next());
+        sessionId = welcome.sessionId();
+    }
+
+    Object next() throws InterruptedException {
+        Object frame = received.poll(10, TimeUnit.SECONDS);
+        assertNotNull(frame, "nothing received within 10 s");
+        return frame;
+    }
+
+    /** The next EVENT, skipping presence notices and acks. */
+    Received nextEvent() throws InterruptedException {
+        while (true) {
+            Object o = next();
+            if (o instanceof Received r) {
+                return r;
+            }
+        }
+    }
+
+    /** Joins and waits for the server's ACK, so that later joins by others are seen. */
+    void join(String room, boolean presence) throws InterruptedException {
+        int id = nextId++;
+        channel.writeAndFlush(new Join(id, Flags.ACK | (presence ? Flags.PRESENCE : 0), room));
+        assertEquals(new Acked(id, ""), next());
+    }
+
+    void publish(String room, String event, String text) {
+        channel.writeAndFlush(new Publish(nextId++, 0, Target.ROOM, room, 0, event,
+                Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
+    }
+
+    void publishBytes(String room, String event, byte[] payload) {
+        channel.writeAndFlush(new Publish(nextId++, 0, Target.ROOM, room, 0, event, Unpooled.wrappedBuffer(payload)));
+    }
+
+    void send(long session, String event, String text, int flags, int requestId) {
+        channel.writeAndFlush(new Publish(requestId, flags, Target.SESSION, "", session, event,
+                Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

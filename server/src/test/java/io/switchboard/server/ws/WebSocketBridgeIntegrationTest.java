@@ -1,0 +1,229 @@
+package io.switchboard.server.ws;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.switchboard.common.protocol.Flags;
+import io.switchboard.common.protocol.Target;
+import io.switchboard.server.Listener;
+import io.switchboard.server.Server;
+import io.switchboard.server.ServerFixture;
+import io.switchboard.testing.TransportUnderTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The bridge over real sockets on every transport: a browser-like WebSocket client
+ * ({@link java.net.http.HttpClient}) and a framed client in one room, auth, and the close codes.
+ * The HTTP side is {@link TestHttpServer} on the server's own hub.
+ */
+class WebSocketBridgeIntegrationTest {
+    @RegisterExtension
+    final ServerFixture servers = new ServerFixture();
+    private TestHttpServer http;
+
+    @AfterEach
+    void stopHttp() {
+        if (http != null) {
+            http.close();
+        }
+    }
+
+    private Server start(TransportUnderTest transport, String token) throws Exception {
+        Server server = servers.start(transport, b -> b.authToken(token).httpMaxBodyBytes(4096).maxPayloadBytes(1024));
+        http = new TestHttpServer(server);
+        return server;
+    }
+
+    @ParameterizedTest
+    @EnumSource(TransportUnderTest.class)
+    void browserAndFramedClientShareARoom(TransportUnderTest transport) throws Exception {
+        Server server = start(transport, "");
+        try (FramedTestClient framed = new FramedTestClient(server.transport(), server.address(Listener.FRAMED), "fred");
+             JavaWsClient ws = JavaWsClient.connect(http.port())) {
+            framed.join("lobby", true);
+            ws.send("{\"type\":\"hello\",\"name\":\"wendy\"}");
+            ws.send("{\"type\":\"join\",\"room\":\"lobby\",\"presence\":true,\"id\":1}");
+            assertEquals(1, ws.next("ack").get("id").asInt());
+
+            // framed sees the WebSocket member join, then its event
+            var joined = framed.next();
+            assertTrue(joined.toString().contains("wendy"), joined.toString());
+            ws.send("{\"type\":\"publish\",\"room\":\"lobby\",\"event\":\"chat\",\"data\":\"hello from ws ✓\",\"id\":2}");
+            assertEquals(2, ws.next("ack").get("id").asInt());
+            FramedTestClient.Received fromWs = framed.nextEvent();
+            assertEquals("chat", fromWs.event());
+            assertEquals("lobby", fromWs.room());
+            assertEquals("hello from ws ✓", fromWs.text());
+
+            // and the WebSocket sees the framed client's events, text and binary
+            framed.publish("lobby", "chat", "hello from framed");
+            JsonNode event = ws.next("event");
+            assertEquals("room", event.get("target").asText());
+            assertEquals("lobby", event.get("room").asText());
+            assertEquals("chat", event.get("event").asText());
+            assertEquals("hello from framed", event.get("data").asText());
+            assertEquals("fred", event.get("name").asText());
+            assertEquals(Long.toUnsignedString(framed.sessionId), event.get("sender").asText());
+            framed.publishBytes("lobby", "bin", new byte[] {(byte) 0xff, 0, 1});
+            JsonNode binary = ws.next("event");
+            assertEquals("base64", binary.get("encoding").asText());
+            assertEquals("/wAB", binary.get("data").asText());
+
+            // members lists both, with session ids as strings
+            ws.send("{\"type\":\"members\",\"room\":\"lobby\",\"id\":3}");
+            JsonNode members = ws.next("members");
+            assertEquals(2, members.get("members").size());
+
+            // peer ack: framed asks the WebSocket session to acknowledge
+            ws.send("{\"type\":\"ping\",\"id\":4}");
+            String wsSession = null;
+            for (JsonNode m : members.get("members")) {
+                if (m.get("name").asText().equals("wendy")) {
+                    wsSession = m.get("session").asText();
+                }
+            }
+            assertEquals(4, ws.next("pong").get("id").asInt());
+            framed.send(Long.parseUnsignedLong(wsSession), "question", "ready?", Flags.PEER_ACK, 77);
+            JsonNode question = ws.next("event");
+            assertEquals("session", question.get("target").asText());
+            long ackId = question.get("ackId").asLong();
+            ws.send("{\"type\":\"ack\",\"id\":" + ackId + ",\"data\":\"yes\"}");
+            Object answer = framed.next();
+            while (!(answer instanceof FramedTestClient.Acked)) {
+                answer = framed.next();
+            }
+            assertEquals(new FramedTestClient.Acked(77, "yes"), answer);
+
+            // and the other way: WebSocket sends to the framed session directly
+            ws.send("{\"type\":\"send\",\"session\":\"" + Long.toUnsignedString(framed.sessionId)
+                    + "\",\"event\":\"dm\",\"data\":\"psst\",\"id\":5}");
+            assertEquals(5, ws.next("ack").get("id").asInt());
+            FramedTestClient.Received dm = framed.nextEvent();
+            assertEquals(Target.SESSION, dm.target());
+            assertEquals("psst", dm.text());
+
+            // leaving on close: framed gets LEFT
+            ws.close();
+            Object left = framed.next();
+            assertTrue(left.toString().contains("LEFT"), left.toString());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TransportUnderTest.class)
+    void errorsKeepTheConnectionOpenAndAreCounted(TransportUnderTest transport) throws Exception {
+        Server server = start(transport, "");
+        try (JavaWsClient ws = JavaWsClient.connect(http.port())) {
+            ws.send("{not json");
+            JsonNode malformed = ws.next("error");
+            assertEquals(201, malformed.get("code").asInt());
+            assertEquals("MALFORMED_BODY", malformed.get("name").asText());
+            ws.send("{\"type\":\"dance\",\"id\":9}");
+            JsonNode unknown = ws.next("error");
+            assertEquals(200, unknown.get("code").asInt());
+            assertEquals(9, unknown.get("id").asInt());
+            ws.send("{\"type\":\"join\",\"room\":\"" + "r".repeat(129) + "\",\"id\":10}");
+            assertEquals(303, ws.next("error").get("code").asInt());
+            ws.send("{\"type\":\"publish\",\"room\":\"r\",\"data\":\"" + "x".repeat(1025) + "\",\"id\":11}");
+            assertEquals(304, ws.next("error").get("code").asInt());
+            ws.send("{\"type\":\"send\",\"session\":\"12345\",\"data\":\"x\",\"id\":12}");
+            assertEquals(305, ws.next("error").get("code").asInt());
+            ws.send("{\"type\":\"ping\",\"id\":13}");
+            assertEquals(13, ws.next("pong").get("id").asInt());
+            assertTrue(server.metrics().toString() != null);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TransportUnderTest.class)
+    void binaryMessagesClose1003(TransportUnderTest transport) throws Exception {
+        start(transport, "");
+        try (JavaWsClient ws = JavaWsClient.connect(http.port())) {
+            ws.ws.sendBinary(ByteBuffer.wrap(new byte[] {1, 2, 3}), true).join();
+            assertEquals(1003, ws.closed.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TransportUnderTest.class)
+    void oversizedMessagesClose1009(TransportUnderTest transport) throws Exception {
+        start(transport, "");
+        try (JavaWsClient ws = JavaWsClient.connect(http.port())) {
+            ws.ws.sendText("x".repeat(5000), true).join();
+            assertEquals(1009, ws.closed.get(10, TimeUnit.SECONDS));
+        }
+        // the same limit for a message sent in fragments, which the aggregator joins
+        try (JavaWsClient ws = JavaWsClient.connect(http.port())) {
+            for (int i = 0; i < 4; i++) {
+                ws.ws.sendText("y".repeat(1500), false).join();
+            }
+            ws.ws.sendText("y", true).exceptionally(e -> null).join();
+            assertEquals(1009, ws.closed.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TransportUnderTest.class)
+    void tokenIsRequiredWhenConfigured(TransportUnderTest transport) throws Exception {
+        start(transport, "s3cret");
+        CompletionException refused = assertThrows(CompletionException.class, () -> JavaWsClient.connect(http.port(), ""));
+        WebSocketHandshakeException handshake = assertInstanceOf(WebSocketHandshakeException.class, refused.getCause());
+        assertEquals(401, handshake.getResponse().statusCode());
+        CompletionException wrong = assertThrows(CompletionException.class, () -> JavaWsClient.connect(http.port(), "?token=nope"));
+        assertEquals(401, ((WebSocketHandshakeException) wrong.getCause()).getResponse().statusCode());
+
+        try (JavaWsClient byQuery = JavaWsClient.connect(http.port(), "?token=s3cret")) {
+            assertEquals("welcome", byQuery.next().get("type").asText());
+        }
+        JavaWsClient byHeader = new JavaWsClient();
+        byHeader.ws = HttpClient.newHttpClient().newWebSocketBuilder()
+                .header("Authorization", "Bearer s3cret")
+                .buildAsync(URI.create("ws://127.0.0.1:" + http.port() + "/ws"), byHeader)
+                .orTimeout(10, TimeUnit.SECONDS).join();
+        try (byHeader) {
+            assertEquals("welcome", byHeader.next().get("type").asText());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TransportUnderTest.class)
+    void otherPathsReachTheRouter(TransportUnderTest transport) throws Exception {
+        start(transport, "s3cret");
+        HttpClient client = HttpClient.newHttpClient();
+        var chat = client.send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + "/chat")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, chat.statusCode());
+        assertTrue(chat.body().contains("Switchboard chat"));
+        var wsx = client.send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + "/ws/x")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, wsx.statusCode());
+    }
+
+    /** The real HTTP listener wires the bridge too: a framed client hears a WebSocket through it. */
+    @ParameterizedTest
+    @EnumSource(TransportUnderTest.class)
+    void theHttpListenerServesTheBridge(TransportUnderTest transport) throws Exception {
+        Server server = servers.start(transport);
+        try (FramedTestClient framed = new FramedTestClient(server.transport(), server.address(Listener.FRAMED), "fred");
+             JavaWsClient ws = JavaWsClient.connect(server.address(Listener.HTTP).getPort())) {
+            framed.join("r", false);
+            ws.send("{\"type\":\"join\",\"room\":\"r\",\"id\":1}");
+            assertEquals("ack", ws.next().get("type").asText());
+            ws.send("{\"type\":\"publish\",\"room\":\"r\",\"event\":\"e\",\"data\":\"via http listener\"}");
+            assertEquals("via http listener", framed.nextEvent().text());
+        }
+    }
+}
