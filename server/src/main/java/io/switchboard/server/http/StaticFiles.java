@@ -1,5 +1,6 @@
 package io.switchboard.server.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -8,6 +9,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpChunkedInput;
@@ -22,6 +24,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedNioFile;
 import io.switchboard.server.metrics.Metrics;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -49,12 +52,17 @@ import org.apache.logging.log4j.Logger;
  *       {@code Content-Range: bytes *}{@code /size}. <b>A request for several ranges gets the
  *       whole file with 200</b> (allowed by RFC 9110 section 14.2, and it saves multipart bodies).
  *       A malformed Range header is ignored, as is one whose If-Range does not match.</li>
- *   <li>Bodies go out as a zero-copy {@link DefaultFileRegion} (sendfile on epoll) when the
+ *   <li>Bodies up to {@link #SMALL_BODY} bytes are read into one pooled buffer (cheaper than a
+ *       sendfile at that size). Larger ones go out as a zero-copy {@link DefaultFileRegion}
+ *       (sendfile on epoll) when the
  *       channel has no {@link SslHandler} and zero-copy is enabled, else as chunks read with
  *       {@link ChunkedNioFile}.</li>
  * </ul>
  */
 final class StaticFiles {
+    /** Bodies up to this size are read into a buffer instead of sent with sendfile. */
+    static final int SMALL_BODY = 16 * 1024;
+
     private static final Logger log = LogManager.getLogger(StaticFiles.class);
     private static final int CHUNK_SIZE = 16 * 1024;
     private static final String DEFAULT_TYPE = "application/octet-stream";
@@ -183,26 +191,52 @@ final class StaticFiles {
         if (status == HttpResponseStatus.PARTIAL_CONTENT) {
             out.set(HttpHeaderNames.CONTENT_RANGE, "bytes " + start + "-" + (start + length - 1) + "/" + size);
         }
-        HttpResponses.prepare(response, keepAlive, metrics);
-
         ChannelFuture last;
         if (HttpMethod.HEAD.equals(request.method()) || length == 0) {
+            HttpResponses.prepare(response, keepAlive, metrics);
             ctx.write(response);
             last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-        } else {
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-            try {
-                ctx.write(response);
-                if (zeroCopy && ctx.pipeline().get(SslHandler.class) == null) {
-                    ctx.write(new DefaultFileRegion(channel, start, length)); // owns and closes the channel
-                    last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-                } else {
-                    // HttpChunkedInput ends with the last content itself.
-                    last = ctx.writeAndFlush(new HttpChunkedInput(new ChunkedNioFile(channel, start, length, CHUNK_SIZE)));
+        } else if (length <= SMALL_BODY) {
+            // A small body costs less as one pread into a pooled buffer than as a sendfile: the
+            // head and body then leave in one writev, and the buffer counts against the water
+            // marks like any other, so no request needs holding back.
+            ByteBuf content = ctx.alloc().ioBuffer((int) length);
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                while (content.readableBytes() < length) {
+                    int n = content.writeBytes(channel, start + content.readableBytes(),
+                            (int) length - content.readableBytes());
+                    if (n < 0) {
+                        throw new EOFException(file + " shrank while being read");
+                    }
                 }
+            } catch (IOException | RuntimeException e) {
+                content.release();
+                throw e;
+            }
+            HttpResponses.prepare(response, keepAlive, metrics);
+            ctx.write(response);
+            last = ctx.writeAndFlush(new DefaultLastHttpContent(content));
+        } else {
+            // The body is made ready before the head is written, so that whatever fails here
+            // fails before anything went out and the router can still answer in its place.
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+            Object body;
+            try {
+                body = zeroCopy && ctx.pipeline().get(SslHandler.class) == null
+                        ? new DefaultFileRegion(channel, start, length) // owns and closes the channel
+                        // HttpChunkedInput ends with the last content itself.
+                        : new HttpChunkedInput(new ChunkedNioFile(channel, start, length, CHUNK_SIZE));
             } catch (IOException | RuntimeException e) {
                 channel.close();
                 throw e;
+            }
+            HttpResponses.prepare(response, keepAlive, metrics);
+            ctx.write(response);
+            if (body instanceof DefaultFileRegion) {
+                ctx.write(body);
+                last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            } else {
+                last = ctx.writeAndFlush(body);
             }
             holdRequestsUntilWritten(ctx.channel(), last);
         }
