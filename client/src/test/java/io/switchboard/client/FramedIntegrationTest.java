@@ -124,6 +124,32 @@ class FramedIntegrationTest {
     }
 
     @ParameterizedTest
+    @EnumSource(TransportUnderTest.class)
+    void theClientsHeartbeatKeepsAnIdleSessionOpenWhileASilentPeerIsClosed(TransportUnderTest transport)
+            throws Exception {
+        Server server = servers.start(transport, b -> b.idleTimeout(Duration.ofMillis(600)));
+        try (SwitchboardClient client = SwitchboardClient.connect(options(server, transport)).get(10, TimeUnit.SECONDS);
+                java.net.Socket silent = new java.net.Socket(server.address(Listener.FRAMED).getAddress(),
+                        server.address(Listener.FRAMED).getPort())) {
+            silent.setSoTimeout(10_000);
+            // HELLO, then nothing: the server must give up on this one.
+            silent.getOutputStream().write(new byte[] {0, 0, 0, 11, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0});
+            java.io.DataInputStream in = new java.io.DataInputStream(silent.getInputStream());
+            in.readFully(new byte[in.readInt()]); // WELCOME
+            int length = in.readInt();
+            byte[] error = new byte[length];
+            in.readFully(error);
+            assertEquals(0x07, error[0], "an ERROR frame");
+            assertEquals(408, ((error[6] & 0xff) << 8) | (error[7] & 0xff), "IDLE_TIMEOUT");
+            assertEquals(-1, in.read(), "then the connection closes");
+
+            Thread.sleep(1500); // well past the idle timeout, without a single request from us
+            assertTrue(client.isOpen(), "the client's own pings kept the session alive");
+            assertFalse(client.ping().get(10, TimeUnit.SECONDS).isNegative());
+        }
+    }
+
+    @ParameterizedTest
     @EnumSource(value = TransportUnderTest.class, names = {"EPOLL_EDGE", "EPOLL_LEVEL"})
     void theClientsEpollModeReachesTheKernel(TransportUnderTest transport) throws Exception {
         Server server = servers.start(transport);

@@ -73,9 +73,10 @@ public final class HttpResponses {
 
     /**
      * Sends a complete response; closes the connection after it unless {@code keepAlive}. For HEAD
-     * the caller keeps the Content-Length of the GET answer and passes an empty body.
+     * the caller keeps the Content-Length of the GET answer and passes an empty body. Public for
+     * the WebSocket bridge's handlers on the same pipeline.
      */
-    static ChannelFuture send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive,
+    public static ChannelFuture send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive,
             Metrics metrics) {
         prepare(response, keepAlive, metrics);
         ChannelFuture written = ctx.writeAndFlush(response);

@@ -10,6 +10,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
 import io.switchboard.common.Version;
 import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.server.Disconnects;
@@ -37,8 +39,10 @@ import org.apache.logging.log4j.Logger;
  *       is a small built-in page and everything else 404.</li>
  * </ul>
  * Every resource answers GET and HEAD only; other methods get 405. Undecodable requests and
- * unsafe paths never get here ({@link RequestGuard} answers them). Stateless: one instance
- * serves every connection of the listener.
+ * unsafe paths never get here ({@link RequestGuard} answers them). A request whose handling
+ * throws is answered 500 through {@link HttpResponses}, logged at WARN with its channel, and its
+ * connection closed; so is an exception from an earlier handler. Stateless: one instance serves
+ * every connection of the listener.
  */
 @Sharable
 public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -46,6 +50,8 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     public static final String CHAT_RESOURCE = "/io/switchboard/server/http/chat.html";
     private static final Logger log = LogManager.getLogger(HttpRouter.class);
     private static final String ALLOW = "GET, HEAD";
+    /** Set on a connection once a failure on it has been logged at WARN and answered. */
+    private static final AttributeKey<Boolean> FAILED = AttributeKey.valueOf(HttpRouter.class, "failed");
 
     private final Metrics metrics;
     private final RoomHub hub;
@@ -81,7 +87,17 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) throws Exception {
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        try {
+            route(ctx, request);
+        } catch (RuntimeException e) {
+            // Every branch fails before its response's head is written (StaticFiles opens the
+            // file first), so a 500 can still take its place.
+            fail(ctx, e);
+        }
+    }
+
+    private void route(ChannelHandlerContext ctx, FullHttpRequest request) {
         // RequestGuard, earlier in the pipeline, let only decoded requests with a safe path through.
         boolean keepAlive = HttpResponses.keepAlive(request);
         HttpMethod method = request.method();
@@ -140,14 +156,38 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         ctx.fireUserEventTriggered(evt);
     }
 
+    /**
+     * What failed on the way to (or in) the router: a peer going away is closed quietly; anything
+     * else is answered 500 and closed. The exceptionCaught of Netty's WebSocket protocol handler,
+     * earlier in the pipeline, passes exceptions on to here and then closes the channel itself.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (Disconnects.isRoutine(cause)) {
             log.debug("{} closed: {}", ctx.channel(), cause.toString());
-        } else {
-            log.warn("{} failed, closing", ctx.channel(), cause);
+            ctx.close();
+            return;
         }
-        ctx.close();
+        fail(ctx, cause);
+    }
+
+    /**
+     * Logs the failure (WARN with the channel, once per connection; later ones, which the first
+     * usually causes, at DEBUG), answers 500 while the connection is open, and closes it.
+     */
+    private void fail(ChannelHandlerContext ctx, Throwable cause) {
+        Attribute<Boolean> failed = ctx.channel().attr(FAILED);
+        if (failed.setIfAbsent(Boolean.TRUE) != null) {
+            log.debug("{} failed again: {}", ctx.channel(), cause.toString());
+            ctx.close();
+            return;
+        }
+        log.warn("{} failed, answered 500 and closing", ctx.channel(), cause);
+        if (ctx.channel().isActive()) {
+            HttpResponses.sendErrorAndClose(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, metrics);
+        } else {
+            ctx.close();
+        }
     }
 
     private static byte[] loadResource(String name) {

@@ -1,16 +1,13 @@
 package io.switchboard.server.ws;
 
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.switchboard.server.http.HttpResponses;
 import io.switchboard.server.metrics.Metrics;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -21,9 +18,12 @@ import org.apache.logging.log4j.Logger;
 /**
  * Guards the upgrade at {@link WebSocketBridge#PATH}: when the server has an auth token, the
  * request must carry it as {@code ?token=} or {@code Authorization: Bearer}, compared in constant
- * time; otherwise it is answered 401 and the connection closed. An accepted request's URI is cut
- * to the bare path so that the token goes no further (nothing after this handler can log it).
- * Other requests and all WebSocket frames pass through. Stateless apart from its configuration.
+ * time; otherwise it is answered 401 (through {@link HttpResponses}, like every other error) and
+ * the connection closed. A query that cannot be decoded carries no token. An accepted request's
+ * URI is cut to the bare path so that the token goes no further (nothing after this handler can
+ * log it). Other requests, requests whose target cannot be decoded (the router answers those) and
+ * all WebSocket frames pass through. Never throws: an exception here would reach Netty's protocol
+ * handler, which closes the connection without an answer. Stateless apart from its configuration.
  */
 final class WebSocketAuth extends ChannelInboundHandlerAdapter {
     private static final Logger log = LogManager.getLogger(WebSocketAuth.class);
@@ -40,9 +40,19 @@ final class WebSocketAuth extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof FullHttpRequest request) {
-            QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-            if (uri.path().equals(WebSocketBridge.PATH)) {
-                if (token.length > 0 && !authorized(request, uri)) {
+            QueryStringDecoder uri;
+            String path;
+            try {
+                uri = new QueryStringDecoder(request.uri());
+                path = uri.path();
+            } catch (RuntimeException e) {
+                // Not a target anything here can name; the router refuses it.
+                log.debug("{} undecodable request target passed on: {}", ctx.channel(), e.toString());
+                ctx.fireChannelRead(msg);
+                return;
+            }
+            if (path.equals(WebSocketBridge.PATH)) {
+                if (token.length > 0 && !authorized(ctx, request, uri)) {
                     request.release();
                     refuse(ctx);
                     return;
@@ -53,8 +63,14 @@ final class WebSocketAuth extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(msg);
     }
 
-    private boolean authorized(FullHttpRequest request, QueryStringDecoder uri) {
-        List<String> query = uri.parameters().get("token");
+    private boolean authorized(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri) {
+        List<String> query;
+        try {
+            query = uri.parameters().get("token");
+        } catch (RuntimeException e) {
+            log.debug("{} undecodable query on {}: {}", ctx.channel(), WebSocketBridge.PATH, e.toString());
+            query = null;
+        }
         String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
         byte[] fromQuery = query == null || query.isEmpty() ? new byte[0] : query.get(0).getBytes(StandardCharsets.UTF_8);
         byte[] fromHeader = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
@@ -67,17 +83,8 @@ final class WebSocketAuth extends ChannelInboundHandlerAdapter {
 
     private void refuse(ChannelHandlerContext ctx) {
         log.info("{} WebSocket upgrade refused: missing or wrong auth token", ctx.channel());
-        byte[] body = "401 Unauthorized: this server needs an auth token (?token= or Authorization: Bearer)\n"
-                .getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(
-                io.netty.handler.codec.http.HttpVersion.HTTP_1_1, HttpResponseStatus.UNAUTHORIZED,
-                Unpooled.wrappedBuffer(body));
-        response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
-                .set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"switchboard\"")
-                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        metrics.httpResponse(HttpResponseStatus.UNAUTHORIZED.code());
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        FullHttpResponse response = HttpResponses.error(HttpResponseStatus.UNAUTHORIZED);
+        response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"switchboard\"");
+        HttpResponses.send(ctx, response, false, metrics);
     }
 }

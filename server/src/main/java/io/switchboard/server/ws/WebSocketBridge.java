@@ -18,7 +18,12 @@ import io.switchboard.server.rooms.RoomHub;
  * {@link HandlerNames#WS_PROTOCOL} (Netty's handshake, ping/pong/close, frame size limit: 1009),
  * {@link HandlerNames#WS_AGGREGATOR} (fragmented messages, same limit), and
  * {@link HandlerNames#WS_SESSION}, the {@link io.switchboard.server.rooms.Member}. Requests for
- * other paths pass through all four untouched.
+ * other paths pass through all four untouched, and closing a connection that never upgraded
+ * writes nothing more to it.
+ *
+ * <p>Exceptions: Netty's protocol handler closes the channel after passing on any exception that
+ * reaches it, so everything that can fail before the router answers for itself ({@link
+ * WebSocketAuth} never throws), and the router answers what fails in it with a 500 of its own.
  */
 public final class WebSocketBridge {
     /** The path of the WebSocket endpoint. */
@@ -36,6 +41,11 @@ public final class WebSocketBridge {
                 .maxFramePayloadLength(config.httpMaxBodyBytes())
                 .allowExtensions(false)
                 .handleCloseFrames(true)
+                // Netty would otherwise write a close frame on every close() of the channel, plain
+                // HTTP connections that never upgraded included. The session sends its own close
+                // frames (idle, slow consumer, 1003, 1009, 1011); the handshaker answers the peer's
+                // close and the frame decoder its protocol violations.
+                .sendCloseFrame(null)
                 .dropPongFrames(true)
                 .handshakeTimeoutMillis(10_000)
                 .build();

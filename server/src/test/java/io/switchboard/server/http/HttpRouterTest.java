@@ -56,6 +56,8 @@ class HttpRouterTest {
     final AtomicBoolean ready = new AtomicBoolean(true);
     final TransportConfig transport = TransportConfig.resolve(TransportChoice.NIO, null);
     final List<EmbeddedChannel> channels = new ArrayList<>();
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final WarningRecorder warnings = new WarningRecorder();
 
     @BeforeEach
     void makeRoot() throws IOException {
@@ -103,6 +105,11 @@ class HttpRouterTest {
     /** Sends raw bytes and returns every byte the server wrote back. */
     private static byte[] exchange(EmbeddedChannel channel, String request) throws IOException {
         channel.writeInbound(Unpooled.copiedBuffer(request, ISO_8859_1));
+        return written(channel);
+    }
+
+    /** Every byte the server has written back so far. */
+    private static byte[] written(EmbeddedChannel channel) throws IOException {
         channel.runPendingTasks();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         WritableByteChannel sink = Channels.newChannel(out);
@@ -136,6 +143,63 @@ class HttpRouterTest {
     private static String get(String target, String... headers) {
         return "GET " + target + " HTTP/1.1\r\nHost: x\r\n" + String.join("", Arrays.stream(headers)
                 .map(h -> h + "\r\n").toArray(String[]::new)) + "\r\n";
+    }
+
+    /** The whole pipeline, the WebSocket bridge's handlers included. */
+    private EmbeddedChannel withBridge(java.util.function.BooleanSupplier readiness) {
+        EmbeddedChannel channel = new EmbeddedChannel(
+                new HttpServerInitializer(ServerConfig.builder().build(), hub, metrics, transport, readiness));
+        channels.add(channel);
+        return channel;
+    }
+
+    @Test
+    void closingAPlainConnectionWritesNothingAfterTheResponse() throws IOException {
+        // Netty's WebSocket protocol handler used to write a close frame on every close(); here
+        // it would come out of the channel as an unexpected CloseWebSocketFrame.
+        EmbeddedChannel channel = withBridge(ready::get);
+        Response kept = one(channel, get("/healthz"));
+        assertEquals(200, kept.status);
+        assertTrue(channel.isOpen());
+        Response last = one(channel, get("/healthz", "Connection: close"));
+        assertEquals("close", last.header("connection"));
+        assertFalse(channel.isOpen());
+        assertNull(channel.readOutbound(), "nothing after the response");
+    }
+
+    @Test
+    void aRouterThatThrowsAnswers500AndWarnsOnce() throws IOException {
+        EmbeddedChannel channel = withBridge(() -> {
+            throw new IllegalStateException("readiness probe broke");
+        });
+        assertEquals(200, one(channel, get("/healthz")).status);
+        Response r = one(channel, get("/readyz"));
+        assertEquals(500, r.status);
+        assertEquals("500 Internal Server Error\n", r.text());
+        assertEquals("close", r.header("connection"));
+        assertFalse(channel.isOpen());
+        assertTrue(PrometheusText.render(metrics, hub, transport)
+                .contains("switchboard_http_requests_total{status=\"500\"} 1\n"), "the 500 is counted");
+        List<String> logged = warnings.take();
+        assertEquals(1, logged.size(), logged.toString());
+        assertTrue(logged.get(0).contains("WARN " + HttpRouter.class.getName()), logged.get(0));
+        assertTrue(logged.get(0).contains("[id: 0x" + channel.id().asShortText()) && logged.get(0).contains("readiness probe broke"),
+                logged.get(0));
+    }
+
+    @Test
+    void anExceptionPassingTheWebSocketHandlerIsAnsweredByTheRouter() throws IOException {
+        // Netty's protocol handler hands the exception on, then closes: the router answers first.
+        EmbeddedChannel channel = withBridge(ready::get);
+        channel.pipeline().context(HandlerNames.HTTP_GUARD).fireExceptionCaught(new IllegalStateException("upstream"));
+        InputStream in = new ByteArrayInputStream(written(channel));
+        Response r = HttpTestSupport.read(in, false);
+        assertEquals(-1, in.read(), "exactly one response");
+        assertEquals(500, r.status);
+        assertFalse(channel.isOpen());
+        List<String> logged = warnings.take();
+        assertEquals(1, logged.size(), logged.toString());
+        assertTrue(logged.get(0).contains("[id: 0x" + channel.id().asShortText()) && logged.get(0).contains("upstream"), logged.get(0));
     }
 
     @Test

@@ -20,6 +20,15 @@ final class WarningRecorder implements BeforeEachCallback, AfterEachCallback {
     private final List<String> warnings = new ArrayList<>();
     private Appender appender;
 
+    /** The warnings logged so far, which the test takes over: they no longer fail it. */
+    List<String> take() {
+        synchronized (warnings) {
+            List<String> seen = new ArrayList<>(warnings);
+            warnings.clear();
+            return seen;
+        }
+    }
+
     @Override
     public void beforeEach(ExtensionContext context) {
         appender = new Appender();

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * chat.html in a real browser: {@code src/test/browser/chat-test.mjs} drives two pages of headless
  * Chromium (via playwright-core) against a running server, while a framed client in this JVM
- * chats in the same room. Writes {@code target/browser/chat.png}. Skipped only when node or
+ * chats in the same room. The server is the real one from {@link ServerFixture}: the page and the
+ * WebSocket both come from its HTTP listener ({@link Listener#HTTP}). Writes {@code target/browser/chat.png}. Skipped only when node or
  * Chromium is missing; {@code .ci/deps/chromium.sh} installs both the browser and the npm package.
  */
 class BrowserChatTest {
@@ -47,8 +48,9 @@ class BrowserChatTest {
         Path screenshot = Paths.get("target", "browser", "chat.png").toAbsolutePath();
         Files.createDirectories(screenshot.getParent());
         Files.deleteIfExists(screenshot);
-        try (TestHttpServer http = new TestHttpServer(server);
-             FramedTestClient bot = new FramedTestClient(server.transport(), server.address(Listener.FRAMED), "java-bot")) {
+        // The real HTTP listener (GET /chat and the /ws upgrade) on its ephemeral port.
+        int httpPort = server.address(Listener.HTTP).getPort();
+        try (FramedTestClient bot = new FramedTestClient(server.transport(), server.address(Listener.FRAMED), "java-bot")) {
             bot.join("lobby", true);
             // The bot answers alice, then waits for bob, on its own thread.
             CompletableFuture<String> botSaw = CompletableFuture.supplyAsync(() -> {
@@ -62,7 +64,7 @@ class BrowserChatTest {
                 }
             });
 
-            Process node = new ProcessBuilder("node", "chat-test.mjs", Integer.toString(http.port()), screenshot.toString())
+            Process node = new ProcessBuilder("node", "chat-test.mjs", Integer.toString(httpPort), screenshot.toString())
                     .directory(SCRIPT_DIR.toFile()).redirectErrorStream(true).start();
             CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
                 try {

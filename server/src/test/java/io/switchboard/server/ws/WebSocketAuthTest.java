@@ -13,7 +13,13 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.switchboard.common.transport.TransportChoice;
+import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.server.metrics.Metrics;
+import io.switchboard.server.metrics.PrometheusText;
+import io.switchboard.server.rooms.RoomHub;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** The upgrade guard on an {@link EmbeddedChannel}. */
@@ -30,16 +36,51 @@ class WebSocketAuthTest {
     }
 
     private static void refused(String token, FullHttpRequest request) {
-        EmbeddedChannel ch = new EmbeddedChannel(new WebSocketAuth(token, new Metrics()));
-        ch.writeInbound(request);
+        Metrics metrics = new Metrics();
+        EmbeddedChannel ch = new EmbeddedChannel(new WebSocketAuth(token, metrics));
+        ch.writeInbound(request); // rethrows anything that escaped the handler
         assertNull(ch.readInbound());
         FullHttpResponse response = assertInstanceOf(FullHttpResponse.class, ch.readOutbound());
-        assertEquals(401, response.status().code());
-        assertEquals("Bearer realm=\"switchboard\"", response.headers().get(HttpHeaderNames.WWW_AUTHENTICATE));
-        assertFalse(response.content().toString(java.nio.charset.StandardCharsets.UTF_8).contains(token));
-        response.release();
+        try {
+            assertEquals(401, response.status().code());
+            assertEquals("Bearer realm=\"switchboard\"", response.headers().get(HttpHeaderNames.WWW_AUTHENTICATE));
+            // Formatted and counted by HttpResponses, like every other error of the listener.
+            assertEquals("401 Unauthorized\n", response.content().toString(StandardCharsets.UTF_8));
+            assertEquals("text/plain; charset=utf-8", response.headers().get(HttpHeaderNames.CONTENT_TYPE));
+            assertEquals(response.content().readableBytes(), response.headers().getInt(HttpHeaderNames.CONTENT_LENGTH));
+            assertEquals("close", response.headers().get(HttpHeaderNames.CONNECTION));
+            assertFalse(response.content().toString(StandardCharsets.UTF_8).contains(token));
+            assertTrue(PrometheusText.render(metrics, new RoomHub(UnpooledByteBufAllocator.DEFAULT),
+                    TransportConfig.resolve(TransportChoice.NIO, null))
+                    .contains("switchboard_http_requests_total{status=\"401\"} 1\n"), "the 401 is counted");
+        } finally {
+            response.release();
+        }
+        assertNull(ch.readOutbound());
         assertFalse(ch.isActive());
         assertEquals(0, request.refCnt());
+    }
+
+    @Test
+    void undecodableQueriesCarryNoTokenAndNeverThrow() {
+        refused("s3cret", get("/ws?token=%zz"));
+        refused("s3cret", get("/ws?token=s3cret%"));
+        refused("s3cret", get("/ws?token=%E2%82"));
+        // Without a token the query is not read at all; the URI is still cut to the path.
+        EmbeddedChannel open = new EmbeddedChannel(new WebSocketAuth("", new Metrics()));
+        assertEquals("/ws", passed(open, get("/ws?x=%zz")).uri());
+        assertFalse(open.finishAndReleaseAll());
+    }
+
+    @Test
+    void undecodableTargetsPassOnUntouched() {
+        // The router refuses them; RequestGuard keeps them from getting this far on the listener.
+        EmbeddedChannel guarded = new EmbeddedChannel(new WebSocketAuth("s3cret", new Metrics()));
+        for (String target : new String[] {"/w%zz", "/%", "/ws%", "/%E2%82?token=s3cret"}) {
+            assertEquals(target, passed(guarded, get(target)).uri());
+        }
+        assertTrue(guarded.isActive());
+        assertFalse(guarded.finishAndReleaseAll());
     }
 
     @Test

@@ -12,14 +12,20 @@ import io.switchboard.server.Listener;
 import io.switchboard.server.Server;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.testing.TransportUnderTest;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -27,23 +33,17 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The bridge over real sockets on every transport: a browser-like WebSocket client
  * ({@link java.net.http.HttpClient}) and a framed client in one room, auth, and the close codes.
- * The HTTP side is {@link TestHttpServer} on the server's own hub.
+ * The HTTP side is the server's own HTTP listener ({@link Listener#HTTP}), as in production.
  */
 class WebSocketBridgeIntegrationTest {
     @RegisterExtension
     final ServerFixture servers = new ServerFixture();
-    private TestHttpServer http;
-
-    @AfterEach
-    void stopHttp() {
-        if (http != null) {
-            http.close();
-        }
-    }
+    /** The HTTP listener's port on the server {@link #start} started. */
+    private int httpPort;
 
     private Server start(TransportUnderTest transport, String token) throws Exception {
         Server server = servers.start(transport, b -> b.authToken(token).httpMaxBodyBytes(4096).maxPayloadBytes(1024));
-        http = new TestHttpServer(server);
+        httpPort = server.address(Listener.HTTP).getPort();
         return server;
     }
 
@@ -52,7 +52,7 @@ class WebSocketBridgeIntegrationTest {
     void browserAndFramedClientShareARoom(TransportUnderTest transport) throws Exception {
         Server server = start(transport, "");
         try (FramedTestClient framed = new FramedTestClient(server.transport(), server.address(Listener.FRAMED), "fred");
-             JavaWsClient ws = JavaWsClient.connect(http.port())) {
+             JavaWsClient ws = JavaWsClient.connect(httpPort)) {
             framed.join("lobby", true);
             ws.send("{\"type\":\"hello\",\"name\":\"wendy\"}");
             ws.send("{\"type\":\"join\",\"room\":\"lobby\",\"presence\":true,\"id\":1}");
@@ -126,7 +126,7 @@ class WebSocketBridgeIntegrationTest {
     @EnumSource(TransportUnderTest.class)
     void errorsKeepTheConnectionOpenAndAreCounted(TransportUnderTest transport) throws Exception {
         Server server = start(transport, "");
-        try (JavaWsClient ws = JavaWsClient.connect(http.port())) {
+        try (JavaWsClient ws = JavaWsClient.connect(httpPort)) {
             ws.send("{not json");
             JsonNode malformed = ws.next("error");
             assertEquals(201, malformed.get("code").asInt());
@@ -151,7 +151,7 @@ class WebSocketBridgeIntegrationTest {
     @EnumSource(TransportUnderTest.class)
     void binaryMessagesClose1003(TransportUnderTest transport) throws Exception {
         start(transport, "");
-        try (JavaWsClient ws = JavaWsClient.connect(http.port())) {
+        try (JavaWsClient ws = JavaWsClient.connect(httpPort)) {
             ws.ws.sendBinary(ByteBuffer.wrap(new byte[] {1, 2, 3}), true).join();
             assertEquals(1003, ws.closed.get(10, TimeUnit.SECONDS));
         }
@@ -161,12 +161,12 @@ class WebSocketBridgeIntegrationTest {
     @EnumSource(TransportUnderTest.class)
     void oversizedMessagesClose1009(TransportUnderTest transport) throws Exception {
         start(transport, "");
-        try (JavaWsClient ws = JavaWsClient.connect(http.port())) {
+        try (JavaWsClient ws = JavaWsClient.connect(httpPort)) {
             ws.ws.sendText("x".repeat(5000), true).join();
             assertEquals(1009, ws.closed.get(10, TimeUnit.SECONDS));
         }
         // the same limit for a message sent in fragments, which the aggregator joins
-        try (JavaWsClient ws = JavaWsClient.connect(http.port())) {
+        try (JavaWsClient ws = JavaWsClient.connect(httpPort)) {
             for (int i = 0; i < 4; i++) {
                 ws.ws.sendText("y".repeat(1500), false).join();
             }
@@ -179,19 +179,19 @@ class WebSocketBridgeIntegrationTest {
     @EnumSource(TransportUnderTest.class)
     void tokenIsRequiredWhenConfigured(TransportUnderTest transport) throws Exception {
         start(transport, "s3cret");
-        CompletionException refused = assertThrows(CompletionException.class, () -> JavaWsClient.connect(http.port(), ""));
+        CompletionException refused = assertThrows(CompletionException.class, () -> JavaWsClient.connect(httpPort, ""));
         WebSocketHandshakeException handshake = assertInstanceOf(WebSocketHandshakeException.class, refused.getCause());
         assertEquals(401, handshake.getResponse().statusCode());
-        CompletionException wrong = assertThrows(CompletionException.class, () -> JavaWsClient.connect(http.port(), "?token=nope"));
+        CompletionException wrong = assertThrows(CompletionException.class, () -> JavaWsClient.connect(httpPort, "?token=nope"));
         assertEquals(401, ((WebSocketHandshakeException) wrong.getCause()).getResponse().statusCode());
 
-        try (JavaWsClient byQuery = JavaWsClient.connect(http.port(), "?token=s3cret")) {
+        try (JavaWsClient byQuery = JavaWsClient.connect(httpPort, "?token=s3cret")) {
             assertEquals("welcome", byQuery.next().get("type").asText());
         }
         JavaWsClient byHeader = new JavaWsClient();
         byHeader.ws = HttpClient.newHttpClient().newWebSocketBuilder()
                 .header("Authorization", "Bearer s3cret")
-                .buildAsync(URI.create("ws://127.0.0.1:" + http.port() + "/ws"), byHeader)
+                .buildAsync(URI.create("ws://127.0.0.1:" + httpPort + "/ws"), byHeader)
                 .orTimeout(10, TimeUnit.SECONDS).join();
         try (byHeader) {
             assertEquals("welcome", byHeader.next().get("type").asText());
@@ -203,11 +203,11 @@ class WebSocketBridgeIntegrationTest {
     void otherPathsReachTheRouter(TransportUnderTest transport) throws Exception {
         start(transport, "s3cret");
         HttpClient client = HttpClient.newHttpClient();
-        var chat = client.send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + "/chat")).build(),
+        var chat = client.send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/chat")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertEquals(200, chat.statusCode());
         assertTrue(chat.body().contains("Switchboard chat"));
-        var wsx = client.send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http.port() + "/ws/x")).build(),
+        var wsx = client.send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/ws/x")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertEquals(404, wsx.statusCode());
     }
@@ -225,5 +225,50 @@ class WebSocketBridgeIntegrationTest {
             ws.send("{\"type\":\"publish\",\"room\":\"r\",\"event\":\"e\",\"data\":\"via http listener\"}");
             assertEquals("via http listener", framed.nextEvent().text());
         }
+    }
+
+    /**
+     * A plain HTTP keep-alive connection that never upgraded, closed by {@code Connection: close}:
+     * after the last response the server writes nothing (no WebSocket close frame) and closes.
+     */
+    @ParameterizedTest
+    @EnumSource(TransportUnderTest.class)
+    void aPlainHttpConnectionGetsNoStrayBytesWhenItCloses(TransportUnderTest transport) throws Exception {
+        start(transport, "s3cret");
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), httpPort), 5000);
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            out.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            String first = readResponse(in);
+            assertTrue(first.startsWith("http/1.1 200 ") && first.contains("connection: keep-alive"), first);
+            out.write("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            String last = readResponse(in);
+            assertTrue(last.startsWith("http/1.1 200 ") && last.contains("connection: close"), last);
+            byte[] rest = in.readAllBytes(); // until the server closes
+            assertEquals(0, rest.length, "bytes after the last response: " + HexFormat.of().formatHex(rest));
+        }
+    }
+
+    /** One response with a Content-Length body: the head lower-cased, then the body. */
+    private static String readResponse(InputStream in) throws java.io.IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new java.io.EOFException("closed mid-head: " + head);
+            }
+            head.append((char) b);
+        }
+        String lower = head.toString().toLowerCase(java.util.Locale.ROOT);
+        int at = lower.indexOf("content-length:");
+        int length = Integer.parseInt(lower.substring(at + 15, lower.indexOf("\r\n", at)).trim());
+        byte[] body = in.readNBytes(length);
+        assertEquals(length, body.length, "body cut short");
+        return lower + new String(body, StandardCharsets.UTF_8);
     }
 }
