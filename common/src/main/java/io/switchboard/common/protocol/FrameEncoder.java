@@ -45,161 +45,147 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
             case PONG:
             case ECHO:
             case ECHO_REPLY:
-                return withPayload(alloc, frame, Fields.NONE, ((PayloadFrame) frame).content());
+                return withPayload(alloc, begin(alloc, frame, ((PayloadFrame) frame).content()),
+                        ((PayloadFrame) frame).content());
             case ACK:
-                return withPayload(alloc, frame, Fields.NONE, ((Ack) frame).content());
+                return withPayload(alloc, begin(alloc, frame, ((Ack) frame).content()), ((Ack) frame).content());
             case PUBLISH: {
                 Publish publish = (Publish) frame;
-                Fields fields = new Fields().u8(publish.target().code());
+                ByteBuf buf = begin(alloc, frame, publish.content());
+                buf.writeByte(publish.target().code());
                 if (publish.target() == Target.ROOM) {
-                    fields.str16(publish.room());
+                    str16(buf, publish.room());
                 } else if (publish.target() == Target.SESSION) {
-                    fields.u64(publish.sessionId());
+                    buf.writeLong(publish.sessionId());
                 }
-                return withPayload(alloc, frame, fields.str16(publish.event()), publish.content());
+                str16(buf, publish.event());
+                return withPayload(alloc, buf, publish.content());
             }
             case EVENT: {
                 Event event = (Event) frame;
-                Fields fields = new Fields().u64(event.senderId()).u8(event.target().code())
-                        .str16(event.room()).str16(event.event());
-                return withPayload(alloc, frame, fields, event.content());
+                ByteBuf buf = begin(alloc, frame, event.content());
+                buf.writeLong(event.senderId());
+                buf.writeByte(event.target().code());
+                str16(buf, event.room());
+                str16(buf, event.event());
+                return withPayload(alloc, buf, event.content());
             }
             case HELLO: {
                 Hello hello = (Hello) frame;
-                return fieldsOnly(alloc, frame, new Fields().u8(hello.version()).str16(hello.name()).str16(hello.token()));
+                ByteBuf buf = begin(alloc, frame, null);
+                buf.writeByte(hello.version());
+                str16(buf, hello.name());
+                str16(buf, hello.token());
+                return end(buf);
             }
             case WELCOME: {
                 Welcome w = (Welcome) frame;
-                return fieldsOnly(alloc, frame, new Fields().u8(w.version()).u64(w.sessionId()).u32(w.maxFrameLength())
-                        .u32(w.idleTimeoutMillis()).str16(w.server()));
+                ByteBuf buf = begin(alloc, frame, null);
+                buf.writeByte(w.version());
+                buf.writeLong(w.sessionId());
+                buf.writeInt(w.maxFrameLength());
+                buf.writeInt(w.idleTimeoutMillis());
+                str16(buf, w.server());
+                return end(buf);
             }
             case ERROR: {
                 ErrorFrame error = (ErrorFrame) frame;
-                return fieldsOnly(alloc, frame, new Fields().u16(error.code()).str16(error.message()));
+                return codeAndMessage(alloc, frame, error.code(), error.message());
             }
             case BYE: {
                 Bye bye = (Bye) frame;
-                return fieldsOnly(alloc, frame, new Fields().u16(bye.code()).str16(bye.message()));
+                return codeAndMessage(alloc, frame, bye.code(), bye.message());
             }
             case JOIN:
-                return fieldsOnly(alloc, frame, new Fields().str16(((Join) frame).room()));
+                return roomOnly(alloc, frame, ((Join) frame).room());
             case LEAVE:
-                return fieldsOnly(alloc, frame, new Fields().str16(((Leave) frame).room()));
+                return roomOnly(alloc, frame, ((Leave) frame).room());
             case MEMBERS:
-                return fieldsOnly(alloc, frame, new Fields().str16(((Members) frame).room()));
+                return roomOnly(alloc, frame, ((Members) frame).room());
             case MEMBERS_REPLY: {
                 MembersReply reply = (MembersReply) frame;
-                Fields fields = new Fields().str16(reply.room()).u32(reply.members().size());
+                ByteBuf buf = begin(alloc, frame, null);
+                str16(buf, reply.room());
+                buf.writeInt(reply.members().size());
                 for (MembersReply.MemberInfo member : reply.members()) {
-                    fields.u64(member.sessionId()).str16(member.name());
+                    buf.writeLong(member.sessionId());
+                    str16(buf, member.name());
                 }
-                return fieldsOnly(alloc, frame, fields);
+                return end(buf);
             }
             case JOINED:
             case LEFT: {
                 Presence presence = (Presence) frame;
-                return fieldsOnly(alloc, frame, new Fields().str16(presence.room()).u64(presence.sessionId())
-                        .str16(presence.name()));
+                ByteBuf buf = begin(alloc, frame, null);
+                str16(buf, presence.room());
+                buf.writeLong(presence.sessionId());
+                str16(buf, presence.name());
+                return end(buf);
             }
             default:
                 throw new EncoderException("cannot encode " + frame);
         }
     }
 
-    private static ByteBuf fieldsOnly(ByteBufAllocator alloc, Frame frame, Fields fields) {
-        ByteBuf buf = header(alloc, frame, fields.length, fields.length);
-        fields.writeTo(buf);
-        return buf;
+    private static ByteBuf roomOnly(ByteBufAllocator alloc, Frame frame, String room) {
+        ByteBuf buf = begin(alloc, frame, null);
+        str16(buf, room);
+        return end(buf);
     }
 
-    private static ByteBuf withPayload(ByteBufAllocator alloc, Frame frame, Fields fields, ByteBuf payload) {
-        int length = payload.readableBytes();
-        int body = fields.length + length;
-        if (length <= COPY_THRESHOLD) {
-            ByteBuf buf = header(alloc, frame, body, body);
-            fields.writeTo(buf);
-            buf.writeBytes(payload, payload.readerIndex(), length);
-            return buf;
-        }
-        ByteBuf head = header(alloc, frame, body, fields.length);
-        fields.writeTo(head);
-        CompositeByteBuf composite = alloc.compositeDirectBuffer(2);
-        composite.addComponents(true, head, payload.retainedSlice());
-        return composite;
+    private static ByteBuf codeAndMessage(ByteBufAllocator alloc, Frame frame, int code, String message) {
+        ByteBuf buf = begin(alloc, frame, null);
+        buf.writeShort(code);
+        str16(buf, message);
+        return end(buf);
     }
 
-    /** Allocates room for the header plus {@code capacityAfterHeader} bytes and writes the header. */
-    private static ByteBuf header(ByteBufAllocator alloc, Frame frame, int bodyLength, int capacityAfterHeader) {
-        ByteBuf buf = alloc.ioBuffer(Wire.HEADER_BYTES + capacityAfterHeader);
-        buf.writeInt(Wire.MIN_LENGTH + bodyLength);
+    /**
+     * Allocates a buffer and writes the header with a placeholder length, which {@link #end} or
+     * {@link #withPayload} fills in once the body is written. Room is made for a payload that
+     * will be copied in.
+     */
+    private static ByteBuf begin(ByteBufAllocator alloc, Frame frame, ByteBuf payload) {
+        int payloadBytes = payload == null ? 0 : payload.readableBytes();
+        ByteBuf buf = alloc.ioBuffer(Wire.HEADER_BYTES + 64 + (payloadBytes <= COPY_THRESHOLD ? payloadBytes : 0));
+        buf.writeInt(0);
         buf.writeByte(frame.opcode().code());
         buf.writeByte(frame.flags());
         buf.writeInt(frame.requestId());
         return buf;
     }
 
+    /** Fills in the length of a frame whose body is all in {@code buf}. */
+    private static ByteBuf end(ByteBuf buf) {
+        buf.setInt(0, buf.writerIndex() - Wire.LENGTH_FIELD_BYTES);
+        return buf;
+    }
+
+    /** Appends the payload (copied when small, shared when large) and fills in the length. */
+    private static ByteBuf withPayload(ByteBufAllocator alloc, ByteBuf head, ByteBuf payload) {
+        int length = payload.readableBytes();
+        head.setInt(0, head.writerIndex() - Wire.LENGTH_FIELD_BYTES + length);
+        if (length <= COPY_THRESHOLD) {
+            head.writeBytes(payload, payload.readerIndex(), length);
+            return head;
+        }
+        CompositeByteBuf composite = alloc.compositeDirectBuffer(2);
+        composite.addComponents(true, head, payload.retainedSlice());
+        return composite;
+    }
+
     /**
-     * The fixed fields of a body, measured before the buffer is allocated. String fields are
-     * encoded by the JDK, which replaces unpaired surrogates with '?' and so always yields
-     * well-formed UTF-8 (Netty's writeUtf8 does not).
+     * Writes a str16 field. The JDK encoder replaces unpaired surrogates with '?' and so always
+     * yields well-formed UTF-8 (Netty's writeUtf8 does not).
      */
-    private static final class Fields {
-        static final Fields NONE = new Fields();
-
-        private final List<Object> values = new java.util.ArrayList<>(6);
-        int length;
-
-        Fields u8(int value) {
-            values.add((byte) value);
-            length += 1;
-            return this;
+    private static void str16(ByteBuf buf, String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > Wire.MAX_STRING_BYTES) {
+            buf.release();
+            throw new EncoderException("string of " + bytes.length + " bytes exceeds the maximum of "
+                    + Wire.MAX_STRING_BYTES);
         }
-
-        Fields u16(int value) {
-            values.add((short) value);
-            length += 2;
-            return this;
-        }
-
-        Fields u32(int value) {
-            values.add(value);
-            length += 4;
-            return this;
-        }
-
-        Fields u64(long value) {
-            values.add(value);
-            length += 8;
-            return this;
-        }
-
-        Fields str16(String value) {
-            byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-            if (bytes.length > Wire.MAX_STRING_BYTES) {
-                throw new EncoderException("string of " + bytes.length + " bytes exceeds the maximum of "
-                        + Wire.MAX_STRING_BYTES);
-            }
-            values.add(bytes);
-            length += 2 + bytes.length;
-            return this;
-        }
-
-        void writeTo(ByteBuf buf) {
-            for (Object value : values) {
-                if (value instanceof Byte) {
-                    buf.writeByte((Byte) value);
-                } else if (value instanceof Short) {
-                    buf.writeShort((Short) value);
-                } else if (value instanceof Integer) {
-                    buf.writeInt((Integer) value);
-                } else if (value instanceof Long) {
-                    buf.writeLong((Long) value);
-                } else {
-                    byte[] bytes = (byte[]) value;
-                    buf.writeShort(bytes.length);
-                    buf.writeBytes(bytes);
-                }
-            }
-        }
+        buf.writeShort(bytes.length);
+        buf.writeBytes(bytes);
     }
 }

@@ -1,7 +1,6 @@
 package io.switchboard.server.framed;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -35,6 +34,7 @@ import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.Member;
 import io.switchboard.server.rooms.Outbound;
 import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.rooms.SessionRules;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashSet;
@@ -58,6 +58,7 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
     private final long sessionId;
     private final ServerConfig config;
     private final RoomHub hub;
+    private final SessionRules rules;
     private final byte[] token;
     /** Rooms this session is in; touched only on this channel's event loop. */
     private final Set<String> joined = new LinkedHashSet<>();
@@ -78,6 +79,7 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
         this.sessionId = sessionId;
         this.config = config;
         this.hub = hub;
+        this.rules = new SessionRules(config);
         this.token = config.authToken().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -182,10 +184,7 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
                     + " is not supported (expected: " + Wire.PROTOCOL_VERSION + ")"));
             return;
         }
-        int nameBytes = ByteBufUtil.utf8Bytes(hello.name());
-        if (nameBytes > Wire.MAX_NAME_BYTES) {
-            reply(ctx, error(hello, ErrorCode.INVALID_ARGUMENT, "name of " + nameBytes
-                    + " bytes is too long (expected: at most " + Wire.MAX_NAME_BYTES + ")"));
+        if (refused(ctx, hello, rules.name(hello.name()))) {
             return;
         }
         if (token.length > 0 && !MessageDigest.isEqual(token, hello.token().getBytes(StandardCharsets.UTF_8))) {
@@ -202,18 +201,12 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
                 (int) config.idleTimeout().toMillis(), Version.product()));
     }
 
-    /** Checks a room name; replies with the error and returns false when it is not acceptable. */
-    private boolean validRoom(ChannelHandlerContext ctx, Frame request, String room) {
-        if (room.isEmpty()) {
-            reply(ctx, error(request, ErrorCode.INVALID_ARGUMENT, "room name is empty"));
+    /** Answers {@code request} with the refusal, if there is one; returns whether there was. */
+    private boolean refused(ChannelHandlerContext ctx, Frame request, SessionRules.Refusal refusal) {
+        if (refusal == null) {
             return false;
         }
-        int bytes = ByteBufUtil.utf8Bytes(room);
-        if (bytes > config.maxRoomNameBytes()) {
-            reply(ctx, error(request, ErrorCode.NAME_TOO_LONG, "room name of " + bytes
-                    + " bytes is too long (expected: at most " + config.maxRoomNameBytes() + ")"));
-            return false;
-        }
+        reply(ctx, error(request, refusal.code(), refusal.message()));
         return true;
     }
 
@@ -224,12 +217,7 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
     }
 
     private void join(ChannelHandlerContext ctx, Join join) {
-        if (!validRoom(ctx, join, join.room())) {
-            return;
-        }
-        if (!joined.contains(join.room()) && joined.size() >= config.maxRoomsPerSession()) {
-            reply(ctx, error(join, ErrorCode.TOO_MANY_ROOMS, "already in " + joined.size()
-                    + " rooms (expected: at most " + config.maxRoomsPerSession() + ")"));
+        if (refused(ctx, join, rules.join(joined, join.room()))) {
             return;
         }
         joined.add(join.room());
@@ -240,8 +228,7 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
     private void leave(ChannelHandlerContext ctx, Leave leave) {
         ErrorCode refused = hub.leave(this, leave.room());
         if (refused != null) {
-            reply(ctx, error(leave, refused, refused == ErrorCode.UNKNOWN_ROOM
-                    ? "no room named '" + leave.room() + "'" : "not a member of '" + leave.room() + "'"));
+            refused(ctx, leave, SessionRules.leave(refused, leave.room()));
             return;
         }
         joined.remove(leave.room());
@@ -250,7 +237,7 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
 
     private void members(ChannelHandlerContext ctx, Members members) {
         if (!joined.contains(members.room())) {
-            reply(ctx, error(members, ErrorCode.NOT_JOINED, "not a member of '" + members.room() + "'"));
+            refused(ctx, members, SessionRules.notJoined(members.room()));
             return;
         }
         reply(ctx, new MembersReply(members.requestId(), members.room(), hub.members(members.room())));
@@ -258,16 +245,7 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
 
     private void publish(ChannelHandlerContext ctx, Publish publish) {
         try {
-            int eventBytes = ByteBufUtil.utf8Bytes(publish.event());
-            if (eventBytes > config.maxEventNameBytes()) {
-                reply(ctx, error(publish, ErrorCode.NAME_TOO_LONG, "event name of " + eventBytes
-                        + " bytes is too long (expected: at most " + config.maxEventNameBytes() + ")"));
-                return;
-            }
-            int payloadBytes = publish.content().readableBytes();
-            if (payloadBytes > config.maxPayloadBytes()) {
-                reply(ctx, error(publish, ErrorCode.PAYLOAD_TOO_LARGE, "payload of " + payloadBytes
-                        + " bytes exceeds the maximum of " + config.maxPayloadBytes()));
+            if (refused(ctx, publish, rules.event(publish.event(), publish.content().readableBytes()))) {
                 return;
             }
             boolean peerAck = Flags.has(publish.flags(), Flags.PEER_ACK);
@@ -279,7 +257,7 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
             ByteBuf payload = publish.content();
             switch (publish.target()) {
                 case ROOM:
-                    if (!validRoom(ctx, publish, publish.room())) {
+                    if (refused(ctx, publish, rules.room(publish.room()))) {
                         return;
                     }
                     hub.publishToRoom(this, publish.room(), new Event(0, 0, sessionId, Target.ROOM, publish.room(),

@@ -1,7 +1,6 @@
 package io.switchboard.server.ws;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -39,6 +38,7 @@ import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.Member;
 import io.switchboard.server.rooms.Outbound;
 import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.rooms.SessionRules;
 import io.switchboard.server.ws.WsJson.BadMessage;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -59,6 +59,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Mem
     private static final Logger log = LogManager.getLogger(WebSocketSession.class);
 
     private final ServerConfig config;
+    private final SessionRules rules;
     private final RoomHub hub;
     private final Metrics metrics;
     /** Rooms this session is in; touched only on this channel's event loop. */
@@ -74,6 +75,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Mem
 
     WebSocketSession(ServerConfig config, RoomHub hub, Metrics metrics) {
         this.config = config;
+        this.rules = new SessionRules(config);
         this.hub = hub;
         this.metrics = metrics;
     }
@@ -247,16 +249,19 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Mem
         }
     }
 
+    /** Throws the refusal, if there is one, as a message error. */
+    private static void check(SessionRules.Refusal refusal) throws BadMessage {
+        if (refusal != null) {
+            throw new BadMessage(refusal.code(), refusal.message());
+        }
+    }
+
     private void hello(ChannelHandlerContext ctx, JsonNode message, Long id) throws BadMessage {
         if (named || !joined.isEmpty()) {
             throw new BadMessage(ErrorCode.ALREADY_HANDSHAKEN, "hello comes once, before the first join");
         }
         String newName = WsJson.string(message, "name", "");
-        int bytes = ByteBufUtil.utf8Bytes(newName);
-        if (bytes > Wire.MAX_NAME_BYTES) {
-            throw new BadMessage(ErrorCode.INVALID_ARGUMENT, "name of " + bytes
-                    + " bytes is too long (expected: at most " + Wire.MAX_NAME_BYTES + ")");
-        }
+        check(rules.name(newName));
         name = newName;
         named = true;
         acknowledge(ctx, id);
@@ -264,24 +269,14 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Mem
 
     private String room(JsonNode message) throws BadMessage {
         String room = WsJson.string(message, "room", null);
-        if (room.isEmpty()) {
-            throw new BadMessage(ErrorCode.INVALID_ARGUMENT, "room name is empty");
-        }
-        int bytes = ByteBufUtil.utf8Bytes(room);
-        if (bytes > config.maxRoomNameBytes()) {
-            throw new BadMessage(ErrorCode.NAME_TOO_LONG, "room name of " + bytes
-                    + " bytes is too long (expected: at most " + config.maxRoomNameBytes() + ")");
-        }
+        check(rules.room(room));
         return room;
     }
 
     private void join(ChannelHandlerContext ctx, JsonNode message, Long id) throws BadMessage {
         String room = room(message);
         boolean presence = WsJson.flag(message, "presence");
-        if (!joined.contains(room) && joined.size() >= config.maxRoomsPerSession()) {
-            throw new BadMessage(ErrorCode.TOO_MANY_ROOMS, "already in " + joined.size()
-                    + " rooms (expected: at most " + config.maxRoomsPerSession() + ")");
-        }
+        check(rules.join(joined, room));
         joined.add(room);
         hub.join(this, room, presence);
         acknowledge(ctx, id);
@@ -291,8 +286,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Mem
         String room = WsJson.string(message, "room", null);
         ErrorCode refused = hub.leave(this, room);
         if (refused != null) {
-            throw new BadMessage(refused, refused == ErrorCode.UNKNOWN_ROOM
-                    ? "no room named '" + room + "'" : "not a member of '" + room + "'");
+            check(SessionRules.leave(refused, room));
         }
         joined.remove(room);
         acknowledge(ctx, id);
@@ -301,7 +295,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Mem
     private void members(ChannelHandlerContext ctx, JsonNode message, Long id) throws BadMessage {
         String room = WsJson.string(message, "room", null);
         if (!joined.contains(room)) {
-            throw new BadMessage(ErrorCode.NOT_JOINED, "not a member of '" + room + "'");
+            check(SessionRules.notJoined(room));
         }
         send(ctx, WsJson.frame(ctx.alloc(), "members", json -> {
             WsJson.writeId(json, id);
@@ -320,16 +314,8 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Mem
     /** publish (room), broadcast (all) and send (one session): the framed PUBLISH's checks, in its order. */
     private void publish(ChannelHandlerContext ctx, JsonNode message, Long id, Target target) throws BadMessage {
         String event = WsJson.string(message, "event", "");
-        int eventBytes = ByteBufUtil.utf8Bytes(event);
-        if (eventBytes > config.maxEventNameBytes()) {
-            throw new BadMessage(ErrorCode.NAME_TOO_LONG, "event name of " + eventBytes
-                    + " bytes is too long (expected: at most " + config.maxEventNameBytes() + ")");
-        }
         byte[] data = WsJson.data(message);
-        if (data.length > config.maxPayloadBytes()) {
-            throw new BadMessage(ErrorCode.PAYLOAD_TOO_LARGE, "payload of " + data.length
-                    + " bytes exceeds the maximum of " + config.maxPayloadBytes());
-        }
+        check(rules.event(event, data.length));
         boolean peerAck = WsJson.flag(message, "peerAck");
         if (peerAck && target != Target.SESSION) {
             throw new BadMessage(ErrorCode.INVALID_ARGUMENT, "peerAck needs a session target (type send)");
