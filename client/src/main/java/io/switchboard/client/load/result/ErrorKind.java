@@ -1,0 +1,26 @@
+package io.switchboard.client.load.result;
+
+/** Why a request (or a connection) failed. Counted per kind in every result. */
+public enum ErrorKind {
+    /** The connect attempt was refused (RST to SYN). */
+    CONNECT_REFUSED,
+    /** The connect attempt failed otherwise: timed out, no route, out of ports or files. */
+    CONNECT_FAILED,
+    /** No response within the request timeout. The request keeps its latency. */
+    TIMEOUT,
+    /** The peer reset or closed the connection with requests outstanding. */
+    RESET,
+    /** The response could not be parsed, or the server sent a protocol ERROR. */
+    PROTOCOL_ERROR,
+    /** An echo came back with different bytes than were sent. */
+    WRONG_ECHO,
+    /** An HTTP response with a status outside 200-299. */
+    HTTP_STATUS,
+    /** Anything else; the engine logs the first occurrence of each cause. */
+    OTHER;
+
+    /** Lower-case name used in JSON and in check expressions, e.g. {@code connect_refused}. */
+    public String key() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}
