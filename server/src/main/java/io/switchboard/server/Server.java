@@ -12,6 +12,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.switchboard.common.transport.Transport;
 import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.common.transport.TransportUnavailableException;
+import io.switchboard.server.cluster.RedisBroker;
 import io.switchboard.server.echo.EchoServerInitializer;
 import io.switchboard.server.framed.FramedServerInitializer;
 import io.switchboard.server.http.HttpServerInitializer;
@@ -38,16 +39,27 @@ public final class Server implements AutoCloseable {
     private final EventLoopGroup acceptGroup;
     private final EventLoopGroup ioGroup;
     private final Map<Listener, Channel> listeners = new EnumMap<>(Listener.class);
-    private final RoomHub hub = new RoomHub(PooledByteBufAllocator.DEFAULT);
+    private final RedisBroker cluster;
+    private final RoomHub hub;
     private final Metrics metrics = new Metrics();
     private volatile boolean ready;
     private volatile boolean closed;
 
-    private Server(ServerConfig config, TransportConfig transport) {
+    private Server(ServerConfig config, TransportConfig transport) throws ServerStartException {
         this.config = config;
         this.transport = transport;
         this.acceptGroup = transport.newEventLoopGroup(1, "switchboard-accept");
         this.ioGroup = transport.newEventLoopGroup(config.ioThreads(), "switchboard-io");
+        try {
+            // Cluster mode: the node id (the high bits of every session id) comes from Redis first.
+            this.cluster = config.cluster() == null ? null
+                    : RedisBroker.connect(config, ioGroup, PooledByteBufAllocator.DEFAULT);
+        } catch (IllegalStateException e) {
+            acceptGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new ServerStartException(e.getMessage(), e);
+        }
+        this.hub = new RoomHub(PooledByteBufAllocator.DEFAULT, cluster);
     }
 
     /**
@@ -70,6 +82,13 @@ public final class Server implements AutoCloseable {
                 config.transport().forced() == null ? "chosen automatically" : "forced");
         Server server = new Server(config, transport);
         try {
+            if (server.cluster != null) {
+                try {
+                    server.cluster.attach(server.hub);
+                } catch (IllegalStateException e) {
+                    throw new ServerStartException(e.getMessage(), e);
+                }
+            }
             server.bind(Listener.FRAMED, new FramedServerInitializer(config, server.hub, server.metrics));
             server.bind(Listener.ECHO, new EchoServerInitializer(server.metrics));
             server.bindUdp();
@@ -183,6 +202,9 @@ public final class Server implements AutoCloseable {
         ready = false;
         for (Channel channel : listeners.values()) {
             channel.close().awaitUninterruptibly();
+        }
+        if (cluster != null) {
+            cluster.close(); // LEFT for this node's members on the others; before the loops it runs on stop
         }
         acceptGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS);
         ioGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS);

@@ -4,6 +4,7 @@ import io.switchboard.common.protocol.Wire;
 import io.switchboard.common.transport.EpollMode;
 import io.switchboard.common.transport.TransportChoice;
 import java.net.InetAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.net.UnknownHostException;
@@ -46,6 +47,8 @@ public final class ServerConfig {
     private final int httpMaxBodyBytes;
     private final Duration httpIdleTimeout;
     private final boolean httpZeroCopy;
+    private final URI cluster;
+    private final Duration clusterHeartbeatTtl;
 
     private ServerConfig(Builder b) {
         this.bindAddress = b.bindAddress;
@@ -76,6 +79,8 @@ public final class ServerConfig {
         this.httpMaxBodyBytes = b.httpMaxBodyBytes;
         this.httpIdleTimeout = b.httpIdleTimeout;
         this.httpZeroCopy = b.httpZeroCopy;
+        this.cluster = b.cluster;
+        this.clusterHeartbeatTtl = b.clusterHeartbeatTtl;
         if (maxPayloadBytes > fits) {
             throw new IllegalArgumentException("max payload: " + maxPayloadBytes + " (expected: at most " + fits
                     + ", so that an EVENT with the longest room and event names fits in the max frame length "
@@ -211,6 +216,19 @@ public final class ServerConfig {
         return httpZeroCopy;
     }
 
+    /** The Redis server this node joins a cluster through ({@code redis://host:port}), or {@code null} for a single node. */
+    public URI cluster() {
+        return cluster;
+    }
+
+    /**
+     * How long this node counts as alive in the cluster after its last heartbeat; it beats every
+     * third of this. Default 10 seconds.
+     */
+    public Duration clusterHeartbeatTtl() {
+        return clusterHeartbeatTtl;
+    }
+
     /** Builds a {@link ServerConfig}; each setter checks its value at once. */
     public static final class Builder {
         private InetAddress bindAddress;
@@ -236,6 +254,8 @@ public final class ServerConfig {
         private int httpMaxBodyBytes = 1 << 20;
         private Duration httpIdleTimeout = Duration.ofSeconds(30);
         private boolean httpZeroCopy = true;
+        private URI cluster;
+        private Duration clusterHeartbeatTtl = Duration.ofSeconds(10);
 
         private Builder() {
             try {
@@ -394,6 +414,27 @@ public final class ServerConfig {
         /** Whether static files may be sent zero-copy; false forces chunked reads. */
         public Builder httpZeroCopy(boolean zeroCopy) {
             this.httpZeroCopy = zeroCopy;
+            return this;
+        }
+
+        /** Joins a cluster through this Redis server ({@code redis://[:password@]host[:port][/db]}); {@code null} for none. */
+        public Builder cluster(URI redis) {
+            if (redis != null && (redis.getScheme() == null
+                    || !(redis.getScheme().equals("redis") || redis.getScheme().equals("rediss"))
+                    || redis.getHost() == null)) {
+                throw new IllegalArgumentException("cluster: " + redis + " (expected: redis://host:port)");
+            }
+            this.cluster = redis;
+            return this;
+        }
+
+        /** How long a node counts as alive after its last heartbeat: 300 ms to 1 hour. */
+        public Builder clusterHeartbeatTtl(Duration ttl) {
+            Objects.requireNonNull(ttl, "clusterHeartbeatTtl");
+            if (ttl.toMillis() < 300 || ttl.toMillis() > 3_600_000) {
+                throw new IllegalArgumentException("cluster heartbeat ttl: " + ttl + " (expected: 300 ms to 1 hour)");
+            }
+            this.clusterHeartbeatTtl = ttl;
             return this;
         }
 

@@ -5,6 +5,7 @@ import io.switchboard.common.Version;
 import io.switchboard.common.transport.EpollMode;
 import io.switchboard.common.transport.TransportChoice;
 import java.net.InetAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -119,6 +120,11 @@ public final class ServerMain implements Callable<Integer> {
             description = "How long a publisher waits for a peer's ack (default: ${DEFAULT-VALUE}).")
     long peerAckTimeoutMillis;
 
+    @Option(names = "--cluster", paramLabel = "redis://HOST:PORT",
+            description = "Join a cluster of nodes through this Redis server: rooms, presence and direct messages "
+                    + "span every node (default: none, a single node).")
+    URI cluster;
+
     @Option(names = "--leak-detection", paramLabel = "disabled|simple|advanced|paranoid",
             description = "Netty's buffer leak detector. Off by default: at its lightest level it still cost "
                     + "about a fifth of framed echo throughput in bench/run-echo.sh; the test suite runs it at paranoid. "
@@ -158,6 +164,7 @@ public final class ServerMain implements Callable<Integer> {
                 .httpMaxBodyBytes(httpMaxBodyBytes)
                 .httpIdleTimeout(Duration.ofSeconds(httpIdleTimeoutSeconds))
                 .httpZeroCopy(httpZeroCopy)
+                .cluster(cluster)
                 .transport(transport)
                 .epollMode(epollMode)
                 .ioThreads(ioThreads)

@@ -47,6 +47,11 @@ public enum ErrorCode {
     SLOW_CONSUMER(307, true),
     /** An ACK from the client answered no EVENT that asked for one. */
     UNKNOWN_ACK(308, false),
+    /**
+     * Cluster mode: the event reached this node's recipients but could not be forwarded to the
+     * other nodes, because the node's link to the cluster is down.
+     */
+    NOT_FORWARDED(309, false),
 
     /** The auth token in HELLO is missing or wrong. The connection is closed. */
     AUTH_FAILED(401, true),

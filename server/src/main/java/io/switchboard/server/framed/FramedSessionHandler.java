@@ -54,6 +54,7 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
     private static final Logger log = LogManager.getLogger(FramedSessionHandler.class);
     /** How long a closing session keeps draining its peer's input after the final frame. */
     static final long LINGER_MILLIS = 2000;
+    static final String NOT_FORWARDED = "the cluster link is down: not forwarded to other nodes";
 
     private final long sessionId;
     private final ServerConfig config;
@@ -255,36 +256,43 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
             }
             boolean includeSelf = Flags.has(publish.flags(), Flags.INCLUDE_SELF);
             ByteBuf payload = publish.content();
+            ErrorCode failed;
             switch (publish.target()) {
                 case ROOM:
                     if (refused(ctx, publish, rules.room(publish.room()))) {
                         return;
                     }
-                    hub.publishToRoom(this, publish.room(), new Event(0, 0, sessionId, Target.ROOM, publish.room(),
+                    failed = hub.publishRoom(this, publish.room(), new Event(0, 0, sessionId, Target.ROOM, publish.room(),
                             publish.event(), payload.retain()), includeSelf);
                     break;
                 case ALL:
-                    hub.publishToAll(this, new Event(0, 0, sessionId, Target.ALL, "", publish.event(), payload.retain()),
-                            includeSelf);
+                    failed = hub.publishAll(this, new Event(0, 0, sessionId, Target.ALL, "", publish.event(),
+                            payload.retain()), includeSelf);
                     break;
                 case SESSION:
                 default:
                     long target = publish.sessionId();
                     int relayId = peerAck ? hub.expectPeerAck(this, publish.requestId(), target,
                             config.peerAckTimeout(), ctx.executor()) : 0;
-                    boolean found = hub.publishToSession(target, new Event(relayId, peerAck ? Flags.PEER_ACK : 0,
+                    failed = hub.publishSession(target, new Event(relayId, peerAck ? Flags.PEER_ACK : 0,
                             sessionId, Target.SESSION, "", publish.event(), payload.retain()));
-                    if (!found) {
+                    if (failed != null) {
                         if (peerAck) {
                             hub.cancelPeerAck(relayId);
                         }
-                        reply(ctx, error(publish, ErrorCode.UNKNOWN_SESSION, "no session with id " + target));
+                        reply(ctx, error(publish, failed, failed == ErrorCode.UNKNOWN_SESSION
+                                ? "no session with id " + target : NOT_FORWARDED));
                         return;
                     }
                     if (peerAck) {
                         return; // the ACK comes from the peer
                     }
                     break;
+            }
+            if (failed != null && Flags.has(publish.flags(), Flags.ACK)) {
+                // Delivered here, not forwarded: counted by the broker; the publisher asked, so it is told.
+                reply(ctx, error(publish, failed, NOT_FORWARDED));
+                return;
             }
             acknowledge(ctx, publish);
         } finally {

@@ -117,8 +117,13 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
                     HttpResponses.JSON), keepAlive, metrics);
         } else if (path.is("readyz")) {
             boolean up = ready.getAsBoolean();
+            // Cluster mode: a node whose Redis link is down still serves its local rooms, so it stays
+            // ready (taking every node out of the balancer for a shared Redis outage would stop all
+            // service); the body says it is degraded (docs/cluster.md).
+            String cluster = hub.cluster() == null ? "" : hub.cluster().isUp() ? ",\"cluster\":\"up\"" : ",\"cluster\":\"down\"";
             HttpResponses.send(ctx, HttpResponses.text(up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    up ? "{\"status\":\"ready\"}\n" : "{\"status\":\"not ready\"}\n", HttpResponses.JSON), keepAlive, metrics);
+                    up ? "{\"status\":\"ready\"" + cluster + "}\n" : "{\"status\":\"not ready\"" + cluster + "}\n",
+                    HttpResponses.JSON), keepAlive, metrics);
         } else if (path.is("metrics")) {
             HttpResponses.send(ctx, HttpResponses.text(HttpResponseStatus.OK,
                     PrometheusText.render(metrics, hub, transport), PrometheusText.CONTENT_TYPE), keepAlive, metrics);

@@ -7,6 +7,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.common.protocol.Ack;
 import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.protocol.ErrorFrame;
+import io.switchboard.common.protocol.Event;
+import io.switchboard.common.protocol.Flags;
 import io.switchboard.common.protocol.Frame;
 import io.switchboard.common.protocol.MembersReply.MemberInfo;
 import io.switchboard.common.protocol.Opcode;
@@ -21,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 
 /**
  * Rooms, their members and the routing of events between sessions. Thread-safe: every session
@@ -29,6 +32,10 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Ordering: a publisher's events are handed to each recipient's channel in the order
  * published, because one publisher publishes from one thread and each channel's event loop runs
  * its tasks in order.
+ *
+ * <p>Cluster mode: with a {@link ClusterBroker} the hub tells it about local membership changes
+ * and forwards what is published here; the broker hands what other nodes published to the
+ * {@code deliverRemote...} methods. Without one (a single node) none of that runs.
  */
 public final class RoomHub {
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
@@ -36,17 +43,43 @@ public final class RoomHub {
     private final Map<Integer, PeerAck> peerAcks = new ConcurrentHashMap<>();
     private final AtomicInteger relayIds = new AtomicInteger();
     /**
-     * Session ids for every kind of member (framed, WebSocket): a random prefix per server start in
-     * the high bits, a counter in the low 40, so that ids are not reused across restarts and leave
-     * room for a node id when clustering.
+     * Session ids for every kind of member (framed, WebSocket): a prefix in the high bits, a
+     * counter in the low {@link #NODE_SHIFT}. The prefix is random per server start on a single
+     * node, so that ids are not reused across restarts; in a cluster it is the node id, registered
+     * uniquely in the cluster, so that a session id names its node.
      */
-    private final AtomicLong sessionIds = new AtomicLong(ThreadLocalRandom.current().nextLong(1, 1 << 22) << 40);
+    private final AtomicLong sessionIds;
     private final ByteBufAllocator alloc;
+    private final ClusterBroker cluster;
     private final LongAdder delivered = new LongAdder();
     private final LongAdder dropped = new LongAdder();
 
+    /** Session ids carry their node id above this bit. */
+    public static final int NODE_SHIFT = 40;
+    /** Node ids are 1 to this value (22 bits). */
+    public static final int MAX_NODE_ID = (1 << 22) - 1;
+
+    /** A single-node hub. */
     public RoomHub(ByteBufAllocator alloc) {
+        this(alloc, null);
+    }
+
+    /** A hub that is one node of a cluster, or a single node when {@code cluster} is {@code null}. */
+    public RoomHub(ByteBufAllocator alloc, ClusterBroker cluster) {
         this.alloc = alloc;
+        this.cluster = cluster;
+        long prefix = cluster != null ? cluster.nodeId() : ThreadLocalRandom.current().nextLong(1, MAX_NODE_ID + 1);
+        this.sessionIds = new AtomicLong(prefix << NODE_SHIFT);
+    }
+
+    /** The node a session id belongs to. */
+    public static int nodeOf(long sessionId) {
+        return (int) (sessionId >>> NODE_SHIFT);
+    }
+
+    /** The cluster broker, or {@code null} on a single node. */
+    public ClusterBroker cluster() {
+        return cluster;
     }
 
     /** A room: its name and its members, each with whether it wants presence notices. */
@@ -86,10 +119,18 @@ public final class RoomHub {
         rooms.compute(room, (name, existing) -> {
             Room r = existing == null ? new Room() : existing;
             added[0] = r.members.put(member, presence) == null;
+            if (cluster != null) {
+                if (existing == null) {
+                    cluster.roomOpened(room);
+                }
+                if (added[0]) {
+                    cluster.joined(room, member);
+                }
+            }
             return r;
         });
         if (added[0]) {
-            notifyPresence(Opcode.JOINED, room, member);
+            notifyPresence(Opcode.JOINED, room, member.id(), member.name());
         }
     }
 
@@ -102,18 +143,24 @@ public final class RoomHub {
         boolean[] removed = {false};
         Room after = rooms.computeIfPresent(room, (name, r) -> {
             removed[0] = r.members.remove(member) != null;
+            if (cluster != null && removed[0]) {
+                cluster.left(room, member);
+                if (r.members.isEmpty()) {
+                    cluster.roomClosed(room);
+                }
+            }
             return r.members.isEmpty() ? null : r;
         });
         if (!removed[0]) {
             return after == null && !rooms.containsKey(room) ? ErrorCode.UNKNOWN_ROOM : ErrorCode.NOT_JOINED;
         }
         if (after != null) {
-            notifyPresence(Opcode.LEFT, room, member);
+            notifyPresence(Opcode.LEFT, room, member.id(), member.name());
         }
         return null;
     }
 
-    /** The members of a room, or an empty list when it does not exist. */
+    /** The members of a room (on every node, in a cluster), or an empty list when it does not exist. */
     public List<MemberInfo> members(String room) {
         Room r = rooms.get(room);
         List<MemberInfo> list = new ArrayList<>();
@@ -121,8 +168,25 @@ public final class RoomHub {
             for (Member m : r.members.keySet()) {
                 list.add(new MemberInfo(m.id(), m.name()));
             }
+            if (cluster != null) {
+                cluster.remoteMembers(room, list);
+            }
         }
         return list;
+    }
+
+    /** Calls {@code action} with every (room, local member) pair; for a cluster broker resyncing its state. */
+    public void forEachMembership(BiConsumer<String, Member> action) {
+        for (Map.Entry<String, Room> e : rooms.entrySet()) {
+            for (Member m : e.getValue().members.keySet()) {
+                action.accept(e.getKey(), m);
+            }
+        }
+    }
+
+    /** Whether this node has members in {@code room}. */
+    public boolean hasRoom(String room) {
+        return rooms.containsKey(room);
     }
 
     /** Whether {@code member} is in {@code room}. */
@@ -157,23 +221,62 @@ public final class RoomHub {
 
     /**
      * Hands {@code event} (an EVENT frame, owned by this call from now on) to every member of
-     * {@code room}, skipping {@code from} unless {@code includeSelf}. Returns the recipients.
+     * {@code room}, skipping {@code from} unless {@code includeSelf}, and forwards it to the other
+     * nodes of a cluster. Returns the recipients on this node.
      */
     public int publishToRoom(Member from, String room, Frame event, boolean includeSelf) {
         Outbound message = new Outbound(alloc, event);
         try {
-            Room r = rooms.get(room);
-            return r == null ? 0 : fanOut(from, r.members.keySet(), message, includeSelf);
+            int n = fanOutRoom(from, room, message, includeSelf);
+            if (cluster != null) {
+                cluster.forwardToRoom(room, (Event) event);
+            }
+            return n;
         } finally {
             message.release();
         }
     }
 
-    /** Hands {@code event} (owned by this call) to every registered session. */
+    /**
+     * Like {@link #publishToRoom}, for a session's PUBLISH: returns {@code null}, or
+     * {@link ErrorCode#NOT_FORWARDED} when the event reached this node's members but could not be
+     * forwarded to the other nodes.
+     */
+    public ErrorCode publishRoom(Member from, String room, Event event, boolean includeSelf) {
+        Outbound message = new Outbound(alloc, event);
+        try {
+            fanOutRoom(from, room, message, includeSelf);
+            return cluster == null || cluster.forwardToRoom(room, event) ? null : ErrorCode.NOT_FORWARDED;
+        } finally {
+            message.release();
+        }
+    }
+
+    private int fanOutRoom(Member from, String room, Outbound message, boolean includeSelf) {
+        Room r = rooms.get(room);
+        return r == null ? 0 : fanOut(from, r.members.keySet(), message, includeSelf);
+    }
+
+    /** Hands {@code event} (owned by this call) to every registered session, on every node. Returns the local recipients. */
     public int publishToAll(Member from, Frame event, boolean includeSelf) {
         Outbound message = new Outbound(alloc, event);
         try {
-            return fanOut(from, sessions.values(), message, includeSelf);
+            int n = fanOut(from, sessions.values(), message, includeSelf);
+            if (cluster != null) {
+                cluster.forwardToAll((Event) event);
+            }
+            return n;
+        } finally {
+            message.release();
+        }
+    }
+
+    /** Like {@link #publishToAll}, for a session's PUBLISH: {@code null} or {@link ErrorCode#NOT_FORWARDED}. */
+    public ErrorCode publishAll(Member from, Event event, boolean includeSelf) {
+        Outbound message = new Outbound(alloc, event);
+        try {
+            fanOut(from, sessions.values(), message, includeSelf);
+            return cluster == null || cluster.forwardToAll(event) ? null : ErrorCode.NOT_FORWARDED;
         } finally {
             message.release();
         }
@@ -182,19 +285,130 @@ public final class RoomHub {
     /**
      * Hands {@code event} (owned by this call) to one session.
      *
-     * @return {@code false} if there is no such session
+     * @return {@code false} if there is no such session, or it is on another node and the event
+     *     could not be forwarded
      */
     public boolean publishToSession(long sessionId, Frame event) {
+        return publishSession(sessionId, (Event) event) == null;
+    }
+
+    /**
+     * Hands {@code event} (owned by this call) to one session, here or on another node.
+     *
+     * @return {@code null}, {@link ErrorCode#UNKNOWN_SESSION} or {@link ErrorCode#NOT_FORWARDED}
+     */
+    public ErrorCode publishSession(long sessionId, Event event) {
+        if (cluster != null && !cluster.isLocal(sessionId)) {
+            try {
+                switch (cluster.forwardToSession(sessionId, event)) {
+                    case FORWARDED:
+                        return null;
+                    case NO_SUCH_NODE:
+                        return ErrorCode.UNKNOWN_SESSION;
+                    default:
+                        return ErrorCode.NOT_FORWARDED;
+                }
+            } finally {
+                event.release();
+            }
+        }
         Outbound message = new Outbound(alloc, event);
         try {
             Member target = sessions.get(sessionId);
             if (target == null) {
-                return false;
+                return ErrorCode.UNKNOWN_SESSION;
             }
+            count(target.deliver(message));
+            return null;
+        } finally {
+            message.release();
+        }
+    }
+
+    // ---- what other nodes publish (cluster mode; called by the broker) ----
+
+    /** Hands an event published on another node (owned by this call) to the room's members here. */
+    public void deliverRemoteRoom(String room, Event event) {
+        Outbound message = new Outbound(alloc, event);
+        try {
+            fanOutRoom(null, room, message, true);
+        } finally {
+            message.release();
+        }
+    }
+
+    /** Hands an event for everyone published on another node (owned by this call) to every session here. */
+    public void deliverRemoteAll(Event event) {
+        Outbound message = new Outbound(alloc, event);
+        try {
+            fanOut(null, sessions.values(), message, true);
+        } finally {
+            message.release();
+        }
+    }
+
+    /**
+     * Hands an event from another node (owned by this call) to one session here. A PEER_ACK event
+     * carries the publisher node's relay id; it gets a relay id of this node, whose answer goes back
+     * to {@code originNode} through {@link ClusterBroker#answerPeerAck}.
+     *
+     * @return {@code false} if there is no such session here
+     */
+    public boolean deliverRemoteSession(long sessionId, Event event, int originNode, Duration timeout,
+            EventExecutor timer) {
+        Member target = sessions.get(sessionId);
+        if (target == null) {
+            event.release();
+            return false;
+        }
+        Event local = event;
+        if (Flags.has(event.flags(), Flags.PEER_ACK)) {
+            int relayId = expectPeerAck(new RemotePublisher(originNode, event.requestId(), sessionId), 0, sessionId,
+                    timeout, timer);
+            local = new Event(relayId, Flags.PEER_ACK, event.senderId(), event.target(), event.room(), event.event(),
+                    event.content());
+        }
+        Outbound message = new Outbound(alloc, local);
+        try {
             count(target.deliver(message));
             return true;
         } finally {
             message.release();
+        }
+    }
+
+    /** A JOINED or LEFT about a member on another node, for this node's members of {@code room}. */
+    public void deliverRemotePresence(Opcode opcode, String room, long sessionId, String name) {
+        notifyPresence(opcode, room, sessionId, name);
+    }
+
+    /**
+     * The answer of a recipient on another node to a PEER_ACK event published here; takes
+     * ownership of {@code payload}. Ignored unless the relay id is awaited from that recipient.
+     */
+    public boolean remotePeerAck(int relayId, long recipientId, ByteBuf payload) {
+        PeerAck pending = peerAcks.get(relayId);
+        if (pending == null || pending.recipientId != recipientId || !peerAcks.remove(relayId, pending)) {
+            payload.release();
+            return false;
+        }
+        cancelTimer(pending);
+        pending.sender.deliverReply(new Ack(pending.requestId, payload));
+        return true;
+    }
+
+    /**
+     * A PEER_ACK event published here cannot be answered: the recipient's node has no such
+     * session ({@link ErrorCode#UNKNOWN_SESSION}) or the event did not get there
+     * ({@link ErrorCode#NOT_FORWARDED}). The publisher gets that error now instead of a timeout.
+     */
+    public void remotePeerRefused(int relayId, long recipientId, ErrorCode code) {
+        PeerAck pending = peerAcks.get(relayId);
+        if (pending != null && pending.recipientId == recipientId && peerAcks.remove(relayId, pending)) {
+            cancelTimer(pending);
+            pending.sender.deliverReply(new ErrorFrame(pending.requestId, code, code == ErrorCode.UNKNOWN_SESSION
+                    ? "no session with id " + Long.toUnsignedString(recipientId)
+                    : "the cluster link failed: not forwarded to session " + Long.toUnsignedString(recipientId)));
         }
     }
 
@@ -214,15 +428,15 @@ public final class RoomHub {
         (wasDelivered ? delivered : dropped).increment();
     }
 
-    private void notifyPresence(Opcode opcode, String room, Member subject) {
+    private void notifyPresence(Opcode opcode, String room, long subjectId, String subjectName) {
         Room r = rooms.get(room);
         if (r == null) {
             return;
         }
-        Outbound message = new Outbound(alloc, new Presence(opcode, room, subject.id(), subject.name()));
+        Outbound message = new Outbound(alloc, new Presence(opcode, room, subjectId, subjectName));
         try {
             for (Map.Entry<Member, Boolean> e : r.members.entrySet()) {
-                if (e.getValue() && e.getKey() != subject) {
+                if (e.getValue() && e.getKey().id() != subjectId) {
                     e.getKey().deliver(message);
                 }
             }
@@ -282,6 +496,46 @@ public final class RoomHub {
         ScheduledFuture<?> timer = pending.timeout;
         if (timer != null) {
             timer.cancel(false);
+        }
+    }
+
+    /**
+     * Stands for a publisher on another node while this node awaits the recipient's ACK: the ACK
+     * goes back to the publisher's node; a local timeout is dropped (the publisher's node has its own).
+     */
+    private final class RemotePublisher implements Member {
+        private final int node;
+        private final int relayId;
+        private final long recipientId;
+
+        RemotePublisher(int node, int relayId, long recipientId) {
+            this.node = node;
+            this.relayId = relayId;
+            this.recipientId = recipientId;
+        }
+
+        @Override
+        public long id() {
+            return 0;
+        }
+
+        @Override
+        public String name() {
+            return "";
+        }
+
+        @Override
+        public boolean deliver(Outbound message) {
+            return false;
+        }
+
+        @Override
+        public void deliverReply(Frame reply) {
+            if (reply instanceof Ack ack) {
+                cluster.answerPeerAck(node, relayId, recipientId, ack.content());
+            } else {
+                io.netty.util.ReferenceCountUtil.release(reply);
+            }
         }
     }
 

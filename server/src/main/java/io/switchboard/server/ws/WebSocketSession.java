@@ -57,6 +57,7 @@ import org.apache.logging.log4j.Logger;
  */
 final class WebSocketSession extends ChannelInboundHandlerAdapter implements Member {
     private static final Logger log = LogManager.getLogger(WebSocketSession.class);
+    private static final String NOT_FORWARDED = "the cluster link is down: not forwarded to other nodes";
 
     private final ServerConfig config;
     private final SessionRules rules;
@@ -324,30 +325,35 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Mem
             throw new BadMessage(ErrorCode.INVALID_ARGUMENT, "peerAck needs an id to answer with");
         }
         boolean includeSelf = WsJson.flag(message, "includeSelf");
+        ErrorCode failed;
         switch (target) {
             case ROOM -> {
                 String room = room(message);
-                hub.publishToRoom(this, room, new Event(0, 0, sessionId, Target.ROOM, room, event,
+                failed = hub.publishRoom(this, room, new Event(0, 0, sessionId, Target.ROOM, room, event,
                         Unpooled.wrappedBuffer(data)), includeSelf);
             }
-            case ALL -> hub.publishToAll(this, new Event(0, 0, sessionId, Target.ALL, "", event,
+            case ALL -> failed = hub.publishAll(this, new Event(0, 0, sessionId, Target.ALL, "", event,
                     Unpooled.wrappedBuffer(data)), includeSelf);
             default -> {
                 long to = WsJson.session(message, "session");
                 int relayId = peerAck ? hub.expectPeerAck(this, (int) (long) id, to, config.peerAckTimeout(),
                         ctx.executor()) : 0;
-                boolean found = hub.publishToSession(to, new Event(relayId, peerAck ? Flags.PEER_ACK : 0,
+                failed = hub.publishSession(to, new Event(relayId, peerAck ? Flags.PEER_ACK : 0,
                         sessionId, Target.SESSION, "", event, Unpooled.wrappedBuffer(data)));
-                if (!found) {
+                if (failed != null) {
                     if (peerAck) {
                         hub.cancelPeerAck(relayId);
                     }
-                    throw new BadMessage(ErrorCode.UNKNOWN_SESSION, "no session with id " + Long.toUnsignedString(to));
+                    throw new BadMessage(failed, failed == ErrorCode.UNKNOWN_SESSION
+                            ? "no session with id " + Long.toUnsignedString(to) : NOT_FORWARDED);
                 }
                 if (peerAck) {
                     return; // the ack comes from the peer
                 }
             }
+        }
+        if (failed != null && id != null) {
+            throw new BadMessage(failed, NOT_FORWARDED); // delivered here only; counted by the broker
         }
         acknowledge(ctx, id);
     }

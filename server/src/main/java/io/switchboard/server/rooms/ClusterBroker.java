@@ -1,0 +1,89 @@
+package io.switchboard.server.rooms;
+
+import io.netty.buffer.ByteBuf;
+import io.switchboard.common.protocol.Event;
+import io.switchboard.common.protocol.MembersReply.MemberInfo;
+import java.util.List;
+
+/**
+ * The seam between the {@link RoomHub} and the other nodes of a cluster. A hub without a broker
+ * (a single node) never calls anything here: its hot path has one null check more, nothing else.
+ *
+ * <p>The hub calls {@link #roomOpened}, {@link #roomClosed}, {@link #joined} and {@link #left}
+ * while it holds the room's entry in its map, so that for one room these calls arrive in the
+ * order the membership changed; implementations must therefore not block and must not call back
+ * into the hub from them. Every other method may be called from any thread at any time.
+ */
+public interface ClusterBroker {
+    /** The first local member of {@code room} arrived: start receiving the room's traffic. */
+    void roomOpened(String room);
+
+    /** The last local member left {@code room}: stop receiving its traffic. */
+    void roomClosed(String room);
+
+    /** A local member joined {@code room} (after {@link #roomOpened} when it is the first). */
+    void joined(String room, Member member);
+
+    /** A local member left {@code room} (before {@link #roomClosed} when it was the last). */
+    void left(String room, Member member);
+
+    /**
+     * Forwards a room event published on this node to the other nodes. The caller keeps
+     * ownership of {@code event}; the broker retains what it keeps.
+     *
+     * @return {@code false} if it could not be forwarded (the link is down); that is counted
+     */
+    boolean forwardToRoom(String room, Event event);
+
+    /** Forwards an event for every session to the other nodes; like {@link #forwardToRoom}. */
+    boolean forwardToAll(Event event);
+
+    /** What became of an event for a session on another node. */
+    enum SessionRoute {
+        /** Handed to the link towards the session's node. */
+        FORWARDED,
+        /** The session's node is not part of the cluster (never was, or its heartbeat expired). */
+        NO_SUCH_NODE,
+        /** The link is down; counted. */
+        NOT_FORWARDED
+    }
+
+    /**
+     * Forwards an event to a session of another node ({@link #isLocal} is false for its id). A
+     * PEER_ACK event carries this node's relay id; the answer comes back through
+     * {@link RoomHub#remotePeerAck} or {@link RoomHub#remotePeerRefused}.
+     */
+    SessionRoute forwardToSession(long sessionId, Event event);
+
+    /**
+     * Sends a local recipient's answer to a PEER_ACK event back to the publisher's node; takes
+     * ownership of {@code payload}.
+     */
+    void answerPeerAck(int originNode, int originRelayId, long recipientId, ByteBuf payload);
+
+    /** Whether a session id belongs to this node. */
+    boolean isLocal(long sessionId);
+
+    /** Adds the members of {@code room} on other nodes to {@code into}. */
+    void remoteMembers(String room, List<MemberInfo> into);
+
+    /** This node's id: the high bits of its session ids. */
+    int nodeId();
+
+    // ---- what /readyz and /metrics report ----
+
+    /** Whether the link to the other nodes is up. */
+    boolean isUp();
+
+    /** Events (and peer acks) handed to the link for other nodes. */
+    long forwarded();
+
+    /** Events (and peer acks) that could not be forwarded. */
+    long forwardFailed();
+
+    /** Messages received from other nodes. */
+    long received();
+
+    /** Nodes alive now, this one included. */
+    int nodesAlive();
+}
