@@ -11,6 +11,9 @@
  *   open loop (-r N)    N publishes per second on a fixed schedule, whatever the ACKs do; latency
  *                       counts from the intended send time (no coordinated omission)
  *
+ * With -P PORT2 (and -H HOST2) the subscribers are split over two targets, e.g. two nodes of a
+ * cluster: the first half on -h/-p with the publisher, the second half on -H/-P.
+ *
  * Payload (at least 16 bytes): u64 sequence number (from 1), u64 intended send time
  * (CLOCK_MONOTONIC ns), then a fixed filler. Each subscriber records publish-to-delivery latency
  * (receive time - intended send time) into one log-linear histogram (at most 1/128 relative
@@ -781,9 +784,10 @@ static int poll_once(uint64_t deadline) {
 static void usage(const char *prog) {
     fprintf(stderr,
             "usage: %s -p PORT [-h HOST] [-S SUBSCRIBERS] [-s BYTES] [-r RATE] [-W WINDOW] [-d SECONDS]\n"
-            "          [-w SECONDS] [-R ROOM]\n"
+            "          [-w SECONDS] [-R ROOM] [-H HOST2] [-P PORT2]\n"
             "  -h host to connect to (default 127.0.0.1)\n"
             "  -p port of the framed listener (required)\n"
+            "  -H, -P a second target (host default: -h): the second half of the subscribers connect there\n"
             "  -S subscriber connections, all in the room (default 1000, at most %d)\n"
             "  -s payload bytes per event, at least %d (default 64)\n"
             "  -r publishes per second on a fixed schedule; 0 = closed loop (default 0)\n"
@@ -815,12 +819,19 @@ static int parse_long(const char *s, long lo, long hi, long *out) {
 int main(int argc, char **argv) {
     const char *host = "127.0.0.1";
     const char *port = NULL;
+    const char *host2 = NULL;
+    const char *port2 = NULL;
     double duration = 10, warmup = 2;
     long v;
     int opt;
-    while ((opt = getopt(argc, argv, "h:p:S:s:r:W:d:w:R:")) != -1) {
+    while ((opt = getopt(argc, argv, "h:p:S:s:r:W:d:w:R:H:P:")) != -1) {
         switch (opt) {
         case 'h': host = optarg; break;
+        case 'H': host2 = optarg; break;
+        case 'P':
+            if (parse_long(optarg, 1, 65535, &v) < 0) goto bad;
+            port2 = optarg;
+            break;
         case 'p':
             if (parse_long(optarg, 1, 65535, &v) < 0) goto bad;
             port = optarg;
@@ -855,10 +866,11 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
-    if (port == NULL || optind != argc) {
+    if (port == NULL || optind != argc || (host2 != NULL && port2 == NULL)) {
         usage(argv[0]);
         return 2;
     }
+    if (host2 == NULL) host2 = host;
     room_len = strlen(room);
     nconns = nsubs + 1;
 
@@ -933,6 +945,14 @@ int main(int argc, char **argv) {
         fprintf(stderr, "fanout_load: %s:%s: %s\n", host, port, gai_strerror(gai));
         return 2;
     }
+    struct addrinfo *ai2 = ai;
+    if (port2 != NULL) {
+        gai = getaddrinfo(host2, port2, &hints, &ai2);
+        if (gai != 0) {
+            fprintf(stderr, "fanout_load: %s:%s: %s\n", host2, port2, gai_strerror(gai));
+            return 2;
+        }
+    }
 
     ep = epoll_create1(EPOLL_CLOEXEC);
     if (ep < 0) {
@@ -973,7 +993,8 @@ int main(int argc, char **argv) {
     int started = 0;
     for (;;) {
         while (started < nconns && setup_inflight < MAX_SETUP_INFLIGHT && !stop) {
-            start_conn(&conns[next_start], ai);
+            /* Subscribers 0 .. nsubs/2-1 and the publisher on the first target, the rest on the second. */
+            start_conn(&conns[next_start], next_start < nsubs && next_start >= nsubs / 2 ? ai2 : ai);
             next_start = (next_start + 1) % nconns;
             started++;
         }
@@ -990,6 +1011,7 @@ int main(int argc, char **argv) {
         }
         if (poll_once(setup_deadline) < 0) return 1;
     }
+    if (ai2 != ai) freeaddrinfo(ai2);
     freeaddrinfo(ai);
     int established = live_subs;
     double setup_s = (double)(now_ns() - t_setup) / 1e9;
@@ -1097,6 +1119,9 @@ int main(int argc, char **argv) {
     double us = 1e-3;
     printf("fanout_load: target=%s:%s room='%s' subscribers=%d (%d joined in %.2f s) payload=%zu B\n",
            host, port, room, nsubs, established, setup_s, payload_size);
+    if (port2 != NULL)
+        printf("  split        subscribers %d..%d on %s:%s, the publisher and the others on %s:%s\n",
+               nsubs / 2, nsubs - 1, host2, port2, host, port);
     if (rate > 0) printf("  mode         open loop, %.1f publishes/s on a fixed schedule\n", rate);
     else printf("  mode         closed loop, %d publish%s in flight\n", window, window == 1 ? "" : "es");
     if (welcome_seen) {

@@ -158,7 +158,7 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-                if (!closed) {
+                if (!closed && hub != null) { // before attach: the connections are still being made
                     log.info("cluster: connected to Redis at {}", address);
                     executor.execute(RedisBroker.this::tick);
                 }
@@ -675,6 +675,7 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
                         lastSeen.put(node, now);
                         live.add(node);
                     } else if (node != nodeId) {
+                        lastSeen.remove(node); // its heartbeat expired: dead from now on
                         reap(node);
                     }
                 }
