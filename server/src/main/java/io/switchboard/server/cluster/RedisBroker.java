@@ -175,10 +175,15 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
         });
         StatefulRedisConnection<byte[], ByteBuf> p = null;
         StatefulRedisPubSubConnection<byte[], byte[]> s = null;
+        int id;
         try {
             p = client.connect(BinaryCodec.INSTANCE);
             s = client.connectPubSub(ByteArrayCodec.INSTANCE);
+            id = register(p.async());
         } catch (RuntimeException e) {
+            if (s != null) {
+                s.close();
+            }
             if (p != null) {
                 p.close();
             }
@@ -188,7 +193,7 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
         this.pub = p;
         this.sub = s;
         this.redis = pub.async();
-        this.nodeId = register();
+        this.nodeId = id;
         this.nodeKey = nodeKey(nodeId);
     }
 
@@ -218,7 +223,7 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
     }
 
     /** Picks a random node id nobody holds (SET NX with the TTL). */
-    private int register() {
+    private int register(RedisAsyncCommands<byte[], ByteBuf> redis) {
         for (int i = 0; i < MAX_REGISTRATION_TRIES; i++) {
             int id = ThreadLocalRandom.current().nextInt(1, RoomHub.MAX_NODE_ID + 1);
             String ok = await(redis.set(nodeKey(id), Unpooled.wrappedBuffer(tokenBytes),

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -108,6 +109,14 @@ class ClusterIntegrationTest {
             await("members of " + room + " on node " + broker(s).nodeId() + " to be " + expected,
                     () -> memberIds(s, room).equals(expected));
         }
+    }
+
+    @Test
+    void aNodeThatCannotReachRedisDoesNotStart() throws Exception {
+        redis.stop();
+        ServerStartException e = assertThrows(ServerStartException.class, this::node);
+        assertTrue(e.getMessage().startsWith("cluster: cannot join through redis://127.0.0.1:" + redis.port() + ": "),
+                e.getMessage());
     }
 
     @Test
