@@ -124,6 +124,12 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
         volatile boolean loaded;
         /** Remote members missing from the last reload, removed if still missing at the next tick. */
         volatile Set<Long> suspects = Set.of();
+        /**
+         * Presence writes held until the first SUBSCRIBE is confirmed, in order; {@code null} from
+         * then on. So a member's JOINED (and its entry in the hash) reaches the other nodes only once
+         * this node receives the room's traffic: whoever sees it can reach it. Guarded by the link.
+         */
+        List<Runnable> held = new ArrayList<>();
 
         RoomLink(String room) {
             this.room = room;
@@ -290,6 +296,9 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
     @Override
     public void roomClosed(String room) {
         RoomLink link = links.remove(room);
+        if (link != null) {
+            release(link); // whatever was held (at least the LEFT of the last member) goes out now
+        }
         if (link != null && up) {
             sub.async().unsubscribe(link.channel);
             redis.srem(nodeRoomsKey(nodeId), value(room));
@@ -302,14 +311,16 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
             resync = true; // announced by the resync once the link is back
             return;
         }
-        RoomLink link = links.get(room);
-        redis.hset(roomKey(room), decimalKey(member.id()), value(member.name())).whenComplete((ok, e) -> {
-            if (e != null) {
-                resync = true;
-            }
+        long id = member.id();
+        String name = member.name();
+        whenSubscribed(room, () -> {
+            redis.hset(roomKey(room), decimalKey(id), value(name)).whenComplete((ok, e) -> {
+                if (e != null) {
+                    resync = true;
+                }
+            });
+            publish(roomChannel(room), Envelope.presence(alloc, Envelope.JOINED, nodeId, room, id, name), false);
         });
-        publish(link != null ? link.channel : roomChannel(room),
-                Envelope.presence(alloc, Envelope.JOINED, nodeId, room, member.id(), member.name()), false);
     }
 
     @Override
@@ -320,7 +331,32 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
             resync = true;
             return;
         }
-        sendLeft(p);
+        whenSubscribed(room, () -> sendLeft(p));
+    }
+
+    /** Runs a presence write now, or once the room's first SUBSCRIBE is confirmed (in call order). */
+    private void whenSubscribed(String room, Runnable write) {
+        RoomLink link = links.get(room);
+        if (link != null) {
+            synchronized (link) {
+                if (link.held != null) {
+                    link.held.add(write);
+                    return;
+                }
+            }
+        }
+        write.run();
+    }
+
+    /** The room's subscription is confirmed: the held presence writes go out, in order. */
+    private static void release(RoomLink link) {
+        synchronized (link) {
+            List<Runnable> held = link.held;
+            link.held = null;
+            if (held != null) {
+                held.forEach(Runnable::run);
+            }
+        }
     }
 
     private void sendLeft(Presence p) {
@@ -563,6 +599,7 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
             if (name.startsWith("sb:r:")) {
                 RoomLink link = links.get(name.substring(5));
                 if (link != null) {
+                    release(link);
                     load(link);
                 }
             }
