@@ -29,6 +29,7 @@ import java.nio.charset.StandardCharsets;
  * kind 0x04 PEER_ACK  relay id u32 (the publisher node's), recipient u64, payload (the rest)
  * kind 0x05 REFUSED   relay id u32, recipient u64: the recipient node has no such session
  * kind 0x06 NODE_UP   nothing: a node joined the cluster
+ * kind 0x07 NODE_DOWN nothing: a node is leaving the cluster (shutting down)
  * </pre>
  *
  * A node ignores envelopes whose origin is itself, so that its own publishes are not delivered
@@ -44,6 +45,7 @@ final class Envelope {
     static final int PEER_ACK = 0x04;
     static final int REFUSED = 0x05;
     static final int NODE_UP = 0x06;
+    static final int NODE_DOWN = 0x07;
 
     /** Thrown for an envelope that does not follow the layout. */
     static final class MalformedEnvelopeException extends RuntimeException {
@@ -120,10 +122,10 @@ final class Envelope {
         return out;
     }
 
-    /** A NODE_UP envelope. */
-    static ByteBuf nodeUp(ByteBufAllocator alloc, int origin) {
+    /** A NODE_UP or NODE_DOWN envelope. */
+    static ByteBuf node(ByteBufAllocator alloc, int kind, int origin) {
         ByteBuf out = alloc.buffer(6);
-        header(out, NODE_UP, origin);
+        header(out, kind, origin);
         return out;
     }
 

@@ -130,6 +130,9 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
          * this node receives the room's traffic: whoever sees it can reach it. Guarded by the link.
          */
         List<Runnable> held = new ArrayList<>();
+        /** While a load of the members hash is in flight: who left meanwhile, not to be added back from it. */
+        volatile boolean loading;
+        final Set<Long> departed = ConcurrentHashMap.newKeySet();
 
         RoomLink(String room) {
             this.room = room;
@@ -270,7 +273,7 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
         }
         up = true;
         scanNodes().toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).join();
-        publish(ALL, Envelope.nodeUp(alloc, nodeId), false);
+        publish(ALL, Envelope.node(alloc, Envelope.NODE_UP, nodeId), false);
         long every = Math.max(100, ttl.toMillis() / 3);
         heartbeat = executor.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
     }
@@ -553,6 +556,11 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
                         h.remotePeerRefused(in.readInt(), in.readLong(), ErrorCode.UNKNOWN_SESSION);
                     }
                     case Envelope.NODE_UP -> lastSeen.put(origin, System.nanoTime());
+                    case Envelope.NODE_DOWN -> {
+                        // Its members' LEFT came before this; direct events to it now fail at once (305).
+                        lastSeen.remove(origin);
+                        prune();
+                    }
                     default -> throw new Envelope.MalformedEnvelopeException("unknown kind " + kind);
                 }
             } catch (Envelope.MalformedEnvelopeException | IndexOutOfBoundsException e) {
@@ -588,8 +596,13 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
                 if (link.remote.put(notice.session(), notice.name()) == null) {
                     h.deliverRemotePresence(Opcode.JOINED, notice.room(), notice.session(), notice.name());
                 }
-            } else if (link.remote.remove(notice.session()) != null) {
-                h.deliverRemotePresence(Opcode.LEFT, notice.room(), notice.session(), notice.name());
+            } else {
+                if (link.loading) {
+                    link.departed.add(notice.session());
+                }
+                if (link.remote.remove(notice.session()) != null) {
+                    h.deliverRemotePresence(Opcode.LEFT, notice.room(), notice.session(), notice.name());
+                }
             }
         }
 
@@ -614,6 +627,8 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
      * hash until the nodes re-announce, does not make everybody leave and rejoin).
      */
     private void load(RoomLink link) {
+        link.departed.clear();
+        link.loading = true;
         Map<Long, String> found = new HashMap<>();
         redis.hgetall((field, value) -> {
             try {
@@ -622,6 +637,7 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
                 malformed.increment();
             }
         }, link.key).whenComplete((n, e) -> {
+            link.loading = false;
             if (e != null || links.get(link.room) != link) {
                 return;
             }
@@ -629,7 +645,7 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
             boolean announce = link.loaded;
             for (Map.Entry<Long, String> m : found.entrySet()) {
                 long session = m.getKey();
-                if (isLocal(session) || !alive(RoomHub.nodeOf(session))) {
+                if (isLocal(session) || !alive(RoomHub.nodeOf(session)) || link.departed.contains(session)) {
                     continue;
                 }
                 if (link.remote.putIfAbsent(session, m.getValue()) == null && announce) {
@@ -673,7 +689,7 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
                         // and announce every local member again.
                         log.info("cluster: node {} registered again", nodeId);
                         redis.sadd(NODES, decimal(nodeId));
-                        publish(ALL, Envelope.nodeUp(alloc, nodeId), false);
+                        publish(ALL, Envelope.node(alloc, Envelope.NODE_UP, nodeId), false);
                         resync = true;
                     }
                     boolean wasUp = up;
@@ -904,6 +920,8 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
             });
             done.add(redis.del(nodeKey, nodeRoomsKey(nodeId)).toCompletableFuture());
             done.add(redis.srem(NODES, decimal(nodeId)).toCompletableFuture());
+            ByteBuf down = Envelope.node(alloc, Envelope.NODE_DOWN, nodeId);
+            done.add(redis.publish(ALL, down).toCompletableFuture().whenComplete((r, e) -> down.release()));
             try {
                 CompletableFuture.allOf(done.toArray(new CompletableFuture<?>[0])).get(3, TimeUnit.SECONDS);
             } catch (Exception e) {

@@ -290,6 +290,10 @@ class ClusterIntegrationTest {
         assertTrue(System.nanoTime() - started < Duration.ofMillis(900).toNanos() + Duration.ofSeconds(5).toNanos());
         awaitMembers("lobby", Set.of(x.sessionId), a);
         assertEquals(List.of(new MemberInfo(x.sessionId, "x")), x.members("lobby").members());
+        // It said so as it left: its sessions are unknown at once, not after its heartbeat expires.
+        await("A to forget B", () -> broker(a).nodesAlive() == 1);
+        x.send(1, Flags.ACK, z.sessionId, "dm", "still there?");
+        assertEquals(ErrorCode.UNKNOWN_SESSION.code(), x.next(ErrorFrame.class, r -> true).code());
     }
 
     /**
