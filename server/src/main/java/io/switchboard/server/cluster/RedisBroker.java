@@ -43,6 +43,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
@@ -84,7 +85,23 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
     private static final String HEARTBEAT = "local v = redis.call('GET', KEYS[1]) "
             + "if v == false then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 2 end "
             + "if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end return 0";
+    /**
+     * Adds a member to a room's hash with the room's next join sequence number (kept in the hash's
+     * {@code #} field): KEYS[1] the hash, ARGV[1] session, ARGV[2] name, ARGV[3] "1" to do nothing
+     * if the member is there already. Returns the sequence number, or 0 when nothing was done.
+     */
+    private static final String ANNOUNCE = "if ARGV[3] == '1' and redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end "
+            + "local seq = redis.call('HINCRBY', KEYS[1], '#', 1) "
+            + "redis.call('HSET', KEYS[1], ARGV[1], seq .. ' ' .. ARGV[2]) return seq";
+    /** Removes a member from a room's hash, and the hash once only its counter is left: 1 if it was there. */
+    private static final String RETRACT = "local n = redis.call('HDEL', KEYS[1], ARGV[1]) "
+            + "if redis.call('HLEN', KEYS[1]) == 1 then redis.call('DEL', KEYS[1]) end return n";
+    private static final byte[] SEQ_FIELD = bytes("#");
+    private static final ByteBuf ONLY_IF_ABSENT = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(bytes("1")));
+    private static final ByteBuf ALWAYS = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(bytes("0")));
     private static final int MAX_REGISTRATION_TRIES = 32;
+    /** The longest a JOIN's answer waits for the room's subscription before it goes out regardless. */
+    static final long READY_LIMIT_MILLIS = 2000;
 
     private final ClientResources resources;
     private final RedisClient client;
@@ -130,6 +147,15 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
          * this node receives the room's traffic: whoever sees it can reach it. Guarded by the link.
          */
         List<Runnable> held = new ArrayList<>();
+        /** Completes when {@link #held} is released (or after {@link #READY_LIMIT_MILLIS} at most). */
+        final CompletableFuture<Void> ready = new CompletableFuture<Void>()
+                .completeOnTimeout(null, READY_LIMIT_MILLIS, TimeUnit.MILLISECONDS);
+        /**
+         * The room's join sequence number when this node opened the room: members of other nodes
+         * above it joined after this node's first member did, and that member is told (JOINED)
+         * about them even if their notice came before the subscription.
+         */
+        volatile long baseSeq;
         /** While a load of the members hash is in flight: who left meanwhile, not to be added back from it. */
         volatile boolean loading;
         final Set<Long> departed = ConcurrentHashMap.newKeySet();
@@ -285,15 +311,40 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
         RoomLink link = new RoomLink(room);
         links.put(room, link);
         if (up) {
-            sub.async().subscribe(link.channel).whenComplete((ok, e) -> {
-                if (e != null) {
-                    resync = true; // subscribed again by the next resync
-                }
-            });
+            subscribe(link);
             redis.sadd(nodeRoomsKey(nodeId), value(room));
         } else {
             resync = true;
         }
+    }
+
+    /**
+     * SUBSCRIBE to the room's channel; the first time, after reading the room's join sequence
+     * number: whatever joins after it was read is either in the hash when it is loaded after the
+     * subscription, or its JOINED arrives through the subscription. A failure leaves it to the
+     * next resync.
+     */
+    private void subscribe(RoomLink link) {
+        if (link.loaded) {
+            sub.async().subscribe(link.channel).whenComplete((ok, failed) -> {
+                if (failed != null) {
+                    resync = true;
+                }
+            });
+            return;
+        }
+        redis.hget(link.key, SEQ_FIELD).whenComplete((seq, e) -> {
+            if (e != null) {
+                resync = true;
+                return;
+            }
+            link.baseSeq = seq == null ? 0 : parseSeq(seq);
+            sub.async().subscribe(link.channel).whenComplete((ok, failed) -> {
+                if (failed != null) {
+                    resync = true;
+                }
+            });
+        });
     }
 
     @Override
@@ -309,15 +360,15 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
     }
 
     @Override
-    public void joined(String room, Member member) {
+    public CompletionStage<Void> joined(String room, Member member) {
         if (!up) {
             resync = true; // announced by the resync once the link is back
-            return;
+            return null;
         }
         long id = member.id();
         String name = member.name();
-        whenSubscribed(room, () -> {
-            redis.hset(roomKey(room), decimalKey(id), value(name)).whenComplete((ok, e) -> {
+        return whenSubscribed(room, () -> {
+            announce(roomKey(room), id, name, false).whenComplete((seq, e) -> {
                 if (e != null) {
                     resync = true;
                 }
@@ -337,18 +388,22 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
         whenSubscribed(room, () -> sendLeft(p));
     }
 
-    /** Runs a presence write now, or once the room's first SUBSCRIBE is confirmed (in call order). */
-    private void whenSubscribed(String room, Runnable write) {
+    /**
+     * Runs a presence write now (returning {@code null}), or once the room's first SUBSCRIBE is
+     * confirmed, in call order (returning the stage that completes then).
+     */
+    private CompletionStage<Void> whenSubscribed(String room, Runnable write) {
         RoomLink link = links.get(room);
         if (link != null) {
             synchronized (link) {
                 if (link.held != null) {
                     link.held.add(write);
-                    return;
+                    return link.ready;
                 }
             }
         }
         write.run();
+        return null;
     }
 
     /** The room's subscription is confirmed: the held presence writes go out, in order. */
@@ -360,10 +415,50 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
                 held.forEach(Runnable::run);
             }
         }
+        link.ready.complete(null);
+    }
+
+    private RedisFuture<Long> announce(byte[] key, long session, String name, boolean onlyIfAbsent) {
+        return redis.eval(ANNOUNCE, ScriptOutputType.INTEGER, new byte[][] {key}, decimal(session), value(name),
+                onlyIfAbsent ? ONLY_IF_ABSENT : ALWAYS);
+    }
+
+    private RedisFuture<Long> retract(byte[] key, long session) {
+        return redis.eval(RETRACT, ScriptOutputType.INTEGER, new byte[][] {key}, decimal(session));
+    }
+
+    /** A member entry of a room hash: {@code "<seq> <name>"}. */
+    private record Entry(long seq, String name) {
+        static Entry parse(ByteBuf value) {
+            String s = value.toString(StandardCharsets.UTF_8);
+            int space = s.indexOf(' ');
+            if (space < 0) {
+                throw new NumberFormatException("no sequence number in '" + s + "'");
+            }
+            return new Entry(Long.parseLong(s.substring(0, space)), s.substring(space + 1));
+        }
+    }
+
+    private static long parseSeq(ByteBuf value) {
+        return Long.parseLong(value.toString(StandardCharsets.US_ASCII));
+    }
+
+    /** Reads a room hash's member entries (the counter field is skipped). */
+    private RedisFuture<Long> readMembers(byte[] key, Map<Long, Entry> into) {
+        return redis.hgetall((field, value) -> {
+            if (field.length == 1 && field[0] == '#') {
+                return;
+            }
+            try {
+                into.put(Long.parseLong(new String(field, StandardCharsets.US_ASCII)), Entry.parse(value));
+            } catch (NumberFormatException e) {
+                malformed.increment();
+            }
+        }, key);
     }
 
     private void sendLeft(Presence p) {
-        redis.hdel(roomKey(p.room), decimalKey(p.session)).whenComplete((n, e) -> {
+        retract(roomKey(p.room), p.session).whenComplete((n, e) -> {
             if (e != null) {
                 unsentLefts.add(p);
                 resync = true;
@@ -629,30 +724,27 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
     private void load(RoomLink link) {
         link.departed.clear();
         link.loading = true;
-        Map<Long, String> found = new HashMap<>();
-        redis.hgetall((field, value) -> {
-            try {
-                found.put(Long.parseLong(new String(field, StandardCharsets.US_ASCII)), value.toString(StandardCharsets.UTF_8));
-            } catch (NumberFormatException e) {
-                malformed.increment();
-            }
-        }, link.key).whenComplete((n, e) -> {
+        Map<Long, Entry> found = new HashMap<>();
+        readMembers(link.key, found).whenComplete((n, e) -> {
             link.loading = false;
             if (e != null || links.get(link.room) != link) {
                 return;
             }
             RoomHub h = hub;
-            boolean announce = link.loaded;
-            for (Map.Entry<Long, String> m : found.entrySet()) {
+            boolean reload = link.loaded;
+            for (Map.Entry<Long, Entry> m : found.entrySet()) {
                 long session = m.getKey();
+                String name = m.getValue().name();
                 if (isLocal(session) || !alive(RoomHub.nodeOf(session)) || link.departed.contains(session)) {
                     continue;
                 }
-                if (link.remote.putIfAbsent(session, m.getValue()) == null && announce) {
-                    h.deliverRemotePresence(Opcode.JOINED, link.room, session, m.getValue());
+                // First load: only those who joined after this node's first member are news to it.
+                boolean announce = reload || m.getValue().seq() > link.baseSeq;
+                if (link.remote.putIfAbsent(session, name) == null && announce) {
+                    h.deliverRemotePresence(Opcode.JOINED, link.room, session, name);
                 }
             }
-            if (announce) {
+            if (reload) {
                 Set<Long> missing = new HashSet<>(link.remote.keySet());
                 missing.removeAll(found.keySet());
                 link.suspects = missing;
@@ -780,19 +872,13 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
             if (decidable.isEmpty()) {
                 continue;
             }
-            Set<Long> present = ConcurrentHashMap.newKeySet();
-            redis.hgetall((field, value) -> {
-                try {
-                    present.add(Long.parseLong(new String(field, StandardCharsets.US_ASCII)));
-                } catch (NumberFormatException e) {
-                    malformed.increment();
-                }
-            }, link.key).whenComplete((n, e) -> {
+            Map<Long, Entry> present = new HashMap<>();
+            readMembers(link.key, present).whenComplete((n, e) -> {
                 if (e != null) {
                     return;
                 }
                 for (Long session : decidable) {
-                    String name = present.contains(session) ? null : link.remote.get(session);
+                    String name = present.containsKey(session) ? null : link.remote.get(session);
                     if (name != null && link.remote.remove(session, name)) {
                         hub.deliverRemotePresence(Opcode.LEFT, link.room, session, name);
                     }
@@ -810,7 +896,7 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
         resync = false;
         RoomHub h = hub;
         for (RoomLink link : links.values()) {
-            sub.async().subscribe(link.channel); // harmless if subscribed; reloads the mirror either way
+            subscribe(link); // harmless if subscribed; reloads the mirror either way
             redis.sadd(nodeRoomsKey(nodeId), value(link.room));
         }
         for (Presence p; (p = unsentLefts.poll()) != null; ) {
@@ -825,14 +911,14 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
             }
             long id = member.id();
             String name = member.name();
-            redis.hset(link.key, decimalKey(id), value(name)).whenComplete((added, e) -> {
+            announce(link.key, id, name, true).whenComplete((seq, e) -> {
                 if (e != null) {
                     resync = true;
-                } else if (added) {
+                } else if (seq > 0) {
                     if (h.isMember(member, room)) {
                         publish(link.channel, Envelope.presence(alloc, Envelope.JOINED, nodeId, room, id, name), false);
                     } else {
-                        redis.hdel(link.key, decimalKey(id)); // left while we were writing
+                        retract(link.key, id); // left while we were writing
                     }
                 }
             });
@@ -873,24 +959,18 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
 
     private CompletableFuture<?> reapRoom(int dead, String room) {
         byte[] key = roomKey(room);
-        Map<Long, String> victims = new HashMap<>();
-        return redis.hgetall((field, value) -> {
-            try {
-                long session = Long.parseLong(new String(field, StandardCharsets.US_ASCII));
-                if (RoomHub.nodeOf(session) == dead) {
-                    victims.put(session, value.toString(StandardCharsets.UTF_8));
-                }
-            } catch (NumberFormatException e) {
-                malformed.increment();
-            }
-        }, key).toCompletableFuture().thenCompose(n -> {
+        Map<Long, Entry> entries = new HashMap<>();
+        return readMembers(key, entries).toCompletableFuture().thenCompose(n -> {
             List<CompletableFuture<Long>> removals = new ArrayList<>();
-            for (Map.Entry<Long, String> v : victims.entrySet()) {
-                removals.add(redis.hdel(key, decimalKey(v.getKey())).toCompletableFuture().whenComplete((removed, e) -> {
+            for (Map.Entry<Long, Entry> v : entries.entrySet()) {
+                if (RoomHub.nodeOf(v.getKey()) != dead) {
+                    continue;
+                }
+                removals.add(retract(key, v.getKey()).toCompletableFuture().whenComplete((removed, e) -> {
                     if (e == null && removed == 1) { // only the node that removed it tells: LEFT once
                         reaped.increment();
                         publish(roomChannel(room),
-                                Envelope.presence(alloc, Envelope.LEFT, dead, room, v.getKey(), v.getValue()), false);
+                                Envelope.presence(alloc, Envelope.LEFT, dead, room, v.getKey(), v.getValue().name()), false);
                     }
                 }));
             }
@@ -914,7 +994,7 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
         if (up && h != null) {
             List<CompletableFuture<?>> done = new ArrayList<>();
             h.forEachMembership((room, member) -> {
-                done.add(redis.hdel(roomKey(room), decimalKey(member.id())).toCompletableFuture());
+                done.add(retract(roomKey(room), member.id()).toCompletableFuture());
                 ByteBuf left = Envelope.presence(alloc, Envelope.LEFT, nodeId, room, member.id(), member.name());
                 done.add(redis.publish(roomChannel(room), left).toCompletableFuture().whenComplete((r, e) -> left.release()));
             });
@@ -978,10 +1058,6 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
 
     static byte[] nodeChannel(int node) {
         return bytes("sb:n:" + node);
-    }
-
-    private static byte[] decimalKey(long session) {
-        return Long.toString(session).getBytes(StandardCharsets.US_ASCII);
     }
 
     private static ByteBuf decimal(long n) {

@@ -37,8 +37,10 @@ import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.rooms.SessionRules;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayDeque;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.logging.log4j.LogManager;
@@ -68,6 +70,8 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
     private volatile String name = "";
     private boolean handshaken;
     private boolean closing;
+    /** Frames that arrived while a JOIN waits for the cluster (see {@link #join}); on this channel's event loop only. */
+    private ArrayDeque<Object> parked;
 
     private final Metrics metrics;
 
@@ -101,6 +105,10 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (parked != null && !closing) {
+            parked.add(msg);
+            return;
+        }
         if (closing || !(msg instanceof Frame)) {
             ReferenceCountUtil.release(msg);
             return;
@@ -222,8 +230,42 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
             return;
         }
         joined.add(join.room());
-        hub.join(this, join.room(), Flags.has(join.flags(), Flags.PRESENCE));
-        acknowledge(ctx, join);
+        CompletionStage<Void> ready = hub.join(this, join.room(), Flags.has(join.flags(), Flags.PRESENCE));
+        if (ready == null) {
+            acknowledge(ctx, join);
+            return;
+        }
+        // Cluster mode, the node's first member of the room: the JOIN is done once the node
+        // receives the room from the other nodes. Later frames wait, so replies stay in order.
+        parked = new ArrayDeque<>();
+        ctx.channel().config().setAutoRead(false);
+        ready.whenComplete((ok, e) -> ctx.executor().execute(() -> {
+            acknowledge(ctx, join);
+            unpark(ctx);
+        }));
+    }
+
+    /** Processes the frames that arrived while a JOIN was completing, in order; reads again after. */
+    private void unpark(ChannelHandlerContext ctx) {
+        ArrayDeque<Object> waiting = parked;
+        if (waiting == null) {
+            return; // the connection ended meanwhile
+        }
+        parked = null;
+        for (Object msg; (msg = waiting.poll()) != null; ) {
+            channelRead(ctx, msg); // parks the rest again behind another such JOIN
+        }
+        if (parked == null && !closing) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    private void releaseParked() {
+        ArrayDeque<Object> waiting = parked;
+        parked = null;
+        if (waiting != null) {
+            waiting.forEach(ReferenceCountUtil::release);
+        }
     }
 
     private void leave(ChannelHandlerContext ctx, Leave leave) {
@@ -354,6 +396,7 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
      */
     private void closeWith(ChannelHandlerContext ctx, Frame last) {
         closing = true;
+        releaseParked();
         leaveHub();
         if (last instanceof ErrorFrame) {
             metrics.error(((ErrorFrame) last).code());
@@ -378,6 +421,7 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        releaseParked();
         leaveHub();
         ctx.fireChannelInactive();
     }

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.switchboard.common.protocol.Event;
 import io.switchboard.common.protocol.MembersReply.MemberInfo;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The seam between the {@link RoomHub} and the other nodes of a cluster. A hub without a broker
@@ -21,8 +22,13 @@ public interface ClusterBroker {
     /** The last local member left {@code room}: stop receiving its traffic. */
     void roomClosed(String room);
 
-    /** A local member joined {@code room} (after {@link #roomOpened} when it is the first). */
-    void joined(String room, Member member);
+    /**
+     * A local member joined {@code room} (after {@link #roomOpened} when it is the first).
+     *
+     * @return {@code null}, or while this node does not yet receive the room's traffic from the
+     *     other nodes, a stage completing once it does (or once that is given up on)
+     */
+    CompletionStage<Void> joined(String room, Member member);
 
     /** A local member left {@code room} (before {@link #roomClosed} when it was the last). */
     void left(String room, Member member);

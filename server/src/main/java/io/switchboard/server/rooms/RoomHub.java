@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -113,9 +114,16 @@ public final class RoomHub {
     /**
      * Adds {@code member} to {@code room}, creating it if needed. Joining again only updates the
      * presence choice. Members that asked for presence get a JOINED notice.
+     *
+     * @return {@code null} when the join is complete; in a cluster, while this node is not yet
+     *     receiving the room's traffic from the other nodes, a stage that completes once it is
+     *     (the session answers the JOIN then, so that whoever joins after that answer on another
+     *     node is seen joining)
      */
-    public void join(Member member, String room, boolean presence) {
+    public CompletionStage<Void> join(Member member, String room, boolean presence) {
         boolean[] added = {false};
+        @SuppressWarnings("unchecked")
+        CompletionStage<Void>[] ready = new CompletionStage[1];
         rooms.compute(room, (name, existing) -> {
             Room r = existing == null ? new Room() : existing;
             added[0] = r.members.put(member, presence) == null;
@@ -124,7 +132,7 @@ public final class RoomHub {
                     cluster.roomOpened(room);
                 }
                 if (added[0]) {
-                    cluster.joined(room, member);
+                    ready[0] = cluster.joined(room, member);
                 }
             }
             return r;
@@ -132,6 +140,7 @@ public final class RoomHub {
         if (added[0]) {
             notifyPresence(Opcode.JOINED, room, member.id(), member.name());
         }
+        return ready[0];
     }
 
     /**

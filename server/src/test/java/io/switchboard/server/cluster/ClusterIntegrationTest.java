@@ -333,7 +333,7 @@ class ClusterIntegrationTest {
         RedisClient inspector = RedisClient.create(redis.uri().toString());
         try (StatefulRedisConnection<String, String> conn = inspector.connect()) {
             await("the reaper to finish", () -> !conn.sync().smembers("sb:nodes").contains(Integer.toString(dead)));
-            assertEquals(Set.of(Long.toString(x.sessionId), Long.toString(w.sessionId)),
+            assertEquals(Set.of("#", Long.toString(x.sessionId), Long.toString(w.sessionId)),
                     conn.sync().hgetall("sb:room:crash").keySet());
             assertEquals(0, conn.sync().exists("sb:node:" + dead + ":rooms"));
         } finally {
@@ -393,7 +393,8 @@ class ClusterIntegrationTest {
         await("both nodes to be back", () -> broker(a).isUp() && broker(b).isUp());
         RedisClient inspector = RedisClient.create(redis.uri().toString());
         try (StatefulRedisConnection<String, String> conn = inspector.connect()) {
-            Set<String> fields = Set.of(Long.toString(a1.sessionId), Long.toString(a2.sessionId), Long.toString(b1.sessionId));
+            Set<String> fields = Set.of("#", Long.toString(a1.sessionId), Long.toString(a2.sessionId),
+                    Long.toString(b1.sessionId));
             await("every member announced again", () -> conn.sync().hgetall("sb:room:r").keySet().equals(fields));
         } finally {
             inspector.shutdown();
