@@ -40,8 +40,10 @@ import io.switchboard.server.rooms.Outbound;
 import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.rooms.SessionRules;
 import io.switchboard.server.ws.WsJson.BadMessage;
+import java.util.ArrayDeque;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.logging.log4j.LogManager;
@@ -73,6 +75,8 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Mem
     private boolean registered;
     private boolean named;
     private boolean closing;
+    /** Messages that arrived while a join waits for the cluster; on this channel's event loop only. */
+    private ArrayDeque<String> parked;
 
     WebSocketSession(ServerConfig config, RoomHub hub, Metrics metrics) {
         this.config = config;
@@ -215,7 +219,11 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Mem
                 return;
             }
             if (msg instanceof TextWebSocketFrame text) {
-                handle(ctx, text.text());
+                if (parked != null) {
+                    parked.add(text.text());
+                } else {
+                    handle(ctx, text.text());
+                }
             } else if (msg instanceof BinaryWebSocketFrame) {
                 log.debug("{} WebSocket session {} sent a binary message, closing", ctx.channel(), sessionId);
                 closeWith(ctx, null, WebSocketCloseStatus.INVALID_MESSAGE_TYPE, "binary messages are not supported");
@@ -279,8 +287,33 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Mem
         boolean presence = WsJson.flag(message, "presence");
         check(rules.join(joined, room));
         joined.add(room);
-        hub.join(this, room, presence);
-        acknowledge(ctx, id);
+        CompletionStage<Void> ready = hub.join(this, room, presence);
+        if (ready == null) {
+            acknowledge(ctx, id);
+            return;
+        }
+        // Cluster mode: answered once the node receives the room from the other nodes; later
+        // messages wait (in order) until then, as in the framed session.
+        parked = new ArrayDeque<>();
+        ctx.channel().config().setAutoRead(false);
+        ready.whenComplete((ok, e) -> ctx.executor().execute(() -> {
+            acknowledge(ctx, id);
+            ArrayDeque<String> waiting = parked;
+            parked = null;
+            if (waiting == null) {
+                return; // the connection ended meanwhile
+            }
+            for (String text; (text = waiting.poll()) != null; ) {
+                if (parked != null) {
+                    parked.add(text);
+                } else if (!closing) {
+                    handle(ctx, text);
+                }
+            }
+            if (parked == null && !closing) {
+                ctx.channel().config().setAutoRead(true);
+            }
+        }));
     }
 
     private void leave(ChannelHandlerContext ctx, JsonNode message, Long id) throws BadMessage {
