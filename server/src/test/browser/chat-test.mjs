@@ -15,7 +15,8 @@ if (!port || !screenshot) {
 const base = `http://127.0.0.1:${port}/chat`;
 const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
 const profile = mkdtempSync(join(tmpdir(), "switchboard-chromium-"));
-const timeout = 15000;
+// Generous: on a loaded 2-core CI machine one step can take many seconds.
+const timeout = 30000;
 
 const context = await chromium.launchPersistentContext(profile, {
   executablePath,

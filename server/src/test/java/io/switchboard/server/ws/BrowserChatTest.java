@@ -86,11 +86,14 @@ class BrowserChatTest {
         }
     }
 
-    /** The next "chat" event, skipping presence notices and acks. */
+    /**
+     * The next "chat" event, skipping presence notices and acks. The wait is as long as the
+     * browser run may take: the browser starts after the bot begins waiting, and a loaded machine
+     * can take well over 10 s to launch it.
+     */
     private static FramedTestClient.Received nextChat(FramedTestClient bot) throws InterruptedException {
         while (true) {
-            FramedTestClient.Received event = bot.nextEvent();
-            if (event.event().equals("chat")) {
+            if (bot.next(90) instanceof FramedTestClient.Received event && event.event().equals("chat")) {
                 return event;
             }
         }

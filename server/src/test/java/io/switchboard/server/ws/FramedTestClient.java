@@ -76,8 +76,13 @@ final class FramedTestClient implements AutoCloseable {
     }
 
     Object next() throws InterruptedException {
-        Object frame = received.poll(10, TimeUnit.SECONDS);
-        assertNotNull(frame, "nothing received within 10 s");
+        return next(10);
+    }
+
+    /** The next frame, waiting at most {@code seconds}. */
+    Object next(long seconds) throws InterruptedException {
+        Object frame = received.poll(seconds, TimeUnit.SECONDS);
+        assertNotNull(frame, "nothing received within " + seconds + " s");
         return frame;
     }
 
