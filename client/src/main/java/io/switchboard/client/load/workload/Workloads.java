@@ -1,0 +1,20 @@
+package io.switchboard.client.load.workload;
+
+/**
+ * Creates the {@link Workload} for a stage's protocol. To add a protocol: implement
+ * {@link Workload} (and its {@link LoadConnection}) in a package under this one and add its
+ * case here.
+ */
+public final class Workloads {
+    private Workloads() {
+    }
+
+    /** The workload for {@code setup.settings().protocol()}. */
+    public static Workload create(WorkloadSetup setup) throws WorkloadException {
+        switch (setup.settings().protocol()) {
+            default:
+                throw new WorkloadException("protocol " + setup.settings().protocol().id()
+                        + " is not available in this build");
+        }
+    }
+}
