@@ -65,6 +65,13 @@ public interface ConnectionContext {
     /** The connection closed (call from {@code channelInactive}); requests in flight become RESET. */
     void closed(Throwable cause);
 
+    /**
+     * The end of a batch of reads (call from {@code channelReadComplete}): the engine flushes the
+     * requests that completions on this loop triggered, one flush per batch instead of one per
+     * request.
+     */
+    void readComplete();
+
     /** Bytes written to the wire (count once per request or batch). */
     void bytesSent(long bytes);
 
