@@ -3,13 +3,15 @@ package io.switchboard.client.load.workload.udp;
 /**
  * The datagrams one socket has sent, by sequence number, and what became of each: answered,
  * lost (no reply within the timeout, or none by the end of the run), answered twice, answered out
- * of order. Sequence numbers start at 1 and grow by one per datagram.
+ * of order. Sequence numbers start at 1 and grow by one per datagram. Each datagram remembers the
+ * engine's token (which holds its intended send time), and where its payload came from, so that
+ * the echo can be checked.
  *
  * <p>A ring of {@code capacity} slots keeps the newest datagrams; a slot is reused only once its
- * datagram is answered or lost, so a reply can always be classified while its datagram is within
- * the last {@code capacity} sent. A reply to anything older is {@link Outcome#STALE}: it cannot be
- * told apart from a duplicate or a late answer. Size the ring above the most datagrams in flight
- * (rate times timeout); when it is full, {@link #send} refuses and the caller must wait.
+ * datagram is answered or lost, so a reply can always be classified while its datagram is among
+ * the last {@code capacity} sent. A reply to anything older is {@link Outcome#STALE}: it cannot
+ * be told apart from a duplicate or a late answer. When the oldest unresolved datagram holds the
+ * slot the next one needs, {@link #full()} is true and the caller must resolve it first.
  *
  * <p>Not thread-safe: one instance per socket, used on that socket's event loop.
  */
@@ -22,7 +24,7 @@ public final class SequenceWindow {
         REORDERED,
         /** This datagram was answered before. */
         DUPLICATE,
-        /** This datagram had already been declared lost (timed out); it stays counted as lost. */
+        /** This datagram had already been declared lost; it stays counted as lost. */
         LATE,
         /** Older than the ring remembers: a duplicate or a late answer, no telling which. */
         STALE,
@@ -30,10 +32,10 @@ public final class SequenceWindow {
         UNKNOWN
     }
 
-    /** Receives each datagram declared lost. */
+    /** Receives each datagram declared lost by {@link #loseAll}. */
     @FunctionalInterface
     public interface LostSink {
-        void lost(long seq, long intendedNanos, long sentNanos);
+        void lost(long seq, int token);
     }
 
     private static final byte FREE = 0;
@@ -42,8 +44,9 @@ public final class SequenceWindow {
     private static final byte LOST = 3;
 
     private final int mask;
-    private final long[] intended;
-    private final long[] sent;
+    private final int[] token;
+    private final int[] offset;
+    private final int[] size;
     private final byte[] state;
     /** The sequence number the next datagram gets. */
     private long next = 1;
@@ -59,14 +62,15 @@ public final class SequenceWindow {
         if (capacity < 1 || capacity > 1 << 24) {
             throw new IllegalArgumentException("capacity: " + capacity + " (expected: 1 to " + (1 << 24) + ")");
         }
-        int size = 16;
-        while (size < capacity) {
-            size <<= 1;
+        int n = 16;
+        while (n < capacity) {
+            n <<= 1;
         }
-        this.mask = size - 1;
-        this.intended = new long[size];
-        this.sent = new long[size];
-        this.state = new byte[size];
+        this.mask = n - 1;
+        this.token = new int[n];
+        this.offset = new int[n];
+        this.size = new int[n];
+        this.state = new byte[n];
     }
 
     /** The ring's size. */
@@ -79,18 +83,28 @@ public final class SequenceWindow {
         return next - oldestPending > mask;
     }
 
+    /** The oldest datagram neither answered nor lost, or 0 when there is none. */
+    public long oldestPending() {
+        return pending == 0 ? 0 : oldestPending;
+    }
+
     /**
      * Records a datagram about to be sent and returns its sequence number, or -1 when the ring is
-     * full (the caller waits for replies or timeouts to free a slot).
+     * full.
+     *
+     * @param tok     the engine's token of the request
+     * @param payloadOffset where the payload's filler starts in the shared payload bytes
+     * @param payloadSize   the datagram's whole size
      */
-    public long send(long intendedNanos, long sentNanos) {
+    public long send(int tok, int payloadOffset, int payloadSize) {
         if (full()) {
             return -1;
         }
         long seq = next++;
         int slot = (int) (seq & mask);
-        intended[slot] = intendedNanos;
-        sent[slot] = sentNanos;
+        token[slot] = tok;
+        offset[slot] = payloadOffset;
+        size[slot] = payloadSize;
         state[slot] = PENDING;
         pending++;
         return seq;
@@ -107,9 +121,9 @@ public final class SequenceWindow {
     }
 
     /**
-     * Classifies a reply. For {@link Outcome#IN_ORDER} and {@link Outcome#REORDERED} the datagram
-     * is now answered and its times are readable with {@link #intendedNanos} and
-     * {@link #sentNanos} until the slot is reused.
+     * Classifies a reply. After {@link Outcome#IN_ORDER} or {@link Outcome#REORDERED} the
+     * datagram counts as answered, and {@link #token}, {@link #offset} and {@link #size} describe it
+     * until its slot is reused.
      */
     public Outcome reply(long seq) {
         if (seq < 1 || seq >= next) {
@@ -142,42 +156,41 @@ public final class SequenceWindow {
         }
     }
 
-    /** The intended send time of a datagram still in the ring. */
-    public long intendedNanos(long seq) {
-        return intended[(int) (seq & mask)];
+    /** The token of a datagram still in the ring. */
+    public int token(long seq) {
+        return token[(int) (seq & mask)];
     }
 
-    /** The actual send time of a datagram still in the ring. */
-    public long sentNanos(long seq) {
-        return sent[(int) (seq & mask)];
+    /** The payload offset of a datagram still in the ring. */
+    public int offset(long seq) {
+        return offset[(int) (seq & mask)];
+    }
+
+    /** The size of a datagram still in the ring. */
+    public int size(long seq) {
+        return size[(int) (seq & mask)];
     }
 
     /**
-     * Declares lost every unanswered datagram sent at or before {@code sentDeadlineNanos}, oldest
-     * first, and returns how many. Datagrams go out in sequence order, so the scan stops at the
-     * first pending one sent after the deadline.
+     * Declares one unanswered datagram lost (its request timed out). Returns false when it was
+     * not pending (answered or lost already, or unknown).
      */
-    public int expire(long sentDeadlineNanos, LostSink sink) {
-        int count = 0;
-        for (long seq = oldestPending; seq < next; seq++) {
-            int slot = (int) (seq & mask);
-            if (state[slot] != PENDING) {
-                continue;
-            }
-            if (sent[slot] - sentDeadlineNanos > 0) {
-                break;
-            }
-            state[slot] = LOST;
-            pending--;
-            count++;
-            sink.lost(seq, intended[slot], sent[slot]);
+    public boolean lose(long seq) {
+        if (seq < oldestPending || seq >= next) {
+            return false;
         }
+        int slot = (int) (seq & mask);
+        if (state[slot] != PENDING) {
+            return false;
+        }
+        state[slot] = LOST;
+        pending--;
         advance();
-        return count;
+        return true;
     }
 
-    /** Declares every unanswered datagram lost (the run is over) and returns how many. */
-    public int expireAll(LostSink sink) {
+    /** Declares every unanswered datagram lost (the socket is done) and returns how many. */
+    public int loseAll(LostSink sink) {
         int count = 0;
         for (long seq = oldestPending; seq < next && pending > 0; seq++) {
             int slot = (int) (seq & mask);
@@ -185,7 +198,7 @@ public final class SequenceWindow {
                 state[slot] = LOST;
                 pending--;
                 count++;
-                sink.lost(seq, intended[slot], sent[slot]);
+                sink.lost(seq, token[slot]);
             }
         }
         advance();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.switchboard.client.load.workload.udp.SequenceWindow.Outcome;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,15 +19,17 @@ class SequenceWindowTest {
     void inOrderRepliesAreAnsweredOnce() {
         SequenceWindow w = new SequenceWindow(16);
         for (int i = 1; i <= 5; i++) {
-            assertEquals(i, w.send(i * 100L, i * 100L + 1));
+            assertEquals(i, w.send(i + 100, i, 20 + i));
         }
         assertEquals(5, w.pending());
         for (int i = 1; i <= 5; i++) {
             assertEquals(Outcome.IN_ORDER, w.reply(i));
-            assertEquals(i * 100L, w.intendedNanos(i));
-            assertEquals(i * 100L + 1, w.sentNanos(i));
+            assertEquals(i + 100, w.token(i));
+            assertEquals(i, w.offset(i));
+            assertEquals(20 + i, w.size(i));
         }
         assertEquals(0, w.pending());
+        assertEquals(0, w.oldestPending());
         assertEquals(Outcome.DUPLICATE, w.reply(3));
         assertEquals(Outcome.UNKNOWN, w.reply(6));
         assertEquals(Outcome.UNKNOWN, w.reply(0));
@@ -37,66 +40,72 @@ class SequenceWindowTest {
     void aReplyAfterAHigherOneIsReordered() {
         SequenceWindow w = new SequenceWindow(16);
         for (int i = 0; i < 4; i++) {
-            w.send(i, i);
+            w.send(i, 0, 20);
         }
         assertEquals(Outcome.IN_ORDER, w.reply(1));
         assertEquals(Outcome.IN_ORDER, w.reply(3));
+        assertEquals(2, w.oldestPending());
         assertEquals(Outcome.REORDERED, w.reply(2));
         assertEquals(Outcome.IN_ORDER, w.reply(4));
         assertEquals(Outcome.DUPLICATE, w.reply(2));
     }
 
     @Test
-    void expireDeclaresOnlyDatagramsSentBeforeTheDeadlineLost() {
+    void aLostDatagramStaysLostWhenItsReplyComesLate() {
         SequenceWindow w = new SequenceWindow(16);
-        for (int i = 1; i <= 6; i++) {
-            w.send(i * 10L, i * 10L); // sent at 10, 20, ..., 60
-        }
-        w.reply(2);
-        w.reply(5);
-        List<Long> lost = new ArrayList<>();
-        assertEquals(3, w.expire(40, (seq, intended, sent) -> lost.add(seq)));
-        assertEquals(List.of(1L, 3L, 4L), lost, "answered 2 is skipped; 4, sent at the deadline, is lost");
-        assertEquals(1, w.pending());
-        lost.clear();
-        assertEquals(0, w.expire(59, (seq, intended, sent) -> lost.add(seq)));
-        assertEquals(1, w.expire(60, (seq, intended, sent) -> lost.add(seq)));
-        assertEquals(List.of(6L), lost);
-        assertEquals(Outcome.LATE, w.reply(3));
+        w.send(7, 0, 20);
+        w.send(8, 0, 20);
+        assertTrue(w.lose(1));
+        assertFalse(w.lose(1), "lost once only");
+        assertEquals(Outcome.LATE, w.reply(1));
+        assertEquals(Outcome.LATE, w.reply(1));
+        assertEquals(Outcome.IN_ORDER, w.reply(2));
+        assertFalse(w.lose(2), "an answered datagram cannot be lost");
+        assertFalse(w.lose(3), "never sent");
+        assertEquals(0, w.pending());
     }
 
     @Test
-    void lateAndStaleRepliesAreToldApart() {
+    void loseAllDeclaresEveryPendingDatagramLostOldestFirst() {
         SequenceWindow w = new SequenceWindow(16);
-        List<Long> lost = new ArrayList<>();
-        w.send(0, 0);
-        w.send(0, 0);
-        assertEquals(2, w.expireAll((seq, i, s) -> lost.add(seq)));
-        assertEquals(List.of(1L, 2L), lost);
-        assertEquals(Outcome.LATE, w.reply(1));
-        assertEquals(Outcome.LATE, w.reply(1), "a late datagram stays lost, however often it comes");
-        w.reply(2);
-        for (int i = 0; i < 16; i++) {
-            w.reply(w.send(0, 0));
+        for (int i = 0; i < 5; i++) {
+            w.send(i, 0, 20);
         }
-        assertEquals(Outcome.STALE, w.reply(2));
+        w.reply(2);
+        w.reply(4);
+        List<String> lost = new ArrayList<>();
+        assertEquals(3, w.loseAll((seq, token) -> lost.add(seq + "/" + token)));
+        assertEquals(List.of("1/0", "3/2", "5/4"), lost);
+        assertEquals(0, w.loseAll((seq, token) -> lost.add("again")));
+        assertEquals(Outcome.LATE, w.reply(5));
+    }
+
+    @Test
+    void repliesOlderThanTheRingAreStale() {
+        SequenceWindow w = new SequenceWindow(16);
+        w.reply(w.send(0, 0, 20));
+        for (int i = 0; i < 16; i++) {
+            w.reply(w.send(0, 0, 20));
+        }
+        assertEquals(Outcome.STALE, w.reply(1));
+        assertEquals(Outcome.DUPLICATE, w.reply(2));
     }
 
     @Test
     void aFullRingRefusesUntilTheOldestIsResolved() {
         SequenceWindow w = new SequenceWindow(16);
         for (int i = 0; i < 16; i++) {
-            assertTrue(w.send(0, 0) > 0);
+            assertTrue(w.send(i, 0, 20) > 0);
         }
         assertTrue(w.full());
-        assertEquals(-1, w.send(0, 0));
+        assertEquals(-1, w.send(0, 0, 20));
         w.reply(2); // not the oldest: still full
-        assertEquals(-1, w.send(0, 0));
-        w.reply(1);
+        assertEquals(-1, w.send(0, 0, 20));
+        assertTrue(w.lose(w.oldestPending()));
         assertFalse(w.full());
-        assertEquals(17, w.send(0, 0));
-        assertEquals(18, w.send(0, 0));
-        assertEquals(-1, w.send(0, 0));
+        assertEquals(17, w.send(0, 0, 20));
+        assertEquals(18, w.send(0, 0, 20), "2 was answered: its slot is free too");
+        assertEquals(-1, w.send(0, 0, 20));
     }
 
     @Test
@@ -109,45 +118,52 @@ class SequenceWindowTest {
         assertThrows(IllegalArgumentException.class, () -> new SequenceWindow((1 << 24) + 1));
     }
 
-    /** A long random run against a model: every datagram ends exactly one way. */
+    /** A long random run against a model: every datagram ends answered or lost, exactly once. */
     @Test
     void everyDatagramEndsAnsweredOrLostExactlyOnce() {
-        java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+        SplittableRandom random = new SplittableRandom(42);
         SequenceWindow w = new SequenceWindow(64);
         List<Long> inFlight = new ArrayList<>();
         long sent = 0;
         long answered = 0;
-        long[] lost = {0};
-        long duplicates = 0;
-        long time = 0;
+        long lost = 0;
+        long reordered = 0;
         for (int step = 0; step < 100_000; step++) {
-            time++;
-            if (random.nextInt(3) > 0) {
-                long seq = w.send(time, time);
+            int action = random.nextInt(10);
+            if (action < 6) {
+                long seq = w.send(0, 0, 20);
                 if (seq > 0) {
                     sent++;
                     inFlight.add(seq);
+                } else {
+                    assertTrue(w.lose(w.oldestPending()));
+                    lost++;
                 }
-            } else if (!inFlight.isEmpty()) {
-                int pick = random.nextInt(Math.min(inFlight.size(), 8));
-                long seq = inFlight.get(pick);
+            } else if (action < 9 && !inFlight.isEmpty()) {
+                int pick = random.nextInt(Math.min(inFlight.size(), 4));
+                long seq = inFlight.remove(pick);
                 Outcome o = w.reply(seq);
                 if (o == Outcome.IN_ORDER || o == Outcome.REORDERED) {
                     answered++;
+                    reordered += o == Outcome.REORDERED ? 1 : 0;
                     if (random.nextInt(10) == 0) {
                         assertEquals(Outcome.DUPLICATE, w.reply(seq));
-                        duplicates++;
                     }
+                } else {
+                    // declared lost when the ring filled up; long ago if its slot has been reused
+                    assertTrue(o == Outcome.LATE || o == Outcome.STALE, o::toString);
                 }
-                inFlight.remove(pick);
-            }
-            if (step % 50 == 0) {
-                w.expire(time - 40, (seq, i, s) -> lost[0]++);
+            } else if (!inFlight.isEmpty()) {
+                long seq = inFlight.remove(0);
+                if (w.lose(seq)) {
+                    lost++;
+                }
             }
         }
-        w.expireAll((seq, i, s) -> lost[0]++);
-        assertEquals(sent, answered + lost[0]);
-        assertTrue(duplicates > 0 && lost[0] > 0 && answered > 0);
+        long[] atEnd = {0};
+        w.loseAll((seq, token) -> atEnd[0]++);
+        assertEquals(sent, answered + lost + atEnd[0]);
+        assertTrue(reordered > 0 && lost > 0 && answered > 0);
         assertEquals(0, w.pending());
     }
 }
