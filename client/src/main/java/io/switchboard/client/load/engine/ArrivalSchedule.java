@@ -20,6 +20,7 @@ public final class ArrivalSchedule {
     private final double rampSeconds;
     private final double countAtRampEnd;
     private final SplittableRandom random;
+    private final double phase;
     private double u;
     private long index;
 
@@ -31,6 +32,15 @@ public final class ArrivalSchedule {
      * @param seed      the Poisson seed (unused for constant arrivals)
      */
     public ArrivalSchedule(double fromRate, double toRate, long rampNanos, Arrivals arrivals, long seed) {
+        this(fromRate, toRate, rampNanos, arrivals, seed, 0);
+    }
+
+    /**
+     * Like the other constructor, with constant arrivals shifted by {@code phase} (0 to 1) of a
+     * gap, so that several event loops sharing one constant rate interleave instead of sending
+     * in lockstep.
+     */
+    public ArrivalSchedule(double fromRate, double toRate, long rampNanos, Arrivals arrivals, long seed, double phase) {
         if (!(toRate > 0) || fromRate < 0 || rampNanos < 0) {
             throw new IllegalArgumentException("rates " + fromRate + " -> " + toRate + " over " + rampNanos + " ns");
         }
@@ -39,12 +49,13 @@ public final class ArrivalSchedule {
         this.rampSeconds = rampNanos / 1e9;
         this.countAtRampEnd = (r0 + r1) / 2 * rampSeconds;
         this.random = arrivals == Arrivals.POISSON ? new SplittableRandom(seed) : null;
+        this.phase = phase;
     }
 
     /** The offset of the next request, nanoseconds from the stage start; never decreases. */
     public long next() {
         if (random == null) {
-            u = index;
+            u = index + phase;
         } else {
             // Exp(1) by inversion; 1 - nextDouble() is in (0, 1], so the log is finite.
             u += -Math.log(1.0 - random.nextDouble());

@@ -9,7 +9,7 @@ import java.util.NoSuchElementException;
  */
 public final class TokenQueue {
     private final int[] tokens;
-    private final int[] values;
+    private final long[] values;
     private int head;
     private int size;
 
@@ -19,7 +19,7 @@ public final class TokenQueue {
             throw new IllegalArgumentException("capacity: " + capacity + " (expected: 1 or more)");
         }
         tokens = new int[capacity];
-        values = new int[capacity];
+        values = new long[capacity];
     }
 
     /** Appends a token. */
@@ -27,8 +27,8 @@ public final class TokenQueue {
         add(token, 0);
     }
 
-    /** Appends a token with an int the workload wants back with it (an expected length, an offset). */
-    public void add(int token, int value) {
+    /** Appends a token with a value the workload wants back with it (an expected length and offset). */
+    public void add(int token, long value) {
         if (size == tokens.length) {
             throw new IllegalStateException("more than " + tokens.length + " requests in flight");
         }
@@ -47,7 +47,7 @@ public final class TokenQueue {
     }
 
     /** The value stored with the oldest token. */
-    public int peekValue() {
+    public long peekValue() {
         if (size == 0) {
             throw new NoSuchElementException("no request in flight");
         }

@@ -12,6 +12,12 @@ public final class Workloads {
     /** The workload for {@code setup.settings().protocol()}. */
     public static Workload create(WorkloadSetup setup) throws WorkloadException {
         switch (setup.settings().protocol()) {
+            case RAW:
+                return new io.switchboard.client.load.workload.raw.RawWorkload(setup);
+            case FRAMED:
+                return new io.switchboard.client.load.workload.framed.FramedWorkload(setup);
+            case HTTP:
+                return new io.switchboard.client.load.workload.http.HttpWorkload(setup);
             default:
                 throw new WorkloadException("protocol " + setup.settings().protocol().id()
                         + " is not available in this build");
