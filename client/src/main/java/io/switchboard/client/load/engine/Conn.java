@@ -35,6 +35,8 @@ final class Conn {
     boolean dirty;
     boolean queued;
     int failedConnects;
+    long openRequestedAt;
+    long openStartedAt;
 
     Conn(LoopWorker worker, int index, InetAddress source, int pipeline) {
         this.worker = worker;
@@ -148,6 +150,28 @@ final class Conn {
             if (live()) {
                 worker.onCompleted(Conn.this, token);
             }
+        }
+
+        @Override
+        public void acknowledged(int token) {
+            if (live()) {
+                worker.onAcknowledged(Conn.this, token);
+            }
+        }
+
+        @Override
+        public long intendedNanos(int token) {
+            return intended[token];
+        }
+
+        @Override
+        public long sentNanos(int token) {
+            return sent[token];
+        }
+
+        @Override
+        public void delivered(long intendedNanos, long sentNanos) {
+            worker.onDelivered(intendedNanos, sentNanos);
         }
 
         @Override

@@ -62,6 +62,7 @@ final class LoopWorker {
     private final OpenLoopScheduler.Dispatcher dispatcher = this::trySend;
     private OpenLoopScheduler scheduler;
     private boolean running;
+    private boolean stopped;
     private boolean done;
     private long closedBudgetLeft;
     private int inFlight;
@@ -127,6 +128,7 @@ final class LoopWorker {
         for (int i = 0; i < conns.size(); i++) {
             Conn c = conns.get(i);
             long delay = openAt.get(i) - now;
+            c.openRequestedAt = openAt.get(i);
             if (delay <= 0) {
                 open(c);
             } else {
@@ -157,6 +159,7 @@ final class LoopWorker {
             return;
         }
         c.state = Conn.State.CONNECTING;
+        c.openStartedAt = clock.nanoTime();
         Conn.Attempt attempt = c.newAttempt();
         try {
             workload.open(attempt);
@@ -175,6 +178,14 @@ final class LoopWorker {
         c.failedConnects = 0;
         meter.add(LoopMeter.OPEN_CONNECTIONS, 1);
         meter.add(LoopMeter.CONNECTS, 1);
+        if (plan.connectIsRequest() && running) {
+            long now = clock.nanoTime();
+            // A reconnect is measured from when it started, the first open from its schedule.
+            long intendedOpen = c.openRequestedAt - c.openStartedAt > 0 ? c.openStartedAt : c.openRequestedAt;
+            meter.recordDone(intendedOpen, c.openStartedAt, now);
+            meter.add(LoopMeter.COMPLETED, 1);
+            c.openRequestedAt = Long.MIN_VALUE / 2;
+        }
         if (!running) {
             closeConn(c);
             return;
@@ -227,6 +238,21 @@ final class LoopWorker {
         c.release(token);
         inFlight--;
         afterSlotFreed(c, now);
+    }
+
+    void onAcknowledged(Conn c, int token) {
+        if (token < 0 || token >= c.busy.length || !c.busy[token]) {
+            errorLog.first(ErrorKind.OTHER, "workload reported token " + token + " that is not in flight", null);
+            return;
+        }
+        c.release(token);
+        inFlight--;
+        afterSlotFreed(c, clock.nanoTime());
+    }
+
+    void onDelivered(long intended, long sent) {
+        meter.recordDone(intended, sent, clock.nanoTime());
+        meter.add(LoopMeter.COMPLETED, 1);
     }
 
     void onFailed(Conn c, int token, ErrorKind kind, String detail) {
@@ -452,7 +478,24 @@ final class LoopWorker {
             for (int t = 0; t < c.busy.length && !expired; t++) {
                 expired = c.busy[t] && now - c.sent[t] >= timeout;
             }
-            if (expired) {
+            if (expired && !c.connection.closeOnTimeout()) {
+                errorLog.first(ErrorKind.TIMEOUT, "no response within " + TimeUnit.NANOSECONDS.toMillis(timeout)
+                        + " ms", null);
+                for (int t = 0; t < c.busy.length; t++) {
+                    if (c.busy[t] && now - c.sent[t] >= timeout) {
+                        c.connection.timedOut(t);
+                        failOne(c, t, ErrorKind.TIMEOUT, now);
+                    }
+                }
+                if (running && c.canSend()) {
+                    if (plan.openLoop()) {
+                        enqueueIfReady(c);
+                    } else {
+                        fillClosed(c, now);
+                        flushDirty();
+                    }
+                }
+            } else if (expired) {
                 // The connection is closed: a late answer would be matched to the wrong request.
                 // Everything in flight on it counts as timed out.
                 errorLog.first(ErrorKind.TIMEOUT, "no response within " + TimeUnit.NANOSECONDS.toMillis(timeout)
@@ -492,14 +535,20 @@ final class LoopWorker {
         }
     }
 
+    /** Stops sending (the schedule ends here) but keeps connections open, for a drain. */
+    void stopSending() {
+        running = false;
+    }
+
     /**
      * Ends the stage on this loop: no more sends; requests in flight are counted and recorded
      * with the latency they reached; requests still waiting for a slot likewise; connections close.
      */
     void stop() {
-        if (!running) {
+        if (stopped) {
             return;
         }
+        stopped = true;
         running = false;
         long now = clock.nanoTime();
         if (scheduler != null) {

@@ -13,6 +13,8 @@ package io.switchboard.client.load.engine;
  * @param closedBudget  closed loop: measured requests this loop may send, 0 = unlimited
  * @param schedule      open loop: this loop's arrivals, or null in closed loop
  * @param openBudget    open loop: measured requests this loop schedules, 0 = unlimited
+ * @param connectIsRequest  each connection opened is the measured request (connection scale):
+ *                      latency from its scheduled open time to its handshake's end
  */
 public record StagePlan(
         long start,
@@ -23,7 +25,8 @@ public record StagePlan(
         int pipeline,
         long closedBudget,
         ArrivalSchedule schedule,
-        long openBudget) {
+        long openBudget,
+        boolean connectIsRequest) {
 
     public boolean openLoop() {
         return schedule != null;

@@ -131,7 +131,8 @@ public final class StageRunner {
                         s.seed() * 31 + k, (double) k / threads);
             }
             StagePlan plan = new StagePlan(start, measuredFrom, stopAt, s.rampUp().toNanos(), s.timeout().toNanos(),
-                    s.pipeline(), s.openLoop() ? 0 : budget, schedule, s.openLoop() ? budget : 0);
+                    s.pipeline(), s.openLoop() ? 0 : budget, schedule, s.openLoop() ? budget : 0,
+                    s.protocol() == io.switchboard.client.load.Protocol.CONNSCALE);
             EventLoop loop = loops.get(k);
             LoopWorker.Executor exec = new LoopWorker.Executor() {
                 @Override
@@ -204,7 +205,19 @@ public final class StageRunner {
             }
             nextBoundary = nextBoundary(nextBoundary, measuredFrom);
         }
+        long drain = workload.drain().toNanos();
+        if (drain > 0) {
+            List<Future<?>> paused = new ArrayList<>();
+            for (int k = 0; k < workers.size(); k++) {
+                paused.add(loops.get(k).submit(workers.get(k)::stopSending));
+            }
+            for (Future<?> f : paused) {
+                f.syncUninterruptibly();
+            }
+            TimeUnit.NANOSECONDS.sleep(drain);
+        }
         stopAll(loops, workers);
+        workload.finish();
         long cpuEnd = processCpuNanos();
         long[] loopCpu = new long[threads];
         for (int k = 0; k < threads; k++) {

@@ -50,6 +50,25 @@ public interface ConnectionContext {
     void completed(int token);
 
     /**
+     * The request sent with {@code token} is settled without a latency sample of its own (a
+     * fan-out publish whose deliveries are measured with {@link #delivered}); frees the token.
+     */
+    void acknowledged(int token);
+
+    /** The intended send time ({@link System#nanoTime()} clock) of the request in flight with {@code token}. */
+    long intendedNanos(int token);
+
+    /** When the request in flight with {@code token} was handed to {@link LoadConnection#send}. */
+    long sentNanos(int token);
+
+    /**
+     * One completed observation measured by the workload itself, e.g. a fan-out delivery:
+     * latency from {@code intendedNanos} to now, service time from {@code sentNanos} to now;
+     * counted as completed in the current interval.
+     */
+    void delivered(long intendedNanos, long sentNanos);
+
+    /**
      * The request sent with {@code token} failed; it is counted by {@code kind} and keeps its
      * latency. {@code detail} is logged the first time a kind occurs (may be null).
      */

@@ -33,6 +33,19 @@ public interface LoadConnection {
     }
 
     /**
+     * Whether a request timing out closes the connection (the default: on a stream a late answer
+     * would be taken for the next request's). Datagram protocols that match replies by sequence
+     * number return false; the engine then only settles the expired tokens.
+     */
+    default boolean closeOnTimeout() {
+        return true;
+    }
+
+    /** The engine gave up on {@code token} (timeout) and will reuse it; called before reuse. */
+    default void timedOut(int token) {
+    }
+
+    /**
      * Closes the connection. The workload then calls {@link ConnectionContext#closed(Throwable)}
      * (from {@code channelInactive}) like for any other close; requests still in flight are
      * settled by the engine, not by the workload.

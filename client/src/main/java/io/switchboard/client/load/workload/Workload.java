@@ -27,6 +27,18 @@ public interface Workload extends AutoCloseable {
      */
     void open(ConnectionContext ctx);
 
+    /**
+     * How long the engine keeps connections open after the last request was sent, without
+     * sending, so late deliveries still count (fan-out). Default: no drain.
+     */
+    default java.time.Duration drain() {
+        return java.time.Duration.ZERO;
+    }
+
+    /** Called once after the stage stopped (and drained), before its counters are read. */
+    default void finish() {
+    }
+
     /** Releases what the workload shares (precomputed buffers). Called once, after the stage. */
     @Override
     default void close() {
