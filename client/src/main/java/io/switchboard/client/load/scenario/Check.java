@@ -213,7 +213,7 @@ public final class Check {
                 case "latency", "service", "lag" -> {
                     if (rest == null) {
                         pos = metricAt + metric.length();
-                        throw error(head + " needs a statistic: " + head + "." + LATENCY_STATS.replace(", ", ", " + head + "."));
+                        throw error(head + " needs a statistic, e.g. " + head + ".p99 (" + LATENCY_STATS + ")");
                     }
                     kind = Kind.TIME;
                     measure = latency(head, rest, metricAt + head.length() + 1);
