@@ -150,18 +150,18 @@ public record LoadSettings(
         m.put("rate", rate);
         if (rateFrom >= 0) {
             m.put("rate_from", rateFrom);
-            m.put("rate_ramp", rateRamp.toString());
+            m.put("rate_ramp", io.switchboard.client.load.scenario.Values.format(rateRamp));
         }
         if (rate > 0) {
             m.put("arrivals", arrivals.id());
         }
         m.put("seed", seed);
-        m.put("duration", duration == null ? "" : duration.toString());
+        m.put("duration", duration == null ? "" : io.switchboard.client.load.scenario.Values.format(duration));
         m.put("requests", requests);
-        m.put("warmup", warmup.toString());
-        m.put("ramp_up", rampUp.toString());
+        m.put("warmup", io.switchboard.client.load.scenario.Values.format(warmup));
+        m.put("ramp_up", io.switchboard.client.load.scenario.Values.format(rampUp));
         m.put("payload", payload.toString());
-        m.put("timeout", timeout.toString());
+        m.put("timeout", io.switchboard.client.load.scenario.Values.format(timeout));
         m.put("transport", transport.id() + (epollMode == null ? "" : " (" + epollMode.id() + ")"));
         if (!sources.isEmpty()) {
             m.put("sources", sources.stream().map(InetAddress::getHostAddress).toList().toString());

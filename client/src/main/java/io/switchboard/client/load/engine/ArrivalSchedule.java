@@ -61,7 +61,7 @@ public final class ArrivalSchedule {
             u += -Math.log(1.0 - random.nextDouble());
         }
         index++;
-        return (long) (secondsAt(u) * 1e9);
+        return Math.round(secondsAt(u) * 1e9);
     }
 
     /** How many requests have been handed out. */

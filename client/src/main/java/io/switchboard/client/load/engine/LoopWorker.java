@@ -125,6 +125,11 @@ final class LoopWorker {
         thread = Thread.currentThread();
         running = true;
         long now = clock.nanoTime();
+        if (plan.openLoop()) {
+            scheduler = new OpenLoopScheduler(plan.schedule(), plan.start(),
+                    plan.stopAt(), plan.measuredFrom(), plan.openBudget());
+            exec.schedule(tick, Math.max(0, scheduler.nextDue() - now));
+        }
         for (int i = 0; i < conns.size(); i++) {
             Conn c = conns.get(i);
             long delay = openAt.get(i) - now;
@@ -134,12 +139,6 @@ final class LoopWorker {
             } else {
                 exec.schedule(() -> open(c), delay);
             }
-        }
-        if (plan.openLoop()) {
-            scheduler = new OpenLoopScheduler(plan.schedule(), plan.start(),
-                    plan.stopAt(), plan.measuredFrom(), plan.openBudget());
-            long delay = scheduler.nextDue() - now;
-            exec.schedule(tick, Math.max(0, delay));
         }
         long period = Math.min(TimeUnit.MILLISECONDS.toNanos(100),
                 Math.max(TimeUnit.MILLISECONDS.toNanos(5), plan.timeoutNanos() / 10));
