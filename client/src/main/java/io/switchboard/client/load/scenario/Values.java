@@ -97,4 +97,36 @@ public final class Values {
         }
         return String.format(Locale.ROOT, "%.2fs", micros / 1e6);
     }
+
+    /** A round number for an axis label: {@code 1.5}, {@code 20}, never {@code 20.000000001}. */
+    public static String trim(double v) {
+        java.math.BigDecimal d = new java.math.BigDecimal(v).round(new java.math.MathContext(6));
+        String s = d.stripTrailingZeros().toPlainString();
+        return s.equals("-0") ? "0" : s;
+    }
+
+    /** An axis label for microseconds: {@code 250us}, {@code 1.5ms}, {@code 2s}. */
+    public static String shortMicros(double micros) {
+        if (micros == 0) {
+            return "0";
+        }
+        if (Math.abs(micros) < 1_000) {
+            return trim(micros) + "us";
+        }
+        if (Math.abs(micros) < 1_000_000) {
+            return trim(micros / 1e3) + "ms";
+        }
+        return trim(micros / 1e6) + "s";
+    }
+
+    /** An axis label for a count or rate: {@code 500}, {@code 20k}, {@code 1.5M}. */
+    public static String shortCount(double n) {
+        if (Math.abs(n) < 1_000) {
+            return trim(n);
+        }
+        if (Math.abs(n) < 1_000_000) {
+            return trim(n / 1e3) + "k";
+        }
+        return trim(n / 1e6) + "M";
+    }
 }

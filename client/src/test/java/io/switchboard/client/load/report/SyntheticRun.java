@@ -34,31 +34,46 @@ public final class SyntheticRun {
 
     /** A stage description for {@link #stage}. */
     public record Shape(String name, int warmupSeconds, int seconds, double rate, double targetRate,
-            long medianMicros, long stallAtSecond, Map<ErrorKind, Long> errors, Map<String, Long> counters) {
+            long medianMicros, long stallAtSecond, Map<ErrorKind, Long> errors, Map<String, Long> counters,
+            double rateTo) {
+
+        public Shape(String name, int warmupSeconds, int seconds, double rate, double targetRate, long medianMicros,
+                long stallAtSecond, Map<ErrorKind, Long> errors, Map<String, Long> counters) {
+            this(name, warmupSeconds, seconds, rate, targetRate, medianMicros, stallAtSecond, errors, counters, rate);
+        }
 
         public static Shape of(String name, int seconds, double rate, long medianMicros) {
             return new Shape(name, 0, seconds, rate, 0, medianMicros, -1, Map.of(), Map.of());
         }
 
+        /** An open-loop ramp: target and achieved rate go linearly from {@code rate} to {@code to}. */
+        public Shape ramp(double to) {
+            return new Shape(name, warmupSeconds, seconds, rate, rate, medianMicros, stallAtSecond, errors, counters, to);
+        }
+
+        double rateAt(int second) {
+            return seconds <= 1 || second < 0 ? rate : rate + (rateTo - rate) * second / (seconds - 1.0);
+        }
+
         public Shape warmup(int s) {
-            return new Shape(name, s, seconds, rate, targetRate, medianMicros, stallAtSecond, errors, counters);
+            return new Shape(name, s, seconds, rate, targetRate, medianMicros, stallAtSecond, errors, counters, rateTo);
         }
 
         public Shape target(double r) {
-            return new Shape(name, warmupSeconds, seconds, rate, r, medianMicros, stallAtSecond, errors, counters);
+            return new Shape(name, warmupSeconds, seconds, rate, r, medianMicros, stallAtSecond, errors, counters, rateTo);
         }
 
         /** A 200 ms server stall in that second: its requests wait, intended-time latency shows it. */
         public Shape stallAt(int second) {
-            return new Shape(name, warmupSeconds, seconds, rate, targetRate, medianMicros, second, errors, counters);
+            return new Shape(name, warmupSeconds, seconds, rate, targetRate, medianMicros, second, errors, counters, rateTo);
         }
 
         public Shape errors(Map<ErrorKind, Long> e) {
-            return new Shape(name, warmupSeconds, seconds, rate, targetRate, medianMicros, stallAtSecond, e, counters);
+            return new Shape(name, warmupSeconds, seconds, rate, targetRate, medianMicros, stallAtSecond, e, counters, rateTo);
         }
 
         public Shape counters(Map<String, Long> c) {
-            return new Shape(name, warmupSeconds, seconds, rate, targetRate, medianMicros, stallAtSecond, errors, c);
+            return new Shape(name, warmupSeconds, seconds, rate, targetRate, medianMicros, stallAtSecond, errors, c, rateTo);
         }
     }
 
@@ -80,7 +95,8 @@ public final class SyntheticRun {
         for (int second = -shape.warmupSeconds(); second < shape.seconds(); second++) {
             boolean warm = second < 0;
             Histogram interval = histogram();
-            long n = Math.round(shape.rate() * (0.95 + 0.1 * random.nextDouble()));
+            double due = shape.rateAt(second);
+            long n = Math.round(due * (0.97 + 0.06 * random.nextDouble()));
             for (long i = 0; i < n; i++) {
                 double z = gaussian(random);
                 long serviceMicros = Math.max(1, Math.round(shape.medianMicros() * Math.exp(0.5 * z)));
@@ -89,8 +105,9 @@ public final class SyntheticRun {
                 long total = serviceMicros + lagMicros + extra;
                 interval.recordValue(Math.min(total, MAX_TRACKABLE_MICROS));
                 if (!warm) {
-                    service.recordValue(serviceMicros);
-                    lag.recordValue(lagMicros + extra);
+                    // a stalled server: the requests already sent wait (service time), the tool keeps its schedule
+                    service.recordValue(serviceMicros + extra);
+                    lag.recordValue(lagMicros);
                 }
             }
             long startEpoch = measuredStart.toEpochMilli() + second * 1000L;
@@ -99,7 +116,7 @@ public final class SyntheticRun {
             long intervalErrors = warm || shape.seconds() == 0 ? 0 : errorTotal / shape.seconds()
                     + (second == shape.seconds() - 1 ? errorTotal % shape.seconds() : 0);
             intervals.add(new Interval(second * 1000L, (second + 1) * 1000L, warm, n, intervalErrors, n * 80, n * 80,
-                    50, shape.targetRate(), interval));
+                    50, shape.targetRate() > 0 ? (shape.rateTo() != shape.rate() ? due : shape.targetRate()) : 0, interval));
             if (!warm) {
                 latency.add(interval);
                 completed += n;
@@ -112,14 +129,15 @@ public final class SyntheticRun {
         settings.put("target", "127.0.0.1:7001");
         settings.put("connections", 50);
         settings.put("pipeline", 1);
-        settings.put("rate", shape.targetRate());
+        settings.put("rate", shape.rateTo() != shape.rate() ? (long) shape.rate() + ".." + (long) shape.rateTo() : (Object) shape.targetRate());
         settings.put("duration", shape.seconds() + "s");
         long timeouts = shape.errors().getOrDefault(ErrorKind.TIMEOUT, 0L);
         Totals totals = new Totals(completed, errorTotal, timeouts, 3, 17, bytesSent, bytesReceived, shape.seconds());
         List<String> findings = shape.stallAtSecond() >= 0
                 ? List.of("the server stalled: send lag stayed low while latency rose to " + latency.getMaxValue() / 1000 + " ms")
                 : List.of();
-        SelfCheck self = new SelfCheck(42.5, 2, shape.targetRate(), totals.rate(), lag.getValueAtPercentile(99), 1800,
+        double target = shape.rateTo() != shape.rate() ? (shape.rate() + shape.rateTo()) / 2 : shape.targetRate();
+        SelfCheck self = new SelfCheck(42.5, 2, target, totals.rate(), lag.getValueAtPercentile(99), 1800,
                 250, shape.targetRate() > 0 ? 12.4 : 0, false, findings);
         return new StageResult(shape.name(), settings, measuredStart, totals, latency, service, lag, intervals,
                 new LinkedHashMap<>(shape.errors()), new LinkedHashMap<>(shape.counters()), self);

@@ -1,0 +1,66 @@
+package io.switchboard.client.load.report;
+
+import io.switchboard.client.load.result.ErrorKind;
+import io.switchboard.client.load.scenario.Values;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** How reports print numbers: latencies with their unit, counts grouped, rates and byte rates. */
+final class Format {
+    private Format() {}
+
+    static String micros(double us) {
+        return Values.formatMicros(us);
+    }
+
+    static String count(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    static String rate(double perSecond) {
+        return String.format(Locale.ROOT, "%,.1f", perSecond);
+    }
+
+    /** Bytes per second in decimal units, as network tools print them: {@code 3.05 MB/s}. */
+    static String bytesRate(double bytesPerSecond) {
+        return bytes(bytesPerSecond) + "/s";
+    }
+
+    static String bytes(double bytes) {
+        String[] units = {"B", "kB", "MB", "GB", "TB"};
+        int i = 0;
+        double v = bytes;
+        while (v >= 1000 && i < units.length - 1) {
+            v /= 1000;
+            i++;
+        }
+        return i == 0 ? String.format(Locale.ROOT, "%.0f B", v) : String.format(Locale.ROOT, "%.2f %s", v, units[i]);
+    }
+
+    static String seconds(double s) {
+        return String.format(Locale.ROOT, "%.2f s", s);
+    }
+
+    static String percent(double p) {
+        return String.format(Locale.ROOT, "%.1f%%", p);
+    }
+
+    /** A number from the settings map without a pointless {@code .0}. */
+    static String setting(Object value) {
+        if (value instanceof Double d) {
+            return Values.format(d);
+        }
+        if (value instanceof Float f) {
+            return Values.format(f);
+        }
+        return String.valueOf(value);
+    }
+
+    /** {@code timeout 3, reset 2}, or {@code none}. */
+    static String errors(Map<ErrorKind, Long> errors) {
+        String s = errors.entrySet().stream().filter(e -> e.getValue() > 0)
+                .map(e -> e.getKey().key() + " " + count(e.getValue())).collect(Collectors.joining(", "));
+        return s.isEmpty() ? "none" : s;
+    }
+}
