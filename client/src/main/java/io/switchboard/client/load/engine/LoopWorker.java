@@ -551,6 +551,16 @@ final class LoopWorker {
         running = false;
         long now = clock.nanoTime();
         if (scheduler != null) {
+            // Requests due before the end that no tick released yet still belong to the stage:
+            // they are scheduled, never sent, and keep their latency.
+            long last = Math.min(now, plan.stopAt() - 1);
+            long blockedBefore = scheduler.blocked();
+            int released;
+            do {
+                released = scheduler.release(last, intended -> false, Integer.MAX_VALUE);
+                meter.add(LoopMeter.SCHEDULED, released);
+            } while (released > 0 && !scheduler.exhausted() && scheduler.nextDue() - last <= 0);
+            meter.add(LoopMeter.BLOCKED, scheduler.blocked() - blockedBefore);
             while (scheduler.hasBacklog()) {
                 meter.recordUnsent(scheduler.pollBacklog(), now);
                 meter.add(LoopMeter.UNSENT_AT_END, 1);

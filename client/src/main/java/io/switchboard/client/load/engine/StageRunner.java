@@ -205,6 +205,10 @@ public final class StageRunner {
             }
             nextBoundary = nextBoundary(nextBoundary, measuredFrom);
         }
+        int openAtEnd = 0;
+        for (LoopWorker w : workers) {
+            openAtEnd += (int) w.meter().get(LoopMeter.OPEN_CONNECTIONS);
+        }
         long drain = workload.drain().toNanos();
         if (drain > 0) {
             List<Future<?>> paused = new ArrayList<>();
@@ -223,6 +227,7 @@ public final class StageRunner {
         for (int k = 0; k < threads; k++) {
             loopCpu[k] = threadCpu(threadBean, workers.get(k).thread()) - loopCpuStart[k];
         }
+        sampler.connectionsAtEnd = openAtEnd;
         sampler.sample(clock.nanoTime(), end - measuredFrom <= 0, progress);
         progress.end();
         Histogram hiccupHistogram = hiccups.stop();
@@ -349,6 +354,8 @@ public final class StageRunner {
         final Histogram sendLag = LoopMeter.newHistogram();
         final List<Interval> intervals = new ArrayList<>();
         private long intervalStart;
+        /** Connections open just before the stop, reported for the last interval; -1 = read them. */
+        int connectionsAtEnd = -1;
 
         Sampler(LoadSettings s, List<LoopWorker> workers, long start, long measuredFrom, long wallStartMillis,
                 long rampNanos) {
@@ -380,7 +387,7 @@ public final class StageRunner {
                     errors[k.ordinal()] += m.errors(k);
                 }
             }
-            connections = (int) current[LoopMeter.OPEN_CONNECTIONS];
+            connections = connectionsAtEnd >= 0 ? connectionsAtEnd : (int) current[LoopMeter.OPEN_CONNECTIONS];
             long[] delta = new long[LoopMeter.SIZE];
             for (int i = 0; i < LoopMeter.SIZE; i++) {
                 delta[i] = current[i] - last[i];
