@@ -94,7 +94,10 @@ final class HtmlReport {
             Object target = s.get(0).settings().get("target");
             return "Load test" + (protocol == null ? "" : ": " + protocol) + (target == null ? "" : " " + target);
         }
-        return "Load test: " + s.size() + " stages (" + String.join(", ", s.stream().map(StageResult::name).toList()) + ")";
+        List<String> names = s.stream().map(StageResult::name).toList();
+        String listed = names.size() <= 4 ? String.join(", ", names)
+                : names.get(0) + ", " + names.get(1) + ", ... " + names.get(names.size() - 1);
+        return "Load test: " + s.size() + " stages (" + listed + ")";
     }
 
     private static void verdict(StringBuilder h, RunResult run) {

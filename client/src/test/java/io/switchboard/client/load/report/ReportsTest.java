@@ -81,8 +81,8 @@ class ReportsTest {
         Reports.summary(Runs.capacity(), new PrintStream(bytes, true, StandardCharsets.UTF_8));
         String out = bytes.toString(StandardCharsets.UTF_8);
         assertTrue(out.contains("Capacity search"), out);
-        assertTrue(out.contains("Highest rate that met the bound: 30,000.0 req/s"), out);
-        assertTrue(Pattern.compile("40,000.0 +39,920.0 +\\d+\\.\\d+ms +0  fail").matcher(out).find(), out);
+        assertTrue(out.contains("Highest rate that met the bound: 3,000.0 req/s"), out);
+        assertTrue(Pattern.compile("4,000.0 +3,992.0 +\\d+\\.\\d+ms +0  fail").matcher(out).find(), out);
     }
 
     @Test
@@ -160,9 +160,9 @@ class ReportsTest {
         Path file = dir.resolve("cap.json");
         Reports.writeJson(run, file);
         JsonNode cap = new ObjectMapper().readTree(file.toFile()).get("capacity");
-        assertEquals(30000, cap.get("max_rate").asDouble(), 1e-9);
+        assertEquals(3000, cap.get("max_rate").asDouble(), 1e-9);
         assertEquals(run.capacity().size(), cap.get("points").size());
-        assertEquals(40000, cap.get("points").get(3).get("target_rate").asDouble(), 1e-9);
+        assertEquals(4000, cap.get("points").get(3).get("target_rate").asDouble(), 1e-9);
         assertEquals(run.capacity().get(3).p99Micros(), cap.get("points").get(3).get("p99_us").asLong());
         assertFalse(cap.get("points").get(3).get("passed").asBoolean());
     }
@@ -259,7 +259,7 @@ class ReportsTest {
         String html = Files.readString(file);
         assertEquals(4, count(html, "<svg class=\"chart\""));
         assertTrue(html.contains("id=\"capacity\""));
-        assertTrue(html.contains("Highest rate that met the bound: <b>30,000.0 req/s</b>"));
+        assertTrue(html.contains("Highest rate that met the bound: <b>3,000.0 req/s</b>"));
     }
 
     @Test

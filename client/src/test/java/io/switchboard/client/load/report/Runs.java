@@ -28,11 +28,11 @@ final class Runs {
 
     /** Probes of a capacity search: p99 grows with the rate until the 5 ms bound fails. */
     static RunResult capacity() {
-        double[] rates = {5000, 10000, 20000, 40000, 30000, 35000};
+        double[] rates = {500, 1000, 2000, 4000, 3000, 3500};
         Shape[] probes = new Shape[rates.length];
         for (int i = 0; i < rates.length; i++) {
-            long median = rates[i] >= 40000 ? 6000 : rates[i] >= 35000 ? 2600 : 300 + (long) (rates[i] / 100);
-            probes[i] = Shape.of("probe-" + (long) rates[i], 3, rates[i] / 10, median).target(rates[i] / 10).warmup(1);
+            long median = rates[i] >= 4000 ? 6000 : rates[i] >= 3500 ? 2600 : 300 + (long) (rates[i] / 10);
+            probes[i] = Shape.of("probe-" + (long) rates[i], 3, rates[i], median).target(rates[i]).warmup(1);
         }
         RunResult bare = SyntheticRun.run(List.of(), List.of(), probes);
         List<CapacityPoint> points = new java.util.ArrayList<>();
@@ -41,7 +41,7 @@ final class Runs {
             long p99 = s.latency().getValueAtPercentile(99);
             points.add(new CapacityPoint(rates[i], rates[i] * 0.998, p99, 0, p99 < 5000));
         }
-        RunResult run = new RunResult(bare.tool(), bare.startedAt(), bare.environment(), bare.stages(), points, 30000,
+        RunResult run = new RunResult(bare.tool(), bare.startedAt(), bare.environment(), bare.stages(), points, 3000,
                 List.of());
         return withChecks(run, List.of("p99 < 50ms"));
     }
