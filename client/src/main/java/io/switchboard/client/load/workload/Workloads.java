@@ -18,6 +18,10 @@ public final class Workloads {
                 return new io.switchboard.client.load.workload.framed.FramedWorkload(setup);
             case HTTP:
                 return new io.switchboard.client.load.workload.http.HttpWorkload(setup);
+            case UDP:
+                return new io.switchboard.client.load.workload.udp.UdpWorkload(setup);
+            case WS:
+                return new io.switchboard.client.load.workload.ws.WsWorkload(setup);
             default:
                 throw new WorkloadException("protocol " + setup.settings().protocol().id()
                         + " is not available in this build");

@@ -97,11 +97,13 @@ final class UdpConnection extends ChannelInboundHandlerAdapter implements LoadCo
     }
 
     /** A lost datagram is recognised by its sequence number: the socket stays open. */
+    @Override
     public boolean closeOnTimeout() {
         return false;
     }
 
     /** The engine gave up on {@code token}: its datagram is lost (a later reply is {@code late}). */
+    @Override
     public void timedOut(int token) {
         if (token < seqOfToken.length) {
             long seq = seqOfToken[token];

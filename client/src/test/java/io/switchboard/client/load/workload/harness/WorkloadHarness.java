@@ -111,13 +111,30 @@ public final class WorkloadHarness implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (!onLoop(condition::getAsBoolean)) {
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out after " + timeoutMillis + " ms waiting for " + what);
+                throw new AssertionError("timed out after " + timeoutMillis + " ms waiting for " + what + "; "
+                        + onLoop(this::describe));
             }
             Thread.sleep(2);
         }
     }
 
+    /** Every connection's counts, for failure messages. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder("counters ").append(counters.snapshot());
+        synchronized (conns) {
+            for (Conn c : conns) {
+                sb.append("; connection ").append(c.index).append(": completed ").append(c.completed)
+                        .append(", in flight ").append(c.inFlight()).append(", failures ").append(c.failures)
+                        .append(", connection errors ").append(c.connectionErrors)
+                        .append(", closed ").append(c.closedWith.isDone())
+                        .append(", details ").append(c.details.size() > 5 ? c.details.subList(0, 5) : c.details);
+            }
+        }
+        return sb.toString();
+    }
+
     @Override
+    @SuppressWarnings("try")
     public void close() throws Exception {
         if (workload != null) {
             try {
@@ -148,6 +165,12 @@ public final class WorkloadHarness implements AutoCloseable {
         public final Map<ErrorKind, Integer> failures = new EnumMap<>(ErrorKind.class);
         public final List<String> details = new ArrayList<>();
         public final boolean[] busy;
+        public final long[] intended;
+        public final long[] sent;
+        /** Deliveries the workload measured itself (fan-out), and their latencies in nanoseconds. */
+        public int deliveries;
+        public final List<Long> deliveryLatencies = new ArrayList<>();
+        public int acknowledged;
         private final int[] free;
         private int freeTop;
         public LoadConnection connection;
@@ -164,6 +187,8 @@ public final class WorkloadHarness implements AutoCloseable {
             this.index = index;
             this.source = source;
             busy = new boolean[pipeline];
+            intended = new long[pipeline];
+            sent = new long[pipeline];
             free = new int[pipeline];
             for (int i = 0; i < pipeline; i++) {
                 free[i] = pipeline - 1 - i;
@@ -185,6 +210,8 @@ public final class WorkloadHarness implements AutoCloseable {
             while (toSend > 0 && freeTop > 0 && connection != null) {
                 int token = free[--freeTop];
                 busy[token] = true;
+                intended[token] = System.nanoTime();
+                sent[token] = intended[token];
                 toSend--;
                 connection.send(token);
                 wrote = true;
@@ -299,6 +326,35 @@ public final class WorkloadHarness implements AutoCloseable {
             release(token);
             completed++;
             pump();
+        }
+
+        @Override
+        public void acknowledged(int token) {
+            release(token);
+            acknowledged++;
+            pump();
+        }
+
+        @Override
+        public long intendedNanos(int token) {
+            if (!busy[token]) {
+                throw new AssertionError("token " + token + " is not in flight");
+            }
+            return intended[token];
+        }
+
+        @Override
+        public long sentNanos(int token) {
+            if (!busy[token]) {
+                throw new AssertionError("token " + token + " is not in flight");
+            }
+            return sent[token];
+        }
+
+        @Override
+        public void delivered(long intendedNanos, long sentNanos) {
+            deliveries++;
+            deliveryLatencies.add(System.nanoTime() - intendedNanos);
         }
 
         @Override
