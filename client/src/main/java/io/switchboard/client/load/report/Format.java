@@ -19,7 +19,7 @@ final class Format {
     }
 
     static String rate(double perSecond) {
-        return String.format(Locale.ROOT, "%,.1f", perSecond);
+        return Double.isFinite(perSecond) ? String.format(Locale.ROOT, "%,.1f", perSecond) : "-";
     }
 
     /** Bytes per second in decimal units, as network tools print them: {@code 3.05 MB/s}. */
@@ -43,7 +43,7 @@ final class Format {
     }
 
     static String percent(double p) {
-        return String.format(Locale.ROOT, "%.1f%%", p);
+        return Double.isFinite(p) ? String.format(Locale.ROOT, "%.1f%%", p) : "not measured";
     }
 
     /** A number from the settings map without a pointless {@code .0}. */
@@ -57,10 +57,10 @@ final class Format {
         return String.valueOf(value);
     }
 
-    /** {@code timeout 3, reset 2}, or {@code none}. */
+    /** {@code timeout 3, reset 2} in {@link ErrorKind} order, or {@code none}. */
     static String errors(Map<ErrorKind, Long> errors) {
-        String s = errors.entrySet().stream().filter(e -> e.getValue() > 0)
-                .map(e -> e.getKey().key() + " " + count(e.getValue())).collect(Collectors.joining(", "));
+        String s = java.util.Arrays.stream(ErrorKind.values()).filter(k -> errors.getOrDefault(k, 0L) > 0)
+                .map(k -> k.key() + " " + count(errors.get(k))).collect(Collectors.joining(", "));
         return s.isEmpty() ? "none" : s;
     }
 }

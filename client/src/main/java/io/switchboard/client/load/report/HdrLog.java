@@ -30,6 +30,7 @@ final class HdrLog {
         w.outputLogFormatVersion();
         long base = run.startedAt().toEpochMilli();
         w.outputStartTime(base);
+        w.outputBaseTime(base);
         w.setBaseTime(base);
         w.outputLegend();
         for (StageResult s : run.stages()) {

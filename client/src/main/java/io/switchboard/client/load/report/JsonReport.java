@@ -66,12 +66,12 @@ final class JsonReport {
             g.writeEndObject();
 
             g.writeObjectFieldStart("capacity");
-            g.writeNumberField("max_rate", run.maxRate());
+            number(g, "max_rate", run.maxRate());
             g.writeArrayFieldStart("points");
             for (CapacityPoint p : run.capacity()) {
                 g.writeStartObject();
-                g.writeNumberField("target_rate", p.targetRate());
-                g.writeNumberField("achieved_rate", p.achievedRate());
+                number(g, "target_rate", p.targetRate());
+                number(g, "achieved_rate", p.achievedRate());
                 g.writeNumberField("p99_us", p.p99Micros());
                 g.writeNumberField("errors", p.errors());
                 g.writeBooleanField("passed", p.passed());
@@ -110,7 +110,7 @@ final class JsonReport {
             } else if (v instanceof Integer || v instanceof Long || v instanceof Short) {
                 g.writeNumberField(e.getKey(), ((Number) v).longValue());
             } else if (v instanceof Number n) {
-                g.writeNumberField(e.getKey(), n.doubleValue());
+                number(g, e.getKey(), n.doubleValue());
             } else if (v == null) {
                 g.writeNullField(e.getKey());
             } else {
@@ -136,8 +136,8 @@ final class JsonReport {
             g.writeBooleanField("warmup", i.warmup());
             g.writeNumberField("completed", i.completed());
             g.writeNumberField("errors", i.errors());
-            g.writeNumberField("rate", i.rate());
-            g.writeNumberField("target_rate", i.targetRate());
+            number(g, "rate", i.rate());
+            number(g, "target_rate", i.targetRate());
             g.writeNumberField("bytes_sent", i.bytesSent());
             g.writeNumberField("bytes_received", i.bytesReceived());
             g.writeNumberField("connections", i.connections());
@@ -156,6 +156,15 @@ final class JsonReport {
         g.writeEndObject();
     }
 
+    /** JSON has no NaN or infinity: a figure that could not be computed is null. */
+    private static void number(JsonGenerator g, String key, double value) throws IOException {
+        if (Double.isFinite(value)) {
+            g.writeNumberField(key, value);
+        } else {
+            g.writeNullField(key);
+        }
+    }
+
     private static void totals(JsonGenerator g, Totals t) throws IOException {
         g.writeObjectFieldStart("totals");
         g.writeNumberField("completed", t.completed());
@@ -165,9 +174,9 @@ final class JsonReport {
         g.writeNumberField("blocked", t.blocked());
         g.writeNumberField("bytes_sent", t.bytesSent());
         g.writeNumberField("bytes_received", t.bytesReceived());
-        g.writeNumberField("seconds", t.seconds());
-        g.writeNumberField("rate", t.rate());
-        g.writeNumberField("bytes_per_second", t.bytesPerSecond());
+        number(g, "seconds", t.seconds());
+        number(g, "rate", t.rate());
+        number(g, "bytes_per_second", t.bytesPerSecond());
         g.writeEndObject();
     }
 
@@ -180,8 +189,8 @@ final class JsonReport {
             g.writeNumberField(Stats.PERCENTILE_KEYS[i], s.percentiles()[i]);
         }
         g.writeNumberField("max", s.max());
-        g.writeNumberField("mean", s.mean());
-        g.writeNumberField("stddev", s.stddev());
+        number(g, "mean", s.mean());
+        number(g, "stddev", s.stddev());
         g.writeEndObject();
     }
 
@@ -191,7 +200,7 @@ final class JsonReport {
         if (h != null && h.getTotalCount() > 0) {
             for (HistogramIterationValue v : h.percentiles(TICKS_PER_HALF_DISTANCE)) {
                 g.writeStartObject();
-                g.writeNumberField("percentile", v.getPercentileLevelIteratedTo());
+                number(g, "percentile", v.getPercentileLevelIteratedTo());
                 g.writeNumberField("value", h.highestEquivalentValue(v.getValueIteratedTo()));
                 g.writeNumberField("count", v.getTotalCountToThisValue());
                 g.writeEndObject();
@@ -202,8 +211,11 @@ final class JsonReport {
 
     private static void errors(JsonGenerator g, Map<ErrorKind, Long> errors) throws IOException {
         g.writeObjectFieldStart("errors");
-        for (Map.Entry<ErrorKind, Long> e : errors.entrySet()) {
-            g.writeNumberField(e.getKey().key(), e.getValue());
+        for (ErrorKind kind : ErrorKind.values()) { // a stable order whatever map the engine used
+            Long n = errors.get(kind);
+            if (n != null) {
+                g.writeNumberField(kind.key(), n);
+            }
         }
         g.writeEndObject();
     }
@@ -214,14 +226,14 @@ final class JsonReport {
             return;
         }
         g.writeObjectFieldStart("self");
-        g.writeNumberField("cpu_percent", self.cpuPercent());
+        number(g, "cpu_percent", self.cpuPercent());
         g.writeNumberField("available_cores", self.availableCores());
-        g.writeNumberField("target_rate", self.targetRate());
-        g.writeNumberField("achieved_rate", self.achievedRate());
+        number(g, "target_rate", self.targetRate());
+        number(g, "achieved_rate", self.achievedRate());
         g.writeNumberField("send_lag_p99_us", self.sendLagP99Micros());
         g.writeNumberField("hiccup_max_us", self.hiccupMaxMicros());
         g.writeNumberField("hiccup_p99_us", self.hiccupP99Micros());
-        g.writeNumberField("connections_needed", self.connectionsNeeded());
+        number(g, "connections_needed", self.connectionsNeeded());
         g.writeBooleanField("tool_bound", self.toolBound());
         g.writeArrayFieldStart("findings");
         for (String f : self.findings()) {

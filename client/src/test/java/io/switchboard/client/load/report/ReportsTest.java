@@ -273,6 +273,42 @@ class ReportsTest {
         }
     }
 
+    @Test
+    void degenerateRunsStillProduceEveryReport() throws Exception {
+        StageResult empty = SyntheticRun.uniform("empty", 0, Map.of(io.switchboard.client.load.result.ErrorKind.CONNECT_REFUSED, 50L), Map.of());
+        StageResult nanSelf = new StageResult("nan", Map.of(), empty.startedAt(), empty.totals(), empty.latency(),
+                empty.serviceTime(), empty.sendLag(), empty.intervals(), empty.errors(), empty.counters(),
+                new io.switchboard.client.load.result.SelfCheck(Double.NaN, 2, 0, 0, 0, 0, 0, Double.NaN, true, List.of()));
+        List<RunResult> runs = List.of(
+                new RunResult("t", SyntheticRun.START, Map.of(), List.of(), List.of(), 0, List.of()),
+                Runs.withChecks(new RunResult("t", SyntheticRun.START, Map.of(), List.of(empty), List.of(), 0, List.of()),
+                        List.of("p99 < 1ms", "errors.connect_refused == 0")),
+                new RunResult("t", SyntheticRun.START, Map.of(), List.of(nanSelf), List.of(), 0, List.of()));
+        int n = 0;
+        for (RunResult run : runs) {
+            Path base = dir.resolve("degenerate-" + n++);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            Reports.summary(run, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+            Reports.writeJson(run, base.resolveSibling(base.getFileName() + ".json"));
+            Reports.writeHdr(run, base.resolveSibling(base.getFileName() + ".hlog"));
+            Reports.writeHtml(run, base.resolveSibling(base.getFileName() + ".html"));
+            JsonNode json = new ObjectMapper().readTree(base.resolveSibling(base.getFileName() + ".json").toFile());
+            assertEquals(run.stages().size(), json.get("stages").size());
+            String html = Files.readString(base.resolveSibling(base.getFileName() + ".html"));
+            assertEquals(3, count(html, "<svg class=\"chart\""));
+            assertFalse(html.contains("NaN"), "no NaN on the page");
+            String out = bytes.toString(StandardCharsets.UTF_8);
+            if (!run.stages().isEmpty()) {
+                assertTrue(out.contains("latency      no samples"), out);
+                assertTrue(json.get("stages").get(0).get("distribution").get("latency_us").isEmpty());
+            }
+        }
+        assertTrue(new ObjectMapper().readTree(dir.resolve("degenerate-2.json").toFile()).get("stages").get(0).get("self")
+                .get("cpu_percent").isNull(), "NaN becomes null: JSON has no NaN");
+        String failed = Files.readString(dir.resolve("degenerate-1.html"));
+        assertTrue(failed.contains("no samples") && failed.contains("connect_refused 50"), "the page says what happened");
+    }
+
     private static int count(String s, String what) {
         int n = 0;
         for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1)) {
