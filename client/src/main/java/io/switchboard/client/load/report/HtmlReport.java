@@ -7,6 +7,7 @@ import io.switchboard.client.load.result.RunResult;
 import io.switchboard.client.load.result.SelfCheck;
 import io.switchboard.client.load.result.StageResult;
 import io.switchboard.client.load.result.Totals;
+import io.switchboard.client.load.scenario.Values;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import io.switchboard.client.load.scenario.Values;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 
