@@ -22,6 +22,8 @@ public final class Workloads {
                 return new io.switchboard.client.load.workload.udp.UdpWorkload(setup);
             case WS:
                 return new io.switchboard.client.load.workload.ws.WsWorkload(setup);
+            case CONNSCALE:
+                return new io.switchboard.client.load.workload.connscale.ConnscaleWorkload(setup);
             default:
                 throw new WorkloadException("protocol " + setup.settings().protocol().id()
                         + " is not available in this build");
