@@ -49,7 +49,11 @@ final class HttpResponseParser {
 
     /** Parses what {@code in} holds; does not release it. */
     void feed(ByteBuf in) {
-        while (in.isReadable() && state != State.BROKEN) {
+        while (in.isReadable()) {
+            if (state == State.BROKEN) {
+                in.skipBytes(in.readableBytes());
+                return;
+            }
             switch (state) {
                 case BODY:
                 case CHUNK_DATA: {
@@ -74,16 +78,20 @@ final class HttpResponseParser {
                         int n = in.readableBytes();
                         if (partialLength() + n > MAX_LINE) {
                             fail("a header line longer than " + MAX_LINE + " bytes");
-                            return;
+                            continue;
                         }
                         partial().writeBytes(in, n);
                         return;
                     }
                     int lineLength = lf - in.readerIndex();
+                    if (lineLength > MAX_LINE) {
+                        fail("a header line longer than " + MAX_LINE + " bytes");
+                        continue;
+                    }
                     if (partial != null && partial.isReadable()) {
                         if (partial.readableBytes() + lineLength > MAX_LINE) {
                             fail("a header line longer than " + MAX_LINE + " bytes");
-                            return;
+                            continue;
                         }
                         partial.writeBytes(in, lineLength);
                         in.skipBytes(1);
