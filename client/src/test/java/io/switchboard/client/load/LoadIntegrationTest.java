@@ -25,6 +25,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -152,6 +153,35 @@ class LoadIntegrationTest {
         assertEquals(1000, r.totals().completed());
         assertEquals(1000, r.counters().get("sent"));
         assertEquals(0, r.totals().inFlightAtEnd());
+    }
+
+    @Test
+    void capacitySearchBisectsToTheHighestRateWithinTheBound() throws Exception {
+        Server server = servers.start(TransportUnderTest.NIO);
+        LoadSettings base = settings(TransportUnderTest.NIO, Protocol.RAW, hostPort(server, Listener.ECHO))
+                .connections(4).warmup(Duration.ofMillis(300)).duration(Duration.ofMillis(700)).build();
+        var run = LoadRun.findMaxRate(base, Duration.ofSeconds(2), List.of(), Progress.silent());
+        assertEquals("probe-closed", run.stages().get(0).name());
+        assertTrue(run.capacity().size() >= 2, () -> "probes " + run.capacity());
+        assertEquals(run.capacity().size() + 1, run.stages().size());
+        double best = run.capacity().stream().filter(p -> p.passed()).mapToDouble(p -> p.targetRate()).max().orElse(0);
+        assertEquals(best, run.maxRate());
+        for (var p : run.capacity()) {
+            boolean shouldPass = p.p99Micros() <= 2_000_000 && p.errors() == 0 && p.achievedRate() >= 0.95 * p.targetRate();
+            assertEquals(shouldPass, p.passed(), () -> "probe " + p);
+        }
+        // bisection: every probe lies strictly between the best passing and the lowest failing rate so far
+        double ceiling = run.stages().get(0).totals().rate() * 1.1;
+        double lo = 0;
+        double hi = ceiling;
+        for (var p : run.capacity()) {
+            assertTrue(p.targetRate() > lo && p.targetRate() < hi + 1, () -> "probe " + p + " outside the bracket");
+            if (p.passed()) {
+                lo = p.targetRate();
+            } else {
+                hi = p.targetRate();
+            }
+        }
     }
 
     @Test
