@@ -143,6 +143,12 @@ final class ScenarioParser {
             } catch (IllegalArgumentException e) {
                 throw relocate(e, path);
             }
+            boolean targetSet = stage.has("target") || defaults != null && defaults.has("target");
+            if (built.protocol() != cliDefaults.protocol() && !targetSet) {
+                // the inherited target was meant for another protocol (7001 for raw, say): never guess
+                throw ScenarioException.of(path + ".target", "missing (the scenario sets protocol "
+                        + built.protocol().id() + "; give its target in the stage or in defaults)");
+            }
             try {
                 Target.parse(built.protocol(), built.target());
             } catch (IllegalArgumentException e) {

@@ -135,6 +135,7 @@ class ScenarioTest {
                     room: lobby
                   - name: framed
                     protocol: framed
+                    target: "[::1]:7000"
                     transport: epoll
                     epoll_mode: level
                     payload: {min: 16, max: 4k}
@@ -165,6 +166,7 @@ class ScenarioTest {
         assertEquals("lobby", all.room());
 
         LoadSettings framed = s.stages().get(1);
+        assertEquals("[::1]:7000", framed.target());
         assertEquals(TransportChoice.EPOLL, framed.transport());
         assertEquals(EpollMode.LEVEL, framed.epollMode());
         assertEquals(PayloadSpec.range(16, 4096), framed.payload());
@@ -253,6 +255,7 @@ class ScenarioTest {
             framed mode unknown       | `stages: [{name: a, mode: shout}]`         | stages[0].mode: "shout" (expected echo, ping or publish)
             target a number           | `stages: [{name: a, target: 7000}]`        | stages[0].target: 7000 (expected a string)
             target wrong for raw      | `stages: [{name: a, target: "http://x/"}]` | stages[0].target: "http://x/" (expected host or host:port for protocol raw)
+            protocol without target   | `stages: [{name: a}, {name: b, protocol: http}]` | stages[1].target: missing (the scenario sets protocol http; give its target in the stage or in defaults)
             target blank              | `stages: [{name: a, target: " "}]`         | stages[0].target:   (expected: host:port or a URL)
             room empty                | `stages: [{name: a, room: ""}]`            | stages[0].room: "" (expected a room name)
             payload a word            | `stages: [{name: a, payload: huge}]`       | stages[0].payload: "huge" (expected a size such as 64 or 4k, a range such as 16-1024, @FILE, or a mapping with size, min and max, or file)
