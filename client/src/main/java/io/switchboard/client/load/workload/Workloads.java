@@ -22,6 +22,8 @@ public final class Workloads {
                 return new io.switchboard.client.load.workload.udp.UdpWorkload(setup);
             case WS:
                 return new io.switchboard.client.load.workload.ws.WsWorkload(setup);
+            case FANOUT:
+                return new io.switchboard.client.load.workload.fanout.FanoutWorkload(setup);
             case CONNSCALE:
                 return new io.switchboard.client.load.workload.connscale.ConnscaleWorkload(setup);
             default:
