@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
 
 /**
  * Request payloads for one event loop: sizes (fixed, or drawn per request from a range) and the
- * bytes, taken as slices of one shared read-only buffer so that no request copies or allocates
+ * bytes, taken as slices of one shared buffer (never written after it is filled) so that no request copies or allocates
  * its payload. For generated payloads the start offset rotates over {@link #OFFSETS} positions of
  * seeded random bytes, so consecutive requests carry different bytes and a misplaced or
  * corrupted echo is detected. A file payload is the whole file, every time.
@@ -48,7 +48,7 @@ public final class PayloadSource {
             }
             ByteBuf buf = alloc.directBuffer(Math.max(1, content.length));
             buf.writeBytes(content);
-            return buf.asReadOnly();
+            return buf;
         }
         int length = spec.maxBytes() + OFFSETS;
         ByteBuf buf = alloc.directBuffer(length);
@@ -59,7 +59,9 @@ public final class PayloadSource {
         while (buf.writerIndex() < length) {
             buf.writeByte(random.nextInt(256));
         }
-        return buf.asReadOnly();
+        // Deliberately not asReadOnly(): slices of a read-only wrapper are neither recycled nor
+        // written by address, which cost an allocation per request. Nothing writes to it.
+        return buf;
     }
 
     /**
@@ -88,7 +90,7 @@ public final class PayloadSource {
     }
 
     /**
-     * The shared read-only bytes: a payload of {@code size} starting at {@code offset} is
+     * The shared bytes (do not write to them): a payload of {@code size} starting at {@code offset} is
      * {@code bytes().retainedSlice(bytes().readerIndex() + offset, size)}. Never release it.
      */
     public ByteBuf bytes() {
