@@ -63,4 +63,23 @@ final class Format {
                 .map(k -> k.key() + " " + count(errors.get(k))).collect(Collectors.joining(", "));
         return s.isEmpty() ? "none" : s;
     }
+
+    /**
+     * The settings worth printing, in the engine's order: zero or empty values (no warm-up, no
+     * request limit, automatic threads) are left out, except {@code rate}, where 0 means closed
+     * loop and is printed as that.
+     */
+    static java.util.List<String[]> shownSettings(Map<String, Object> settings) {
+        java.util.List<String[]> out = new java.util.ArrayList<>();
+        settings.forEach((key, value) -> {
+            String text = value == null ? "" : setting(value);
+            boolean zero = text.isEmpty() || text.equals("0") || text.equals("0s") || text.equals("0.0");
+            if (key.equals("rate") && zero) {
+                out.add(new String[] {key, "closed loop"});
+            } else if (!zero) {
+                out.add(new String[] {key, text});
+            }
+        });
+        return out;
+    }
 }

@@ -14,7 +14,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 
@@ -355,12 +354,12 @@ final class HtmlReport {
                 .append(" <small>started ").append(TIME.format(s.startedAt())).append("</small></h3>\n");
         h.append("<p class=\"settings\">");
         boolean first = true;
-        for (Map.Entry<String, Object> e : s.settings().entrySet()) {
+        for (String[] kv : Format.shownSettings(s.settings())) {
             if (!first) {
                 h.append(" &middot; ");
             }
             first = false;
-            h.append("<span><b>").append(Html.escape(e.getKey())).append("</b> ").append(Html.escape(Format.setting(e.getValue()))).append("</span>");
+            h.append("<span><b>").append(Html.escape(kv[0])).append("</b> ").append(Html.escape(kv[1])).append("</span>");
         }
         h.append("</p>\n");
         Totals t = s.totals();

@@ -184,11 +184,11 @@ final class TerminalSummary {
         if (protocol != null || target != null) {
             parts.add((protocol == null ? "" : protocol + " ") + (target == null ? "" : target));
         }
-        settings.forEach((k, v) -> {
-            if (!HEAD.contains(k) && v != null && !String.valueOf(v).isEmpty()) {
-                parts.add(k + " " + Format.setting(v));
+        for (String[] kv : Format.shownSettings(settings)) {
+            if (!HEAD.contains(kv[0])) {
+                parts.add(kv[0] + " " + kv[1]);
             }
-        });
+        }
         return String.join(", ", parts);
     }
 }

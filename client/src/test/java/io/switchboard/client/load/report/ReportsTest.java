@@ -76,6 +76,23 @@ class ReportsTest {
     }
 
     @Test
+    void settingsLeaveOutZerosButSayClosedLoop() {
+        Map<String, Object> settings = new java.util.LinkedHashMap<>();
+        settings.put("protocol", "raw");
+        settings.put("target", "127.0.0.1:7001");
+        settings.put("connections", 8);
+        settings.put("threads", 0);
+        settings.put("rate", 0.0);
+        settings.put("duration", "10s");
+        settings.put("requests", 0L);
+        settings.put("warmup", "0s");
+        settings.put("rate_from", 500.0);
+        settings.put("transport", "auto");
+        assertEquals("raw 127.0.0.1:7001, connections 8, rate closed loop, duration 10s, rate_from 500, transport auto",
+                TerminalSummary.settings(settings));
+    }
+
+    @Test
     void summaryOfACapacitySearchListsTheCurve() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         Reports.summary(Runs.capacity(), new PrintStream(bytes, true, StandardCharsets.UTF_8));
