@@ -43,7 +43,7 @@ final class LoopWorker {
     private static final long RECONNECT_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    private final StagePlan plan;
+    private StagePlan plan;
     private final Clock clock;
     private final Executor exec;
     private final EventLoop eventLoop;
@@ -62,6 +62,7 @@ final class LoopWorker {
     private final OpenLoopScheduler.Dispatcher dispatcher = this::trySend;
     private OpenLoopScheduler scheduler;
     private boolean running;
+    private boolean preconnecting;
     private boolean stopped;
     private boolean done;
     private long closedBudgetLeft;
@@ -84,10 +85,27 @@ final class LoopWorker {
         this.closedBudgetLeft = plan.closedBudget();
     }
 
-    /** Adds a connection slot (before {@link #start}) to be opened at {@code openAtNanos}. */
-    void addConnection(int index, InetAddress source, long openAtNanos) {
+    /**
+     * Adds a connection slot (before {@link #start}) to be opened {@code openOffsetNanos} after
+     * the stage start (its place in the ramp-up).
+     */
+    void addConnection(int index, InetAddress source, long openOffsetNanos) {
         conns.add(new Conn(this, index, source, plan.pipeline()));
-        openAt.add(openAtNanos);
+        openAt.add(openOffsetNanos);
+    }
+
+    /**
+     * Opens every connection now, before the stage starts, so that connection set-up is not
+     * part of the measurement (not used with a ramp-up, nor when connecting is what is measured).
+     */
+    void preconnect() {
+        thread = Thread.currentThread();
+        preconnecting = true;
+        long now = clock.nanoTime();
+        for (Conn c : conns) {
+            c.openRequestedAt = now;
+            open(c);
+        }
     }
 
     EventLoop eventLoop() {
@@ -122,8 +140,28 @@ final class LoopWorker {
 
     /** Starts the stage on this loop: schedules connection opening and, in open loop, the ticks. */
     void start() {
+        start(plan);
+    }
+
+    /** Starts with {@code startPlan} (the same stage, its times fixed after {@link #preconnect}). */
+    void start(StagePlan startPlan) {
+        plan = startPlan;
+        closedBudgetLeft = plan.closedBudget();
         thread = Thread.currentThread();
+        long delay = plan.start() - clock.nanoTime();
+        if (delay <= 0) {
+            begin();
+        } else {
+            exec.schedule(this::begin, delay); // nothing is sent before the stage's start
+        }
+    }
+
+    private void begin() {
+        if (stopped) {
+            return;
+        }
         running = true;
+        preconnecting = false;
         long now = clock.nanoTime();
         if (plan.openLoop()) {
             scheduler = new OpenLoopScheduler(plan.schedule(), plan.start(),
@@ -132,14 +170,22 @@ final class LoopWorker {
         }
         for (int i = 0; i < conns.size(); i++) {
             Conn c = conns.get(i);
-            long delay = openAt.get(i) - now;
-            c.openRequestedAt = openAt.get(i);
-            if (delay <= 0) {
+            if (c.state == Conn.State.OPEN) {
+                activate(c, now);
+                continue;
+            }
+            if (c.state == Conn.State.CONNECTING) {
+                continue; // preconnecting still: activated when it completes
+            }
+            long at = plan.start() + openAt.get(i);
+            c.openRequestedAt = at;
+            if (at - now <= 0) {
                 open(c);
             } else {
-                exec.schedule(() -> open(c), delay);
+                exec.schedule(() -> open(c), at - now);
             }
         }
+        flushDirty();
         long period = Math.min(TimeUnit.MILLISECONDS.toNanos(100),
                 Math.max(TimeUnit.MILLISECONDS.toNanos(5), plan.timeoutNanos() / 10));
         exec.schedule(new Runnable() {
@@ -154,7 +200,7 @@ final class LoopWorker {
     }
 
     private void open(Conn c) {
-        if (!running || c.state != Conn.State.IDLE) {
+        if ((!running && !preconnecting) || c.state != Conn.State.IDLE) {
             return;
         }
         c.state = Conn.State.CONNECTING;
@@ -185,11 +231,18 @@ final class LoopWorker {
             meter.add(LoopMeter.COMPLETED, 1);
             c.openRequestedAt = Long.MIN_VALUE / 2;
         }
-        if (!running) {
+        if (stopped) {
             closeConn(c);
             return;
         }
-        long now = clock.nanoTime();
+        if (running) {
+            activate(c, clock.nanoTime());
+            flushDirty();
+        }
+    }
+
+    /** Puts an open connection to work: waiting requests first, then the schedule or the loop. */
+    private void activate(Conn c, long now) {
         if (plan.openLoop()) {
             while (scheduler.hasBacklog() && c.canSend()) {
                 sendOn(c, scheduler.pollBacklog(), now);
@@ -198,7 +251,6 @@ final class LoopWorker {
         } else {
             fillClosed(c, now);
         }
-        flushDirty();
     }
 
     void onConnectFailed(Conn c, Throwable cause) {
@@ -549,6 +601,7 @@ final class LoopWorker {
         }
         stopped = true;
         running = false;
+        preconnecting = false;
         long now = clock.nanoTime();
         if (scheduler != null) {
             // Requests due before the end that no tick released yet still belong to the stage:

@@ -104,35 +104,24 @@ public final class StageRunner {
         for (int i = 0; i < s.connections(); i++) {
             connsOnLoop[i % threads]++;
         }
-        long start = clock.nanoTime() + LEAD_NANOS;
-        long warmupNanos = s.warmup().toNanos();
-        long measuredFrom = start + warmupNanos;
-        long stopAt = s.duration() == null ? Long.MAX_VALUE : measuredFrom + s.duration().toNanos();
-        long rampNanos = s.rateFrom() < 0 ? 0
-                : !s.rateRamp().isZero() ? s.rateRamp().toNanos()
-                : stopAt == Long.MAX_VALUE ? 0 : stopAt - start;
         Bootstraps bootstraps = new Bootstraps(transport, alloc, (int) Math.min(Integer.MAX_VALUE, s.timeout().toMillis()));
         ErrorLog errorLog = new ErrorLog(s.name());
         CountDownLatch done = new CountDownLatch(threads);
-        List<LoopWorker> workers = new ArrayList<>();
-        long assignedClosed = 0;
+        boolean connectIsRequest = s.protocol() == io.switchboard.client.load.Protocol.CONNSCALE;
+        long[] budgets = new long[threads];
+        long assigned = 0;
         for (int k = 0; k < threads; k++) {
             double share = (double) connsOnLoop[k] / s.connections();
-            long budget = 0;
             if (s.requests() > 0) {
-                budget = k == threads - 1 ? s.requests() - assignedClosed : Math.round(s.requests() * share);
-                budget = Math.max(budget, 0);
-                assignedClosed += budget;
+                budgets[k] = Math.max(0, k == threads - 1 ? s.requests() - assigned : Math.round(s.requests() * share));
+                assigned += budgets[k];
+                if (budgets[k] == 0) {
+                    done.countDown(); // nothing to do on this loop
+                }
             }
-            ArrivalSchedule schedule = null;
-            if (s.openLoop()) {
-                double from = s.rateFrom() < 0 ? s.rate() : s.rateFrom();
-                schedule = new ArrivalSchedule(from * share, s.rate() * share, rampNanos, s.arrivals(),
-                        s.seed() * 31 + k, (double) k / threads);
-            }
-            StagePlan plan = new StagePlan(start, measuredFrom, stopAt, s.rampUp().toNanos(), s.timeout().toNanos(),
-                    s.pipeline(), s.openLoop() ? 0 : budget, schedule, s.openLoop() ? budget : 0,
-                    s.protocol() == io.switchboard.client.load.Protocol.CONNSCALE);
+        }
+        List<LoopWorker> workers = new ArrayList<>();
+        for (int k = 0; k < threads; k++) {
             EventLoop loop = loops.get(k);
             LoopWorker.Executor exec = new LoopWorker.Executor() {
                 @Override
@@ -145,17 +134,40 @@ public final class StageRunner {
                     loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
                 }
             };
-            if (budget == 0 && s.requests() > 0) {
-                done.countDown(); // nothing to do on this loop
-            }
-            workers.add(new LoopWorker(plan, clock, exec, loop, workload,
-                    PayloadSource.forLoop(s.payload(), shared, s.seed() * 17 + k), counters, bootstraps, errorLog,
-                    done::countDown));
+            workers.add(new LoopWorker(plan(s, k, threads, connsOnLoop, budgets, 0, connectIsRequest), clock, exec, loop,
+                    workload, PayloadSource.forLoop(s.payload(), shared, s.seed() * 17 + k), counters, bootstraps,
+                    errorLog, done::countDown));
         }
         List<InetAddress> sources = s.sources();
         for (int i = 0; i < s.connections(); i++) {
-            long openAt = start + (s.connections() <= 1 ? 0 : s.rampUp().toNanos() * i / s.connections());
-            workers.get(i % threads).addConnection(i, sources.isEmpty() ? null : sources.get(i % sources.size()), openAt);
+            long openOffset = s.connections() <= 1 ? 0 : s.rampUp().toNanos() * i / s.connections();
+            workers.get(i % threads).addConnection(i, sources.isEmpty() ? null : sources.get(i % sources.size()), openOffset);
+        }
+        if (s.rampUp().isZero() && !connectIsRequest) {
+            // Open every connection before the clock starts, so set-up is not measured.
+            for (int k = 0; k < threads; k++) {
+                loops.get(k).submit(workers.get(k)::preconnect).syncUninterruptibly();
+            }
+            long deadline = clock.nanoTime() + s.timeout().toNanos();
+            while (clock.nanoTime() - deadline < 0) {
+                long settled = 0;
+                for (LoopWorker w : workers) {
+                    settled += w.meter().get(LoopMeter.CONNECTS) + w.meter().get(LoopMeter.CONNECT_ERRORS);
+                }
+                if (settled >= s.connections()) {
+                    break;
+                }
+                Thread.sleep(2);
+            }
+        }
+        long start = clock.nanoTime() + LEAD_NANOS;
+        long warmupNanos = s.warmup().toNanos();
+        long measuredFrom = start + warmupNanos;
+        long stopAt = s.duration() == null ? Long.MAX_VALUE : measuredFrom + s.duration().toNanos();
+        long rampNanos = rampNanos(s, start, stopAt);
+        List<StagePlan> plans = new ArrayList<>();
+        for (int k = 0; k < threads; k++) {
+            plans.add(plan(s, k, threads, connsOnLoop, budgets, start, connectIsRequest));
         }
 
         Hiccups hiccups = new Hiccups();
@@ -165,7 +177,8 @@ public final class StageRunner {
         List<Future<?>> started = new ArrayList<>();
         for (int k = 0; k < threads; k++) {
             LoopWorker w = workers.get(k);
-            started.add(loops.get(k).submit(w::start));
+            StagePlan p = plans.get(k);
+            started.add(loops.get(k).submit(() -> w.start(p)));
         }
         for (Future<?> f : started) {
             f.syncUninterruptibly();
@@ -258,6 +271,33 @@ public final class StageRunner {
         SelfCheck self = selfCheck(s, totals, sampler, cpuPercent, busiestLoop, hiccupHistogram);
         return new StageResult(s.name(), s.describe(), measuredAt, totals, sampler.latency, sampler.serviceTime,
                 sampler.sendLag, List.copyOf(sampler.intervals), sampler.errorMap(), allCounters, self);
+    }
+
+    private static long rampNanos(LoadSettings s, long start, long stopAt) {
+        if (s.rateFrom() < 0) {
+            return 0;
+        }
+        if (!s.rateRamp().isZero()) {
+            return s.rateRamp().toNanos();
+        }
+        return stopAt == Long.MAX_VALUE ? 0 : stopAt - start;
+    }
+
+    /** Loop {@code k}'s share of the stage: its connections' share of the rate and the budget. */
+    private static StagePlan plan(LoadSettings s, int k, int threads, int[] connsOnLoop, long[] budgets, long start,
+                                  boolean connectIsRequest) {
+        double share = (double) connsOnLoop[k] / s.connections();
+        long measuredFrom = start + s.warmup().toNanos();
+        long stopAt = s.duration() == null ? Long.MAX_VALUE : measuredFrom + s.duration().toNanos();
+        ArrivalSchedule schedule = null;
+        if (s.openLoop()) {
+            double from = s.rateFrom() < 0 ? s.rate() : s.rateFrom();
+            schedule = new ArrivalSchedule(from * share, s.rate() * share, rampNanos(s, start, stopAt), s.arrivals(),
+                    s.seed() * 31 + k, (double) k / threads);
+        }
+        long budget = budgets[k];
+        return new StagePlan(start, measuredFrom, stopAt, s.rampUp().toNanos(), s.timeout().toNanos(), s.pipeline(),
+                s.openLoop() ? 0 : budget, schedule, s.openLoop() ? budget : 0, connectIsRequest);
     }
 
     /** Boundaries every second from the start, with one exactly at the end of the warm-up. */
