@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.LongAdder;
  * by order, so the stage counts what UDP can do to datagrams:
  *
  * <ul>
- *   <li>{@code lost}: no reply within the timeout, or none by the end of the run;</li>
+ *   <li>{@code lost}: no reply within the timeout, or none by the end of the run (after the
+ *       drain, see {@link #drain()});</li>
  *   <li>{@code reordered}: a first reply that came after the reply to a later datagram;</li>
  *   <li>{@code duplicated}: a datagram answered more than once;</li>
  *   <li>{@code late}: a reply to a datagram already counted lost (it stays lost), or one too
@@ -57,6 +58,7 @@ public final class UdpWorkload implements Workload {
     final LongAdder late;
     final LongAdder foreign;
     private final int maxSize;
+    private final java.time.Duration drain;
 
     public UdpWorkload(WorkloadSetup setup) throws WorkloadException {
         LoadSettings s = setup.settings();
@@ -77,11 +79,32 @@ public final class UdpWorkload implements Workload {
         maxSize = s.payload().file() == null ? s.payload().maxBytes() : MAX_DATAGRAM;
         // Remember well beyond the pipeline so that duplicates and late replies stay classifiable.
         ringCapacity = (int) Math.min(1 << 20, Math.max(4096L, (long) s.pipeline() * 16));
+        // After the last send, wait this long for replies before the unanswered count as lost.
+        java.time.Duration cap = java.time.Duration.ofSeconds(1);
+        java.time.Duration wait = s.timeout().compareTo(cap) < 0 ? s.timeout() : cap;
+        String d = s.options().get("drain");
+        if (d != null) {
+            try {
+                wait = io.switchboard.client.load.scenario.Values.duration("drain", d);
+            } catch (IllegalArgumentException e) {
+                throw new WorkloadException(e.getMessage());
+            }
+        }
+        drain = wait;
         lost = setup.counters().counter("lost");
         reordered = setup.counters().counter("reordered");
         duplicated = setup.counters().counter("duplicated");
         late = setup.counters().counter("late");
         foreign = setup.counters().counter("foreign");
+    }
+
+    /**
+     * Replies still on their way when sending stops are waited for (up to 1 s, or the timeout if
+     * shorter; {@code --opt drain=...}), so that {@code lost} means lost, not merely in flight.
+     */
+    @Override
+    public java.time.Duration drain() {
+        return drain;
     }
 
     @Override
