@@ -120,10 +120,17 @@ final class HtmlReport {
                 .append(Html.escape(value)).append("</div><div class=\"sub\">").append(Html.escape(sub)).append("</div></div>\n");
     }
 
+    /** Most points a time chart draws; longer runs merge neighbouring intervals. */
+    static final int MAX_POINTS = 1200;
+
+    /** One point of the time charts: one interval, or several merged. */
+    private record Bucket(double x, double rate, double errorsPerSecond, double targetRate, Histogram latency) {}
+
     /** Interval times on one axis: seconds since the run started. */
     private static final class Timeline {
         final RunResult run;
         final double end;
+        private final java.util.Map<StageResult, List<Bucket>> buckets = new java.util.IdentityHashMap<>();
 
         Timeline(RunResult run) {
             this.run = run;
@@ -140,8 +147,58 @@ final class HtmlReport {
             return Duration.between(run.startedAt(), s.startedAt()).toMillis() / 1000.0 + stageMillis / 1000.0;
         }
 
-        double mid(StageResult s, Interval i) {
-            return (at(s, i.startMillis()) + at(s, i.endMillis())) / 2;
+        /**
+         * A stage's intervals as chart points: the intervals themselves, or for long runs (more
+         * than {@link #MAX_POINTS} intervals in all) consecutive intervals of the same phase
+         * merged, their histograms added so the percentiles stay exact.
+         */
+        List<Bucket> buckets(StageResult s) {
+            return buckets.computeIfAbsent(s, this::group);
+        }
+
+        private List<Bucket> group(StageResult s) {
+            int all = run.stages().stream().mapToInt(x -> x.intervals().size()).sum();
+            int per = Math.max(1, (int) Math.ceil(all / (double) MAX_POINTS));
+            List<Bucket> out = new ArrayList<>();
+            List<Interval> group = new ArrayList<>();
+            for (Interval i : s.intervals()) {
+                if (!group.isEmpty() && (group.size() == per || group.get(0).warmup() != i.warmup())) {
+                    out.add(bucket(s, group));
+                    group = new ArrayList<>();
+                }
+                group.add(i);
+            }
+            if (!group.isEmpty()) {
+                out.add(bucket(s, group));
+            }
+            return out;
+        }
+
+        private Bucket bucket(StageResult s, List<Interval> group) {
+            Interval first = group.get(0);
+            Interval last = group.get(group.size() - 1);
+            double seconds = Math.max(1e-3, (last.endMillis() - first.startMillis()) / 1000.0);
+            long completed = 0;
+            long errors = 0;
+            double target = 0;
+            Histogram latency;
+            if (group.size() == 1) {
+                latency = first.latency();
+            } else {
+                latency = new Histogram(3);
+                for (Interval i : group) {
+                    if (i.latency() != null && i.latency().getTotalCount() > 0) {
+                        latency.add(i.latency());
+                    }
+                }
+            }
+            for (Interval i : group) {
+                completed += i.completed();
+                errors += i.errors();
+                target += i.targetRate() * (i.endMillis() - i.startMillis()) / 1000.0;
+            }
+            double x = (at(s, first.startMillis()) + at(s, last.endMillis())) / 2;
+            return new Bucket(x, completed / seconds, errors / seconds, target / seconds, latency);
         }
 
         SvgChart.Axis axis() {
@@ -177,15 +234,13 @@ final class HtmlReport {
         boolean anyTarget = false;
         boolean anyErrors = false;
         for (StageResult s : t.run.stages()) {
-            for (Interval i : s.intervals()) {
-                double x = t.mid(s, i);
-                double seconds = Math.max(1e-3, (i.endMillis() - i.startMillis()) / 1000.0);
-                completed.add(new double[] {x, i.rate()});
-                target.add(i.targetRate() > 0 ? new double[] {x, i.targetRate()} : null);
-                errors.add(new double[] {x, i.errors() / seconds});
-                anyTarget |= i.targetRate() > 0;
-                anyErrors |= i.errors() > 0;
-                max = Math.max(max, Math.max(i.rate(), i.targetRate()));
+            for (Bucket b : t.buckets(s)) {
+                completed.add(new double[] {b.x(), b.rate()});
+                target.add(b.targetRate() > 0 ? new double[] {b.x(), b.targetRate()} : null);
+                errors.add(new double[] {b.x(), b.errorsPerSecond()});
+                anyTarget |= b.targetRate() > 0;
+                anyErrors |= b.errorsPerSecond() > 0;
+                max = Math.max(max, Math.max(b.rate(), b.targetRate()));
             }
             completed.add(null);
             target.add(null);
@@ -212,9 +267,9 @@ final class HtmlReport {
         double lo = Double.MAX_VALUE;
         double hi = 1;
         for (StageResult s : t.run.stages()) {
-            for (Interval i : s.intervals()) {
-                Histogram h = i.latency();
-                double x = t.mid(s, i);
+            for (Bucket b : t.buckets(s)) {
+                Histogram h = b.latency();
+                double x = b.x();
                 if (h == null || h.getTotalCount() == 0) {
                     p50.add(null);
                     p99.add(null);

@@ -270,6 +270,20 @@ class ReportsTest {
     }
 
     @Test
+    void aLongRunIsDrawnWithMergedIntervalsNotThousandsOfPoints() throws Exception {
+        // 3 000 one-second intervals: the time charts merge neighbours (histograms added)
+        RunResult longRun = SyntheticRun.run(List.of(), List.of(), SyntheticRun.Shape.of("soak", 3000, 20, 300));
+        Path file = dir.resolve("long.html");
+        Reports.writeHtml(longRun, file);
+        String html = Files.readString(file);
+        Matcher d = Pattern.compile("data-series=\"completed/s\" stroke=\"[^\"]+\" d=\"([^\"]+)\"").matcher(html);
+        assertTrue(d.find());
+        int points = d.group(1).split("[ML]").length - 1;
+        assertEquals(1000, points, "3000 intervals in buckets of 3");
+        assertTrue(html.length() < 1_000_000, "page size " + html.length());
+    }
+
+    @Test
     void htmlCapacityChartAppearsWhenSearched() throws Exception {
         Path file = dir.resolve("cap.html");
         Reports.writeHtml(Runs.capacity(), file);
