@@ -48,6 +48,18 @@ final class ScenarioParser {
     private static final Set<String> RATE_KEYS = Set.of("from", "to", "over");
     private static final Set<String> PAYLOAD_KEYS = Set.of("size", "min", "max", "file");
     private static final Set<String> FRAMED_MODES = Set.of("echo", "ping", "publish");
+    /**
+     * The {@code options} each workload reads (the Javadoc of each {@code *Workload} class); a
+     * key outside these would be silently ignored by the workload, so the parser rejects it.
+     */
+    static final Map<Protocol, List<String>> OPTION_KEYS = Map.of(
+            Protocol.RAW, List.of(),
+            Protocol.FRAMED, List.of(),
+            Protocol.HTTP, List.of(),
+            Protocol.UDP, List.of("drain"),
+            Protocol.WS, List.of("ws_mode", "ws_frame"),
+            Protocol.FANOUT, List.of("subscribers", "rooms", "publishers", "drain"),
+            Protocol.CONNSCALE, List.of("handshake", "heartbeat", "ports_per_address"));
     private static final Pattern IP_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     /** LoadSettings' own names for values it rejects, mapped to the scenario's keys. */
     private static final Map<String, String> SETTING_NAMES = Map.of(
@@ -143,6 +155,8 @@ final class ScenarioParser {
             } catch (IllegalArgumentException e) {
                 throw relocate(e, path);
             }
+            checkOptions(built.protocol(), defaults, "defaults");
+            checkOptions(built.protocol(), stage, path);
             boolean targetSet = stage.has("target") || defaults != null && defaults.has("target");
             if (built.protocol() != cliDefaults.protocol() && !targetSet) {
                 // the inherited target was meant for another protocol (7001 for raw, say): never guess
@@ -174,6 +188,23 @@ final class ScenarioParser {
             checks.addAll(checkList(root.get("checks"), "checks", names, true));
         }
         return new Scenario(name, stages, checks);
+    }
+
+    /** The option keys {@code node} (a stage or the defaults) sets must be ones the protocol reads. */
+    private static void checkOptions(Protocol protocol, JsonNode node, String path) {
+        JsonNode options = node == null ? null : node.get("options");
+        List<String> known = OPTION_KEYS.getOrDefault(protocol, List.of());
+        if (options == null || !options.isObject()) {
+            return;
+        }
+        for (Iterator<String> keys = options.fieldNames(); keys.hasNext(); ) {
+            String key = keys.next();
+            if (!known.contains(key)) {
+                throw new ScenarioException(path + ".options." + key, "unknown key", known.isEmpty()
+                        ? "no options for protocol " + protocol.id()
+                        : "one of " + String.join(", ", known) + " for protocol " + protocol.id());
+            }
+        }
     }
 
     private List<String> checkList(JsonNode list, String path, Set<String> stageNames, boolean scopeAllowed) {

@@ -82,7 +82,8 @@ class ScenarioTest {
 
     @Test
     void stagesOverrideDefaultsWhichOverrideTheCommandLine() {
-        LoadSettings cli = LoadSettings.builder().target("10.0.0.1:9").connections(7).pipeline(3).option("hold", "5s").build();
+        LoadSettings cli = LoadSettings.builder().protocol(io.switchboard.client.load.Protocol.FANOUT).target("10.0.0.1:9")
+                .connections(7).pipeline(3).option("drain", "5s").build();
         Scenario s = Scenario.parse("""
                 defaults:
                   connections: 20
@@ -99,11 +100,11 @@ class ScenarioTest {
         assertEquals("10.0.0.1:9", a.target());
         assertEquals(20, a.connections());
         assertEquals(3, a.pipeline());
-        assertEquals(Map.of("hold", "5s", "subscribers", "100"), a.options());
+        assertEquals(Map.of("drain", "5s", "subscribers", "100"), a.options());
         LoadSettings b = s.stages().get(1);
         assertEquals(30, b.connections());
         assertEquals("127.0.0.1:7000", b.target());
-        assertEquals(Map.of("hold", "5s", "subscribers", "100", "publishers", "2"), b.options());
+        assertEquals(Map.of("drain", "5s", "subscribers", "100", "publishers", "2"), b.options());
         assertTrue(s.checks().isEmpty());
     }
 
@@ -275,6 +276,8 @@ class ScenarioTest {
             options not a mapping     | `stages: [{name: a, options: [x]}]`        | stages[0].options: a list (expected a mapping of workload option names to values)
             option name upper case    | `stages: [{name: a, options: {Hold: 5s}}]` | stages[0].options.Hold: unknown key (expected lower-case option names)
             option value a mapping    | `stages: [{name: a, options: {hold: {}}}]` | stages[0].options.hold: a mapping (expected a number, word or duration)
+            option misspelt           | `stages: [{name: a, protocol: fanout, target: h, options: {subscriber: 5}}]` | stages[0].options.subscriber: unknown key (expected one of subscribers, rooms, publishers, drain for protocol fanout)
+            option for another protocol | `{defaults: {options: {drain: 1s}}, stages: [{name: a}]}` | defaults.options.drain: unknown key (expected no options for protocol raw)
             checks not a list         | `stages: [{name: a, checks: "p99 < 5ms"}]` | stages[0].checks: "p99 < 5ms" (expected a list of checks such as "p99 < 5ms")
             check not a string        | `stages: [{name: a, checks: [5]}]`         | stages[0].checks[0]: 5 (expected a string)
             stage check bad           | `stages: [{name: a}, {name: b, checks: ["p99 < fast"]}]` | stages[1].checks[0]: check "p99 < fast": expected a number at column 7
