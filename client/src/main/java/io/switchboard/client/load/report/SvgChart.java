@@ -15,7 +15,8 @@ final class SvgChart {
     static final int WIDTH = 1040;
     private static final int LEFT = 72;
     private static final int RIGHT = 24;
-    private static final int TOP = 58;
+    /** Title row, then legend rows of this height, then the plot. */
+    private static final int LEGEND_ROW = 18;
     private static final int BOTTOM = 48;
 
     record Tick(double value, String label) {}
@@ -138,6 +139,9 @@ final class SvgChart {
     private final List<Band> bands = new ArrayList<>();
     private final List<Marker> markers = new ArrayList<>();
 
+    /** Top of the plot area: below the title and however many legend rows the series need. */
+    private int top = 58;
+
     SvgChart(String id, String title, int height, Axis x, Axis y) {
         this.id = id;
         this.title = title;
@@ -166,10 +170,13 @@ final class SvgChart {
     }
 
     private double py(double v) {
-        return height - BOTTOM - y.position(v) * (height - TOP - BOTTOM);
+        return height - BOTTOM - y.position(v) * (height - top - BOTTOM);
     }
 
     String render() {
+        List<double[]> legend = legendLayout();
+        int rows = legend.isEmpty() ? 1 : (int) Math.round((legend.get(legend.size() - 1)[1] - 36) / LEGEND_ROW) + 1;
+        top = 40 + rows * LEGEND_ROW;
         StringBuilder s = new StringBuilder(8192);
         int plotBottom = height - BOTTOM;
         s.append(String.format(Locale.ROOT, "<svg class=\"chart\" id=\"%s\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\" "
@@ -179,7 +186,7 @@ final class SvgChart {
             double x0 = px(b.from());
             double x1 = px(b.to());
             s.append(String.format(Locale.ROOT, "<rect class=\"band\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\"/>%n",
-                    x0, TOP, Math.max(0.5, x1 - x0), plotBottom - TOP));
+                    x0, top, Math.max(0.5, x1 - x0), plotBottom - top));
             if (x1 - x0 > 40) {
                 s.append(String.format(Locale.ROOT, "<text class=\"band-label\" x=\"%.1f\" y=\"%d\">%s</text>%n",
                         (x0 + x1) / 2, plotBottom - 6, Html.escape(b.label())));
@@ -195,20 +202,20 @@ final class SvgChart {
             double xx = px(t.value());
             s.append(String.format(Locale.ROOT, "<line class=\"grid v\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
                     + "<text class=\"tick x\" x=\"%.1f\" y=\"%d\">%s</text>%n",
-                    xx, TOP, xx, plotBottom, xx, plotBottom + 16, Html.escape(t.label())));
+                    xx, top, xx, plotBottom, xx, plotBottom + 16, Html.escape(t.label())));
         }
         s.append(String.format(Locale.ROOT, "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
                 + "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>%n",
-                LEFT, TOP, LEFT, plotBottom, LEFT, plotBottom, WIDTH - RIGHT, plotBottom));
+                LEFT, top, LEFT, plotBottom, LEFT, plotBottom, WIDTH - RIGHT, plotBottom));
         s.append(String.format(Locale.ROOT, "<text class=\"axis-title\" x=\"%d\" y=\"%d\">%s</text>%n",
                 (LEFT + WIDTH - RIGHT) / 2, height - 8, Html.escape(x.title)));
         s.append(String.format(Locale.ROOT, "<text class=\"axis-title y\" transform=\"translate(16 %d) rotate(-90)\">%s</text>%n",
-                (TOP + plotBottom) / 2, Html.escape(y.title)));
+                (top + plotBottom) / 2, Html.escape(y.title)));
         for (Marker m : markers) {
             double xx = px(m.x());
             s.append(String.format(Locale.ROOT, "<line class=\"marker\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
                     + "<text class=\"marker-label\" x=\"%.1f\" y=\"%d\">%s</text>%n",
-                    xx, TOP, xx, plotBottom, xx + 4, TOP + 12, Html.escape(m.label())));
+                    xx, top, xx, plotBottom, xx + 4, top + 12, Html.escape(m.label())));
         }
         for (Series ser : series) {
             String d = path(ser.points());
@@ -218,19 +225,36 @@ final class SvgChart {
             s.append(String.format(Locale.ROOT, "<path class=\"series%s\" data-series=\"%s\" stroke=\"%s\" d=\"%s\"/>%n",
                     ser.dashed() ? " dashed" : "", Html.escape(ser.name()), ser.color(), d));
         }
-        legend(s);
+        legend(s, legend);
         s.append("</svg>\n");
         return s.toString();
     }
 
-    /** One row under the title, left-aligned with the plot. */
-    private void legend(StringBuilder s) {
+    /** Where each series' legend entry goes: {x, y}, rows under the title, wrapping at the right edge. */
+    private List<double[]> legendLayout() {
+        List<double[]> at = new ArrayList<>();
         double xx = LEFT;
+        double yy = 36;
         for (Series ser : series) {
-            s.append(String.format(Locale.ROOT, "<line class=\"legend-line%s\" x1=\"%.1f\" y1=\"36\" x2=\"%.1f\" y2=\"36\" stroke=\"%s\"/>"
-                    + "<text class=\"legend\" x=\"%.1f\" y=\"40\">%s</text>%n", ser.dashed() ? " dashed" : "",
-                    xx, xx + 24, ser.color(), xx + 29, Html.escape(ser.name())));
-            xx += 30 + ser.name().length() * 7 + 18;
+            double w = 30 + ser.name().length() * 7 + 18;
+            if (xx > LEFT && xx + w > WIDTH - RIGHT) {
+                xx = LEFT;
+                yy += LEGEND_ROW;
+            }
+            at.add(new double[] {xx, yy});
+            xx += w;
+        }
+        return at;
+    }
+
+    private void legend(StringBuilder s, List<double[]> at) {
+        for (int i = 0; i < series.size(); i++) {
+            Series ser = series.get(i);
+            double xx = at.get(i)[0];
+            double yy = at.get(i)[1];
+            s.append(String.format(Locale.ROOT, "<line class=\"legend-line%s\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>"
+                    + "<text class=\"legend\" x=\"%.1f\" y=\"%.1f\">%s</text>%n", ser.dashed() ? " dashed" : "",
+                    xx, yy, xx + 24, yy, ser.color(), xx + 29, yy + 4, Html.escape(ser.name())));
         }
     }
 

@@ -28,16 +28,18 @@ final class Runs {
 
     /** Probes of a capacity search: p99 grows with the rate until the 5 ms bound fails. */
     static RunResult capacity() {
+        // as the engine runs it: a closed-loop probe for the ceiling, then open-loop probes
         double[] rates = {500, 1000, 2000, 4000, 3000, 3500};
-        Shape[] probes = new Shape[rates.length];
+        Shape[] probes = new Shape[rates.length + 1];
+        probes[0] = Shape.of("probe-closed", 3, 4200, 9000).warmup(1);
         for (int i = 0; i < rates.length; i++) {
             long median = rates[i] >= 4000 ? 6000 : rates[i] >= 3500 ? 2600 : 300 + (long) (rates[i] / 10);
-            probes[i] = Shape.of("probe-" + (long) rates[i], 3, rates[i], median).target(rates[i]).warmup(1);
+            probes[i + 1] = Shape.of("probe-" + (long) rates[i], 3, rates[i], median).target(rates[i]).warmup(1);
         }
         RunResult bare = SyntheticRun.run(List.of(), List.of(), probes);
         List<CapacityPoint> points = new java.util.ArrayList<>();
         for (int i = 0; i < rates.length; i++) {
-            var s = bare.stages().get(i);
+            var s = bare.stages().get(i + 1);
             long p99 = s.latency().getValueAtPercentile(99);
             points.add(new CapacityPoint(rates[i], rates[i] * 0.998, p99, 0, p99 < 5000));
         }
