@@ -338,7 +338,10 @@ public final class StageRunner {
                                Histogram hiccups) {
         List<String> findings = new ArrayList<>();
         int cores = Runtime.getRuntime().availableProcessors();
-        double achieved = totals.rate();
+        // Fan-out completes one request per delivery; its target is publishes per second.
+        double achieved = s.protocol() == io.switchboard.client.load.Protocol.FANOUT
+                ? (totals.seconds() <= 0 ? 0 : sampler.total(LoopMeter.SENT) / totals.seconds())
+                : totals.rate();
         long sendLagP99 = sampler.sendLag.getTotalCount() == 0 ? 0 : sampler.sendLag.getValueAtPercentile(99);
         double meanServiceSeconds = sampler.serviceTime.getTotalCount() == 0 ? 0 : sampler.serviceTime.getMean() / 1e6;
         double needed = s.openLoop() ? s.rate() * meanServiceSeconds / s.pipeline() : 0;
@@ -352,8 +355,8 @@ public final class StageRunner {
                             + "%s", busiestLoop, s.threads() == 0 && cores > 1 ? "" : " (more --threads may help)"));
         }
         if (behind) {
-            findings.add(String.format(Locale.ROOT, "achieved %.0f req/s of the %.0f req/s target (%.0f%%)",
-                    achieved, s.rate(), s.rate() == 0 ? 0 : achieved * 100 / s.rate()));
+            findings.add(String.format(Locale.ROOT, "achieved %.0f %s of the %.0f %s target (%.0f%%)",
+                    achieved, unit(s), s.rate(), unit(s), s.rate() == 0 ? 0 : achieved * 100 / s.rate()));
         }
         if (lagging) {
             findings.add("the tool fell behind its schedule: send lag p99 " + Progress.formatMicros(sendLagP99));
@@ -375,6 +378,10 @@ public final class StageRunner {
         return new SelfCheck(cpuPercent, cores, s.rate(), achieved, sendLagP99, hiccupMax,
                 hiccups.getTotalCount() == 0 ? 0 : hiccups.getValueAtPercentile(99), needed, toolBound,
                 List.copyOf(findings));
+    }
+
+    private static String unit(LoadSettings s) {
+        return s.protocol() == io.switchboard.client.load.Protocol.FANOUT ? "publishes/s" : "req/s";
     }
 
     /** Reads every loop's recorders and counters at interval boundaries (on the calling thread). */
