@@ -187,7 +187,10 @@ final class WsConnection extends ChannelInboundHandlerAdapter implements LoadCon
             return;
         }
         if (inFlight.isEmpty()) {
-            ctx.connectionError(ErrorKind.PROTOCOL_ERROR, "a message nothing asked for: " + describe(frame));
+            ctx.connectionError(ErrorKind.PROTOCOL_ERROR, "a message nothing asked for: " + describe(frame)
+                    + (workload.mode == WsWorkload.Mode.ECHO
+                            ? " (an echo server sends nothing unasked; for Switchboard's /ws use ws_mode=switchboard)"
+                            : ""));
             return;
         }
         int token = inFlight.poll();
