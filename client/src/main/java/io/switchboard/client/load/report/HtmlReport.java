@@ -438,7 +438,7 @@ final class HtmlReport {
         if (!s.counters().isEmpty()) {
             h.append("<li><b>counters</b> ");
             List<String> parts = new ArrayList<>();
-            s.counters().forEach((k, v) -> parts.add(Html.escape(k) + " " + Format.count(v)));
+            new java.util.TreeMap<>(s.counters()).forEach((k, v) -> parts.add(Html.escape(k) + " " + Format.count(v)));
             h.append(String.join(", ", parts)).append("</li>\n");
         }
         SelfCheck self = s.self();

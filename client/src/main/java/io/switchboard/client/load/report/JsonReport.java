@@ -148,7 +148,7 @@ final class JsonReport {
 
         errors(g, s.errors());
         g.writeObjectFieldStart("counters");
-        for (Map.Entry<String, Long> c : s.counters().entrySet()) {
+        for (Map.Entry<String, Long> c : new java.util.TreeMap<>(s.counters()).entrySet()) { // by name: stable output
             g.writeNumberField(c.getKey(), c.getValue());
         }
         g.writeEndObject();

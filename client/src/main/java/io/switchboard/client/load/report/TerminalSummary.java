@@ -75,7 +75,7 @@ final class TerminalSummary {
         }
         if (!s.counters().isEmpty()) {
             List<String> parts = new ArrayList<>();
-            s.counters().forEach((k, v) -> parts.add(k + " " + Format.count(v)));
+            new java.util.TreeMap<>(s.counters()).forEach((k, v) -> parts.add(k + " " + Format.count(v)));
             out.printf(Locale.ROOT, "  %-12s %s%n", "Counters", String.join(", ", parts));
         }
         self(s.self());

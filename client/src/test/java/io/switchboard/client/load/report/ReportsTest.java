@@ -62,7 +62,7 @@ class ReportsTest {
         }
         assertTrue(row.contains(Format.micros(hold.latency().getMaxValue())), row);
         assertTrue(out.contains("  Errors       timeout 12, reset 3 (15 of "), out);
-        assertTrue(out.contains("  Counters     lost 0, reordered 2") || out.contains("  Counters     reordered 2, lost 0"), out);
+        assertTrue(out.contains("  Counters     lost 0, reordered 2"), "counters by name: " + out);
         assertTrue(out.contains("! the server stalled"), out);
         assertTrue(out.contains("Whole run (4 stages, histograms added):"), out);
         assertTrue(out.contains("  FAIL  hold     p99 < 5ms"), out);
@@ -73,6 +73,22 @@ class ReportsTest {
         assertTrue(header.contains("p99.99"), header);
         assertEquals(header.indexOf("p99.99") + "p99.99".length(), row.indexOf(Format.micros(hold.latency().getValueAtPercentile(99.99)))
                 + Format.micros(hold.latency().getValueAtPercentile(99.99)).length());
+    }
+
+    @Test
+    void theSummaryQuotedInTheDocsIsWhatThisRunPrints() throws Exception {
+        String doc = Files.readString(Path.of("..", "docs", "load-testing.md"));
+        int at = doc.indexOf("```\nStage hold (2 of 4)");
+        assertTrue(at > 0, "the docs quote the hold stage of this run");
+        String quoted = doc.substring(at + 4, doc.indexOf("```", at + 4));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Reports.summary(RUN, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        for (String line : quoted.split("\n")) {
+            if (!line.equals("...")) {
+                assertTrue(out.contains(line), "docs/load-testing.md quotes a line the summary no longer prints:\n" + line);
+            }
+        }
     }
 
     @Test
