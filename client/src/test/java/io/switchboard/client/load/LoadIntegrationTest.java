@@ -76,14 +76,18 @@ class LoadIntegrationTest {
 
     /** Every request sent is completed, failed or still in flight at the end: nothing is lost. */
     private static void assertBalanced(StageResult r) {
-        long sent = r.counters().get("sent");
-        long requestErrors = r.counters().get("request_errors");
-        assertEquals(sent, r.totals().completed() + requestErrors + r.totals().inFlightAtEnd(),
-                () -> "sent = completed + errors + in flight: " + r.totals() + " " + r.counters());
-        assertEquals(r.counters().get("scheduled"), sent + r.counters().get("unsent_at_end"));
+        Map<String, Long> c = r.counters();
+        long sent = c.get("sent");
+        long requestErrors = c.get("request_errors");
+        assertEquals(sent, c.get("completed") + requestErrors + c.get("in_flight_at_end"),
+                () -> "sent = completed + errors + in flight: " + r.totals() + " " + c);
+        assertEquals(c.get("scheduled"), sent + c.get("unsent_at_end"));
+        // these runs have no warm-up: the measured totals are the whole stage
+        assertEquals(c.get("completed"), r.totals().completed());
+        assertEquals(c.get("in_flight_at_end"), r.totals().inFlightAtEnd());
         long recorded = r.latency().getTotalCount();
         assertEquals(r.totals().completed() + requestErrors + r.totals().inFlightAtEnd()
-                + r.counters().get("unsent_at_end"), recorded, "every request has one latency sample");
+                + c.get("unsent_at_end"), recorded, "every request has one latency sample");
         long intervalCompleted = r.intervals().stream().filter(i -> !i.warmup()).mapToLong(Interval::completed).sum();
         assertEquals(r.totals().completed(), intervalCompleted, "intervals add up to the totals");
     }
@@ -143,6 +147,26 @@ class LoadIntegrationTest {
         assertEquals(0, r.totals().completed());
         assertEquals(Map.of(ErrorKind.HTTP_STATUS, 200L), r.errors());
         assertBalanced(r);
+    }
+
+    @Test
+    void intervalHistogramsAndCountsDescribeTheSameRequests() throws Exception {
+        Server server = servers.start(TransportUnderTest.NIO);
+        StageResult r = run(settings(TransportUnderTest.NIO, Protocol.RAW, hostPort(server, Listener.ECHO))
+                .connections(4).threads(2).rate(1500).warmup(Duration.ofMillis(500)).duration(Duration.ofMillis(1000))
+                .build());
+        assertTrue(r.intervals().get(0).warmup());
+        for (Interval i : r.intervals()) {
+            // no errors and nothing in flight except in the last interval's sweep
+            if (i != r.intervals().get(r.intervals().size() - 1)) {
+                assertEquals(i.completed(), i.latency().getTotalCount(), () -> "interval " + i);
+            }
+        }
+        Map<String, Long> c = r.counters();
+        assertEquals(c.get("sent"), c.get("completed") + c.get("request_errors") + c.get("in_flight_at_end"));
+        assertEquals(c.get("scheduled"), c.get("sent") + c.get("unsent_at_end"));
+        assertEquals(r.totals().completed() + r.totals().errors() + r.totals().inFlightAtEnd()
+                + c.get("unsent_at_end"), r.latency().getTotalCount());
     }
 
     @Test

@@ -78,6 +78,28 @@ public final class LoopMeter {
         return us < 0 ? 0 : Math.min(us, HIGHEST_MICROS);
     }
 
+    /** Everything recorded since the previous snapshot (histograms) and the counters so far. */
+    public record Snapshot(Histogram latency, Histogram serviceTime, Histogram sendLag, long[] counters, long[] errors) {}
+
+    /**
+     * Takes the interval histograms and reads the counters. Called on the owning loop (between
+     * two of its tasks) it is exact: histograms and counters cover the same requests.
+     */
+    Snapshot snapshot() {
+        Histogram lat = latency.getIntervalHistogram();
+        Histogram svc = serviceTime.getIntervalHistogram();
+        Histogram lag = sendLag.getIntervalHistogram();
+        long[] c = new long[SIZE];
+        for (int i = 0; i < SIZE; i++) {
+            c[i] = counters.get(i);
+        }
+        long[] e = new long[ErrorKind.values().length];
+        for (ErrorKind k : ErrorKind.values()) {
+            e[k.ordinal()] = errors(k);
+        }
+        return new Snapshot(lat, svc, lag, c, e);
+    }
+
     /** A new empty histogram with the range and precision of the recorders. */
     public static Histogram newHistogram() {
         return new Histogram(HIGHEST_MICROS, DIGITS);

@@ -253,13 +253,18 @@ public final class StageRunner {
                 sampler.total(LoopMeter.TIMED_OUT), sampler.total(LoopMeter.IN_FLIGHT_AT_END),
                 sampler.total(LoopMeter.BLOCKED), sampler.total(LoopMeter.BYTES_SENT),
                 sampler.total(LoopMeter.BYTES_RECEIVED), seconds);
+        // Counters cover the whole stage, warm-up included (requests cross the warm-up boundary
+        // between being scheduled, sent and completed), so their identities hold exactly:
+        // scheduled = sent + unsent_at_end, sent = completed + request_errors + in_flight_at_end.
         Map<String, Long> allCounters = new LinkedHashMap<>();
-        allCounters.put("scheduled", sampler.total(LoopMeter.SCHEDULED));
-        allCounters.put("sent", sampler.total(LoopMeter.SENT));
-        allCounters.put("request_errors", sampler.total(LoopMeter.REQUEST_ERRORS));
-        allCounters.put("unsent_at_end", sampler.total(LoopMeter.UNSENT_AT_END));
-        allCounters.put("connects", sampler.total(LoopMeter.CONNECTS));
-        allCounters.put("connect_errors", sampler.total(LoopMeter.CONNECT_ERRORS));
+        allCounters.put("scheduled", sampler.whole(LoopMeter.SCHEDULED));
+        allCounters.put("sent", sampler.whole(LoopMeter.SENT));
+        allCounters.put("completed", sampler.whole(LoopMeter.COMPLETED));
+        allCounters.put("request_errors", sampler.whole(LoopMeter.REQUEST_ERRORS));
+        allCounters.put("in_flight_at_end", sampler.whole(LoopMeter.IN_FLIGHT_AT_END));
+        allCounters.put("unsent_at_end", sampler.whole(LoopMeter.UNSENT_AT_END));
+        allCounters.put("connects", sampler.whole(LoopMeter.CONNECTS));
+        allCounters.put("connect_errors", sampler.whole(LoopMeter.CONNECT_ERRORS));
         allCounters.putAll(counters.snapshot());
 
         long wallNanos = Math.max(1, end - start);
@@ -422,16 +427,23 @@ public final class StageRunner {
             long[] current = new long[LoopMeter.SIZE];
             long[] errors = new long[ErrorKind.values().length];
             int connections = 0;
+            // Each loop takes its own snapshot between two of its tasks, so an interval's
+            // histograms and counters describe exactly the same requests.
+            List<Future<LoopMeter.Snapshot>> futures = new ArrayList<>();
             for (LoopWorker w : workers) {
-                LoopMeter m = w.meter();
-                lat.add(m.latency.getIntervalHistogram());
-                svc.add(m.serviceTime.getIntervalHistogram());
-                lag.add(m.sendLag.getIntervalHistogram());
+                futures.add(w.eventLoop().submit(() -> w.meter().snapshot()));
+            }
+            for (int k = 0; k < workers.size(); k++) {
+                LoopMeter.Snapshot snap = futures.get(k).awaitUninterruptibly(5, TimeUnit.SECONDS)
+                        && futures.get(k).isSuccess() ? futures.get(k).getNow() : workers.get(k).meter().snapshot();
+                lat.add(snap.latency());
+                svc.add(snap.serviceTime());
+                lag.add(snap.sendLag());
                 for (int i = 0; i < LoopMeter.SIZE; i++) {
-                    current[i] += m.get(i);
+                    current[i] += snap.counters()[i];
                 }
-                for (ErrorKind k : ErrorKind.values()) {
-                    errors[k.ordinal()] += m.errors(k);
+                for (int i = 0; i < errors.length; i++) {
+                    errors[i] += snap.errors()[i];
                 }
             }
             connections = connectionsAtEnd >= 0 ? connectionsAtEnd : (int) current[LoopMeter.OPEN_CONNECTIONS];
@@ -492,6 +504,11 @@ public final class StageRunner {
                 sum += e;
             }
             return sum;
+        }
+
+        /** A counter over the whole stage, warm-up included. */
+        long whole(int counter) {
+            return last[counter];
         }
 
         long connects() {
