@@ -7,7 +7,7 @@
 # (Debian: apt-get install -y wrk nginx-light curl), a C compiler, and the client jar.
 #
 # Environment knobs (defaults in brackets):
-#   DURATION [10]   measured seconds per run      WARMUP [3]   warm-up seconds (JIT) per run
+#   DURATION [10]   measured seconds per run      WARMUP [5]   warm-up seconds (JIT) per run
 #   CONNS [50]      connections                   SIZE [64]    raw echo payload bytes
 #   SERVER_CPU [0]  CPU for the servers           CLIENT_CPU [1]  CPU for the load generators
 #   BASE_PORT [18280]  ports BASE_PORT, BASE_PORT+1
@@ -16,7 +16,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-3}
+WARMUP=${WARMUP:-5}
 CONNS=${CONNS:-50}
 SIZE=${SIZE:-64}
 SERVER_CPU=${SERVER_CPU:-0}
