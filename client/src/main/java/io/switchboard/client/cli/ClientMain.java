@@ -11,14 +11,14 @@ import picocli.CommandLine.Command;
         versionProvider = ClientMain.VersionProvider.class, usageHelpAutoWidth = true,
         description = "Talks to a Switchboard server.",
         subcommands = {PingCommand.class, EchoCommand.class, PublishCommand.class, SubscribeCommand.class,
-                ChatCommand.class})
+                ChatCommand.class, LoadCommand.class})
 public final class ClientMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (ping, echo, publish, subscribe, chat)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (ping, echo, publish, subscribe, chat, load)");
     }
 
     /** Runs the command line and returns the exit code: 0 success, 1 failure, 2 usage error. */

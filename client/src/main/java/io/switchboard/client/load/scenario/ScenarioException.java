@@ -1,0 +1,57 @@
+package io.switchboard.client.load.scenario;
+
+/**
+ * A scenario file (or a setting in it) that cannot be used, with one message that names where the
+ * problem is and what was expected: {@code stages[2].rate: "fast" (expected a number of requests
+ * per second)}, or {@code scenario.yaml:3:5: ...} for a YAML syntax error.
+ */
+public final class ScenarioException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    private final String key;
+    private final String detail;
+
+    /**
+     * @param key    the setting or key path, e.g. {@code rate} or {@code stages[2].rate}
+     * @param value  the offending value as the user wrote it (quoted when it was a string), or
+     *               null when the problem is not one value
+     * @param expected what would have been accepted, e.g. "a number of requests per second"
+     */
+    public ScenarioException(String key, String value, String expected) {
+        this(key, (value == null ? "" : value + " ") + "(expected " + expected + ")");
+    }
+
+    private ScenarioException(String key, String detail) {
+        super(key + ": " + detail);
+        this.key = key;
+        this.detail = detail;
+    }
+
+    /** A problem that is not about one value, e.g. two settings that exclude each other. */
+    public static ScenarioException of(String key, String detail) {
+        return new ScenarioException(key, detail);
+    }
+
+    /** The key path, e.g. {@code stages[2].rate}. */
+    public String key() {
+        return key;
+    }
+
+    /** The message without the key path. */
+    public String detail() {
+        return detail;
+    }
+
+    /** The same problem located under {@code path}: {@code rate} becomes {@code stages[2].rate}. */
+    public ScenarioException under(String path) {
+        if (path == null || path.isEmpty()) {
+            return this;
+        }
+        return new ScenarioException(key.isEmpty() ? path : path + "." + key, detail);
+    }
+
+    /** Quotes a user string for a message the way YAML would show it. */
+    static String quote(String value) {
+        return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    }
+}
