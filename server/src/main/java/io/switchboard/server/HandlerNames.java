@@ -7,6 +7,13 @@ package io.switchboard.server;
 public final class HandlerNames {
     /** Counts connections and wire bytes (every TCP listener; first in the pipeline). */
     public static final String TRAFFIC = "traffic";
+    /**
+     * TLS (framed and http, when configured): right after the traffic counter, which therefore
+     * counts the encrypted bytes on the wire; every protocol handler sees plaintext.
+     */
+    public static final String TLS = "tls";
+    /** Counts TLS handshakes and closes quietly on TLS failures (after {@link #TLS}). */
+    public static final String TLS_HANDSHAKE = "tlsHandshake";
     /** Merges flushes of events from other sessions into one per burst (framed). */
     public static final String FLUSH_CONSOLIDATION = "flushConsolidation";
     /** Closes or warns sessions that stay silent (framed). */

@@ -12,11 +12,15 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.switchboard.common.transport.Transport;
 import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.common.transport.TransportUnavailableException;
+import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.echo.EchoServerInitializer;
 import io.switchboard.server.framed.FramedServerInitializer;
 import io.switchboard.server.http.HttpServerInitializer;
 import io.switchboard.server.metrics.Metrics;
+import io.switchboard.server.reload.FileWatcher;
 import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.tls.ServerTls;
+import io.switchboard.server.tls.TlsFileException;
 import io.switchboard.server.udp.UdpEchoHandler;
 import java.net.InetSocketAddress;
 import java.util.Collections;
@@ -40,6 +44,10 @@ public final class Server implements AutoCloseable {
     private final Map<Listener, Channel> listeners = new EnumMap<>(Listener.class);
     private final RoomHub hub = new RoomHub(PooledByteBufAllocator.DEFAULT);
     private final Metrics metrics = new Metrics();
+    /** Reloads the TLS certificate and the auth token file when they change. */
+    private final FileWatcher watchedFiles = new FileWatcher();
+    private ServerTls tls;
+    private AuthTokens auth = AuthTokens.none();
     private volatile boolean ready;
     private volatile boolean closed;
 
@@ -70,17 +78,34 @@ public final class Server implements AutoCloseable {
                 config.transport().forced() == null ? "chosen automatically" : "forced");
         Server server = new Server(config, transport);
         try {
-            server.bind(Listener.FRAMED, new FramedServerInitializer(config, server.hub, server.metrics));
+            server.startTlsAndAuth();
+            server.bind(Listener.FRAMED, new FramedServerInitializer(config, server.hub, server.metrics,
+                    server.tls(Listener.FRAMED), server.auth));
             server.bind(Listener.ECHO, new EchoServerInitializer(server.metrics));
             server.bindUdp();
             server.bind(Listener.HTTP, new HttpServerInitializer(config, server.hub, server.metrics, transport,
-                    server::isReady));
+                    server::isReady, server.tls(Listener.HTTP), server.auth));
         } catch (ServerStartException e) {
             server.close();
             throw e;
         }
         server.ready = true;
         return server;
+    }
+
+    /** Loads the TLS certificate and the auth tokens, and starts watching their files. */
+    private void startTlsAndAuth() throws ServerStartException {
+        try {
+            tls = ServerTls.start(config, metrics, watchedFiles);
+            auth = AuthTokens.start(config, watchedFiles);
+        } catch (TlsFileException | IllegalArgumentException e) {
+            throw new ServerStartException(e.getMessage(), e);
+        }
+    }
+
+    /** The TLS for a listener, or {@code null} when it speaks plaintext. */
+    private ServerTls tls(Listener listener) {
+        return config.tls(listener) ? tls : null;
     }
 
     private void bind(Listener listener, ChannelHandler initializer) throws ServerStartException {
@@ -181,6 +206,7 @@ public final class Server implements AutoCloseable {
         }
         closed = true;
         ready = false;
+        watchedFiles.close();
         for (Channel channel : listeners.values()) {
             channel.close().awaitUninterruptibly();
         }

@@ -10,8 +10,10 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The server's configuration: immutable, built by {@link #builder()}, which checks every value
@@ -46,6 +48,14 @@ public final class ServerConfig {
     private final int httpMaxBodyBytes;
     private final Duration httpIdleTimeout;
     private final boolean httpZeroCopy;
+    // ---- TLS and auth ----
+    private final Set<Listener> tlsListeners;
+    private final Path tlsCertificate;
+    private final Path tlsKey;
+    private final Duration tlsReloadInterval;
+    private final Duration tlsHandshakeTimeout;
+    private final Path authTokenFile;
+    private final Duration authReloadInterval;
 
     private ServerConfig(Builder b) {
         this.bindAddress = b.bindAddress;
@@ -76,6 +86,23 @@ public final class ServerConfig {
         this.httpMaxBodyBytes = b.httpMaxBodyBytes;
         this.httpIdleTimeout = b.httpIdleTimeout;
         this.httpZeroCopy = b.httpZeroCopy;
+        // ---- TLS and auth ----
+        this.tlsListeners = Collections.unmodifiableSet(EnumSet.copyOf(b.tlsListeners));
+        this.tlsCertificate = b.tlsCertificate;
+        this.tlsKey = b.tlsKey;
+        this.tlsReloadInterval = b.tlsReloadInterval;
+        this.tlsHandshakeTimeout = b.tlsHandshakeTimeout;
+        this.authTokenFile = b.authTokenFile;
+        this.authReloadInterval = b.authReloadInterval;
+        if (!tlsListeners.isEmpty() && (tlsCertificate == null || tlsKey == null)) {
+            throw new IllegalArgumentException("listeners." + tlsListeners.iterator().next().id() + ".tls: true"
+                    + " (expected: tls.cert and tls.key set when a listener speaks TLS)");
+        }
+        if ((tlsCertificate == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException(tlsCertificate == null
+                    ? "tls.cert: none (expected: a PEM certificate chain to go with tls.key " + tlsKey + ")"
+                    : "tls.key: none (expected: a PEM PKCS#8 private key to go with tls.cert " + tlsCertificate + ")");
+        }
         if (maxPayloadBytes > fits) {
             throw new IllegalArgumentException("max payload: " + maxPayloadBytes + " (expected: at most " + fits
                     + ", so that an EVENT with the longest room and event names fits in the max frame length "
@@ -211,6 +238,51 @@ public final class ServerConfig {
         return httpZeroCopy;
     }
 
+    // ---- TLS and auth ----
+
+    /** Whether the listener speaks TLS; only framed and HTTP (with its WebSocket bridge) can. */
+    public boolean tls(Listener listener) {
+        return tlsListeners.contains(listener);
+    }
+
+    /** The listeners that speak TLS; empty when none does. */
+    public Set<Listener> tlsListeners() {
+        return tlsListeners;
+    }
+
+    /** The PEM certificate chain (leaf first), or {@code null} when TLS is not configured. */
+    public Path tlsCertificate() {
+        return tlsCertificate;
+    }
+
+    /** The PEM PKCS#8 private key of the certificate, or {@code null} when TLS is not configured. */
+    public Path tlsKey() {
+        return tlsKey;
+    }
+
+    /** How often the certificate and key files are checked for changes; zero means never. */
+    public Duration tlsReloadInterval() {
+        return tlsReloadInterval;
+    }
+
+    /** A TLS handshake that does not complete in this time closes the connection. */
+    public Duration tlsHandshakeTimeout() {
+        return tlsHandshakeTimeout;
+    }
+
+    /**
+     * A file of accepted auth tokens, one per line ({@code #} starts a comment line), or
+     * {@code null} for none. Accepted alongside {@link #authToken()}.
+     */
+    public Path authTokenFile() {
+        return authTokenFile;
+    }
+
+    /** How often the token file is checked for changes; zero means never. */
+    public Duration authReloadInterval() {
+        return authReloadInterval;
+    }
+
     /** Builds a {@link ServerConfig}; each setter checks its value at once. */
     public static final class Builder {
         private InetAddress bindAddress;
@@ -236,6 +308,14 @@ public final class ServerConfig {
         private int httpMaxBodyBytes = 1 << 20;
         private Duration httpIdleTimeout = Duration.ofSeconds(30);
         private boolean httpZeroCopy = true;
+        // ---- TLS and auth ----
+        private final Set<Listener> tlsListeners = EnumSet.noneOf(Listener.class);
+        private Path tlsCertificate;
+        private Path tlsKey;
+        private Duration tlsReloadInterval = Duration.ofSeconds(10);
+        private Duration tlsHandshakeTimeout = Duration.ofSeconds(10);
+        private Path authTokenFile;
+        private Duration authReloadInterval = Duration.ofSeconds(10);
 
         private Builder() {
             try {
@@ -395,6 +475,79 @@ public final class ServerConfig {
         public Builder httpZeroCopy(boolean zeroCopy) {
             this.httpZeroCopy = zeroCopy;
             return this;
+        }
+
+        // ---- TLS and auth ----
+
+        /** Whether a listener speaks TLS; only {@link Listener#FRAMED} and {@link Listener#HTTP} can. */
+        public Builder tls(Listener listener, boolean tls) {
+            Objects.requireNonNull(listener, "listener");
+            if (tls && listener != Listener.FRAMED && listener != Listener.HTTP) {
+                throw new IllegalArgumentException("listeners." + listener.id() + ".tls: true"
+                        + " (expected: false; only the framed and http listeners speak TLS)");
+            }
+            if (tls) {
+                tlsListeners.add(listener);
+            } else {
+                tlsListeners.remove(listener);
+            }
+            return this;
+        }
+
+        /** The PEM certificate chain, leaf first; {@code null} for none. */
+        public Builder tlsCertificate(Path file) {
+            this.tlsCertificate = readableFile("tls.cert", file);
+            return this;
+        }
+
+        /** The PEM PKCS#8 private key ({@code BEGIN PRIVATE KEY}); {@code null} for none. */
+        public Builder tlsKey(Path file) {
+            this.tlsKey = readableFile("tls.key", file);
+            return this;
+        }
+
+        /** How often to check the certificate and key for changes: zero for never, else 100 ms to a day. */
+        public Builder tlsReloadInterval(Duration interval) {
+            this.tlsReloadInterval = reloadInterval("tls.reload-interval", interval);
+            return this;
+        }
+
+        /** How long a TLS handshake may take: 100 ms to 5 minutes. */
+        public Builder tlsHandshakeTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "tlsHandshakeTimeout");
+            if (timeout.compareTo(Duration.ofMillis(100)) < 0 || timeout.compareTo(Duration.ofMinutes(5)) > 0) {
+                throw new IllegalArgumentException("tls.handshake-timeout: " + timeout + " (expected: 100 ms to 5 min)");
+            }
+            this.tlsHandshakeTimeout = timeout;
+            return this;
+        }
+
+        /** A file of auth tokens, one per line; {@code null} for none. */
+        public Builder authTokenFile(Path file) {
+            this.authTokenFile = readableFile("auth.token-file", file);
+            return this;
+        }
+
+        /** How often to check the token file for changes: zero for never, else 100 ms to a day. */
+        public Builder authReloadInterval(Duration interval) {
+            this.authReloadInterval = reloadInterval("auth.reload-interval", interval);
+            return this;
+        }
+
+        private static Path readableFile(String name, Path file) {
+            if (file != null && (!Files.isRegularFile(file) || !Files.isReadable(file))) {
+                throw new IllegalArgumentException(name + ": " + file + " (expected: a readable file)");
+            }
+            return file;
+        }
+
+        private static Duration reloadInterval(String name, Duration interval) {
+            Objects.requireNonNull(interval, name);
+            if (!interval.isZero() && (interval.compareTo(Duration.ofMillis(100)) < 0
+                    || interval.compareTo(Duration.ofDays(1)) > 0)) {
+                throw new IllegalArgumentException(name + ": " + interval + " (expected: 0 for never, or 100 ms to 1 day)");
+            }
+            return interval;
         }
 
         private static int range(String name, int value, int min, int max) {

@@ -30,13 +30,12 @@ import io.switchboard.common.protocol.Wire;
 import io.switchboard.server.Disconnects;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.SlowConsumerPolicy;
+import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.Member;
 import io.switchboard.server.rooms.Outbound;
 import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.rooms.SessionRules;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +58,7 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
     private final ServerConfig config;
     private final RoomHub hub;
     private final SessionRules rules;
-    private final byte[] token;
+    private final AuthTokens auth;
     /** Rooms this session is in; touched only on this channel's event loop. */
     private final Set<String> joined = new LinkedHashSet<>();
     private final AtomicBoolean slowDisconnect = new AtomicBoolean();
@@ -75,12 +74,16 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
     }
 
     FramedSessionHandler(long sessionId, ServerConfig config, RoomHub hub, Metrics metrics) {
+        this(sessionId, config, hub, metrics, AuthTokens.of(config.authToken()));
+    }
+
+    FramedSessionHandler(long sessionId, ServerConfig config, RoomHub hub, Metrics metrics, AuthTokens auth) {
         this.metrics = metrics;
         this.sessionId = sessionId;
         this.config = config;
         this.hub = hub;
         this.rules = new SessionRules(config);
-        this.token = config.authToken().getBytes(StandardCharsets.UTF_8);
+        this.auth = auth;
     }
 
     @Override
@@ -187,7 +190,7 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
         if (refused(ctx, hello, rules.name(hello.name()))) {
             return;
         }
-        if (token.length > 0 && !MessageDigest.isEqual(token, hello.token().getBytes(StandardCharsets.UTF_8))) {
+        if (auth.required() && !auth.accepts(hello.token())) {
             log.info("{} refused: {} auth token", ctx.channel(), hello.token().isEmpty() ? "missing" : "wrong");
             closeWith(ctx, error(hello, ErrorCode.AUTH_FAILED,
                     hello.token().isEmpty() ? "this server needs an auth token" : "wrong auth token"));

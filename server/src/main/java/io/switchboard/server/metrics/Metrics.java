@@ -47,6 +47,22 @@ public final class Metrics {
         public long accepted() {
             return accepted.sum();
         }
+
+        final LongAdder tlsHandshakes = new LongAdder();
+        final LongAdder tlsHandshakeFailures = new LongAdder();
+
+        /** A TLS handshake on this listener completed, or failed (timeout, no common version, not TLS, ...). */
+        public void tlsHandshake(boolean success) {
+            (success ? tlsHandshakes : tlsHandshakeFailures).increment();
+        }
+
+        public long tlsHandshakes() {
+            return tlsHandshakes.sum();
+        }
+
+        public long tlsHandshakeFailures() {
+            return tlsHandshakeFailures.sum();
+        }
     }
 
     private final Map<Listener, ListenerCounters> listeners = new EnumMap<>(Listener.class);
@@ -56,6 +72,8 @@ public final class Metrics {
     private final LongAdder datagramsIn = new LongAdder();
     private final LongAdder datagramsOut = new LongAdder();
     private final LongAdder datagramsDropped = new LongAdder();
+    /** When the TLS certificate being served expires, in seconds since the epoch; -1 without TLS. */
+    private volatile long tlsCertificateNotAfter = -1;
 
     public Metrics() {
         for (Listener listener : Listener.values()) {
@@ -96,6 +114,15 @@ public final class Metrics {
 
     public void datagramDropped() {
         datagramsDropped.increment();
+    }
+
+    /** The TLS certificate now served expires at this time (seconds since the epoch). */
+    public void tlsCertificateNotAfter(long epochSeconds) {
+        tlsCertificateNotAfter = epochSeconds;
+    }
+
+    long tlsCertificateNotAfter() {
+        return tlsCertificateNotAfter;
     }
 
     long framesIn(Opcode opcode) {

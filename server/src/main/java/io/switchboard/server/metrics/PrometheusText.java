@@ -82,6 +82,19 @@ public final class PrometheusText {
         text.sample("switchboard_udp_datagrams_sent_total", null, metrics.datagramsOut());
         text.header("switchboard_udp_datagrams_dropped_total", "counter", "UDP datagrams dropped (over the size limit).");
         text.sample("switchboard_udp_datagrams_dropped_total", null, metrics.datagramsDropped());
+        text.header("switchboard_tls_handshakes_total", "counter",
+                "TLS handshakes by listener and result (failed: timeout, not TLS, no common version or cipher, ...).");
+        for (Listener l : new Listener[] {Listener.FRAMED, Listener.HTTP}) {
+            text.sample("switchboard_tls_handshakes_total", "listener=\"" + l.id() + "\",result=\"ok\"",
+                    metrics.listener(l).tlsHandshakes());
+            text.sample("switchboard_tls_handshakes_total", "listener=\"" + l.id() + "\",result=\"failed\"",
+                    metrics.listener(l).tlsHandshakeFailures());
+        }
+        if (metrics.tlsCertificateNotAfter() >= 0) {
+            text.header("switchboard_tls_certificate_expiry_timestamp_seconds", "gauge",
+                    "When the TLS certificate being served expires, in seconds since the epoch.");
+            text.sample("switchboard_tls_certificate_expiry_timestamp_seconds", null, metrics.tlsCertificateNotAfter());
+        }
         return text.out.toString();
     }
 
