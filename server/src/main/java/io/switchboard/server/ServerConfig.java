@@ -1,5 +1,6 @@
 package io.switchboard.server;
 
+import io.netty.util.ResourceLeakDetector;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.common.transport.EpollMode;
 import io.switchboard.common.transport.TransportChoice;
@@ -11,9 +12,11 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.apache.logging.log4j.Level;
 
 /**
  * The server's configuration: immutable, built by {@link #builder()}, which checks every value
@@ -57,9 +60,30 @@ public final class ServerConfig {
     private final Path authTokenFile;
     private final Duration authReloadInterval;
 
+    // ---- configuration and logging ----
+    private final Map<Listener, InetAddress> listenerBindAddresses;
+    private final Map<Listener, Integer> configuredPorts;
+    private final LogFormat logFormat;
+    private final Level logLevel;
+    private final Map<String, Level> loggerLevels;
+    private final boolean httpAccessLog;
+    private final ResourceLeakDetector.Level leakDetection;
+    private final boolean metricsEnabled;
+
     private ServerConfig(Builder b) {
         this.bindAddress = b.bindAddress;
-        this.ports = Collections.unmodifiableMap(new EnumMap<>(b.ports));
+        EnumMap<Listener, Integer> effectivePorts = new EnumMap<>(b.ports);
+        b.disabled.forEach(listener -> effectivePorts.put(listener, DISABLED));
+        this.ports = Collections.unmodifiableMap(effectivePorts);
+        // ---- configuration and logging ----
+        this.configuredPorts = Collections.unmodifiableMap(new EnumMap<>(b.ports));
+        this.listenerBindAddresses = Collections.unmodifiableMap(new EnumMap<>(b.listenerBindAddresses));
+        this.logFormat = b.logFormat;
+        this.logLevel = b.logLevel;
+        this.loggerLevels = Collections.unmodifiableMap(new LinkedHashMap<>(b.loggerLevels));
+        this.httpAccessLog = b.httpAccessLog;
+        this.leakDetection = b.leakDetection;
+        this.metricsEnabled = b.metricsEnabled;
         this.transport = b.transport;
         this.epollMode = b.epollMode;
         this.ioThreads = b.ioThreads;
@@ -283,6 +307,53 @@ public final class ServerConfig {
         return authReloadInterval;
     }
 
+    // ---- configuration and logging ----
+
+    /** The address a listener binds: its own if one was set, else {@link #bindAddress()}. */
+    public InetAddress bindAddress(Listener listener) {
+        return listenerBindAddresses.getOrDefault(listener, bindAddress);
+    }
+
+    /** The address set for this listener alone, or {@code null} when it binds {@link #bindAddress()}. */
+    public InetAddress listenerBindAddress(Listener listener) {
+        return listenerBindAddresses.get(listener);
+    }
+
+    /** The port number configured for a listener, whether or not it is switched on. */
+    public int configuredPort(Listener listener) {
+        return configuredPorts.get(listener);
+    }
+
+    /** How log lines are written; {@link LogFormat#TEXT} by default. */
+    public LogFormat logFormat() {
+        return logFormat;
+    }
+
+    /** The root logger's level; INFO by default. */
+    public Level logLevel() {
+        return logLevel;
+    }
+
+    /** Levels of single loggers (and the loggers below them), over the root level; empty by default. */
+    public Map<String, Level> loggerLevels() {
+        return loggerLevels;
+    }
+
+    /** Whether the HTTP listener logs one line per request on the {@code io.switchboard.access} logger. */
+    public boolean httpAccessLog() {
+        return httpAccessLog;
+    }
+
+    /** Netty's buffer leak detection level; disabled by default (it costs throughput). */
+    public ResourceLeakDetector.Level leakDetection() {
+        return leakDetection;
+    }
+
+    /** Whether the HTTP listener serves {@code /metrics}; true by default. */
+    public boolean metricsEnabled() {
+        return metricsEnabled;
+    }
+
     /** Builds a {@link ServerConfig}; each setter checks its value at once. */
     public static final class Builder {
         private InetAddress bindAddress;
@@ -317,6 +388,16 @@ public final class ServerConfig {
         private Path authTokenFile;
         private Duration authReloadInterval = Duration.ofSeconds(10);
 
+        // ---- configuration and logging ----
+        private final Set<Listener> disabled = EnumSet.noneOf(Listener.class);
+        private final Map<Listener, InetAddress> listenerBindAddresses = new EnumMap<>(Listener.class);
+        private LogFormat logFormat = LogFormat.TEXT;
+        private Level logLevel = Level.INFO;
+        private Map<String, Level> loggerLevels = Map.of();
+        private boolean httpAccessLog;
+        private ResourceLeakDetector.Level leakDetection = ResourceLeakDetector.Level.DISABLED;
+        private boolean metricsEnabled = true;
+
         private Builder() {
             try {
                 bindAddress = InetAddress.getByName("0.0.0.0");
@@ -333,14 +414,21 @@ public final class ServerConfig {
             return this;
         }
 
-        /** Sets a listener's port: 1..65535, 0 for an ephemeral port, {@link #DISABLED} to switch it off. */
+        /**
+         * Sets a listener's port: 1..65535, 0 for an ephemeral port, {@link #DISABLED} to switch it
+         * off (a port number alone does not switch it on again: {@link #enabled(Listener, boolean)} does).
+         */
         public Builder port(Listener listener, int port) {
             Objects.requireNonNull(listener, "listener");
             if (port != DISABLED && (port < 0 || port > 65535)) {
                 throw new IllegalArgumentException(listener.id() + " port: " + port
                         + " (expected: 0..65535, 0 for an ephemeral port, or off)");
             }
-            ports.put(listener, port);
+            if (port == DISABLED) {
+                disabled.add(listener);
+            } else {
+                ports.put(listener, port);
+            }
             return this;
         }
 
@@ -548,6 +636,71 @@ public final class ServerConfig {
                 throw new IllegalArgumentException(name + ": " + interval + " (expected: 0 for never, or 100 ms to 1 day)");
             }
             return interval;
+        }
+
+        // ---- configuration and logging ----
+
+        /** Switches a listener on or off; on by default. */
+        public Builder enabled(Listener listener, boolean enabled) {
+            Objects.requireNonNull(listener, "listener");
+            if (enabled) {
+                disabled.remove(listener);
+            } else {
+                disabled.add(listener);
+            }
+            return this;
+        }
+
+        /** The address one listener binds; {@code null} to bind {@link #bindAddress(InetAddress)} like the others. */
+        public Builder bindAddress(Listener listener, InetAddress address) {
+            Objects.requireNonNull(listener, "listener");
+            if (address == null) {
+                listenerBindAddresses.remove(listener);
+            } else {
+                listenerBindAddresses.put(listener, address);
+            }
+            return this;
+        }
+
+        public Builder logFormat(LogFormat format) {
+            this.logFormat = Objects.requireNonNull(format, "logFormat");
+            return this;
+        }
+
+        /** The root logger's level. */
+        public Builder logLevel(Level level) {
+            this.logLevel = Objects.requireNonNull(level, "logLevel");
+            return this;
+        }
+
+        /** Levels of single loggers by name (a logger's level also covers the loggers below it). */
+        public Builder loggerLevels(Map<String, Level> levels) {
+            Objects.requireNonNull(levels, "loggerLevels");
+            for (Map.Entry<String, Level> e : levels.entrySet()) {
+                if (e.getKey() == null || e.getKey().isBlank() || e.getValue() == null) {
+                    throw new IllegalArgumentException("logging.levels: " + e.getKey() + "=" + e.getValue()
+                            + " (expected: a logger name and a level)");
+                }
+            }
+            this.loggerLevels = new LinkedHashMap<>(levels);
+            return this;
+        }
+
+        /** Whether the HTTP listener logs every request on the {@code io.switchboard.access} logger. */
+        public Builder httpAccessLog(boolean accessLog) {
+            this.httpAccessLog = accessLog;
+            return this;
+        }
+
+        public Builder leakDetection(ResourceLeakDetector.Level level) {
+            this.leakDetection = Objects.requireNonNull(level, "leakDetection");
+            return this;
+        }
+
+        /** Whether the HTTP listener serves {@code /metrics}. */
+        public Builder metricsEnabled(boolean enabled) {
+            this.metricsEnabled = enabled;
+            return this;
         }
 
         private static int range(String name, int value, int min, int max) {
