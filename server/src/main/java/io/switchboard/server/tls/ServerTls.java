@@ -49,7 +49,7 @@ public final class ServerTls {
     private volatile Loaded current;
 
     /** One loaded certificate with the context serving it. */
-    private record Loaded(SslContext context, X509Certificate leaf) {
+    record Loaded(SslContext context, X509Certificate leaf) {
     }
 
     private ServerTls(Path certFile, Path keyFile, Duration handshakeTimeout, Metrics metrics, Loaded loaded) {
