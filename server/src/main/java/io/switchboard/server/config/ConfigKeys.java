@@ -58,7 +58,42 @@ public final class ConfigKeys {
         all.addAll(LimitsKeys.keys());
         all.addAll(SecurityKeys.keys());
         all.addAll(observability());
-        ALL = List.copyOf(all);
+        ALL = List.copyOf(grouped(all));
+    }
+
+    /**
+     * Orders keys as a YAML tree prints them: siblings stay in order of first appearance, and
+     * keys under one parent stay together ({@code listeners.framed.tls}, declared later, joins
+     * {@code listeners.framed.port}).
+     */
+    static List<ConfigKey<?>> grouped(List<ConfigKey<?>> keys) {
+        Map<String, Object> tree = new LinkedHashMap<>();
+        for (ConfigKey<?> key : keys) {
+            Map<String, Object> node = tree;
+            String[] parts = key.path().split("\\.");
+            for (int i = 0; i < parts.length - 1; i++) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> child = (Map<String, Object>) node.computeIfAbsent(parts[i],
+                        k -> new LinkedHashMap<String, Object>());
+                node = child;
+            }
+            node.put(parts[parts.length - 1], key);
+        }
+        List<ConfigKey<?>> ordered = new ArrayList<>();
+        flatten(tree, ordered);
+        return ordered;
+    }
+
+    private static void flatten(Map<String, Object> node, List<ConfigKey<?>> out) {
+        for (Object child : node.values()) {
+            if (child instanceof ConfigKey) {
+                out.add((ConfigKey<?>) child);
+            } else {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> map = (Map<String, Object>) child;
+                flatten(map, out);
+            }
+        }
     }
 
     private ConfigKeys() {

@@ -449,5 +449,4 @@ public final class Types {
             }
         };
     }
-
 }
