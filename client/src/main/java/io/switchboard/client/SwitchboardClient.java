@@ -77,6 +77,12 @@ import org.apache.logging.log4j.Logger;
  * {@link ClientOptions#whileDisconnected()} says. Requests in flight when the connection drops
  * fail with {@link ConnectionClosedException}: the client never resends on its own, since it
  * cannot know whether the server acted on them.
+ *
+ * <p><b>Server shutdown.</b> A server that shuts down gracefully says BYE. The client then sends
+ * no new request on that connection (calls are treated as while disconnected), the requests already
+ * sent get their replies, the client says BYE and the server closes; then the client reconnects,
+ * if configured, as after any drop. A call that fails because of the BYE fails with
+ * {@link NotConnectedException} and was never sent.
  */
 public final class SwitchboardClient implements AutoCloseable {
     private static final Logger log = LogManager.getLogger(SwitchboardClient.class);
@@ -278,14 +284,16 @@ public final class SwitchboardClient implements AutoCloseable {
     /** The live connection, or a failure/wait according to the options. */
     private CompletableFuture<Connection> active() {
         Connection c = connection;
-        if (c != null && c.channel.isActive()) {
+        if (c != null && c.channel.isActive() && !c.handler.draining()) {
             return CompletableFuture.completedFuture(c);
         }
         if (closed) {
             return CompletableFuture.failedFuture(new ConnectionClosedException("client is closed"));
         }
         if (!options.reconnect()) {
-            return CompletableFuture.failedFuture(new ConnectionClosedException("connection closed"));
+            return CompletableFuture.failedFuture(c != null && c.handler.draining()
+                    ? new NotConnectedException("not sent: the server said BYE, it is shutting down")
+                    : new ConnectionClosedException("connection closed"));
         }
         if (options.whileDisconnected() == ClientOptions.WhileDisconnected.FAIL) {
             return CompletableFuture.failedFuture(new NotConnectedException("not connected to " + options.host() + ":"

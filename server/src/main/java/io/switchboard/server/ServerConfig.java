@@ -70,6 +70,21 @@ public final class ServerConfig {
     private final ResourceLeakDetector.Level leakDetection;
     private final boolean metricsEnabled;
 
+    // ---- lifecycle, limits and socket options ----
+    private final Duration drainTimeout;
+    private final int maxConnections;
+    private final int maxConnectionsPerIp;
+    private final Duration handshakeTimeout;
+    private final Duration httpHeaderTimeout;
+    private final int rateLimit;
+    private final int rateBurst;
+    private final Duration refusalLogInterval;
+    private final int backlog;
+    private final boolean tcpNoDelay;
+    private final int sendBufferBytes;
+    private final int receiveBufferBytes;
+    private final int listenerChannels;
+
     private ServerConfig(Builder b) {
         this.bindAddress = b.bindAddress;
         EnumMap<Listener, Integer> effectivePorts = new EnumMap<>(b.ports);
@@ -126,6 +141,28 @@ public final class ServerConfig {
             throw new IllegalArgumentException(tlsCertificate == null
                     ? "tls.cert: none (expected: a PEM certificate chain to go with tls.key " + tlsKey + ")"
                     : "tls.key: none (expected: a PEM PKCS#8 private key to go with tls.cert " + tlsCertificate + ")");
+        }
+        // ---- lifecycle, limits and socket options ----
+        this.drainTimeout = b.drainTimeout;
+        this.maxConnections = b.maxConnections;
+        this.maxConnectionsPerIp = b.maxConnectionsPerIp;
+        this.handshakeTimeout = b.handshakeTimeout;
+        this.httpHeaderTimeout = b.httpHeaderTimeout;
+        this.rateLimit = b.rateLimit;
+        this.rateBurst = b.rateBurst != 0 ? b.rateBurst : b.rateLimit;
+        this.refusalLogInterval = b.refusalLogInterval;
+        this.backlog = b.backlog;
+        this.tcpNoDelay = b.tcpNoDelay;
+        this.sendBufferBytes = b.sendBufferBytes;
+        this.receiveBufferBytes = b.receiveBufferBytes;
+        this.listenerChannels = b.listenerChannels;
+        if (writeBufferHighWaterMark < writeBufferLowWaterMark) {
+            throw new IllegalArgumentException("socket.write-buffer-high: " + writeBufferHighWaterMark
+                    + " (expected: at least socket.write-buffer-low, " + writeBufferLowWaterMark + ")");
+        }
+        if (maxConnections > 0 && maxConnectionsPerIp > maxConnections) {
+            throw new IllegalArgumentException("limits.max-connections-per-ip: " + maxConnectionsPerIp
+                    + " (expected: at most limits.max-connections, " + maxConnections + ")");
         }
         if (maxPayloadBytes > fits) {
             throw new IllegalArgumentException("max payload: " + maxPayloadBytes + " (expected: at most " + fits
@@ -354,6 +391,79 @@ public final class ServerConfig {
         return metricsEnabled;
     }
 
+    // ---- lifecycle, limits and socket options ----
+
+    /**
+     * How long a graceful shutdown waits for connections to finish after telling them (BYE,
+     * WebSocket close 1001, {@code Connection: close}); what is still open then is closed.
+     */
+    public Duration drainTimeout() {
+        return drainTimeout;
+    }
+
+    /** Most connections open at once over all TCP listeners; 0 means no limit. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** Most connections open at once from one client IP address over all TCP listeners; 0 means no limit. */
+    public int maxConnectionsPerIp() {
+        return maxConnectionsPerIp;
+    }
+
+    /** A framed connection that has not sent HELLO after this long gets ERROR 408 and is closed; 0 = never. */
+    public Duration handshakeTimeout() {
+        return handshakeTimeout;
+    }
+
+    /** An HTTP request whose headers have not all arrived this long after its first byte gets 408; 0 = never. */
+    public Duration httpHeaderTimeout() {
+        return httpHeaderTimeout;
+    }
+
+    /** Requests per second one connection may send (framed frames, HTTP requests); 0 means no limit. */
+    public int rateLimit() {
+        return rateLimit;
+    }
+
+    /** How many requests above the steady rate one connection may send in a burst. */
+    public int rateBurst() {
+        return rateBurst;
+    }
+
+    /** Refusals of one cause on one listener are logged at most once per this interval. */
+    public Duration refusalLogInterval() {
+        return refusalLogInterval;
+    }
+
+    /** The listen backlog; 0 means Netty's default (the kernel's {@code somaxconn}). */
+    public int backlog() {
+        return backlog;
+    }
+
+    /** Whether accepted TCP connections set {@code TCP_NODELAY}. Default true. */
+    public boolean tcpNoDelay() {
+        return tcpNoDelay;
+    }
+
+    /** {@code SO_SNDBUF} of accepted connections in bytes; 0 leaves the kernel's default (autotuning). */
+    public int sendBufferBytes() {
+        return sendBufferBytes;
+    }
+
+    /** {@code SO_RCVBUF} of accepted connections (and the UDP socket) in bytes; 0 leaves the kernel's default. */
+    public int receiveBufferBytes() {
+        return receiveBufferBytes;
+    }
+
+    /**
+     * Listening sockets per TCP listener. Above 1 they share the port with {@code SO_REUSEPORT}
+     * and the kernel spreads new connections over them; that needs the epoll transport.
+     */
+    public int listenerChannels() {
+        return listenerChannels;
+    }
+
     /** Builds a {@link ServerConfig}; each setter checks its value at once. */
     public static final class Builder {
         private InetAddress bindAddress;
@@ -397,6 +507,21 @@ public final class ServerConfig {
         private boolean httpAccessLog;
         private ResourceLeakDetector.Level leakDetection = ResourceLeakDetector.Level.DISABLED;
         private boolean metricsEnabled = true;
+
+        // ---- lifecycle, limits and socket options ----
+        private Duration drainTimeout = Duration.ofSeconds(10);
+        private int maxConnections;
+        private int maxConnectionsPerIp;
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private Duration httpHeaderTimeout = Duration.ofSeconds(10);
+        private int rateLimit;
+        private int rateBurst;
+        private Duration refusalLogInterval = Duration.ofSeconds(10);
+        private int backlog;
+        private boolean tcpNoDelay = true;
+        private int sendBufferBytes;
+        private int receiveBufferBytes;
+        private int listenerChannels = 1;
 
         private Builder() {
             try {
@@ -701,6 +826,113 @@ public final class ServerConfig {
         public Builder metricsEnabled(boolean enabled) {
             this.metricsEnabled = enabled;
             return this;
+        }
+
+        // ---- lifecycle, limits and socket options ----
+
+        /** How long a graceful shutdown drains connections: 0 (close at once) to 1 hour. */
+        public Builder drainTimeout(Duration timeout) {
+            this.drainTimeout = duration("shutdown.drain-timeout", timeout, Duration.ZERO, Duration.ofHours(1));
+            return this;
+        }
+
+        /** Most connections in total over all TCP listeners: 0 for no limit, else up to 10,000,000. */
+        public Builder maxConnections(int n) {
+            this.maxConnections = range("limits.max-connections", n, 0, 10_000_000);
+            return this;
+        }
+
+        /** Most connections from one client IP address: 0 for no limit, else up to 10,000,000. */
+        public Builder maxConnectionsPerIp(int n) {
+            this.maxConnectionsPerIp = range("limits.max-connections-per-ip", n, 0, 10_000_000);
+            return this;
+        }
+
+        /** How long a framed client has to send HELLO: 0 for no limit, else 100 ms to 1 hour. */
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = optionalDuration("limits.handshake-timeout", timeout);
+            return this;
+        }
+
+        /** How long an HTTP request's headers may take to arrive: 0 for no limit, else 100 ms to 1 hour. */
+        public Builder httpHeaderTimeout(Duration timeout) {
+            this.httpHeaderTimeout = optionalDuration("limits.http-header-timeout", timeout);
+            return this;
+        }
+
+        /** Requests per second per connection: 0 for no limit, else 1 to 1,000,000. */
+        public Builder rateLimit(int perSecond) {
+            this.rateLimit = range("limits.rate", perSecond, 0, 1_000_000);
+            return this;
+        }
+
+        /** The burst above the rate: 0 for the rate itself (one second's worth), else 1 to 10,000,000. */
+        public Builder rateBurst(int burst) {
+            this.rateBurst = range("limits.rate-burst", burst, 0, 10_000_000);
+            return this;
+        }
+
+        /** How often a refusal cause may be logged per listener: 0 (every time) to 1 hour. */
+        public Builder refusalLogInterval(Duration interval) {
+            this.refusalLogInterval = duration("limits.log-interval", interval, Duration.ZERO, Duration.ofHours(1));
+            return this;
+        }
+
+        /** The listen backlog: 0 for the kernel's somaxconn, else 1 to 65535. */
+        public Builder backlog(int backlog) {
+            this.backlog = range("socket.backlog", backlog, 0, 65_535);
+            return this;
+        }
+
+        public Builder tcpNoDelay(boolean noDelay) {
+            this.tcpNoDelay = noDelay;
+            return this;
+        }
+
+        /** SO_SNDBUF in bytes: 0 for the kernel's default, else 1024 to 64 MiB. */
+        public Builder sendBufferBytes(int bytes) {
+            this.sendBufferBytes = bytes == 0 ? 0 : range("socket.send-buffer", bytes, 1024, 64 << 20);
+            return this;
+        }
+
+        /** SO_RCVBUF in bytes: 0 for the kernel's default, else 1024 to 64 MiB. */
+        public Builder receiveBufferBytes(int bytes) {
+            this.receiveBufferBytes = bytes == 0 ? 0 : range("socket.receive-buffer", bytes, 1024, 64 << 20);
+            return this;
+        }
+
+        /** Queued outbound bytes below which a connection is writable again; checked against the high mark in build(). */
+        public Builder writeBufferLowWaterMark(int bytes) {
+            this.writeBufferLowWaterMark = range("socket.write-buffer-low", bytes, 1, 1 << 30);
+            return this;
+        }
+
+        /** Queued outbound bytes above which reading stops; checked against the low mark in build(). */
+        public Builder writeBufferHighWaterMark(int bytes) {
+            this.writeBufferHighWaterMark = range("socket.write-buffer-high", bytes, 1, 1 << 30);
+            return this;
+        }
+
+        /** Listening sockets per TCP listener: 1 to 64; above 1 needs epoll (SO_REUSEPORT). */
+        public Builder listenerChannels(int n) {
+            this.listenerChannels = range("socket.listener-channels", n, 1, 64);
+            return this;
+        }
+
+        private static Duration duration(String name, Duration value, Duration min, Duration max) {
+            Objects.requireNonNull(value, name);
+            if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+                throw new IllegalArgumentException(name + ": " + value + " (expected: " + min + " to " + max + ")");
+            }
+            return value;
+        }
+
+        private static Duration optionalDuration(String name, Duration value) {
+            Objects.requireNonNull(value, name);
+            if (!value.isZero() && (value.compareTo(Duration.ofMillis(100)) < 0 || value.compareTo(Duration.ofHours(1)) > 0)) {
+                throw new IllegalArgumentException(name + ": " + value + " (expected: 0 for none, or 100 ms to 1 hour)");
+            }
+            return value;
         }
 
         private static int range(String name, int value, int min, int max) {

@@ -30,6 +30,7 @@ import io.switchboard.common.protocol.Wire;
 import io.switchboard.server.Disconnects;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.SlowConsumerPolicy;
+import io.switchboard.server.lifecycle.ShutdownEvent;
 import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.Member;
@@ -66,6 +67,8 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
     private volatile String name = "";
     private boolean handshaken;
     private boolean closing;
+    /** The server is shutting down and this session was sent BYE: it still answers until its client's BYE. */
+    private boolean draining;
 
     private final Metrics metrics;
 
@@ -178,6 +181,10 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
     }
 
     private void hello(ChannelHandlerContext ctx, Hello hello) {
+        if (draining && !handshaken) {
+            closeWith(ctx, error(hello, ErrorCode.SHUTTING_DOWN, "the server is shutting down"));
+            return;
+        }
         if (handshaken) {
             reply(ctx, error(hello, ErrorCode.ALREADY_HANDSHAKEN, "the handshake is already done"));
             return;
@@ -388,6 +395,15 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ShutdownEvent.INSTANCE) {
+            if (!closing && !draining) {
+                // After every reply already written; the session keeps answering what its client
+                // sent before it saw the BYE, until the client's own BYE (or the drain timeout).
+                draining = true;
+                ctx.writeAndFlush(new Bye(0, ErrorCode.SHUTTING_DOWN.code(), "server shutting down"), ctx.voidPromise());
+            }
+            return;
+        }
         if (evt instanceof IdleStateEvent && !closing) {
             log.debug("{} idle for {} ms, closing", ctx.channel(), config.idleTimeout().toMillis());
             closeWith(ctx, new ErrorFrame(0, ErrorCode.IDLE_TIMEOUT,

@@ -64,6 +64,14 @@ public final class PrometheusText {
             text.sample("switchboard_errors_total", "code=\"" + e.getKey() + "\",name=\""
                     + Metrics.errorName(e.getKey()) + "\"", e.getValue().sum());
         }
+        text.header("switchboard_refused_total", "counter",
+                "Connections and requests refused by the limits, by listener and cause.");
+        for (Map.Entry<Listener, Map<String, LongAdder>> l : metrics.refused().entrySet()) {
+            for (Map.Entry<String, LongAdder> e : new TreeMap<>(l.getValue()).entrySet()) {
+                text.sample("switchboard_refused_total", "listener=\"" + l.getKey().id() + "\",cause=\""
+                        + e.getKey() + "\"", e.getValue().sum());
+            }
+        }
         text.header("switchboard_rooms", "gauge", "Rooms that exist now.");
         text.sample("switchboard_rooms", null, hub.roomCount());
         text.header("switchboard_room_members", "gauge", "Room memberships now (a session in two rooms counts twice).");
