@@ -8,6 +8,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -40,6 +41,11 @@ public final class Types {
             @Override
             public String expected() {
                 return min + ".." + max;
+            }
+
+            @Override
+            public List<String> examples() {
+                return List.of(String.valueOf(min), String.valueOf(max), String.valueOf(min + (max - min) / 3));
             }
 
             @Override
@@ -84,6 +90,16 @@ public final class Types {
             }
 
             @Override
+            public List<String> examples() {
+                List<String> examples = new ArrayList<>(List.of(String.valueOf(min), String.valueOf(max),
+                        String.valueOf(min + (max - min) / 3)));
+                if (min <= 1024 && max >= 1024) {
+                    examples.add("1k");
+                }
+                return examples;
+            }
+
+            @Override
             public String label() {
                 return "BYTES";
             }
@@ -125,6 +141,11 @@ public final class Types {
             }
 
             @Override
+            public List<String> examples() {
+                return List.of("0", "65535", "7443", "off");
+            }
+
+            @Override
             public String label() {
                 return "PORT|off";
             }
@@ -157,6 +178,11 @@ public final class Types {
             }
 
             @Override
+            public List<String> examples() {
+                return List.of("true", "false");
+            }
+
+            @Override
             public String label() {
                 return "true|false";
             }
@@ -179,6 +205,11 @@ public final class Types {
             @Override
             public String expected() {
                 return "text";
+            }
+
+            @Override
+            public List<String> examples() {
+                return List.of("s3cr3t-Token", "", "1234");
             }
 
             @Override
@@ -229,6 +260,12 @@ public final class Types {
             public String expected() {
                 return formatDuration(min) + " to " + formatDuration(max) + " (500ms, 30s, 5m, 1h; a bare number is "
                         + bare + ")";
+            }
+
+            @Override
+            public List<String> examples() {
+                return List.of(formatDuration(min), formatDuration(max),
+                        formatDuration(min.plus(max.minus(min).dividedBy(3))));
             }
 
             @Override
@@ -284,6 +321,11 @@ public final class Types {
             }
 
             @Override
+            public List<String> examples() {
+                return all.stream().map(id).collect(Collectors.toList());
+            }
+
+            @Override
             public String label() {
                 return names;
             }
@@ -317,6 +359,11 @@ public final class Types {
             }
 
             @Override
+            public List<String> examples() {
+                return List.of("127.0.0.1", "::1", "0.0.0.0");
+            }
+
+            @Override
             public String label() {
                 return "ADDRESS";
             }
@@ -346,6 +393,12 @@ public final class Types {
             @Override
             public String expected() {
                 return "a path";
+            }
+
+            @Override
+            public List<String> examples() {
+                // Whether a path must exist is the builder's business; tests supply real ones.
+                return List.of("/srv/switchboard");
             }
 
             @Override
@@ -422,6 +475,11 @@ public final class Types {
             @Override
             public String expected() {
                 return "logger names with levels (" + level.expected() + "): a mapping, or LOGGER=LEVEL,...";
+            }
+
+            @Override
+            public List<String> examples() {
+                return List.of("io.switchboard.server.http=debug", "io.netty=info,io.switchboard=trace", "");
             }
 
             @Override

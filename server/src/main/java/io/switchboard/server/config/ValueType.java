@@ -44,6 +44,12 @@ public interface ValueType<T> {
         return String.valueOf(toYaml(value));
     }
 
+    /**
+     * A few valid values as text, spread over the range (its ends among them): the tests set every
+     * key to each in turn, through the file, the environment and the flag.
+     */
+    java.util.List<String> examples();
+
     /** Whether a YAML mapping at this key's path is its value rather than more keys. */
     default boolean isMap() {
         return false;
