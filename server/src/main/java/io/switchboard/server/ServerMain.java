@@ -165,9 +165,10 @@ public final class ServerMain {
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        // SIGTERM and SIGINT run the hooks: drain (readiness false, clients told), then stop.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("shutting down");
-            server.close();
+            log.info("shutting down (drain timeout {} ms)", config.drainTimeout().toMillis());
+            server.shutdownGracefully(config.drainTimeout());
             stopped.countDown();
             LogManager.shutdown();
         }, "switchboard-shutdown"));
