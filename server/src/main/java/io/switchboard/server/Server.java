@@ -171,7 +171,7 @@ public final class Server implements AutoCloseable {
             log.info("{} listener off", listener.id());
             return;
         }
-        InetSocketAddress requested = new InetSocketAddress(config.bindAddress(), config.port(listener));
+        InetSocketAddress requested = new InetSocketAddress(config.bindAddress(listener), config.port(listener));
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -212,7 +212,7 @@ public final class Server implements AutoCloseable {
             for (int i = 0; i < config.listenerChannels(); i++) {
                 // With SO_REUSEPORT every socket must bind the port the first one got, when 0 was asked for.
                 InetSocketAddress address = channels.isEmpty() ? requested
-                        : new InetSocketAddress(config.bindAddress(),
+                        : new InetSocketAddress(config.bindAddress(listener),
                                 ((InetSocketAddress) channels.get(0).localAddress()).getPort());
                 ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
                 if (!bound.isSuccess()) {
@@ -268,7 +268,7 @@ public final class Server implements AutoCloseable {
             log.info("{} listener off", listener.id());
             return;
         }
-        InetSocketAddress requested = new InetSocketAddress(config.bindAddress(), config.port(listener));
+        InetSocketAddress requested = new InetSocketAddress(config.bindAddress(listener), config.port(listener));
         InheritedSocket inherited = activation.claim(listener, config.port(listener));
         Bootstrap bootstrap = new Bootstrap()
                 .group(ioGroup)
