@@ -41,6 +41,8 @@ public final class HandlerNames {
 
     /** HTTP/1.1 request decoder and response encoder, with the request-line and header limits (http). */
     public static final String HTTP_CODEC = "httpCodec";
+    /** One access log line per request, right after the codec; only when {@code http.access-log} is on (http). */
+    public static final String HTTP_ACCESS_LOG = "httpAccessLog";
     /** Answers 408 when a request's headers do not all arrive within the header timeout (http). */
     public static final String HTTP_HEADER_TIMEOUT = "httpHeaderTimeout";
     /** Tells {@link #HTTP_HEADER_TIMEOUT} when a request's headers are in and when its response has ended (http). */

@@ -20,7 +20,7 @@ public final class LogSetup {
     /** The system property the shipped {@code log4j2.xml} selects its layouts by: {@code text} or {@code json}. */
     public static final String FORMAT_PROPERTY = "switchboard.log.format";
     /** The logger of the HTTP access log, with its own appender in the shipped configuration. */
-    public static final String ACCESS_LOGGER = "io.switchboard.access";
+    public static final String ACCESS_LOGGER = io.switchboard.server.http.AccessLogHandler.LOGGER_NAME;
 
     private LogSetup() {
     }

@@ -60,7 +60,8 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
         this.metrics = metrics;
         this.traffic = new TrafficCounter(metrics.listener(Listener.HTTP));
         this.guard = new RequestGuard(metrics);
-        this.router = new HttpRouter(config.staticRoot(), config.httpZeroCopy(), metrics, hub, transport, ready);
+        this.router = new HttpRouter(config.staticRoot(), config.httpZeroCopy(), config.metricsEnabled(), metrics, hub,
+                transport, ready);
     }
 
     @Override
@@ -72,7 +73,11 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
         }
         pipeline.addLast(HandlerNames.HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
                         .setMaxInitialLineLength(config.httpMaxInitialLine())
-                        .setMaxHeaderSize(config.httpMaxHeaderBytes())))
+                        .setMaxHeaderSize(config.httpMaxHeaderBytes())));
+        if (config.httpAccessLog()) {
+            pipeline.addLast(HandlerNames.HTTP_ACCESS_LOG, new AccessLogHandler());
+        }
+        pipeline
                 // observeOutput: a slow download in progress is not idleness.
                 .addLast(HandlerNames.HTTP_IDLE, new IdleStateHandler(true, 0, 0,
                         config.httpIdleTimeout().toMillis(), TimeUnit.MILLISECONDS))
