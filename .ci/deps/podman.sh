@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the deployment test (deploy/test/deploy-test.sh) needs: podman with runc (crun
 # fails on hybrid cgroup hosts), buildah, debootstrap for the local base image (no public image
-# registry is reachable), the networking helpers for rootful port publishing, and curl for the
-# test's HTTP checks. Then writes
+# registry is reachable), the networking helpers for rootful port publishing, podman-compose (it
+# brings python3-yaml too) to run deploy/docker/docker-compose.yml, and curl for the HTTP checks. Then writes
 # /etc/containers/containers.conf choosing runc and a nofile ulimit the host can grant (the hard
 # limit here is 20000; podman's default of 1048576 makes every container fail to start).
 # A containers.conf not written by this script is kept as containers.conf.orig. Each step is
 # skipped when already done.
 set -euo pipefail
-packages=(podman buildah debootstrap runc uidmap slirp4netns containernetworking-plugins catatonit curl)
+packages=(podman podman-compose buildah debootstrap runc uidmap slirp4netns containernetworking-plugins catatonit curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

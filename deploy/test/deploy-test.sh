@@ -125,11 +125,15 @@ http_ok() {
 }
 
 containers=()
+networks=()
 cleanup() {
   local status=$?
   if [ "$keep" = no ]; then
     for c in "${containers[@]}"; do
       podman rm -f -t 0 "$c" > /dev/null 2>&1 || true
+    done
+    for n in "${networks[@]}"; do
+      podman network rm -f "$n" > /dev/null 2>&1 || true
     done
   elif [ "${#containers[@]}" -gt 0 ]; then
     log "kept containers: ${containers[*]}"
@@ -147,7 +151,7 @@ work=$(mktemp -d)
 context="$work/context"
 mkdir -p "$context/server/target" "$context/deploy/docker"
 cp "$jar" "$context/server/target/"
-cp deploy/docker/healthcheck.sh "$context/deploy/docker/"
+cp deploy/docker/healthcheck.sh deploy/docker/Dockerfile "$context/deploy/docker/"
 
 step "tools: podman, runc, debootstrap (.ci/deps/podman.sh)"
 bash .ci/deps/podman.sh
@@ -271,6 +275,89 @@ container_checks() {
     podman logs "$name" 2>&1 | tail -n 20 >&2
     fail "exit code $code (expected: 143), JVM exited after $exited ms (expected: under 1000), podman stop took $took ms"
   fi
+}
+
+# --- docker-compose.yml, run by podman-compose -------------------------------------------------
+
+compose_checks() {
+  step "deploy/docker/docker-compose.yml with podman-compose (config file mounted, JSON logs)"
+  # The compose file as shipped, except what this host and test need: the local base images, the
+  # snapshot context, an absolute config path, ports on 127.0.0.1 only (ephemeral), a nofile limit
+  # the host can grant, and the test's own image name.
+  local project=switchboard-test-$$
+  local file="$work/compose.yml"
+  mkdir -p "$work/config"
+  cp deploy/config/switchboard.yaml "$work/config/"
+  python3 - deploy/docker/docker-compose.yml "$file" <<PY
+import sys, yaml
+compose = yaml.safe_load(open(sys.argv[1]))
+s = compose["services"]["switchboard"]
+s["build"]["context"] = "$context"
+s["build"]["args"] = {"JDK_IMAGE": "$jdk_image", "BASE": "$base_image"}
+s["image"] = "localhost/switchboard-test/compose:latest"
+s["ports"] = ["127.0.0.1::8080/tcp"]
+s["volumes"] = ["$work/config/switchboard.yaml:/etc/switchboard/switchboard.yaml:ro"]
+s["ulimits"]["nofile"] = {"soft": 20000, "hard": 20000}
+yaml.safe_dump(compose, open(sys.argv[2], "w"), sort_keys=False)
+PY
+  local name=${project}_switchboard_1
+  containers+=("$name")
+  networks+=("${project}_default")
+  local t0
+  t0=$(now_ms)
+  # BUILDAH_FORMAT=docker: keep the HEALTHCHECK and reuse the layers of the build above.
+  BUILDAH_FORMAT=docker podman-compose -f "$file" -p "$project" up -d > "$work/compose.log" 2>&1 ||
+    { tail -n 30 "$work/compose.log" >&2; die "podman-compose up failed"; }
+  local http
+  http=127.0.0.1:$(podman port "$name" 8080/tcp | head -n 1 | sed 's/.*://')
+  if wait_for 60 http_ok "http://$http/readyz"; then
+    pass "/readyz 200 on $http, $(( $(now_ms) - t0 )) ms after podman-compose up"
+  else
+    podman logs "$name" 2>&1 | tail -n 30 >&2
+    die "/readyz did not answer 200 within 60 s"
+  fi
+
+  local logs
+  logs=$(podman logs "$name" 2>&1)
+  if grep -Eq "$epoll_chosen" <<< "$logs" && ! grep -Eq "$epoll_not_used" <<< "$logs" &&
+    ! grep -qv '^{' <<< "$logs"; then
+    pass "JSON log lines, epoll on every listener: $(grep -E -m 1 "$epoll_chosen" <<< "$logs" | cut -c 1-160)"
+  else
+    echo "$logs" | tail -n 30 >&2
+    fail "the log is not all JSON lines, or epoll was not chosen"
+  fi
+  local range
+  range=$(podman exec "$name" cat /proc/sys/net/ipv4/ip_local_port_range | tr -s '\t ' ' ')
+  if [ "$range" = "10240 65535" ]; then
+    pass "sysctls applied in the container (ip_local_port_range $range)"
+  else
+    fail "ip_local_port_range in the container is '$range' (expected: 10240 65535)"
+  fi
+  local nofile caps
+  nofile=$(podman exec "$name" awk '/^Max open files/ {print $4}' /proc/1/limits)
+  caps=$(podman exec "$name" awk '/^CapEff:/ {print $2}' /proc/1/status)
+  if [ "$nofile" = 20000 ] && [ "$caps" = 0000000000000000 ] && ! podman exec "$name" touch /opt/switchboard/x 2> /dev/null; then
+    pass "JVM with nofile $nofile, no capabilities, read-only root"
+  else
+    fail "JVM with nofile $nofile (expected: 20000), CapEff $caps (expected: none), or the root is writable"
+  fi
+  local health
+  if health=$(podman healthcheck run "$name" 2>> "$work/podman.log"); then
+    pass "podman healthcheck run: ${health:-healthy}"
+  else
+    fail "podman healthcheck run: $health"
+  fi
+
+  t0=$(now_ms)
+  podman stop -t 30 "$name" > /dev/null 2>> "$work/podman.log"
+  local code
+  code=$(podman inspect --format '{{.State.ExitCode}}' "$name")
+  if [ "$code" = 143 ]; then
+    pass "stopped with exit code 143 in $(( $(now_ms) - t0 )) ms"
+  else
+    fail "exit code $code after stop (expected: 143)"
+  fi
+  podman-compose -f "$file" -p "$project" down > /dev/null 2>&1 || true
 }
 
 # --- systemd as PID 1 ---------------------------------------------------------------------------
@@ -446,6 +533,7 @@ EOF
 
 if [ "$run_container" = yes ]; then
   container_checks
+  compose_checks
 fi
 if [ "$run_systemd" = yes ]; then
   systemd_checks
