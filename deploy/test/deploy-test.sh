@@ -14,6 +14,9 @@
 #   /readyz answers 200 through a port published on 127.0.0.1; the log says epoll was chosen;
 #   the raw echo listener echoes; `podman healthcheck run` passes; `podman stop` ends the JVM with
 #   exit code 143 within a second.
+# docker-compose.yml (podman-compose, host-specific values overridden):
+#   /readyz 200 with the sample configuration mounted, JSON log lines, epoll, the sysctls applied,
+#   no capabilities, read-only root, healthy, exit code 143 on stop.
 # systemd (deploy/systemd/install.sh into a Debian image with systemd, dbus and a JRE):
 #   switchboard.service reaches active through Type=notify with the server's STATUS= line, runs as
 #   a dynamic non-root user with only CAP_NET_BIND_SERVICE, /readyz 200, the journal says epoll;
