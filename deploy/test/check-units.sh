@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Offline checks of the systemd units, run by .ci/run (no systemd as PID 1 needed):
-#  1. deploy/systemd/install.sh stages them into a temporary root (so the install script is
-#     exercised too), with a stub /usr/bin/java: `systemd-analyze verify` fails when the ExecStart
-#     binary is missing, and the host's java may live elsewhere.
+#  1. deploy/systemd/install.sh stages them into a temporary root, with a stub /usr/bin/java:
+#     `systemd-analyze verify` fails when the ExecStart binary is missing, and the host's java may
+#     live elsewhere. Running it again must change nothing, nor overwrite an edited configuration.
 #  2. `systemd-analyze verify` on both units; it exits 0 even for unknown keys, so ANY output fails.
 #  3. `systemd-analyze security --offline=yes --threshold=20` on the service (0-100 scale).
 set -euo pipefail
@@ -23,6 +23,24 @@ if [ ! -f "$jar" ]; then
   : > "$jar"
 fi
 deploy/systemd/install.sh --root "$root" --jar "$jar" > /dev/null
+
+# install.sh is idempotent: a second run changes nothing and says nothing, and it never overwrites
+# the operator's configuration (a changed sample goes beside it as .new).
+again=$(deploy/systemd/install.sh --root "$root" --jar "$jar")
+if [ -n "$again" ]; then
+  echo "check-units: a second install.sh run was not a no-op:" >&2
+  echo "$again" >&2
+  exit 1
+fi
+echo "# edited by the operator" >> "$root/etc/switchboard/switchboard.yaml"
+edited=$(cat "$root/etc/switchboard/switchboard.yaml")
+deploy/systemd/install.sh --root "$root" --jar "$jar" > /dev/null
+if [ "$(cat "$root/etc/switchboard/switchboard.yaml")" != "$edited" ] ||
+  ! cmp -s deploy/config/switchboard.yaml "$root/etc/switchboard/switchboard.yaml.new"; then
+  echo "check-units: install.sh overwrote an edited switchboard.yaml or did not leave the sample as .new" >&2
+  exit 1
+fi
+echo "check-units: install.sh --root: idempotent, keeps an edited configuration"
 
 out=$(systemd-analyze verify --root="$root" switchboard.service switchboard.socket 2>&1) || {
   echo "check-units: systemd-analyze verify failed:" >&2
