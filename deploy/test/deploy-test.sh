@@ -262,6 +262,13 @@ container_checks() {
   else
     fail "podman healthcheck run: $health"
   fi
+  # Diagnostics work in the locked-down container: jcmd attaches through the tmpfs /tmp.
+  local threads
+  if threads=$(podman exec "$name" jcmd 1 Thread.print 2>&1) && grep -q '"Reference Handler"' <<< "$threads"; then
+    pass "jcmd 1 Thread.print: $(grep -c '^"' <<< "$threads") threads"
+  else
+    fail "jcmd 1 Thread.print failed: $(head -n 3 <<< "$threads")"
+  fi
 
   step "podman stop (SIGTERM to the JVM, graceful drain)"
   t0=$(now_ms)
