@@ -1,5 +1,6 @@
 package io.switchboard.server.auth;
 
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.reload.FileWatcher;
 import io.switchboard.server.reload.SecretFiles;
@@ -35,6 +36,8 @@ import org.apache.logging.log4j.Logger;
 public final class AuthTokens {
     private static final Logger log = LogManager.getLogger(AuthTokens.class);
     private static final AuthTokens NONE = new AuthTokens(null, List.of(), List.of());
+    /** The query parameter a WebSocket upgrade carries its token in. */
+    private static final String REDACTED_PARAMETER = "token";
 
     private final Path file;
     private final List<byte[]> fixed;
@@ -98,6 +101,46 @@ public final class AuthTokens {
             match |= MessageDigest.isEqual(token, candidate);
         }
         return match;
+    }
+
+    /**
+     * The URI (or URL) with the value of every {@code token} query parameter replaced by
+     * {@code <redacted>}, for logging: the WebSocket upgrade carries its token there. Parameter
+     * names are compared decoded, as the upgrade's check decodes them ({@code %74oken} is
+     * {@code token} too).
+     */
+    public static String redactUri(String uri) {
+        int q = uri.indexOf('?');
+        if (q < 0) {
+            return uri;
+        }
+        int end = uri.indexOf('#', q);
+        if (end < 0) {
+            end = uri.length();
+        }
+        StringBuilder out = new StringBuilder(uri.length()).append(uri, 0, q + 1);
+        int start = q + 1;
+        while (start <= end) {
+            int next = start;
+            while (next < end && uri.charAt(next) != '&' && uri.charAt(next) != ';') {
+                next++;
+            }
+            String param = uri.substring(start, next);
+            int eq = param.indexOf('=');
+            String name = eq < 0 ? param : param.substring(0, eq);
+            String decoded;
+            try {
+                decoded = QueryStringDecoder.decodeComponent(name);
+            } catch (IllegalArgumentException e) {
+                decoded = name;
+            }
+            out.append(decoded.equals(REDACTED_PARAMETER) ? name + "=<redacted>" : param);
+            if (next < end) {
+                out.append(uri.charAt(next));
+            }
+            start = next + 1;
+        }
+        return out.append(uri, end, uri.length()).toString();
     }
 
     /** How many tokens are accepted now. */

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.switchboard.server.auth.AuthTokens;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Instant;
@@ -49,6 +50,12 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
     private Entry responding;
     private boolean upgraded;
 
+    /** The referer with any {@code token} parameter redacted (a page's URL may carry one). */
+    private static String redactedReferer(HttpRequest request) {
+        String referer = request.headers().get(HttpHeaderNames.REFERER);
+        return referer == null ? null : AuthTokens.redactUri(referer);
+    }
+
     private static final class Entry {
         final String requestLine;
         final String referer;
@@ -71,8 +78,8 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!upgraded && msg instanceof HttpRequest) {
             HttpRequest request = (HttpRequest) msg;
-            awaiting.add(new Entry(request.method().name() + " " + request.uri() + " " + request.protocolVersion(),
-                    request.headers().get(HttpHeaderNames.REFERER), request.headers().get(HttpHeaderNames.USER_AGENT),
+            awaiting.add(new Entry(request.method().name() + " " + AuthTokens.redactUri(request.uri()) + " " + request.protocolVersion(),
+                    redactedReferer(request), request.headers().get(HttpHeaderNames.USER_AGENT),
                     System.nanoTime(), System.currentTimeMillis()));
         }
         ctx.fireChannelRead(msg);

@@ -50,7 +50,8 @@ final class WebSocketAuth extends ChannelInboundHandlerAdapter {
                 path = uri.path();
             } catch (RuntimeException e) {
                 // Not a target anything here can name; the router refuses it.
-                log.debug("{} undecodable request target passed on: {}", ctx.channel(), e.toString());
+                // Not the exception's message: Netty's quotes the whole target, token and all.
+                log.debug("{} undecodable request target passed on ({})", ctx.channel(), e.getClass().getSimpleName());
                 ctx.fireChannelRead(msg);
                 return;
             }
@@ -71,7 +72,7 @@ final class WebSocketAuth extends ChannelInboundHandlerAdapter {
         try {
             query = uri.parameters().get("token");
         } catch (RuntimeException e) {
-            log.debug("{} undecodable query on {}: {}", ctx.channel(), WebSocketBridge.PATH, e.toString());
+            log.debug("{} undecodable query on {} ({})", ctx.channel(), WebSocketBridge.PATH, e.getClass().getSimpleName());
             query = null;
         }
         String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);

@@ -91,6 +91,18 @@ class AuthTokensTest {
         assertEquals(2, tokens.size());
     }
 
+    @Test
+    void tokensInUrisAreRedactedForLogs() {
+        assertEquals("/ws", AuthTokens.redactUri("/ws"));
+        assertEquals("/ws?token=<redacted>", AuthTokens.redactUri("/ws?token=s3cret"));
+        assertEquals("/ws?a=1&token=<redacted>;b=2&token=<redacted>#frag",
+                AuthTokens.redactUri("/ws?a=1&token=one;b=2&token=two#frag"));
+        assertEquals("/ws?%74oken=<redacted>&tokens=kept&token=<redacted>",
+                AuthTokens.redactUri("/ws?%74oken=s3cret&tokens=kept&token"));
+        assertEquals("https://h/chat?name=a&token=<redacted>", AuthTokens.redactUri("https://h/chat?name=a&token=x%20y"));
+        assertEquals("/ws?%zz=1&", AuthTokens.redactUri("/ws?%zz=1&"));
+    }
+
     private String refusal(String name, String content) throws Exception {
         Path file = Files.writeString(dir.resolve(name), content);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> start(file, ""));

@@ -92,6 +92,17 @@ class AccessLogHandlerTest {
     }
 
     @Test
+    void authTokensInTheTargetAndTheRefererAreRedacted() {
+        HttpRequest request = get("/ws?token=s3cret&x=1");
+        request.headers().set(HttpHeaderNames.REFERER, "https://example.test/chat?token=s3cret");
+        channel.writeInbound(request);
+        channel.writeOutbound(full(HttpResponseStatus.UNAUTHORIZED, "no\n"));
+        assertEquals(1, lines().size());
+        assertLine(lines().get(0), "GET /ws?token=<redacted>&x=1 HTTP/1.1", "401", 3,
+                "https://example.test/chat?token=<redacted>", "test-agent/1.0");
+    }
+
+    @Test
     void pipelinedRequestsAreLoggedInOrderWithTheirOwnStatus() {
         channel.writeInbound(get("/a"), get("/b"));
         channel.writeOutbound(full(HttpResponseStatus.OK, "aa"));
