@@ -9,7 +9,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDomainDatagramChannel;
 import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.unix.DomainDatagramPacket;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
@@ -20,8 +19,9 @@ import java.util.concurrent.TimeUnit;
  * Sends systemd notifications ({@code sd_notify(3)}: {@code READY=1}, {@code STATUS=...},
  * {@code STOPPING=1}) as datagrams to the Unix socket named by {@code NOTIFY_SOCKET}. The JDK
  * cannot send on a Unix datagram socket, so this uses Netty's epoll {@link EpollDomainDatagramChannel}
- * on a one-thread event loop of its own; it therefore needs the epoll native library (whatever
- * transport the server's listeners use). A path starting with {@code @} is in the abstract namespace.
+ * on a one-thread event loop of its own, connected to the socket when opened; it therefore needs
+ * the epoll native library (whatever transport the server's listeners use). A path starting with
+ * {@code @} is in the abstract namespace.
  * Thread-safe; {@link #close()} releases the socket and the thread.
  */
 public final class SystemdNotifier implements AutoCloseable {
@@ -30,13 +30,11 @@ public final class SystemdNotifier implements AutoCloseable {
     private final String socket;
     private final EventLoopGroup group;
     private final Channel channel;
-    private final DomainSocketAddress address;
 
-    private SystemdNotifier(String socket, EventLoopGroup group, Channel channel, DomainSocketAddress address) {
+    private SystemdNotifier(String socket, EventLoopGroup group, Channel channel) {
         this.socket = socket;
         this.group = group;
         this.channel = channel;
-        this.address = address;
     }
 
     /**
@@ -58,16 +56,19 @@ public final class SystemdNotifier implements AutoCloseable {
         DomainSocketAddress address = new DomainSocketAddress(notifySocket.startsWith("@")
                 ? "\0" + notifySocket.substring(1) : notifySocket);
         EventLoopGroup group = new EpollEventLoopGroup(1, new DefaultThreadFactory("switchboard-notify", true));
-        // Not connected: each notification is sent to the address, so that a systemd that
-        // re-creates its socket (daemon-reexec) is still reached.
-        ChannelFuture bound = new Bootstrap().group(group).channel(EpollDomainDatagramChannel.class)
+        // Connected once: a Netty datagram channel only writes when bound or connected, and a
+        // connected one reports a missing socket at once.
+        ChannelFuture connected = new Bootstrap().group(group).channel(EpollDomainDatagramChannel.class)
                 .handler(new ChannelInboundHandlerAdapter())
-                .register();
-        if (!bound.awaitUninterruptibly(TIMEOUT_SECONDS, TimeUnit.SECONDS) || !bound.isSuccess()) {
+                .connect(address);
+        if (!connected.awaitUninterruptibly(TIMEOUT_SECONDS, TimeUnit.SECONDS) || !connected.isSuccess()) {
+            connected.channel().close();
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            throw new IOException("cannot open a Unix datagram socket for NOTIFY_SOCKET " + notifySocket, bound.cause());
+            Throwable cause = connected.cause();
+            throw new IOException("cannot connect to NOTIFY_SOCKET " + notifySocket + ": "
+                    + (cause == null ? "timed out" : cause.toString()), cause);
         }
-        return new SystemdNotifier(notifySocket, group, bound.channel(), address);
+        return new SystemdNotifier(notifySocket, group, connected.channel());
     }
 
     /** The socket notifications go to, as given. */
@@ -82,13 +83,12 @@ public final class SystemdNotifier implements AutoCloseable {
      * @throws IOException when the datagram cannot be sent (no such socket, permission, ...)
      */
     public void send(String assignments) throws IOException {
-        ChannelFuture sent = channel.writeAndFlush(new DomainDatagramPacket(
-                Unpooled.wrappedBuffer(assignments.getBytes(StandardCharsets.UTF_8)), address));
+        ChannelFuture sent = channel.writeAndFlush(Unpooled.wrappedBuffer(assignments.getBytes(StandardCharsets.UTF_8)));
         if (!sent.awaitUninterruptibly(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             throw new IOException("notification to " + socket + " not sent within " + TIMEOUT_SECONDS + " s");
         }
         if (!sent.isSuccess()) {
-            throw new IOException("cannot notify " + socket + ": " + sent.cause().getMessage(), sent.cause());
+            throw new IOException("cannot notify " + socket + ": " + sent.cause(), sent.cause());
         }
     }
 
