@@ -17,7 +17,7 @@
 # docker-compose.yml (podman-compose, host-specific values overridden):
 #   /readyz 200 with the sample configuration mounted, JSON log lines, epoll, the sysctls applied,
 #   no capabilities, read-only root, healthy, exit code 143 on stop.
-# systemd (deploy/systemd/install.sh into a Debian image with systemd, dbus and a JRE):
+# systemd (deploy/systemd/install.sh into the Debian JDK image plus systemd and dbus):
 #   switchboard.service reaches active through Type=notify with the server's STATUS= line, runs as
 #   a dynamic non-root user with only CAP_NET_BIND_SERVICE, /readyz 200, the journal says epoll;
 #   `systemctl stop` is clean (exit 143 counted as success); after kill -9 Restart=on-failure
@@ -182,12 +182,12 @@ EOF
   step_done "$(podman image inspect --format '{{.Size}}' "$base_image") bytes"
 fi
 
-# Builds image $1 from the base with the Debian packages $2... installed.
+# Builds image $1 from image $2 with the Debian packages $3... installed.
 derive() {
-  local image=$1
-  shift
+  local image=$1 from=$2
+  shift 2
   podman build --quiet --format docker -t "$image" -f - "$work" > /dev/null <<EOF
-FROM $base_image
+FROM $from
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $* > /dev/null \
  && rm -rf /var/lib/apt/lists/*
@@ -196,7 +196,7 @@ EOF
 
 if ! podman image exists "$jdk_image"; then
   step "build image $jdk_image: base + openjdk-17-jdk-headless (jdeps, jlink)"
-  derive "$jdk_image" openjdk-17-jdk-headless
+  derive "$jdk_image" "$base_image" openjdk-17-jdk-headless
   step_done "$(podman image inspect --format '{{.Size}}' "$jdk_image") bytes"
 fi
 
@@ -393,8 +393,9 @@ main_pid_changed() {
 
 systemd_checks() {
   if ! podman image exists "$systemd_base_image"; then
-    step "build image $systemd_base_image: base + systemd, dbus, openjdk-17-jre-headless"
-    derive "$systemd_base_image" systemd systemd-sysv dbus openjdk-17-jre-headless procps
+    # On the JDK image: its JRE is what the unit runs (/usr/bin/java), and it is already there.
+    step "build image $systemd_base_image: $jdk_image + systemd, dbus"
+    derive "$systemd_base_image" "$jdk_image" systemd systemd-sysv dbus procps
     step_done "$(podman image inspect --format '{{.Size}}' "$systemd_base_image") bytes"
   fi
 
