@@ -19,7 +19,9 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLException;
 import org.apache.logging.log4j.LogManager;
@@ -46,6 +48,8 @@ public final class ServerTls {
     private final Path keyFile;
     private final long handshakeTimeoutMillis;
     private final Metrics metrics;
+    /** One shared (stateless) handshake watcher per listener that can speak TLS. */
+    private final Map<Listener, TlsHandshakeWatcher> watchers = new EnumMap<>(Listener.class);
     private volatile Loaded current;
 
     /** One loaded certificate with the context serving it. */
@@ -57,6 +61,9 @@ public final class ServerTls {
         this.keyFile = keyFile;
         this.handshakeTimeoutMillis = handshakeTimeout.toMillis();
         this.metrics = metrics;
+        for (Listener listener : new Listener[] {Listener.FRAMED, Listener.HTTP}) {
+            watchers.put(listener, new TlsHandshakeWatcher(metrics.listener(listener)));
+        }
         install(loaded);
     }
 
@@ -130,8 +137,12 @@ public final class ServerTls {
      * on TLS failures, at the end of {@code pipeline}.
      */
     public void addTo(ChannelPipeline pipeline, Listener listener) {
+        TlsHandshakeWatcher watcher = watchers.get(listener);
+        if (watcher == null) {
+            throw new IllegalArgumentException(listener.id() + " listener: no TLS (expected: framed or http)");
+        }
         pipeline.addLast(HandlerNames.TLS, newHandler(pipeline.channel().alloc()))
-                .addLast(HandlerNames.TLS_HANDSHAKE, new TlsHandshakeWatcher(metrics.listener(listener)));
+                .addLast(HandlerNames.TLS_HANDSHAKE, watcher);
     }
 
     SslHandler newHandler(ByteBufAllocator alloc) {
