@@ -4,6 +4,8 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.unix.Socket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * A socket this process inherited as a file descriptor (systemd socket activation passes them as
@@ -19,6 +21,8 @@ public record InheritedSocket(int fd, boolean stream, InetSocketAddress localAdd
     private static final int SO_TYPE = 3;
     private static final int SOCK_STREAM = 1;
     private static final int SOCK_DGRAM = 2;
+    private static final int SO_RCVTIMEO = 20;
+    private static final int SO_SNDTIMEO = 21;
 
     /**
      * Inspects an inherited file descriptor without taking ownership of it.
@@ -43,5 +47,31 @@ public record InheritedSocket(int fd, boolean stream, InetSocketAddress localAdd
             local = null; // a Unix socket: no IP address
         }
         return new InheritedSocket(fd, type == SOCK_STREAM, local);
+    }
+
+    /**
+     * Makes the socket safe for an event loop even when it was passed in blocking mode (systemd's
+     * default, {@code NonBlocking=no}; {@code systemd-socket-activate} too): Netty accepts or
+     * receives until the call would block, and on a blocking socket the last call would hang the
+     * event loop. Netty cannot set {@code O_NONBLOCK} on a descriptor it did not create, so this
+     * sets a 1 µs receive and send timeout ({@code SO_RCVTIMEO}, {@code SO_SNDTIMEO}), which makes
+     * {@code accept}, {@code recv} and {@code send} return {@code EAGAIN} at once, as on a
+     * non-blocking socket. Harmless when the socket is non-blocking already; accepted connections
+     * are made non-blocking by Netty regardless.
+     *
+     * @throws IOException when the options cannot be set
+     */
+    public void makeEventLoopSafe() throws IOException {
+        Socket socket = new Socket(fd);
+        socket.setRawOpt(SOL_SOCKET, SO_RCVTIMEO, oneMicrosecond());
+        socket.setRawOpt(SOL_SOCKET, SO_SNDTIMEO, oneMicrosecond());
+    }
+
+    /** A {@code struct timeval} of 1 µs (64-bit layout); a fresh one per call, as setting consumes it. */
+    private static ByteBuffer oneMicrosecond() {
+        ByteBuffer timeval = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
+        timeval.putLong(0, 0); // tv_sec
+        timeval.putLong(8, 1); // tv_usec
+        return timeval;
     }
 }

@@ -159,12 +159,14 @@ public final class TransportConfig {
      * @throws IllegalStateException when the transport is not epoll
      */
     public ServerBootstrap configureInherited(ServerBootstrap bootstrap, int fd) {
-        configure(bootstrap);
         if (transport != Transport.EPOLL) {
             throw new IllegalStateException("serving on an inherited socket needs the epoll transport, not "
                     + transport.id());
         }
-        return bootstrap.channelFactory(() -> new EpollServerSocketChannel(fd));
+        bootstrap.channelFactory(() -> new EpollServerSocketChannel(fd));
+        bootstrap.option(EpollChannelOption.EPOLL_MODE, epollMode.netty);
+        bootstrap.childOption(EpollChannelOption.EPOLL_MODE, epollMode.netty);
+        return bootstrap;
     }
 
     /**
@@ -174,12 +176,12 @@ public final class TransportConfig {
      * @throws IllegalStateException when the transport is not epoll
      */
     public Bootstrap configureInheritedDatagram(Bootstrap bootstrap, int fd) {
-        configureDatagram(bootstrap);
         if (transport != Transport.EPOLL) {
             throw new IllegalStateException("serving on an inherited socket needs the epoll transport, not "
                     + transport.id());
         }
-        return bootstrap.channelFactory(() -> new EpollDatagramChannel(fd));
+        bootstrap.channelFactory(() -> new EpollDatagramChannel(fd));
+        return bootstrap.option(EpollChannelOption.EPOLL_MODE, epollMode.netty);
     }
 
     /** {@code epoll (edge-triggered)}, {@code nio}, ... */

@@ -83,6 +83,7 @@ public final class SocketActivation {
         List<Passed> passed = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             InheritedSocket socket = InheritedSocket.inspect(FIRST_FD + i);
+            socket.makeEventLoopSafe();
             String name = names.length == 0 ? "unknown" : names[i];
             passed.add(new Passed(socket, name));
             log.info("socket activation: fd {} ({}) is a {} socket on {}", socket.fd(), name,
