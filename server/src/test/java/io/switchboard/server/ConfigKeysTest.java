@@ -76,6 +76,9 @@ class ConfigKeysTest {
         if (key.path().matches("listeners\\.[a-z]+\\.tls")) {
             return List.of("--tls-cert", fileA.toString(), "--tls-key", fileB.toString());
         }
+        if (key.path().equals("limits.rate-burst")) {
+            return List.of("--rate-limit", "100"); // a burst means nothing without a rate
+        }
         if (key.path().equals("tls.cert")) {
             return List.of("--tls-key", fileB.toString());
         }

@@ -140,8 +140,7 @@ public final class ConfigKeys {
                 .apply(ServerConfig.Builder::maxFrameLength)
                 .read(ServerConfig::maxFrameLength)
                 .build());
-        keys.add(key("framed.idle-timeout", Types.duration(ChronoUnit.SECONDS, Duration.ZERO,
-                        Duration.ofMillis(Integer.MAX_VALUE)))
+        keys.add(key("framed.idle-timeout", Types.duration(ChronoUnit.SECONDS, Duration.ZERO, Duration.ofDays(24)))
                 .flag("--idle-timeout")
                 .description("Close framed sessions silent this long; 0 = never.")
                 .apply(ServerConfig.Builder::idleTimeout)
@@ -179,8 +178,7 @@ public final class ConfigKeys {
                 .apply(ServerConfig.Builder::slowConsumerPolicy)
                 .read(ServerConfig::slowConsumerPolicy)
                 .build());
-        keys.add(key("rooms.peer-ack-timeout", Types.duration(ChronoUnit.MILLIS, Duration.ofMillis(1),
-                        Duration.ofMillis(Integer.MAX_VALUE)))
+        keys.add(key("rooms.peer-ack-timeout", Types.duration(ChronoUnit.MILLIS, Duration.ofMillis(1), Duration.ofDays(24)))
                 .flag("--peer-ack-timeout")
                 .description("How long a publisher waits for a peer's ack before ERROR ACK_TIMEOUT.")
                 .apply(ServerConfig.Builder::peerAckTimeout)

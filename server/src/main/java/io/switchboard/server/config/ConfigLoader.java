@@ -132,9 +132,21 @@ public final class ConfigLoader {
                         + " (expected: a mapping of " + String.join(", ", childrenOf(path)) + ") [from " + source + "]");
             } else {
                 throw new ConfigException("unknown key " + path + " [in " + source + "]"
-                        + Suggestions.didYouMean(path, byPath.keySet()));
+                        + Suggestions.didYouMean(path, pathsAndSections()));
             }
         }
+    }
+
+    /** Every key path and every section above one: what a path in the file may be. */
+    private java.util.Set<String> pathsAndSections() {
+        java.util.Set<String> all = new java.util.LinkedHashSet<>();
+        for (String keyPath : byPath.keySet()) {
+            for (int dot = keyPath.indexOf('.'); dot > 0; dot = keyPath.indexOf('.', dot + 1)) {
+                all.add(keyPath.substring(0, dot));
+            }
+            all.add(keyPath);
+        }
+        return all;
     }
 
     private boolean isSection(String path) {

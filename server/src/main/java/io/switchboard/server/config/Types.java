@@ -280,13 +280,16 @@ public final class Types {
         };
     }
 
-    /** The shortest exact form: {@code 0s}, {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}. */
+    /** The shortest exact form: {@code 0s}, {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 1d}. */
     static String formatDuration(Duration d) {
         long ms = d.toMillis();
         if (ms % 1000 != 0) {
             return ms + "ms";
         }
         long s = ms / 1000;
+        if (s != 0 && s % 86_400 == 0) {
+            return s / 86_400 + "d";
+        }
         if (s != 0 && s % 3600 == 0) {
             return s / 3600 + "h";
         }
