@@ -141,6 +141,43 @@ class TlsClientTest {
         assertTrue(tlsToPlain.getMessage().startsWith("TLS handshake with 127.0.0.1:"), tlsToPlain.getMessage());
     }
 
+    @ParameterizedTest
+    @EnumSource(TransportUnderTest.class)
+    void reconnectsOverTlsToAServerWithANewCertificate(TransportUnderTest transport) throws Exception {
+        Server first = start(transport, CERTS.ec(), "");
+        int port = first.address(Listener.FRAMED).getPort();
+        BlockingQueue<String> states = new LinkedBlockingQueue<>();
+        try (SwitchboardClient client = connect(options(first, transport, "x").tls(true).tlsCaFile(CERTS.caCert())
+                .tlsServerName("localhost").reconnect(true).reconnectDelays(Duration.ofMillis(20), Duration.ofMillis(200)))) {
+            client.onConnection(new ConnectionListener() {
+                @Override
+                public void onDisconnected(Throwable cause) {
+                    states.add("down");
+                }
+
+                @Override
+                public void onReconnected(long sessionId) {
+                    states.add("up");
+                }
+            });
+            client.join("kept").get(10, TimeUnit.SECONDS);
+            assertEquals(CERTS.ec().serial(), peerSerial(client));
+            first.close();
+            assertEquals("down", states.poll(10, TimeUnit.SECONDS));
+            servers.start(transport, b -> b.port(Listener.FRAMED, port).tls(Listener.FRAMED, true)
+                    .tlsCertificate(CERTS.rsa().cert()).tlsKey(CERTS.rsa().key()));
+            assertEquals("up", states.poll(20, TimeUnit.SECONDS));
+            assertEquals(CERTS.rsa().serial(), peerSerial(client));
+            assertEquals(java.util.List.of("kept"), java.util.List.copyOf(client.rooms()));
+            assertTrue(client.ping().get(10, TimeUnit.SECONDS).toNanos() > 0);
+        }
+    }
+
+    private static java.math.BigInteger peerSerial(SwitchboardClient client) throws Exception {
+        SSLSession session = client.channel().pipeline().get(SslHandler.class).engine().getSession();
+        return ((java.security.cert.X509Certificate) session.getPeerCertificates()[0]).getSerialNumber();
+    }
+
     @Test
     void optionsAreChecked() {
         assertEquals("tls: false (expected: true when a CA file, insecure or a server name is set)",
