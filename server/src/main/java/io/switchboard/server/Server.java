@@ -110,8 +110,17 @@ public final class Server implements AutoCloseable {
         } catch (TransportUnavailableException e) {
             throw new ServerStartException(e.getMessage(), e);
         }
+        String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
+        Transport nativeForThisOs = os.contains("linux") ? Transport.EPOLL
+                : os.contains("mac") || os.contains("bsd") ? Transport.KQUEUE : null;
         for (Transport skipped : transport.passedOver().keySet()) {
-            log.info("transport {} not used: {}", skipped.id(), transport.passedOverReason(skipped));
+            if (skipped == nativeForThisOs) {
+                // The native transport this machine should have: one line with the cause and the fix.
+                log.warn("transport {} not used, falling back to {}: {}", skipped.id(), transport.transport().id(),
+                        transport.passedOverReason(skipped));
+            } else {
+                log.debug("transport {} not used: {}", skipped.id(), transport.passedOverReason(skipped));
+            }
         }
         log.info("transport {} ({})", transport,
                 config.transport().forced() == null ? "chosen automatically" : "forced");

@@ -66,6 +66,17 @@ public final class Connections {
         return n;
     }
 
+    /** The connections open now on one listener (a snapshot). */
+    public List<Channel> channels(Listener listener) {
+        List<Channel> channels = new ArrayList<>();
+        for (Map.Entry<Channel, Listener> e : open.entrySet()) {
+            if (e.getValue() == listener) {
+                channels.add(e.getKey());
+            }
+        }
+        return channels;
+    }
+
     /** Whether {@link #drain} has begun. */
     public boolean draining() {
         return draining;
