@@ -35,6 +35,11 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
         return List.copyOf(lines);
     }
 
+    /** The lines of one level ({@code "ERROR"}, {@code "INFO"}, ...). */
+    List<String> lines(String level) {
+        return lines.stream().filter(l -> l.startsWith(level + " ")).toList();
+    }
+
     @Override
     public void close() {
         LoggerContext logging = (LoggerContext) LogManager.getContext(false);
