@@ -108,8 +108,10 @@ public final class ConfigDocs {
                         .append("| key | flag / environment variable | default | values | description |\n")
                         .append("|---|---|---|---|---|\n");
             }
+            String shown = key.display(defaults);
             out.append("| `").append(key.path()).append("` | `").append(key.flag()).append("`<br>`")
-                    .append(key.envName()).append("` | `").append(cell(key.display(defaults))).append("` | ")
+                    .append(key.envName()).append("` | ").append(shown.isEmpty() ? "(empty)" : "`" + cell(shown) + "`")
+                    .append(" | ")
                     .append(cell(key.type().expected())).append(" | ").append(cell(key.description()))
                     .append(" |\n");
         }
