@@ -168,6 +168,43 @@ class GracefulShutdownTest {
                 + "drain %d ms%n", transport, total, replies, notSent, ackedBefore.size(), tookMillis);
     }
 
+    @ParameterizedTest
+    @EnumSource(TransportUnderTest.class)
+    @Timeout(60)
+    void afterTheByeTheClientReconnectsToTheNextServer(TransportUnderTest transport) throws Exception {
+        Server first = servers.start(transport);
+        int port = first.address(Listener.FRAMED).getPort();
+        CompletableFuture<Throwable> disconnected = new CompletableFuture<>();
+        CompletableFuture<Long> reconnected = new CompletableFuture<>();
+        try (SwitchboardClient client = SwitchboardClient.connect(ClientOptions.builder()
+                .host("127.0.0.1").port(port).transport(transport.choice).epollMode(transport.epollMode)
+                .name("returning").reconnect(true).reconnectDelays(Duration.ofMillis(50), Duration.ofMillis(200))
+                .whileDisconnected(ClientOptions.WhileDisconnected.FAIL)
+                .requestTimeout(Duration.ofSeconds(10)).build()).get(10, TimeUnit.SECONDS)) {
+            client.onConnection(new ConnectionListener() {
+                @Override
+                public void onDisconnected(Throwable cause) {
+                    disconnected.complete(cause);
+                }
+
+                @Override
+                public void onReconnected(long sessionId) {
+                    reconnected.complete(sessionId);
+                }
+            });
+            client.join("back").get(10, TimeUnit.SECONDS);
+            long before = client.sessionId();
+            Connections.DrainResult drained = first.shutdownGracefully(Duration.ofSeconds(10));
+            assertEquals(0, drained.forced(), "the client did not answer the BYE with its own");
+            disconnected.get(10, TimeUnit.SECONDS);
+            Server second = servers.start(transport, b -> b.port(Listener.FRAMED, port));
+            long after = reconnected.get(30, TimeUnit.SECONDS);
+            assertTrue(after != before, "same session id after reconnecting to a new server");
+            assertArrayEquals(new byte[] {1, 2, 3}, client.echo(new byte[] {1, 2, 3}).get(10, TimeUnit.SECONDS));
+            assertEquals(1, second.hub().members("back").size(), "the room was not rejoined");
+        }
+    }
+
     /** Keeps WINDOW requests in flight, echo and acknowledged publish in turn, until the BYE refuses one. */
     private static void load(SwitchboardClient client, int clientId, List<Sent> sent, AtomicInteger answered,
             CountDownLatch warmedUp) {
