@@ -3,6 +3,8 @@ package io.switchboard.client;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.common.transport.EpollMode;
 import io.switchboard.common.transport.TransportChoice;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -27,6 +29,10 @@ public final class ClientOptions {
     private final WhileDisconnected whileDisconnected;
     private final Executor listenerExecutor;
     private final Duration peerAckTimeout;
+    private final boolean tls;
+    private final Path tlsCaFile;
+    private final boolean tlsInsecure;
+    private final String tlsServerName;
 
     /** What calls do while the client is disconnected and reconnecting. */
     public enum WhileDisconnected {
@@ -52,6 +58,18 @@ public final class ClientOptions {
         this.whileDisconnected = b.whileDisconnected;
         this.listenerExecutor = b.listenerExecutor;
         this.peerAckTimeout = b.peerAckTimeout;
+        this.tls = b.tls;
+        this.tlsCaFile = b.tlsCaFile;
+        this.tlsInsecure = b.tlsInsecure;
+        this.tlsServerName = b.tlsServerName;
+        if (!tls && (tlsCaFile != null || tlsInsecure || tlsServerName != null)) {
+            throw new IllegalArgumentException("tls: false (expected: true when a CA file, insecure or a server name"
+                    + " is set)");
+        }
+        if (tlsInsecure && tlsCaFile != null) {
+            throw new IllegalArgumentException("tls insecure: true (expected: false with a CA file " + tlsCaFile
+                    + ": trusting any certificate makes the CA pointless)");
+        }
     }
 
     /** A builder with the defaults: {@code 127.0.0.1:7000}, transport auto, 5 s timeouts. */
@@ -137,9 +155,36 @@ public final class ClientOptions {
         return peerAckTimeout;
     }
 
+    /** Whether the client speaks TLS (1.3 or 1.2) to the server. */
+    public boolean tls() {
+        return tls;
+    }
+
+    /**
+     * The PEM file of CA certificates the server's certificate must chain to, or {@code null} for
+     * the JVM's default trust store.
+     */
+    public Path tlsCaFile() {
+        return tlsCaFile;
+    }
+
+    /** Whether any server certificate is trusted and its name not checked: for tests only. */
+    public boolean tlsInsecure() {
+        return tlsInsecure;
+    }
+
+    /**
+     * The name sent as SNI and checked against the server's certificate, or {@code null} for
+     * {@link #host()} (an IP address is then checked against the certificate's IP entries).
+     */
+    public String tlsServerName() {
+        return tlsServerName;
+    }
+
     @Override
     public String toString() {
-        return "ClientOptions[" + host + ":" + port + ", transport=" + transport.id()
+        return "ClientOptions[" + host + ":" + port + (tls ? ", tls" + (tlsInsecure ? " insecure" : "") : "")
+                + ", transport=" + transport.id()
                 + (epollMode == null ? "" : ", epollMode=" + epollMode.id()) + ", name=" + name + "]";
     }
 
@@ -160,6 +205,10 @@ public final class ClientOptions {
         private WhileDisconnected whileDisconnected = WhileDisconnected.FAIL;
         private Executor listenerExecutor;
         private Duration peerAckTimeout = Duration.ofSeconds(15);
+        private boolean tls;
+        private Path tlsCaFile;
+        private boolean tlsInsecure;
+        private String tlsServerName;
 
         private Builder() {
         }
@@ -266,6 +315,40 @@ public final class ClientOptions {
 
         public Builder peerAckTimeout(Duration timeout) {
             this.peerAckTimeout = positive("peer ack timeout", timeout);
+            return this;
+        }
+
+        /**
+         * Speak TLS (1.3 or 1.2, the suites of {@link io.switchboard.common.tls.TlsPolicy}). The
+         * server's certificate is verified against the JVM's trust store (or {@link #tlsCaFile})
+         * and its name against the host (or {@link #tlsServerName}).
+         */
+        public Builder tls(boolean tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        /** Trust only the PEM CA certificates in this file; {@code null} for the JVM's trust store. */
+        public Builder tlsCaFile(Path file) {
+            if (file != null && (!Files.isRegularFile(file) || !Files.isReadable(file))) {
+                throw new IllegalArgumentException("tls CA file: " + file + " (expected: a readable PEM file)");
+            }
+            this.tlsCaFile = file;
+            return this;
+        }
+
+        /** Trust any certificate and skip the name check. Only for tests against a generated certificate. */
+        public Builder tlsInsecure(boolean insecure) {
+            this.tlsInsecure = insecure;
+            return this;
+        }
+
+        /** The name to send as SNI and verify instead of the host; {@code null} for the host. */
+        public Builder tlsServerName(String name) {
+            if (name != null && (name.isBlank() || name.chars().anyMatch(Character::isWhitespace))) {
+                throw new IllegalArgumentException("tls server name: '" + name + "' (expected: a host name)");
+            }
+            this.tlsServerName = name;
             return this;
         }
 

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -77,12 +78,20 @@ import org.apache.logging.log4j.Logger;
  * {@link ClientOptions#whileDisconnected()} says. Requests in flight when the connection drops
  * fail with {@link ConnectionClosedException}: the client never resends on its own, since it
  * cannot know whether the server acted on them.
+ *
+ * <p><b>Server shutdown.</b> A server that shuts down gracefully says BYE. The client then sends
+ * no new request on that connection (calls are treated as while disconnected), the requests already
+ * sent get their replies, the client says BYE and the server closes; then the client reconnects,
+ * if configured, as after any drop. A call that fails because of the BYE fails with
+ * {@link NotConnectedException} and was never sent.
  */
 public final class SwitchboardClient implements AutoCloseable {
     private static final Logger log = LogManager.getLogger(SwitchboardClient.class);
 
     private final ClientOptions options;
     private final TransportConfig transport;
+    /** The TLS setup every connection of this client shares, or {@code null} for plaintext. */
+    private final ClientTls tls;
     private final EventLoopGroup group;
     private final ExecutorService ownListenerThread;
     private final Executor listenerExecutor;
@@ -111,9 +120,10 @@ public final class SwitchboardClient implements AutoCloseable {
         }
     }
 
-    private SwitchboardClient(ClientOptions options, TransportConfig transport) {
+    private SwitchboardClient(ClientOptions options, TransportConfig transport, ClientTls tls) {
         this.options = options;
         this.transport = transport;
+        this.tls = tls;
         this.group = transport.newEventLoopGroup(1, "switchboard-client");
         if (options.listenerExecutor() == null) {
             ownListenerThread = Executors.newSingleThreadExecutor(new DefaultThreadFactory("switchboard-listener", true));
@@ -134,12 +144,14 @@ public final class SwitchboardClient implements AutoCloseable {
     public static CompletableFuture<SwitchboardClient> connect(ClientOptions options) {
         Objects.requireNonNull(options, "options");
         TransportConfig transport;
+        ClientTls tls;
         try {
             transport = TransportConfig.resolve(options.transport(), options.epollMode());
+            tls = ClientTls.of(options);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        SwitchboardClient client = new SwitchboardClient(options, transport);
+        SwitchboardClient client = new SwitchboardClient(options, transport, tls);
         return client.connectOnce().handle((c, failure) -> {
             if (failure != null) {
                 client.shutdownResources(false); // on the I/O thread: must not wait for it
@@ -162,6 +174,9 @@ public final class SwitchboardClient implements AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), options.port()));
+                        }
                         ch.pipeline()
                                 .addLast("frameDecoder", new FrameDecoder(options.maxFrameLength()))
                                 .addLast("frameEncoder", FrameEncoder.INSTANCE)
@@ -176,6 +191,18 @@ public final class SwitchboardClient implements AutoCloseable {
                 return;
             }
             Channel ch = connected.channel();
+            SslHandler ssl = ch.pipeline().get(SslHandler.class);
+            if (ssl != null) {
+                // Said before the close that follows, so the caller learns why (an untrusted
+                // certificate, a wrong name, no common version).
+                ssl.handshakeFuture().addListener(done -> {
+                    if (!done.isSuccess()) {
+                        handler.handshake().completeExceptionally(new ConnectionClosedException("TLS handshake with "
+                                + options.host() + ":" + options.port() + " failed: " + tlsFailure(done.cause()),
+                                done.cause()));
+                    }
+                });
+            }
             ch.eventLoop().schedule(() -> {
                 handler.handshake().completeExceptionally(new TimeoutException(
                         "no WELCOME within " + options.connectTimeout().toMillis() + " ms"));
@@ -198,6 +225,15 @@ public final class SwitchboardClient implements AutoCloseable {
             });
         });
         return result;
+    }
+
+    /** The innermost message of a TLS failure, which names what was wrong. */
+    private static String tlsFailure(Throwable cause) {
+        Throwable t = cause;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.toString();
     }
 
     /** Makes {@code c} the current connection and watches it for drops. */
@@ -278,14 +314,16 @@ public final class SwitchboardClient implements AutoCloseable {
     /** The live connection, or a failure/wait according to the options. */
     private CompletableFuture<Connection> active() {
         Connection c = connection;
-        if (c != null && c.channel.isActive()) {
+        if (c != null && c.channel.isActive() && !c.handler.draining()) {
             return CompletableFuture.completedFuture(c);
         }
         if (closed) {
             return CompletableFuture.failedFuture(new ConnectionClosedException("client is closed"));
         }
         if (!options.reconnect()) {
-            return CompletableFuture.failedFuture(new ConnectionClosedException("connection closed"));
+            return CompletableFuture.failedFuture(c != null && c.handler.draining()
+                    ? new NotConnectedException("not sent: the server said BYE, it is shutting down")
+                    : new ConnectionClosedException("connection closed"));
         }
         if (options.whileDisconnected() == ClientOptions.WhileDisconnected.FAIL) {
             return CompletableFuture.failedFuture(new NotConnectedException("not connected to " + options.host() + ":"

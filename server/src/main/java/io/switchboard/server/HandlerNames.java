@@ -5,8 +5,20 @@ package io.switchboard.server;
  * initializers are the only places that wire pipelines; they use these names.
  */
 public final class HandlerNames {
+    /**
+     * Answers a connection over the connection limits with the protocol's refusal and closes it;
+     * when present it is the whole pipeline (every TCP listener).
+     */
+    public static final String REFUSAL = "refusal";
     /** Counts connections and wire bytes (every TCP listener; first in the pipeline). */
     public static final String TRAFFIC = "traffic";
+    /**
+     * TLS (framed and http, when configured): right after the traffic counter, which therefore
+     * counts the encrypted bytes on the wire; every protocol handler sees plaintext.
+     */
+    public static final String TLS = "tls";
+    /** Counts TLS handshakes and closes quietly on TLS failures (after {@link #TLS}). */
+    public static final String TLS_HANDSHAKE = "tlsHandshake";
     /** Merges flushes of events from other sessions into one per burst (framed). */
     public static final String FLUSH_CONSOLIDATION = "flushConsolidation";
     /** Closes or warns sessions that stay silent (framed). */
@@ -15,6 +27,11 @@ public final class HandlerNames {
     public static final String FRAME_DECODER = "frameDecoder";
     /** Frames to bytes (framed). */
     public static final String FRAME_ENCODER = "frameEncoder";
+    /**
+     * Framed limits: HELLO must arrive within the handshake timeout, and requests above the
+     * per-connection rate are answered ERROR 429 (framed).
+     */
+    public static final String FRAMED_LIMITS = "framedLimits";
     /** Stops reading from a peer that does not drain its replies (all TCP listeners). */
     public static final String BACKPRESSURE = "backpressure";
     /** The framed protocol's session logic. */
@@ -24,6 +41,17 @@ public final class HandlerNames {
 
     /** HTTP/1.1 request decoder and response encoder, with the request-line and header limits (http). */
     public static final String HTTP_CODEC = "httpCodec";
+    /** One access log line per request, right after the codec; only when {@code http.access-log} is on (http). */
+    public static final String HTTP_ACCESS_LOG = "httpAccessLog";
+    /** Answers 408 when a request's headers do not all arrive within the header timeout (http). */
+    public static final String HTTP_HEADER_TIMEOUT = "httpHeaderTimeout";
+    /** Tells {@link #HTTP_HEADER_TIMEOUT} when a request's headers are in and when its response has ended (http). */
+    public static final String HTTP_HEADER_TIMEOUT_END = "httpHeaderTimeoutEnd";
+    /**
+     * Graceful shutdown: closes idle connections, marks the next response {@code Connection: close}
+     * and closes after it (http; upgraded connections are left to the WebSocket session).
+     */
+    public static final String HTTP_DRAIN = "httpDrain";
     /** Closes keep-alive connections idle too long (http). */
     public static final String HTTP_IDLE = "httpIdle";
     /** Joins a request's parts into one message, refusing bodies over the limit with 413 (http). */
@@ -40,6 +68,8 @@ public final class HandlerNames {
     public static final String HTTP_GUARD = "httpGuard";
     /** Writes chunked file bodies when zero-copy is not possible (http). */
     public static final String CHUNKED_WRITER = "chunkedWriter";
+    /** Requests above the per-connection rate get 429 (http, before the WebSocket bridge). */
+    public static final String HTTP_RATE_LIMIT = "httpRateLimit";
     /** Health, readiness, metrics, built-in pages and static files (http). */
     public static final String HTTP_ROUTER = "httpRouter";
 
@@ -53,6 +83,9 @@ public final class HandlerNames {
     public static final String WS_IDLE = "wsIdle";
     /** The WebSocket session: JSON messages to and from the rooms hub (http, /ws). */
     public static final String WS_SESSION = "wsSession";
+
+    /** Drops input at the end of a pipeline that is closing (any listener, added at shutdown). */
+    public static final String DISCARD = "discard";
 
     private HandlerNames() {
     }

@@ -12,24 +12,48 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.switchboard.common.transport.Transport;
 import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.common.transport.TransportUnavailableException;
+import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.cluster.RedisBroker;
 import io.switchboard.server.echo.EchoServerInitializer;
 import io.switchboard.server.framed.FramedServerInitializer;
 import io.switchboard.server.http.HttpServerInitializer;
 import io.switchboard.server.metrics.Metrics;
+import io.switchboard.server.reload.FileWatcher;
 import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.tls.ServerTls;
+import io.switchboard.server.tls.TlsFileException;
 import io.switchboard.server.udp.UdpEchoHandler;
+import io.switchboard.common.transport.InheritedSocket;
+import io.switchboard.server.lifecycle.Connections;
+import io.switchboard.server.lifecycle.HttpDrain;
+import io.switchboard.server.lifecycle.SocketActivation;
+import io.switchboard.server.lifecycle.SystemdNotify;
+import io.switchboard.server.limits.Limits;
+import io.netty.channel.ChannelInitializer;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * A running Switchboard server: one accept thread, a pool of I/O threads and one listener per
- * enabled protocol. Start it with {@link #start(ServerConfig)}; {@link #close()} stops it.
+ * A running Switchboard server: accept threads, a pool of I/O threads and one listener per
+ * enabled protocol (several listening sockets per TCP listener with {@code SO_REUSEPORT} on
+ * epoll, or the sockets systemd passed). Start it with {@link #start(ServerConfig)};
+ * {@link #shutdownGracefully(Duration)} drains and stops it, {@link #close()} stops it at once.
+ *
+ * <p>Graceful shutdown: readiness turns false and the listeners close at once (systemd is told
+ * {@code STOPPING=1}); every open connection is told in its protocol's terms (framed: BYE 503,
+ * WebSocket: close 1001, HTTP: {@code Connection: close} on the next response, idle ones closed)
+ * and finishes what it had accepted; at the drain timeout whatever is still open is closed; then
+ * the event loops stop.
  */
 public final class Server implements AutoCloseable {
     private static final Logger log = LogManager.getLogger(Server.class);
@@ -39,16 +63,31 @@ public final class Server implements AutoCloseable {
     private final EventLoopGroup acceptGroup;
     private final EventLoopGroup ioGroup;
     private final Map<Listener, Channel> listeners = new EnumMap<>(Listener.class);
+    /** Every listening channel, several per TCP listener with SO_REUSEPORT. */
+    private final Map<Listener, List<Channel>> listenerChannels = new EnumMap<>(Listener.class);
+    private final Connections connections = new Connections();
+    private final Limits limits;
+    private final SystemdNotify notify;
+    private final SocketActivation activation;
+    /** The cluster broker with {@code --cluster}, else null (a single node pays nothing for it). */
     private final RedisBroker cluster;
     private final RoomHub hub;
     private final Metrics metrics = new Metrics();
+    /** Reloads the TLS certificate and the auth token file when they change. */
+    private final FileWatcher watchedFiles = new FileWatcher();
+    private ServerTls tls;
+    private AuthTokens auth = AuthTokens.none();
     private volatile boolean ready;
     private volatile boolean closed;
 
-    private Server(ServerConfig config, TransportConfig transport) throws ServerStartException {
+    private Server(ServerConfig config, TransportConfig transport, SystemdNotify notify, SocketActivation activation)
+            throws ServerStartException {
         this.config = config;
         this.transport = transport;
-        this.acceptGroup = transport.newEventLoopGroup(1, "switchboard-accept");
+        this.notify = notify;
+        this.activation = activation;
+        this.limits = new Limits(config, metrics);
+        this.acceptGroup = transport.newEventLoopGroup(config.listenerChannels(), "switchboard-accept");
         this.ioGroup = transport.newEventLoopGroup(config.ioThreads(), "switchboard-io");
         try {
             // Cluster mode: the node id (the high bits of every session id) comes from Redis first.
@@ -69,19 +108,54 @@ public final class Server implements AutoCloseable {
      *     anything already started is stopped again
      */
     public static Server start(ServerConfig config) throws ServerStartException {
+        return start(config, System.getenv());
+    }
+
+    /**
+     * Like {@link #start(ServerConfig)}, reading the systemd variables from {@code environment}
+     * instead of the process's: {@code NOTIFY_SOCKET} ({@code READY=1} once every listener is bound,
+     * {@code STOPPING=1} at shutdown), {@code LISTEN_PID}, {@code LISTEN_FDS} and
+     * {@code LISTEN_FDNAMES} (serve the sockets systemd passed instead of binding).
+     */
+    public static Server start(ServerConfig config, Map<String, String> environment) throws ServerStartException {
         TransportConfig transport;
         try {
             transport = TransportConfig.resolve(config.transport(), config.epollMode());
         } catch (TransportUnavailableException e) {
             throw new ServerStartException(e.getMessage(), e);
         }
+        String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
+        Transport nativeForThisOs = os.contains("linux") ? Transport.EPOLL
+                : os.contains("mac") || os.contains("bsd") ? Transport.KQUEUE : null;
         for (Transport skipped : transport.passedOver().keySet()) {
-            log.info("transport {} not used: {}", skipped.id(), transport.passedOverReason(skipped));
+            if (skipped == nativeForThisOs) {
+                // The native transport this machine should have: one line with the cause and the fix.
+                log.warn("transport {} not used, falling back to {}: {}", skipped.id(), transport.transport().id(),
+                        transport.passedOverReason(skipped));
+            } else {
+                log.debug("transport {} not used: {}", skipped.id(), transport.passedOverReason(skipped));
+            }
         }
         log.info("transport {} ({})", transport,
                 config.transport().forced() == null ? "chosen automatically" : "forced");
-        Server server = new Server(config, transport);
+        if (config.listenerChannels() > 1 && !transport.supportsReusePort()) {
+            throw new ServerStartException("socket.listener-channels: " + config.listenerChannels()
+                    + " (expected: 1 with the " + transport.transport().id()
+                    + " transport; several listening sockets per port need SO_REUSEPORT, which needs epoll)", null);
+        }
+        SocketActivation activation;
         try {
+            activation = SocketActivation.fromEnvironment(environment, ProcessHandle.current().pid());
+        } catch (IOException | RuntimeException e) {
+            throw new ServerStartException("socket activation: " + e.getMessage(), e);
+        }
+        if (activation.active() && transport.transport() != Transport.EPOLL) {
+            throw new ServerStartException("socket activation: LISTEN_FDS is set, but serving inherited sockets needs "
+                    + "the epoll transport, not " + transport.transport().id(), null);
+        }
+        Server server = new Server(config, transport, SystemdNotify.fromEnvironment(environment), activation);
+        try {
+            server.startTlsAndAuth();
             if (server.cluster != null) {
                 try {
                     server.cluster.attach(server.hub);
@@ -89,17 +163,37 @@ public final class Server implements AutoCloseable {
                     throw new ServerStartException(e.getMessage(), e);
                 }
             }
-            server.bind(Listener.FRAMED, new FramedServerInitializer(config, server.hub, server.metrics));
+            server.bind(Listener.FRAMED, new FramedServerInitializer(config, server.hub, server.metrics,
+                    server.tls(Listener.FRAMED), server.auth));
             server.bind(Listener.ECHO, new EchoServerInitializer(server.metrics));
             server.bindUdp();
             server.bind(Listener.HTTP, new HttpServerInitializer(config, server.hub, server.metrics, transport,
-                    server::isReady));
+                    server::isReady, server.tls(Listener.HTTP), server.auth));
         } catch (ServerStartException e) {
             server.close();
             throw e;
         }
+        for (Map.Entry<Integer, String> fd : activation.unclaimed().entrySet()) {
+            log.warn("socket activation: fd {} ({}) matches no listener; it is not served", fd.getKey(), fd.getValue());
+        }
         server.ready = true;
+        server.notify.ready(server.status());
         return server;
+    }
+
+    /** Loads the TLS certificate and the auth tokens, and starts watching their files. */
+    private void startTlsAndAuth() throws ServerStartException {
+        try {
+            tls = ServerTls.start(config, metrics, watchedFiles);
+            auth = AuthTokens.start(config, watchedFiles);
+        } catch (TlsFileException | IllegalArgumentException e) {
+            throw new ServerStartException(e.getMessage(), e);
+        }
+    }
+
+    /** The TLS for a listener, or {@code null} when it speaks plaintext. */
+    private ServerTls tls(Listener listener) {
+        return config.tls(listener) ? tls : null;
     }
 
     private void bind(Listener listener, ChannelHandler initializer) throws ServerStartException {
@@ -107,25 +201,95 @@ public final class Server implements AutoCloseable {
             log.info("{} listener off", listener.id());
             return;
         }
-        InetSocketAddress requested = new InetSocketAddress(config.bindAddress(), config.port(listener));
-        ServerBootstrap bootstrap = transport.configure(new ServerBootstrap())
+        InetSocketAddress requested = new InetSocketAddress(config.bindAddress(listener), config.port(listener));
+        ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.TCP_NODELAY, config.tcpNoDelay())
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
                         config.writeBufferLowWaterMark(), config.writeBufferHighWaterMark()))
-                .childHandler(initializer);
-        ChannelFuture bound = bootstrap.bind(requested).awaitUninterruptibly();
-        if (!bound.isSuccess()) {
-            Throwable cause = bound.cause();
-            throw new ServerStartException(listener.id() + " listener: cannot bind " + format(requested) + ": "
-                    + cause.getMessage(), cause);
+                .childHandler(new Admission(listener, initializer));
+        if (config.backlog() > 0) {
+            bootstrap.option(ChannelOption.SO_BACKLOG, config.backlog());
         }
-        Channel channel = bound.channel();
+        if (config.receiveBufferBytes() > 0) {
+            // On the listener, so that accepted sockets inherit it before the handshake (window scaling).
+            bootstrap.option(ChannelOption.SO_RCVBUF, config.receiveBufferBytes());
+        }
+        if (config.sendBufferBytes() > 0) {
+            bootstrap.childOption(ChannelOption.SO_SNDBUF, config.sendBufferBytes());
+        }
+        InheritedSocket inherited = activation.claim(listener, config.port(listener));
+        List<Channel> channels = new ArrayList<>();
+        listenerChannels.put(listener, channels);
+        if (inherited != null) {
+            if (config.listenerChannels() > 1) {
+                log.warn("{} listener: socket.listener-channels {} ignored, serving the one socket systemd passed",
+                        listener.id(), config.listenerChannels());
+            }
+            ChannelFuture registered = transport.configureInherited(bootstrap, inherited.fd()).register()
+                    .awaitUninterruptibly();
+            if (!registered.isSuccess()) {
+                throw new ServerStartException(listener.id() + " listener: cannot serve inherited fd " + inherited.fd()
+                        + ": " + registered.cause().getMessage(), registered.cause());
+            }
+            channels.add(registered.channel());
+        } else {
+            transport.configure(bootstrap);
+            if (config.listenerChannels() > 1) {
+                transport.reusePort(bootstrap);
+            }
+            for (int i = 0; i < config.listenerChannels(); i++) {
+                // With SO_REUSEPORT every socket must bind the port the first one got, when 0 was asked for.
+                InetSocketAddress address = channels.isEmpty() ? requested
+                        : new InetSocketAddress(config.bindAddress(listener),
+                                ((InetSocketAddress) channels.get(0).localAddress()).getPort());
+                ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
+                if (!bound.isSuccess()) {
+                    Throwable cause = bound.cause();
+                    throw new ServerStartException(listener.id() + " listener: cannot bind " + format(address) + ": "
+                            + cause.getMessage(), cause);
+                }
+                channels.add(bound.channel());
+            }
+        }
+        Channel channel = channels.get(0);
         listeners.put(listener, channel);
-        log.info("{} listener on {} (transport {}, epoll mode {})", listener.id(),
+        log.info("{} listener on {} (transport {}, epoll mode {}{})", listener.id(),
                 format((InetSocketAddress) channel.localAddress()), transport.transport().id(),
-                transport.epollMode() == null ? "n/a" : transport.epollMode().id());
+                transport.epollMode() == null ? "n/a" : transport.epollMode().id(),
+                inherited != null ? ", socket from systemd fd " + inherited.fd()
+                        : channels.size() > 1 ? ", " + channels.size() + " sockets with SO_REUSEPORT" : "");
+    }
+
+    /**
+     * Every accepted connection first passes the limits (a refused one gets its protocol's
+     * refusal and nothing else), is tracked for the graceful drain, then gets its protocol's
+     * pipeline from the listener's initializer, and then the limits' handlers are put in their
+     * places in it (see {@link HandlerNames}).
+     */
+    private final class Admission extends ChannelInitializer<Channel> {
+        private final Listener listener;
+        private final ChannelHandler protocol;
+
+        Admission(Listener listener, ChannelHandler protocol) {
+            this.listener = listener;
+            this.protocol = protocol;
+        }
+
+        @Override
+        protected void initChannel(Channel ch) {
+            if (!limits.admit(listener, ch)) {
+                return;
+            }
+            // Runs the protocol's initializer at once: the channel is registered.
+            ch.pipeline().addLast(protocol);
+            limits.addProtocolHandlers(listener, ch.pipeline());
+            if (listener == Listener.HTTP && ch.pipeline().get(HandlerNames.HTTP_CODEC) != null) {
+                ch.pipeline().addAfter(HandlerNames.HTTP_CODEC, HandlerNames.HTTP_DRAIN, new HttpDrain());
+            }
+            connections.track(listener, ch);
+        }
     }
 
     private void bindUdp() throws ServerStartException {
@@ -134,19 +298,34 @@ public final class Server implements AutoCloseable {
             log.info("{} listener off", listener.id());
             return;
         }
-        InetSocketAddress requested = new InetSocketAddress(config.bindAddress(), config.port(listener));
-        ChannelFuture bound = transport.configureDatagram(new Bootstrap())
+        InetSocketAddress requested = new InetSocketAddress(config.bindAddress(listener), config.port(listener));
+        InheritedSocket inherited = activation.claim(listener, config.port(listener));
+        Bootstrap bootstrap = new Bootstrap()
                 .group(ioGroup)
-                .handler(new UdpEchoHandler(config.maxDatagramBytes(), metrics))
-                .bind(requested).awaitUninterruptibly();
+                .handler(new UdpEchoHandler(config.maxDatagramBytes(), metrics));
+        ChannelFuture bound = inherited != null
+                ? transport.configureInheritedDatagram(bootstrap, inherited.fd()).register().awaitUninterruptibly()
+                : transport.configureDatagram(bootstrap).bind(requested).awaitUninterruptibly();
         if (!bound.isSuccess()) {
-            throw new ServerStartException(listener.id() + " listener: cannot bind " + format(requested) + ": "
+            throw new ServerStartException(listener.id() + " listener: cannot " + (inherited != null
+                    ? "serve inherited fd " + inherited.fd() : "bind " + format(requested)) + ": "
                     + bound.cause().getMessage(), bound.cause());
         }
         listeners.put(listener, bound.channel());
-        log.info("{} listener on {} (transport {}, epoll mode {})", listener.id(),
+        listenerChannels.put(listener, List.of(bound.channel()));
+        log.info("{} listener on {} (transport {}, epoll mode {}{})", listener.id(),
                 format((InetSocketAddress) bound.channel().localAddress()), transport.transport().id(),
-                transport.epollMode() == null ? "n/a" : transport.epollMode().id());
+                transport.epollMode() == null ? "n/a" : transport.epollMode().id(),
+                inherited != null ? ", socket from systemd fd " + inherited.fd() : "");
+    }
+
+    /** {@code framed 0.0.0.0:7000, echo ..., } for the systemd status line. */
+    private String status() {
+        StringJoiner joined = new StringJoiner(", ", "serving ", "");
+        for (Map.Entry<Listener, Channel> e : listeners.entrySet()) {
+            joined.add(e.getKey().id() + " " + format((InetSocketAddress) e.getValue().localAddress()));
+        }
+        return listeners.isEmpty() ? "serving nothing: every listener is off" : joined.toString();
     }
 
     private static String format(InetSocketAddress address) {
@@ -187,29 +366,75 @@ public final class Server implements AutoCloseable {
         return ready && !closed;
     }
 
-    /** The bound listeners' channels. */
+    /** The bound listeners' channels (the first, when a listener has several). */
     public Map<Listener, Channel> listeners() {
         return Collections.unmodifiableMap(listeners);
     }
 
-    /** Closes the listeners, then the connections and event loops; waits up to 10 seconds. */
+    /** Every listening channel of a listener: several with {@code socket.listener-channels} above 1. */
+    public List<Channel> listenerChannels(Listener listener) {
+        List<Channel> channels = listenerChannels.get(listener);
+        return channels == null ? List.of() : Collections.unmodifiableList(channels);
+    }
+
+    /** The open connections, for the drain. */
+    public Connections connections() {
+        return connections;
+    }
+
+    /** The connection limits and refusal counts. */
+    public Limits limits() {
+        return limits;
+    }
+
+    /**
+     * Stops at once: like {@link #shutdownGracefully(Duration)} with no drain time, so connections
+     * are told but not waited for. Waits up to 10 seconds for the event loops.
+     */
     @Override
     public void close() {
+        shutdownGracefully(Duration.ZERO);
+    }
+
+    /**
+     * Shuts down gracefully: readiness turns false and systemd is told {@code STOPPING=1}, the
+     * listeners close, every connection is told (BYE, WebSocket close 1001, {@code Connection:
+     * close}) and given until {@code drainTimeout} to finish what it had accepted; then whatever
+     * is open is closed and the event loops stop. Blocks until done; a second call waits for the
+     * first. Call from any thread but an event loop (ServerMain's shutdown hook does).
+     */
+    public synchronized Connections.DrainResult shutdownGracefully(Duration drainTimeout) {
         if (closed) {
-            return;
+            return new Connections.DrainResult(0, 0);
         }
         closed = true;
         ready = false;
-        for (Channel channel : listeners.values()) {
-            channel.close().awaitUninterruptibly();
+        watchedFiles.close();
+        if (!drainTimeout.isZero()) {
+            log.info("shutting down: draining {} connections for up to {} ms", connections.size(), drainTimeout.toMillis());
+        }
+        notify.stopping("draining " + connections.size() + " connections");
+        for (List<Channel> channels : listenerChannels.values()) {
+            for (Channel channel : channels) {
+                channel.close().awaitUninterruptibly();
+            }
+        }
+        Connections.DrainResult drained = connections.drain(drainTimeout);
+        if (!drainTimeout.isZero()) {
+            log.info("drained {} connections; {} still open at the drain timeout were closed", drained.atStart(),
+                    drained.forced());
         }
         if (cluster != null) {
-            cluster.close(); // LEFT for this node's members on the others; before the loops it runs on stop
+            // After the drain, so sessions leaving during it still reach the other nodes; before the
+            // event loops stop, because Lettuce runs on them. Sends LEFT for any member still here.
+            cluster.close();
         }
+        notify.close();
         acceptGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS);
         ioGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS);
         acceptGroup.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
         ioGroup.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
         log.info("server stopped");
+        return drained;
     }
 }

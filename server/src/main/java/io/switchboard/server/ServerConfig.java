@@ -1,5 +1,6 @@
 package io.switchboard.server;
 
+import io.netty.util.ResourceLeakDetector;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.common.transport.EpollMode;
 import io.switchboard.common.transport.TransportChoice;
@@ -11,8 +12,12 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import org.apache.logging.log4j.Level;
 
 /**
  * The server's configuration: immutable, built by {@link #builder()}, which checks every value
@@ -49,10 +54,54 @@ public final class ServerConfig {
     private final boolean httpZeroCopy;
     private final URI cluster;
     private final Duration clusterHeartbeatTtl;
+    // ---- TLS and auth ----
+    private final Set<Listener> tlsListeners;
+    private final Path tlsCertificate;
+    private final Path tlsKey;
+    private final Duration tlsReloadInterval;
+    private final Duration tlsHandshakeTimeout;
+    private final Path authTokenFile;
+    private final Duration authReloadInterval;
+
+    // ---- configuration and logging ----
+    private final Map<Listener, InetAddress> listenerBindAddresses;
+    private final Map<Listener, Integer> configuredPorts;
+    private final LogFormat logFormat;
+    private final Level logLevel;
+    private final Map<String, Level> loggerLevels;
+    private final boolean httpAccessLog;
+    private final ResourceLeakDetector.Level leakDetection;
+    private final boolean metricsEnabled;
+
+    // ---- lifecycle, limits and socket options ----
+    private final Duration drainTimeout;
+    private final int maxConnections;
+    private final int maxConnectionsPerIp;
+    private final Duration handshakeTimeout;
+    private final Duration httpHeaderTimeout;
+    private final int rateLimit;
+    private final int rateBurst;
+    private final Duration refusalLogInterval;
+    private final int backlog;
+    private final boolean tcpNoDelay;
+    private final int sendBufferBytes;
+    private final int receiveBufferBytes;
+    private final int listenerChannels;
 
     private ServerConfig(Builder b) {
         this.bindAddress = b.bindAddress;
-        this.ports = Collections.unmodifiableMap(new EnumMap<>(b.ports));
+        EnumMap<Listener, Integer> effectivePorts = new EnumMap<>(b.ports);
+        b.disabled.forEach(listener -> effectivePorts.put(listener, DISABLED));
+        this.ports = Collections.unmodifiableMap(effectivePorts);
+        // ---- configuration and logging ----
+        this.configuredPorts = Collections.unmodifiableMap(new EnumMap<>(b.ports));
+        this.listenerBindAddresses = Collections.unmodifiableMap(new EnumMap<>(b.listenerBindAddresses));
+        this.logFormat = b.logFormat;
+        this.logLevel = b.logLevel;
+        this.loggerLevels = Collections.unmodifiableMap(new LinkedHashMap<>(b.loggerLevels));
+        this.httpAccessLog = b.httpAccessLog;
+        this.leakDetection = b.leakDetection;
+        this.metricsEnabled = b.metricsEnabled;
         this.transport = b.transport;
         this.epollMode = b.epollMode;
         this.ioThreads = b.ioThreads;
@@ -81,6 +130,45 @@ public final class ServerConfig {
         this.httpZeroCopy = b.httpZeroCopy;
         this.cluster = b.cluster;
         this.clusterHeartbeatTtl = b.clusterHeartbeatTtl;
+        // ---- TLS and auth ----
+        this.tlsListeners = Collections.unmodifiableSet(EnumSet.copyOf(b.tlsListeners));
+        this.tlsCertificate = b.tlsCertificate;
+        this.tlsKey = b.tlsKey;
+        this.tlsReloadInterval = b.tlsReloadInterval;
+        this.tlsHandshakeTimeout = b.tlsHandshakeTimeout;
+        this.authTokenFile = b.authTokenFile;
+        this.authReloadInterval = b.authReloadInterval;
+        if (!tlsListeners.isEmpty() && (tlsCertificate == null || tlsKey == null)) {
+            throw new IllegalArgumentException("listeners." + tlsListeners.iterator().next().id() + ".tls: true"
+                    + " (expected: tls.cert and tls.key set when a listener speaks TLS)");
+        }
+        if ((tlsCertificate == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException(tlsCertificate == null
+                    ? "tls.cert: none (expected: a PEM certificate chain to go with tls.key " + tlsKey + ")"
+                    : "tls.key: none (expected: a PEM PKCS#8 private key to go with tls.cert " + tlsCertificate + ")");
+        }
+        // ---- lifecycle, limits and socket options ----
+        this.drainTimeout = b.drainTimeout;
+        this.maxConnections = b.maxConnections;
+        this.maxConnectionsPerIp = b.maxConnectionsPerIp;
+        this.handshakeTimeout = b.handshakeTimeout;
+        this.httpHeaderTimeout = b.httpHeaderTimeout;
+        this.rateLimit = b.rateLimit;
+        this.rateBurst = b.rateBurst != 0 ? b.rateBurst : b.rateLimit;
+        this.refusalLogInterval = b.refusalLogInterval;
+        this.backlog = b.backlog;
+        this.tcpNoDelay = b.tcpNoDelay;
+        this.sendBufferBytes = b.sendBufferBytes;
+        this.receiveBufferBytes = b.receiveBufferBytes;
+        this.listenerChannels = b.listenerChannels;
+        if (writeBufferHighWaterMark < writeBufferLowWaterMark) {
+            throw new IllegalArgumentException("socket.write-buffer-high: " + writeBufferHighWaterMark
+                    + " (expected: at least socket.write-buffer-low, " + writeBufferLowWaterMark + ")");
+        }
+        if (maxConnections > 0 && maxConnectionsPerIp > maxConnections) {
+            throw new IllegalArgumentException("limits.max-connections-per-ip: " + maxConnectionsPerIp
+                    + " (expected: at most limits.max-connections, " + maxConnections + ")");
+        }
         if (maxPayloadBytes > fits) {
             throw new IllegalArgumentException("max payload: " + maxPayloadBytes + " (expected: at most " + fits
                     + ", so that an EVENT with the longest room and event names fits in the max frame length "
@@ -229,6 +317,171 @@ public final class ServerConfig {
         return clusterHeartbeatTtl;
     }
 
+    // ---- TLS and auth ----
+
+    /** Whether the listener speaks TLS; only framed and HTTP (with its WebSocket bridge) can. */
+    public boolean tls(Listener listener) {
+        return tlsListeners.contains(listener);
+    }
+
+    /** The listeners that speak TLS; empty when none does. */
+    public Set<Listener> tlsListeners() {
+        return tlsListeners;
+    }
+
+    /** The PEM certificate chain (leaf first), or {@code null} when TLS is not configured. */
+    public Path tlsCertificate() {
+        return tlsCertificate;
+    }
+
+    /** The PEM PKCS#8 private key of the certificate, or {@code null} when TLS is not configured. */
+    public Path tlsKey() {
+        return tlsKey;
+    }
+
+    /** How often the certificate and key files are checked for changes; zero means never. */
+    public Duration tlsReloadInterval() {
+        return tlsReloadInterval;
+    }
+
+    /** A TLS handshake that does not complete in this time closes the connection. */
+    public Duration tlsHandshakeTimeout() {
+        return tlsHandshakeTimeout;
+    }
+
+    /**
+     * A file of accepted auth tokens, one per line ({@code #} starts a comment line), or
+     * {@code null} for none. Accepted alongside {@link #authToken()}.
+     */
+    public Path authTokenFile() {
+        return authTokenFile;
+    }
+
+    /** How often the token file is checked for changes; zero means never. */
+    public Duration authReloadInterval() {
+        return authReloadInterval;
+    }
+
+    // ---- configuration and logging ----
+
+    /** The address a listener binds: its own if one was set, else {@link #bindAddress()}. */
+    public InetAddress bindAddress(Listener listener) {
+        return listenerBindAddresses.getOrDefault(listener, bindAddress);
+    }
+
+    /** The address set for this listener alone, or {@code null} when it binds {@link #bindAddress()}. */
+    public InetAddress listenerBindAddress(Listener listener) {
+        return listenerBindAddresses.get(listener);
+    }
+
+    /** The port number configured for a listener, whether or not it is switched on. */
+    public int configuredPort(Listener listener) {
+        return configuredPorts.get(listener);
+    }
+
+    /** How log lines are written; {@link LogFormat#TEXT} by default. */
+    public LogFormat logFormat() {
+        return logFormat;
+    }
+
+    /** The root logger's level; INFO by default. */
+    public Level logLevel() {
+        return logLevel;
+    }
+
+    /** Levels of single loggers (and the loggers below them), over the root level; empty by default. */
+    public Map<String, Level> loggerLevels() {
+        return loggerLevels;
+    }
+
+    /** Whether the HTTP listener logs one line per request on the {@code io.switchboard.access} logger. */
+    public boolean httpAccessLog() {
+        return httpAccessLog;
+    }
+
+    /** Netty's buffer leak detection level; disabled by default (it costs throughput). */
+    public ResourceLeakDetector.Level leakDetection() {
+        return leakDetection;
+    }
+
+    /** Whether the HTTP listener serves {@code /metrics}; true by default. */
+    public boolean metricsEnabled() {
+        return metricsEnabled;
+    }
+
+    // ---- lifecycle, limits and socket options ----
+
+    /**
+     * How long a graceful shutdown waits for connections to finish after telling them (BYE,
+     * WebSocket close 1001, {@code Connection: close}); what is still open then is closed.
+     */
+    public Duration drainTimeout() {
+        return drainTimeout;
+    }
+
+    /** Most connections open at once over all TCP listeners; 0 means no limit. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** Most connections open at once from one client IP address over all TCP listeners; 0 means no limit. */
+    public int maxConnectionsPerIp() {
+        return maxConnectionsPerIp;
+    }
+
+    /** A framed connection that has not sent HELLO after this long gets ERROR 408 and is closed; 0 = never. */
+    public Duration handshakeTimeout() {
+        return handshakeTimeout;
+    }
+
+    /** An HTTP request whose headers have not all arrived this long after its first byte gets 408; 0 = never. */
+    public Duration httpHeaderTimeout() {
+        return httpHeaderTimeout;
+    }
+
+    /** Requests per second one connection may send (framed frames, HTTP requests); 0 means no limit. */
+    public int rateLimit() {
+        return rateLimit;
+    }
+
+    /** How many requests above the steady rate one connection may send in a burst. */
+    public int rateBurst() {
+        return rateBurst;
+    }
+
+    /** Refusals of one cause on one listener are logged at most once per this interval. */
+    public Duration refusalLogInterval() {
+        return refusalLogInterval;
+    }
+
+    /** The listen backlog; 0 means Netty's default (the kernel's {@code somaxconn}). */
+    public int backlog() {
+        return backlog;
+    }
+
+    /** Whether accepted TCP connections set {@code TCP_NODELAY}. Default true. */
+    public boolean tcpNoDelay() {
+        return tcpNoDelay;
+    }
+
+    /** {@code SO_SNDBUF} of accepted connections in bytes; 0 leaves the kernel's default (autotuning). */
+    public int sendBufferBytes() {
+        return sendBufferBytes;
+    }
+
+    /** {@code SO_RCVBUF} of accepted connections (and the UDP socket) in bytes; 0 leaves the kernel's default. */
+    public int receiveBufferBytes() {
+        return receiveBufferBytes;
+    }
+
+    /**
+     * Listening sockets per TCP listener. Above 1 they share the port with {@code SO_REUSEPORT}
+     * and the kernel spreads new connections over them; that needs the epoll transport.
+     */
+    public int listenerChannels() {
+        return listenerChannels;
+    }
+
     /** Builds a {@link ServerConfig}; each setter checks its value at once. */
     public static final class Builder {
         private InetAddress bindAddress;
@@ -256,6 +509,39 @@ public final class ServerConfig {
         private boolean httpZeroCopy = true;
         private URI cluster;
         private Duration clusterHeartbeatTtl = Duration.ofSeconds(10);
+        // ---- TLS and auth ----
+        private final Set<Listener> tlsListeners = EnumSet.noneOf(Listener.class);
+        private Path tlsCertificate;
+        private Path tlsKey;
+        private Duration tlsReloadInterval = Duration.ofSeconds(10);
+        private Duration tlsHandshakeTimeout = Duration.ofSeconds(10);
+        private Path authTokenFile;
+        private Duration authReloadInterval = Duration.ofSeconds(10);
+
+        // ---- configuration and logging ----
+        private final Set<Listener> disabled = EnumSet.noneOf(Listener.class);
+        private final Map<Listener, InetAddress> listenerBindAddresses = new EnumMap<>(Listener.class);
+        private LogFormat logFormat = LogFormat.TEXT;
+        private Level logLevel = Level.INFO;
+        private Map<String, Level> loggerLevels = Map.of();
+        private boolean httpAccessLog;
+        private ResourceLeakDetector.Level leakDetection = ResourceLeakDetector.Level.DISABLED;
+        private boolean metricsEnabled = true;
+
+        // ---- lifecycle, limits and socket options ----
+        private Duration drainTimeout = Duration.ofSeconds(10);
+        private int maxConnections;
+        private int maxConnectionsPerIp;
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private Duration httpHeaderTimeout = Duration.ofSeconds(10);
+        private int rateLimit;
+        private int rateBurst;
+        private Duration refusalLogInterval = Duration.ofSeconds(10);
+        private int backlog;
+        private boolean tcpNoDelay = true;
+        private int sendBufferBytes;
+        private int receiveBufferBytes;
+        private int listenerChannels = 1;
 
         private Builder() {
             try {
@@ -273,14 +559,21 @@ public final class ServerConfig {
             return this;
         }
 
-        /** Sets a listener's port: 1..65535, 0 for an ephemeral port, {@link #DISABLED} to switch it off. */
+        /**
+         * Sets a listener's port: 1..65535, 0 for an ephemeral port, {@link #DISABLED} to switch it
+         * off (a port number alone does not switch it on again: {@link #enabled(Listener, boolean)} does).
+         */
         public Builder port(Listener listener, int port) {
             Objects.requireNonNull(listener, "listener");
             if (port != DISABLED && (port < 0 || port > 65535)) {
                 throw new IllegalArgumentException(listener.id() + " port: " + port
                         + " (expected: 0..65535, 0 for an ephemeral port, or off)");
             }
-            ports.put(listener, port);
+            if (port == DISABLED) {
+                disabled.add(listener);
+            } else {
+                ports.put(listener, port);
+            }
             return this;
         }
 
@@ -422,7 +715,7 @@ public final class ServerConfig {
             if (redis != null && (redis.getScheme() == null
                     || !(redis.getScheme().equals("redis") || redis.getScheme().equals("rediss"))
                     || redis.getHost() == null)) {
-                throw new IllegalArgumentException("cluster: " + redis + " (expected: redis://host:port)");
+                throw new IllegalArgumentException("cluster.redis: " + redis + " (expected: redis://host:port)");
             }
             this.cluster = redis;
             return this;
@@ -432,10 +725,255 @@ public final class ServerConfig {
         public Builder clusterHeartbeatTtl(Duration ttl) {
             Objects.requireNonNull(ttl, "clusterHeartbeatTtl");
             if (ttl.toMillis() < 300 || ttl.toMillis() > 3_600_000) {
-                throw new IllegalArgumentException("cluster heartbeat ttl: " + ttl + " (expected: 300 ms to 1 hour)");
+                throw new IllegalArgumentException("cluster.heartbeat-ttl: " + ttl + " (expected: 300 ms to 1 hour)");
             }
             this.clusterHeartbeatTtl = ttl;
             return this;
+        }
+
+        // ---- TLS and auth ----
+
+        /** Whether a listener speaks TLS; only {@link Listener#FRAMED} and {@link Listener#HTTP} can. */
+        public Builder tls(Listener listener, boolean tls) {
+            Objects.requireNonNull(listener, "listener");
+            if (tls && listener != Listener.FRAMED && listener != Listener.HTTP) {
+                throw new IllegalArgumentException("listeners." + listener.id() + ".tls: true"
+                        + " (expected: false; only the framed and http listeners speak TLS)");
+            }
+            if (tls) {
+                tlsListeners.add(listener);
+            } else {
+                tlsListeners.remove(listener);
+            }
+            return this;
+        }
+
+        /** The PEM certificate chain, leaf first; {@code null} for none. */
+        public Builder tlsCertificate(Path file) {
+            this.tlsCertificate = readableFile("tls.cert", file);
+            return this;
+        }
+
+        /** The PEM PKCS#8 private key ({@code BEGIN PRIVATE KEY}); {@code null} for none. */
+        public Builder tlsKey(Path file) {
+            this.tlsKey = readableFile("tls.key", file);
+            return this;
+        }
+
+        /** How often to check the certificate and key for changes: zero for never, else 100 ms to a day. */
+        public Builder tlsReloadInterval(Duration interval) {
+            this.tlsReloadInterval = reloadInterval("tls.reload-interval", interval);
+            return this;
+        }
+
+        /** How long a TLS handshake may take: 100 ms to 5 minutes. */
+        public Builder tlsHandshakeTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "tlsHandshakeTimeout");
+            if (timeout.compareTo(Duration.ofMillis(100)) < 0 || timeout.compareTo(Duration.ofMinutes(5)) > 0) {
+                throw new IllegalArgumentException("tls.handshake-timeout: " + timeout + " (expected: 100 ms to 5 min)");
+            }
+            this.tlsHandshakeTimeout = timeout;
+            return this;
+        }
+
+        /** A file of auth tokens, one per line; {@code null} for none. */
+        public Builder authTokenFile(Path file) {
+            this.authTokenFile = readableFile("auth.token-file", file);
+            return this;
+        }
+
+        /** How often to check the token file for changes: zero for never, else 100 ms to a day. */
+        public Builder authReloadInterval(Duration interval) {
+            this.authReloadInterval = reloadInterval("auth.reload-interval", interval);
+            return this;
+        }
+
+        private static Path readableFile(String name, Path file) {
+            if (file != null && (!Files.isRegularFile(file) || !Files.isReadable(file))) {
+                throw new IllegalArgumentException(name + ": " + file + " (expected: a readable file)");
+            }
+            return file;
+        }
+
+        private static Duration reloadInterval(String name, Duration interval) {
+            Objects.requireNonNull(interval, name);
+            if (!interval.isZero() && (interval.compareTo(Duration.ofMillis(100)) < 0
+                    || interval.compareTo(Duration.ofDays(1)) > 0)) {
+                throw new IllegalArgumentException(name + ": " + interval + " (expected: 0 for never, or 100 ms to 1 day)");
+            }
+            return interval;
+        }
+
+        // ---- configuration and logging ----
+
+        /** Switches a listener on or off; on by default. */
+        public Builder enabled(Listener listener, boolean enabled) {
+            Objects.requireNonNull(listener, "listener");
+            if (enabled) {
+                disabled.remove(listener);
+            } else {
+                disabled.add(listener);
+            }
+            return this;
+        }
+
+        /** The address one listener binds; {@code null} to bind {@link #bindAddress(InetAddress)} like the others. */
+        public Builder bindAddress(Listener listener, InetAddress address) {
+            Objects.requireNonNull(listener, "listener");
+            if (address == null) {
+                listenerBindAddresses.remove(listener);
+            } else {
+                listenerBindAddresses.put(listener, address);
+            }
+            return this;
+        }
+
+        public Builder logFormat(LogFormat format) {
+            this.logFormat = Objects.requireNonNull(format, "logFormat");
+            return this;
+        }
+
+        /** The root logger's level. */
+        public Builder logLevel(Level level) {
+            this.logLevel = Objects.requireNonNull(level, "logLevel");
+            return this;
+        }
+
+        /** Levels of single loggers by name (a logger's level also covers the loggers below it). */
+        public Builder loggerLevels(Map<String, Level> levels) {
+            Objects.requireNonNull(levels, "loggerLevels");
+            for (Map.Entry<String, Level> e : levels.entrySet()) {
+                if (e.getKey() == null || e.getKey().isBlank() || e.getValue() == null) {
+                    throw new IllegalArgumentException("logging.levels: " + e.getKey() + "=" + e.getValue()
+                            + " (expected: a logger name and a level)");
+                }
+            }
+            this.loggerLevels = new LinkedHashMap<>(levels);
+            return this;
+        }
+
+        /** Whether the HTTP listener logs every request on the {@code io.switchboard.access} logger. */
+        public Builder httpAccessLog(boolean accessLog) {
+            this.httpAccessLog = accessLog;
+            return this;
+        }
+
+        public Builder leakDetection(ResourceLeakDetector.Level level) {
+            this.leakDetection = Objects.requireNonNull(level, "leakDetection");
+            return this;
+        }
+
+        /** Whether the HTTP listener serves {@code /metrics}. */
+        public Builder metricsEnabled(boolean enabled) {
+            this.metricsEnabled = enabled;
+            return this;
+        }
+
+        // ---- lifecycle, limits and socket options ----
+
+        /** How long a graceful shutdown drains connections: 0 (close at once) to 1 hour. */
+        public Builder drainTimeout(Duration timeout) {
+            this.drainTimeout = duration("shutdown.drain-timeout", timeout, Duration.ZERO, Duration.ofHours(1));
+            return this;
+        }
+
+        /** Most connections in total over all TCP listeners: 0 for no limit, else up to 10,000,000. */
+        public Builder maxConnections(int n) {
+            this.maxConnections = range("limits.max-connections", n, 0, 10_000_000);
+            return this;
+        }
+
+        /** Most connections from one client IP address: 0 for no limit, else up to 10,000,000. */
+        public Builder maxConnectionsPerIp(int n) {
+            this.maxConnectionsPerIp = range("limits.max-connections-per-ip", n, 0, 10_000_000);
+            return this;
+        }
+
+        /** How long a framed client has to send HELLO: 0 for no limit, else 100 ms to 1 hour. */
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = optionalDuration("limits.handshake-timeout", timeout);
+            return this;
+        }
+
+        /** How long an HTTP request's headers may take to arrive: 0 for no limit, else 100 ms to 1 hour. */
+        public Builder httpHeaderTimeout(Duration timeout) {
+            this.httpHeaderTimeout = optionalDuration("limits.http-header-timeout", timeout);
+            return this;
+        }
+
+        /** Requests per second per connection: 0 for no limit, else 1 to 1,000,000. */
+        public Builder rateLimit(int perSecond) {
+            this.rateLimit = range("limits.rate", perSecond, 0, 1_000_000);
+            return this;
+        }
+
+        /** The burst above the rate: 0 for the rate itself (one second's worth), else 1 to 10,000,000. */
+        public Builder rateBurst(int burst) {
+            this.rateBurst = range("limits.rate-burst", burst, 0, 10_000_000);
+            return this;
+        }
+
+        /** How often a refusal cause may be logged per listener: 0 (every time) to 1 hour. */
+        public Builder refusalLogInterval(Duration interval) {
+            this.refusalLogInterval = duration("limits.log-interval", interval, Duration.ZERO, Duration.ofHours(1));
+            return this;
+        }
+
+        /** The listen backlog: 0 for the kernel's somaxconn, else 1 to 65535. */
+        public Builder backlog(int backlog) {
+            this.backlog = range("socket.backlog", backlog, 0, 65_535);
+            return this;
+        }
+
+        public Builder tcpNoDelay(boolean noDelay) {
+            this.tcpNoDelay = noDelay;
+            return this;
+        }
+
+        /** SO_SNDBUF in bytes: 0 for the kernel's default, else 1024 to 64 MiB. */
+        public Builder sendBufferBytes(int bytes) {
+            this.sendBufferBytes = bytes == 0 ? 0 : range("socket.send-buffer", bytes, 1024, 64 << 20);
+            return this;
+        }
+
+        /** SO_RCVBUF in bytes: 0 for the kernel's default, else 1024 to 64 MiB. */
+        public Builder receiveBufferBytes(int bytes) {
+            this.receiveBufferBytes = bytes == 0 ? 0 : range("socket.receive-buffer", bytes, 1024, 64 << 20);
+            return this;
+        }
+
+        /** Queued outbound bytes below which a connection is writable again; checked against the high mark in build(). */
+        public Builder writeBufferLowWaterMark(int bytes) {
+            this.writeBufferLowWaterMark = range("socket.write-buffer-low", bytes, 1, 1 << 30);
+            return this;
+        }
+
+        /** Queued outbound bytes above which reading stops; checked against the low mark in build(). */
+        public Builder writeBufferHighWaterMark(int bytes) {
+            this.writeBufferHighWaterMark = range("socket.write-buffer-high", bytes, 1, 1 << 30);
+            return this;
+        }
+
+        /** Listening sockets per TCP listener: 1 to 64; above 1 needs epoll (SO_REUSEPORT). */
+        public Builder listenerChannels(int n) {
+            this.listenerChannels = range("socket.listener-channels", n, 1, 64);
+            return this;
+        }
+
+        private static Duration duration(String name, Duration value, Duration min, Duration max) {
+            Objects.requireNonNull(value, name);
+            if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+                throw new IllegalArgumentException(name + ": " + value + " (expected: " + min + " to " + max + ")");
+            }
+            return value;
+        }
+
+        private static Duration optionalDuration(String name, Duration value) {
+            Objects.requireNonNull(value, name);
+            if (!value.isZero() && (value.compareTo(Duration.ofMillis(100)) < 0 || value.compareTo(Duration.ofHours(1)) > 0)) {
+                throw new IllegalArgumentException(name + ": " + value + " (expected: 0 for none, or 100 ms to 1 hour)");
+            }
+            return value;
         }
 
         private static int range(String name, int value, int min, int max) {

@@ -2,196 +2,161 @@ package io.switchboard.server;
 
 import io.netty.util.ResourceLeakDetector;
 import io.switchboard.common.Version;
-import io.switchboard.common.transport.EpollMode;
-import io.switchboard.common.transport.TransportChoice;
-import java.net.InetAddress;
-import java.net.URI;
+import io.switchboard.server.config.ConfigException;
+import io.switchboard.server.config.ConfigFlags;
+import io.switchboard.server.config.ConfigKeys;
+import io.switchboard.server.config.ConfigLoader;
+import io.switchboard.server.config.ConfigPrinter;
+import io.switchboard.server.config.LogSetup;
+import io.switchboard.server.config.Suggestions;
+import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.concurrent.Callable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 
-/** {@code switchboard-server}: parses the command line into a {@link ServerConfig} and runs it. */
+/**
+ * {@code switchboard-server}: reads the configuration (flags, {@code SWITCHBOARD_*} environment
+ * variables, the YAML file of {@code --config}; see {@code docs/configuration.md}), sets up logging
+ * and runs the server. Every configuration flag comes from {@link ConfigKeys}; this class adds
+ * only {@code --config}, {@code --print-config}, {@code -h} and {@code -V}.
+ *
+ * <p>Exit codes: 0 after a clean stop (or help, version, {@code --print-config}), 1 when the
+ * server cannot start (transport unavailable, port in use), 2 for a bad command line or
+ * configuration, reported as one line on standard error.
+ */
 @Command(name = "switchboard-server", mixinStandardHelpOptions = true, versionProvider = ServerMain.VersionProvider.class,
         sortOptions = false, usageHelpAutoWidth = true,
-        description = "Runs the Switchboard server: framed protocol (rooms, events, acks), raw TCP and UDP echo, and HTTP listeners.")
-public final class ServerMain implements Callable<Integer> {
-    private static final Logger log = LogManager.getLogger(ServerMain.class);
+        description = {"Runs the Switchboard server: framed protocol (rooms, events, acks), raw TCP and UDP echo, "
+                + "and HTTP listeners.",
+                "Every option is also a key of the YAML file and a SWITCHBOARD_* environment variable "
+                + "(shown after each default); flag > environment > file > default."})
+public final class ServerMain {
+    static final String NAME = "switchboard-server";
 
-    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
-            description = "Address every listener binds (default: ${DEFAULT-VALUE}).")
-    InetAddress bind;
+    @Option(names = "--config", paramLabel = "FILE", order = -2,
+            description = "YAML configuration file (or " + ConfigLoader.CONFIG_ENV + "=FILE); "
+                    + "environment variables and flags override its values.")
+    Path configFile;
 
-    @Option(names = "--framed-port", paramLabel = "PORT|off", defaultValue = "7000", converter = PortConverter.class,
-            description = "Framed protocol port; 0 = ephemeral, off = disabled (default: ${DEFAULT-VALUE}).")
-    int framedPort;
+    @Option(names = "--print-config", order = -1,
+            description = "Print the effective configuration as YAML (secrets redacted) and exit; "
+                    + "the output is a valid --config file.")
+    boolean printConfig;
 
-    @Option(names = "--echo-port", paramLabel = "PORT|off", defaultValue = "7001", converter = PortConverter.class,
-            description = "Raw TCP echo port; 0 = ephemeral, off = disabled (default: ${DEFAULT-VALUE}).")
-    int echoPort;
+    /** What the command line asked for: a configuration, and whether to print it or run it. */
+    static final class Invocation {
+        final ServerConfig config;
+        final boolean printConfig;
+        final boolean helpOrVersion;
 
-    @Option(names = "--udp-port", paramLabel = "PORT|off", defaultValue = "7002", converter = PortConverter.class,
-            description = "UDP echo port; 0 = ephemeral, off = disabled (default: ${DEFAULT-VALUE}).")
-    int udpPort;
-
-    @Option(names = "--max-datagram", paramLabel = "BYTES", defaultValue = "65507",
-            description = "Larger UDP datagrams are dropped and counted (default: ${DEFAULT-VALUE}).")
-    int maxDatagram;
-
-    @Option(names = "--http-port", paramLabel = "PORT|off", defaultValue = "8080", converter = PortConverter.class,
-            description = "HTTP port (health, metrics, files, WebSocket); 0 = ephemeral, off = disabled (default: ${DEFAULT-VALUE}).")
-    int httpPort;
-
-    @Option(names = "--static-root", paramLabel = "DIR",
-            description = "Directory served over HTTP (default: none, a built-in page at /).")
-    Path staticRoot;
-
-    @Option(names = "--http-max-initial-line", paramLabel = "BYTES", defaultValue = "8192",
-            description = "Longest HTTP request line; longer gets 414 (default: ${DEFAULT-VALUE}).")
-    int httpMaxInitialLine;
-
-    @Option(names = "--http-max-header", paramLabel = "BYTES", defaultValue = "16384",
-            description = "Most HTTP header bytes; more gets 431 (default: ${DEFAULT-VALUE}).")
-    int httpMaxHeaderBytes;
-
-    @Option(names = "--http-max-body", paramLabel = "BYTES", defaultValue = "1048576",
-            description = "Largest HTTP request body and WebSocket message; larger gets 413 (default: ${DEFAULT-VALUE}).")
-    int httpMaxBodyBytes;
-
-    @Option(names = "--http-idle-timeout", paramLabel = "SECONDS", defaultValue = "30",
-            description = "Close HTTP keep-alive connections idle this long (default: ${DEFAULT-VALUE}).")
-    long httpIdleTimeoutSeconds;
-
-    @Option(names = "--http-zero-copy", paramLabel = "true|false", defaultValue = "true", arity = "1",
-            description = "Send static files zero-copy (sendfile) where possible; false reads them in chunks "
-                    + "(default: ${DEFAULT-VALUE}).")
-    boolean httpZeroCopy;
-
-    @Option(names = "--transport", paramLabel = "auto|epoll|kqueue|nio", defaultValue = "auto",
-            converter = TransportConverter.class,
-            description = "I/O transport; auto prefers epoll, then kqueue, then NIO (default: ${DEFAULT-VALUE}).")
-    TransportChoice transport;
-
-    @Option(names = "--epoll-mode", paramLabel = "edge|level", converter = EpollModeConverter.class,
-            description = "epoll trigger mode (default: edge); only with the epoll transport.")
-    EpollMode epollMode;
-
-    @Option(names = "--io-threads", paramLabel = "N", defaultValue = "0",
-            description = "I/O event loop threads; 0 = twice the cores (default: ${DEFAULT-VALUE}).")
-    int ioThreads;
-
-    @Option(names = "--max-frame-length", paramLabel = "BYTES", defaultValue = "1048576",
-            description = "Largest framed-protocol frame accepted (default: ${DEFAULT-VALUE}).")
-    int maxFrameLength;
-
-    @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "60",
-            description = "Close framed sessions silent this long; 0 = never (default: ${DEFAULT-VALUE}).")
-    long idleTimeoutSeconds;
-
-    @Option(names = "--auth-token", paramLabel = "TOKEN", defaultValue = "",
-            description = "Token every framed HELLO must carry; empty = no auth (default: none).")
-    String authToken;
-
-    @Option(names = "--max-rooms-per-session", paramLabel = "N", defaultValue = "64",
-            description = "Rooms one session may be in (default: ${DEFAULT-VALUE}).")
-    int maxRoomsPerSession;
-
-    @Option(names = "--max-room-name", paramLabel = "BYTES", defaultValue = "128",
-            description = "Longest room name in UTF-8 bytes (default: ${DEFAULT-VALUE}).")
-    int maxRoomNameBytes;
-
-    @Option(names = "--max-payload", paramLabel = "BYTES",
-            description = "Largest event payload (default: 65536, or the max frame length if smaller).")
-    Integer maxPayloadBytes;
-
-    @Option(names = "--slow-consumer", paramLabel = "drop|disconnect", defaultValue = "drop",
-            converter = SlowConsumerConverter.class,
-            description = "Events for a member above its write-buffer high-water mark are dropped and counted, "
-                    + "or the member is disconnected with ERROR 307 (default: ${DEFAULT-VALUE}).")
-    SlowConsumerPolicy slowConsumer;
-
-    @Option(names = "--peer-ack-timeout", paramLabel = "MILLIS", defaultValue = "10000",
-            description = "How long a publisher waits for a peer's ack (default: ${DEFAULT-VALUE}).")
-    long peerAckTimeoutMillis;
-
-    @Option(names = "--cluster", paramLabel = "redis://HOST:PORT",
-            description = "Join a cluster of nodes through this Redis server: rooms, presence and direct messages "
-                    + "span every node (default: none, a single node).")
-    URI cluster;
-
-    @Option(names = "--leak-detection", paramLabel = "disabled|simple|advanced|paranoid",
-            description = "Netty's buffer leak detector. Off by default: at its lightest level it still cost "
-                    + "about a fifth of framed echo throughput in bench/run-echo.sh; the test suite runs it at paranoid. "
-                    + "-Dio.netty.leakDetection.level, if given, wins.")
-    ResourceLeakDetector.Level leakDetection;
-
-    /** Sets Netty's leak detection level: the flag, else the system property, else disabled. */
-    void applyLeakDetection() {
-        if (leakDetection != null) {
-            ResourceLeakDetector.setLevel(leakDetection);
-        } else if (System.getProperty("io.netty.leakDetection.level") == null) {
-            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        Invocation(ServerConfig config, boolean printConfig, boolean helpOrVersion) {
+            this.config = config;
+            this.printConfig = printConfig;
+            this.helpOrVersion = helpOrVersion;
         }
     }
 
-    /** Builds the configuration from the parsed options; throws with the bad value named. */
-    ServerConfig toConfig() {
-        ServerConfig.Builder builder = ServerConfig.builder()
-                .authToken(authToken)
-                .maxRoomsPerSession(maxRoomsPerSession)
-                .maxRoomNameBytes(maxRoomNameBytes)
-                .slowConsumerPolicy(slowConsumer)
-                .peerAckTimeout(Duration.ofMillis(peerAckTimeoutMillis));
-        if (maxPayloadBytes != null) {
-            builder.maxPayloadBytes(maxPayloadBytes);
-        }
-        return builder
-                .bindAddress(bind)
-                .port(Listener.FRAMED, framedPort)
-                .port(Listener.ECHO, echoPort)
-                .port(Listener.UDP, udpPort)
-                .maxDatagramBytes(maxDatagram)
-                .port(Listener.HTTP, httpPort)
-                .staticRoot(staticRoot)
-                .httpMaxInitialLine(httpMaxInitialLine)
-                .httpMaxHeaderBytes(httpMaxHeaderBytes)
-                .httpMaxBodyBytes(httpMaxBodyBytes)
-                .httpIdleTimeout(Duration.ofSeconds(httpIdleTimeoutSeconds))
-                .httpZeroCopy(httpZeroCopy)
-                .cluster(cluster)
-                .transport(transport)
-                .epollMode(epollMode)
-                .ioThreads(ioThreads)
-                .maxFrameLength(maxFrameLength)
-                .idleTimeout(Duration.ofSeconds(idleTimeoutSeconds))
-                .build();
+    /** The command line with the annotated options and one option per configuration key. */
+    static CommandLine commandLine(ServerMain main) {
+        CommandLine cli = new CommandLine(main);
+        ConfigFlags.addTo(cli.getCommandSpec(), ConfigKeys.all());
+        cli.getCommandSpec().usageMessage().abbreviateSynopsis(true);
+        return cli;
     }
 
-    /** Parses {@code args} into a configuration without starting anything. */
-    static ServerConfig parse(String... args) {
-        ServerMain main = new ServerMain();
-        new CommandLine(main).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
-        return main.toConfig();
-    }
-
-    @Override
-    public Integer call() {
-        ServerConfig config;
+    /**
+     * Parses the command line and reads the environment and the config file into a configuration,
+     * without starting anything.
+     *
+     * @throws ConfigException for a bad command line or configuration, with a one-line message
+     */
+    static Invocation parse(CommandLine cli, Map<String, String> environment, String... args) {
+        ServerMain main = cli.getCommand();
+        ParseResult parsed;
         try {
-            config = toConfig();
-        } catch (IllegalArgumentException e) {
-            System.err.println("switchboard-server: " + e.getMessage());
+            parsed = cli.parseArgs(args);
+        } catch (CommandLine.UnmatchedArgumentException e) {
+            List<String> names = new ArrayList<>();
+            cli.getCommandSpec().options().forEach(o -> names.addAll(List.of(o.names())));
+            String first = e.getUnmatched().isEmpty() ? "" : e.getUnmatched().get(0);
+            String option = first.contains("=") ? first.substring(0, first.indexOf('=')) : first;
+            throw new ConfigException((option.startsWith("-") ? "unknown option " : "unexpected argument ") + first
+                    + Suggestions.didYouMean(option, names) + " (see --help)");
+        } catch (CommandLine.ParameterException e) {
+            throw new ConfigException(e.getMessage().replace('\n', ' ') + " (see --help)");
+        }
+        if (parsed.isUsageHelpRequested() || parsed.isVersionHelpRequested()) {
+            return new Invocation(null, false, true);
+        }
+        ConfigLoader loader = new ConfigLoader();
+        Path file = main.configFile;
+        if (file == null) {
+            String fromEnv = environment.get(ConfigLoader.CONFIG_ENV);
+            if (fromEnv != null && !fromEnv.isBlank()) {
+                file = Path.of(fromEnv.trim());
+            }
+        }
+        if (file != null) {
+            loader.file(file);
+        }
+        ServerConfig config = loader.environment(environment)
+                .flags(ConfigFlags.values(parsed, ConfigKeys.all()))
+                .load();
+        return new Invocation(config, main.printConfig, false);
+    }
+
+    /** Parses flags only (no environment, no file unless {@code --config}): for tests. */
+    static ServerConfig parse(String... args) {
+        return parse(commandLine(new ServerMain()), Map.of(), args).config;
+    }
+
+    /**
+     * Runs the command: prints help, the version or the configuration, or runs the server until
+     * the JVM is asked to stop.
+     *
+     * @return the exit code
+     */
+    static int run(Map<String, String> environment, PrintStream out, PrintStream err, String... args) {
+        CommandLine cli = commandLine(new ServerMain());
+        Invocation invocation;
+        try {
+            invocation = parse(cli, environment, args);
+        } catch (ConfigException e) {
+            err.println(NAME + ": " + e.getMessage());
             return 2;
         }
-        applyLeakDetection();
-        log.info("switchboard {} starting (leak detection {})", Version.get(),
-                ResourceLeakDetector.getLevel().name().toLowerCase(java.util.Locale.ROOT));
+        if (invocation.helpOrVersion) {
+            if (cli.isUsageHelpRequested()) {
+                cli.usage(out);
+            } else {
+                cli.printVersionHelp(out);
+            }
+            return 0;
+        }
+        if (invocation.printConfig) {
+            out.print(ConfigPrinter.print(invocation.config));
+            out.flush();
+            return 0;
+        }
+        return serve(invocation.config);
+    }
+
+    /** Sets up logging and leak detection, starts the server and waits for the JVM to be stopped. */
+    private static int serve(ServerConfig config) {
+        LogSetup.apply(config); // before the first logger, so the first line is in the chosen format
+        Logger log = LogManager.getLogger(ServerMain.class);
+        applyLeakDetection(config);
+        log.info("switchboard {} starting (leak detection {}, log format {})", Version.get(),
+                ResourceLeakDetector.getLevel().name().toLowerCase(Locale.ROOT), config.logFormat().id());
         Server server;
         try {
             server = Server.start(config);
@@ -200,9 +165,10 @@ public final class ServerMain implements Callable<Integer> {
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        // SIGTERM and SIGINT run the hooks: drain (readiness false, clients told), then stop.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("shutting down");
-            server.close();
+            log.info("shutting down (drain timeout {} ms)", config.drainTimeout().toMillis());
+            server.shutdownGracefully(config.drainTimeout());
             stopped.countDown();
             LogManager.shutdown();
         }, "switchboard-shutdown"));
@@ -215,70 +181,25 @@ public final class ServerMain implements Callable<Integer> {
         return 0;
     }
 
+    /** Netty's leak detection: {@code -Dio.netty.leakDetection.level} if given, else the configured level. */
+    static void applyLeakDetection(ServerConfig config) {
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            ResourceLeakDetector.setLevel(config.leakDetection());
+        }
+    }
+
     public static void main(String[] args) {
-        int code = new CommandLine(new ServerMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        int code = run(System.getenv(), System.out, System.err, args);
         if (code != 0) {
             LogManager.shutdown();
             System.exit(code);
         }
     }
 
-    static final class PortConverter implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            if ("off".equalsIgnoreCase(value)) {
-                return ServerConfig.DISABLED;
-            }
-            try {
-                int port = Integer.parseInt(value);
-                if (port >= 0 && port <= 65535) {
-                    return port;
-                }
-            } catch (NumberFormatException ignored) {
-                // falls through to the message below
-            }
-            throw new CommandLine.TypeConversionException(
-                    "'" + value + "' (expected: 0..65535, 0 for an ephemeral port, or off)");
-        }
-    }
-
-    static final class TransportConverter implements ITypeConverter<TransportChoice> {
-        @Override
-        public TransportChoice convert(String value) {
-            try {
-                return TransportChoice.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
-        }
-    }
-
-    static final class EpollModeConverter implements ITypeConverter<EpollMode> {
-        @Override
-        public EpollMode convert(String value) {
-            try {
-                return EpollMode.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
-        }
-    }
-
-    static final class SlowConsumerConverter implements ITypeConverter<SlowConsumerPolicy> {
-        @Override
-        public SlowConsumerPolicy convert(String value) {
-            try {
-                return SlowConsumerPolicy.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
-        }
-    }
-
     static final class VersionProvider implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"switchboard-server " + Version.get()};
+            return new String[] {NAME + " " + Version.get()};
         }
     }
 }

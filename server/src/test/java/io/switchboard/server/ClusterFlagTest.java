@@ -3,7 +3,9 @@ package io.switchboard.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchboard.server.config.ConfigException;
 import java.net.URI;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -25,10 +27,14 @@ class ClusterFlagTest {
 
     @Test
     void otherUrisAreRefusedWithTheirValue() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        ConfigException e = assertThrows(ConfigException.class,
                 () -> ServerMain.parse("--cluster", "http://10.0.0.5:6379"));
-        assertEquals("cluster: http://10.0.0.5:6379 (expected: redis://host:port)", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> ServerMain.parse("--cluster", "redis:///nohost"));
+        assertTrue(e.getMessage().contains("http://10.0.0.5:6379") && e.getMessage().contains("redis://host:port"),
+                e.getMessage());
+        assertThrows(ConfigException.class, () -> ServerMain.parse("--cluster", "redis:///nohost"));
+        IllegalArgumentException builder = assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.builder().cluster(URI.create("http://10.0.0.5:6379")));
+        assertEquals("cluster.redis: http://10.0.0.5:6379 (expected: redis://host:port)", builder.getMessage());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.switchboard.server;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,13 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.common.transport.EpollMode;
 import io.switchboard.common.transport.TransportChoice;
+import io.switchboard.server.config.ConfigException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The command line parses into a configuration without starting anything. */
 class ServerMainTest {
@@ -46,38 +49,78 @@ class ServerMainTest {
     }
 
     @Test
-    void badValuesAreUsageErrorsNamingTheValue() {
-        assertEquals(2, run("--transport", "carrier-pigeon").code);
-        assertTrue(run("--transport", "carrier-pigeon").err.contains("carrier-pigeon (expected: auto, epoll, kqueue or nio)"));
-        assertTrue(run("--framed-port", "65536").err.contains("'65536' (expected: 0..65535"));
-        assertTrue(run("--epoll-mode", "sideways").err.contains("epoll mode: sideways (expected: edge or level)"));
+    void badValuesAreOneLineUsageErrorsNamingKeyValueAndExpectation() {
+        Result transport = run("--transport", "carrier-pigeon");
+        assertEquals(2, transport.code);
+        assertEquals("switchboard-server: transport.type: carrier-pigeon (expected: auto, epoll, kqueue or nio)"
+                + " [from --transport]\n", transport.err);
+        assertEquals("", transport.out);
+        assertTrue(run("--framed-port", "65536").err.contains(
+                "listeners.framed.port: 65536 (expected: 0..65535, 0 for an ephemeral port, or off)"));
+        assertTrue(run("--epoll-mode", "sideways").err.contains("transport.epoll-mode: sideways (expected: edge or level)"));
         assertThrows(IllegalArgumentException.class, () -> ServerMain.parse("--max-frame-length", "1"));
         Result r = run("--io-threads", "-4");
         assertEquals(2, r.code);
-        assertTrue(r.err.contains("io threads: -4"), r.err);
+        assertEquals("switchboard-server: transport.io-threads: -4 (expected: 0..1024) [from --io-threads]\n", r.err);
+    }
+
+    @Test
+    void unknownOptionsSuggestTheNearestAndMissingValuesSayWhich() {
+        Result typo = run("--framd-port", "7000");
+        assertEquals(2, typo.code);
+        assertEquals("switchboard-server: unknown option --framd-port (did you mean --framed-port?) (see --help)\n",
+                typo.err);
+        Result missing = run("--framed-port");
+        assertEquals(2, missing.code);
+        assertTrue(missing.err.startsWith("switchboard-server: ") && missing.err.contains("--framed-port")
+                && missing.err.indexOf('\n') == missing.err.length() - 1, missing.err);
+    }
+
+    @Test
+    void helpListsEveryFlagAndVersionPrintsIt() {
+        Result help = run("--help");
+        assertEquals(0, help.code);
+        for (String flag : new String[] {"--config", "--print-config", "--log-format", "--framed-port", "--bind",
+                "--leak-detection", "SWITCHBOARD_LISTENERS_FRAMED_PORT"}) {
+            assertTrue(help.out.contains(flag), flag);
+        }
+        Result version = run("-V");
+        assertEquals(0, version.code);
+        assertTrue(version.out.startsWith("switchboard-server "), version.out);
+    }
+
+    @Test
+    void configFileComesFromFlagOrEnvironment(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("sb.yaml"), "listeners:\n  framed:\n    port: 7100\n");
+        assertEquals(7100, ServerMain.parse("--config", file.toString()).port(Listener.FRAMED));
+        Result fromEnv = run(Map.of("SWITCHBOARD_CONFIG", file.toString()), "--print-config");
+        assertEquals(0, fromEnv.code, fromEnv.err);
+        assertTrue(fromEnv.out.contains("port: 7100"), fromEnv.out);
+        Result missing = run("--config", dir.resolve("nope.yaml").toString());
+        assertEquals(2, missing.code);
+        assertEquals("switchboard-server: config file " + dir.resolve("nope.yaml") + ": not found\n", missing.err);
+        assertThrows(ConfigException.class, () -> ServerMain.parse("--config", dir.resolve("nope.yaml").toString()));
     }
 
     private static Result run(String... args) {
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new ServerMain());
-        cli.setErr(new PrintWriter(err));
-        PrintStream savedErr = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true));
-        try {
-            int code = cli.execute(args);
-            return new Result(code, err + captured.toString());
-        } finally {
-            System.setErr(savedErr);
-        }
+        return run(Map.of(), args);
+    }
+
+    private static Result run(Map<String, String> env, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = ServerMain.run(env, new PrintStream(out, true, UTF_8), new PrintStream(err, true, UTF_8), args);
+        return new Result(code, out.toString(UTF_8), err.toString(UTF_8));
     }
 
     private static final class Result {
         final int code;
+        final String out;
         final String err;
 
-        Result(int code, String err) {
+        Result(int code, String out, String err) {
             this.code = code;
+            this.out = out;
             this.err = err;
         }
     }

@@ -58,6 +58,10 @@ final class EchoCommand implements Callable<Integer> {
         if (raw && udp) {
             throw new ParameterException(spec.commandLine(), "--raw and --udp are mutually exclusive");
         }
+        if ((raw || udp) && connection.tls) {
+            throw new ParameterException(spec.commandLine(), "--tls is for the framed protocol: the "
+                    + (raw ? "raw" : "UDP") + " echo listener speaks plaintext");
+        }
         if (count < 1) {
             err.println("--count: " + count + " (expected: 1 or more)");
             return 2;

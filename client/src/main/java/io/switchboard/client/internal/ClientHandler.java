@@ -9,6 +9,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.client.ConnectionClosedException;
+import io.switchboard.client.NotConnectedException;
 import io.switchboard.client.SwitchboardException;
 import io.switchboard.common.protocol.Bye;
 import io.switchboard.common.protocol.ErrorFrame;
@@ -34,6 +35,11 @@ import org.apache.logging.log4j.Logger;
  * The client side of one framed connection: sends HELLO when the connection opens, matches
  * replies to requests by request id, and fails every open request when the connection ends.
  * Requests may be issued from any thread.
+ *
+ * <p>When the server says BYE (it is shutting down) the connection drains: new requests fail at
+ * once with {@link NotConnectedException} and are not sent (ACKs to the server's events still
+ * go out), the requests already sent get their replies, and once none is left the client says
+ * BYE itself and the server closes the connection.
  */
 public final class ClientHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LogManager.getLogger(ClientHandler.class);
@@ -60,6 +66,10 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     private volatile Channel channel;
     private volatile Throwable closeCause;
     private volatile int helloId;
+    /** The server said BYE: send nothing new, wait for the replies, then say BYE. */
+    private volatile boolean draining;
+    /** Our BYE is out (event loop only). */
+    private boolean byeSent;
 
     public ClientHandler(String name, String token, long requestTimeoutNanos, Inbound inbound) {
         this.name = name;
@@ -71,6 +81,11 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
     /** Completes with the server's WELCOME, or fails when the handshake does. */
     public CompletableFuture<Welcome> handshake() {
         return handshake;
+    }
+
+    /** Whether the server said BYE: the connection is finishing and takes no new requests. */
+    public boolean draining() {
+        return draining;
     }
 
     /** A fresh non-zero request id. */
@@ -101,6 +116,11 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             future.completeExceptionally(closed());
             return future;
         }
+        if (draining) {
+            ReferenceCountUtil.release(frame);
+            future.completeExceptionally(notSent());
+            return future;
+        }
         int id = frame.requestId();
         Pending entry = new Pending(future);
         pending.put(id, entry);
@@ -111,11 +131,20 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             future.completeExceptionally(closed());
             return future;
         }
+        if (draining && pending.remove(id, entry)) {
+            // BYE arrived between the check above and the put: this request is not sent, and the
+            // BYE that waited for it may go now.
+            ReferenceCountUtil.release(frame);
+            future.completeExceptionally(notSent());
+            ch.eventLoop().execute(() -> maybeSayBye(ch));
+            return future;
+        }
         if (timeoutNanos > 0) {
             entry.timeout = ch.eventLoop().schedule(() -> {
                 if (pending.remove(id, entry)) {
                     future.completeExceptionally(new TimeoutException("no reply to request " + id + " within "
                             + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms"));
+                    maybeSayBye(ch);
                 }
             }, timeoutNanos, TimeUnit.NANOSECONDS);
         }
@@ -137,6 +166,11 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (ch == null || !ch.isActive()) {
             ReferenceCountUtil.release(frame);
             future.completeExceptionally(closed());
+            return future;
+        }
+        if (draining && frame.opcode() != Opcode.ACK) {
+            ReferenceCountUtil.release(frame);
+            future.completeExceptionally(notSent());
             return future;
         }
         ch.writeAndFlush(frame).addListener(written -> {
@@ -180,8 +214,11 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
                 return;
             case BYE:
                 Bye bye = (Bye) frame;
+                log.debug("{} server said bye ({}): {}", ctx.channel(), bye.code(), bye.message());
                 closeCause = new ConnectionClosedException("server said bye (" + bye.code() + "): " + bye.message());
-                ctx.close();
+                draining = true;
+                handshake.completeExceptionally(notSent());
+                maybeSayBye(ctx.channel());
                 return;
             default:
                 break;
@@ -203,6 +240,7 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
             if (entry != null) {
                 entry.cancelTimeout();
                 entry.future.completeExceptionally(exception);
+                maybeSayBye(ctx.channel());
             } else if (error.requestId() != 0 && (error.errorCode() == null || !error.errorCode().closesConnection())) {
                 inbound.uncorrelatedError(error);
             } else {
@@ -222,6 +260,19 @@ public final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (!entry.future.complete(frame)) {
             ReferenceCountUtil.release(frame);
         }
+        maybeSayBye(ctx.channel());
+    }
+
+    /** On the event loop: once draining with no request left, says BYE; the server then closes. */
+    private void maybeSayBye(Channel ch) {
+        if (draining && !byeSent && pending.isEmpty() && ch.isActive()) {
+            byeSent = true;
+            ch.writeAndFlush(new Bye(0, 0, "bye"));
+        }
+    }
+
+    private NotConnectedException notSent() {
+        return new NotConnectedException("not sent: the server is shutting down (" + closeCause.getMessage() + ")");
     }
 
     @Override

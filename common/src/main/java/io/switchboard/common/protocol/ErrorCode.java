@@ -62,8 +62,16 @@ public enum ErrorCode {
 
     /** The server hit a fault of its own; it closes the connection, and the client may reconnect and retry. */
     INTERNAL_ERROR(500, true),
-    /** The server is shutting down and takes no new requests. */
-    SHUTTING_DOWN(503, true);
+    /**
+     * The server is shutting down and takes no new requests: the code of the server's BYE, and
+     * the ERROR for a HELLO that arrives after it.
+     */
+    SHUTTING_DOWN(503, true),
+    /**
+     * The server already has as many connections as it allows, in total or from the client's
+     * address; sent right after accept, then the connection is closed. Retry later, with backoff.
+     */
+    TOO_MANY_CONNECTIONS(509, true);
 
     private final int code;
     private final boolean closesConnection;

@@ -4,6 +4,8 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -130,6 +132,56 @@ public final class TransportConfig {
             bootstrap.option(EpollChannelOption.EPOLL_MODE, epollMode.netty);
         }
         return bootstrap;
+    }
+
+    /** Whether this transport can share a port between listening sockets ({@code SO_REUSEPORT}): epoll only. */
+    public boolean supportsReusePort() {
+        return transport == Transport.EPOLL;
+    }
+
+    /**
+     * Sets {@code SO_REUSEPORT} on the listening socket, so that several listening sockets of
+     * this process can bind the same address and the kernel spreads new connections over them.
+     *
+     * @throws IllegalStateException when the transport is not epoll
+     */
+    public ServerBootstrap reusePort(ServerBootstrap bootstrap) {
+        if (!supportsReusePort()) {
+            throw new IllegalStateException("SO_REUSEPORT needs the epoll transport, not " + transport.id());
+        }
+        return bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+    }
+
+    /**
+     * Makes {@code bootstrap} wrap an inherited, already bound and listening TCP socket (systemd
+     * socket activation) instead of creating one; call {@code register()}, not {@code bind()}.
+     *
+     * @throws IllegalStateException when the transport is not epoll
+     */
+    public ServerBootstrap configureInherited(ServerBootstrap bootstrap, int fd) {
+        if (transport != Transport.EPOLL) {
+            throw new IllegalStateException("serving on an inherited socket needs the epoll transport, not "
+                    + transport.id());
+        }
+        bootstrap.channelFactory(() -> new EpollServerSocketChannel(fd));
+        bootstrap.option(EpollChannelOption.EPOLL_MODE, epollMode.netty);
+        bootstrap.childOption(EpollChannelOption.EPOLL_MODE, epollMode.netty);
+        return bootstrap;
+    }
+
+    /**
+     * Makes {@code bootstrap} wrap an inherited, already bound UDP socket (systemd socket
+     * activation); call {@code register()}, not {@code bind()}.
+     *
+     * @throws IllegalStateException when the transport is not epoll
+     */
+    public Bootstrap configureInheritedDatagram(Bootstrap bootstrap, int fd) {
+        if (transport != Transport.EPOLL) {
+            throw new IllegalStateException("serving on an inherited socket needs the epoll transport, not "
+                    + transport.id());
+        }
+        bootstrap.channelFactory(() -> new EpollDatagramChannel(fd));
+        return bootstrap.option(EpollChannelOption.EPOLL_MODE, epollMode.netty);
     }
 
     /** {@code epoll (edge-triggered)}, {@code nio}, ... */

@@ -30,13 +30,13 @@ import io.switchboard.common.protocol.Wire;
 import io.switchboard.server.Disconnects;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.SlowConsumerPolicy;
+import io.switchboard.server.lifecycle.ShutdownEvent;
+import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.Member;
 import io.switchboard.server.rooms.Outbound;
 import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.rooms.SessionRules;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -62,7 +62,7 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
     private final ServerConfig config;
     private final RoomHub hub;
     private final SessionRules rules;
-    private final byte[] token;
+    private final AuthTokens auth;
     /** Rooms this session is in; touched only on this channel's event loop. */
     private final Set<String> joined = new LinkedHashSet<>();
     private final AtomicBoolean slowDisconnect = new AtomicBoolean();
@@ -72,6 +72,8 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
     private boolean closing;
     /** Frames that arrived while a JOIN waits for the cluster (see {@link #join}); on this channel's event loop only. */
     private ArrayDeque<Object> parked;
+    /** The server is shutting down and this session was sent BYE: it still answers until its client's BYE. */
+    private boolean draining;
 
     private final Metrics metrics;
 
@@ -80,12 +82,16 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
     }
 
     FramedSessionHandler(long sessionId, ServerConfig config, RoomHub hub, Metrics metrics) {
+        this(sessionId, config, hub, metrics, AuthTokens.of(config.authToken()));
+    }
+
+    FramedSessionHandler(long sessionId, ServerConfig config, RoomHub hub, Metrics metrics, AuthTokens auth) {
         this.metrics = metrics;
         this.sessionId = sessionId;
         this.config = config;
         this.hub = hub;
         this.rules = new SessionRules(config);
-        this.token = config.authToken().getBytes(StandardCharsets.UTF_8);
+        this.auth = auth;
     }
 
     @Override
@@ -184,6 +190,10 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
     }
 
     private void hello(ChannelHandlerContext ctx, Hello hello) {
+        if (draining && !handshaken) {
+            closeWith(ctx, error(hello, ErrorCode.SHUTTING_DOWN, "the server is shutting down"));
+            return;
+        }
         if (handshaken) {
             reply(ctx, error(hello, ErrorCode.ALREADY_HANDSHAKEN, "the handshake is already done"));
             return;
@@ -196,7 +206,7 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
         if (refused(ctx, hello, rules.name(hello.name()))) {
             return;
         }
-        if (token.length > 0 && !MessageDigest.isEqual(token, hello.token().getBytes(StandardCharsets.UTF_8))) {
+        if (auth.required() && !auth.accepts(hello.token())) {
             log.info("{} refused: {} auth token", ctx.channel(), hello.token().isEmpty() ? "missing" : "wrong");
             closeWith(ctx, error(hello, ErrorCode.AUTH_FAILED,
                     hello.token().isEmpty() ? "this server needs an auth token" : "wrong auth token"));
@@ -437,6 +447,15 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ShutdownEvent.INSTANCE) {
+            if (!closing && !draining) {
+                // After every reply already written; the session keeps answering what its client
+                // sent before it saw the BYE, until the client's own BYE (or the drain timeout).
+                draining = true;
+                ctx.writeAndFlush(new Bye(0, ErrorCode.SHUTTING_DOWN.code(), "server shutting down"), ctx.voidPromise());
+            }
+            return;
+        }
         if (evt instanceof IdleStateEvent && !closing) {
             log.debug("{} idle for {} ms, closing", ctx.channel(), config.idleTimeout().toMillis());
             closeWith(ctx, new ErrorFrame(0, ErrorCode.IDLE_TIMEOUT,

@@ -33,7 +33,8 @@ import org.apache.logging.log4j.Logger;
  * <ul>
  *   <li>{@code GET /healthz}: 200 {@code {"status":"up"}}.</li>
  *   <li>{@code GET /readyz}: 200 {@code {"status":"ready"}}, or 503 while the server is not ready.</li>
- *   <li>{@code GET /metrics}: the counters in the Prometheus text format.</li>
+ *   <li>{@code GET /metrics}: the counters in the Prometheus text format (unless {@code metrics.enabled}
+ *       is false).</li>
  *   <li>{@code GET /chat}: the chat page from the classpath, if it is there; else as any path.</li>
  *   <li>Other paths: the static root's files ({@link StaticFiles}); without a static root, {@code /}
  *       is a small built-in page and everything else 404.</li>
@@ -53,6 +54,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     /** Set on a connection once a failure on it has been logged at WARN and answered. */
     private static final AttributeKey<Boolean> FAILED = AttributeKey.valueOf(HttpRouter.class, "failed");
 
+    private final boolean metricsEnabled;
     private final Metrics metrics;
     private final RoomHub hub;
     private final TransportConfig transport;
@@ -64,10 +66,12 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     /**
      * @param staticRoot the directory to serve, or {@code null} for the built-in page only
      * @param zeroCopy whether files may be sent as zero-copy file regions
+     * @param metricsEnabled whether {@code /metrics} is served (else it is a path like any other)
      * @param ready whether the server is ready, for {@code /readyz}
      */
-    public HttpRouter(Path staticRoot, boolean zeroCopy, Metrics metrics, RoomHub hub, TransportConfig transport,
-            BooleanSupplier ready) {
+    public HttpRouter(Path staticRoot, boolean zeroCopy, boolean metricsEnabled, Metrics metrics, RoomHub hub,
+            TransportConfig transport, BooleanSupplier ready) {
+        this.metricsEnabled = metricsEnabled;
         this.metrics = metrics;
         this.hub = hub;
         this.transport = transport;
@@ -124,7 +128,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             HttpResponses.send(ctx, HttpResponses.text(up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
                     up ? "{\"status\":\"ready\"" + cluster + "}\n" : "{\"status\":\"not ready\"" + cluster + "}\n",
                     HttpResponses.JSON), keepAlive, metrics);
-        } else if (path.is("metrics")) {
+        } else if (path.is("metrics") && metricsEnabled) {
             HttpResponses.send(ctx, HttpResponses.text(HttpResponseStatus.OK,
                     PrometheusText.render(metrics, hub, transport), PrometheusText.CONTENT_TYPE), keepAlive, metrics);
         } else if (path.is("chat") && chatPage != null) {

@@ -13,9 +13,11 @@ import io.switchboard.server.Backpressure;
 import io.switchboard.server.HandlerNames;
 import io.switchboard.server.Listener;
 import io.switchboard.server.ServerConfig;
+import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.metrics.TrafficCounter;
 import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.tls.ServerTls;
 import io.switchboard.server.ws.WebSocketBridge;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -33,6 +35,8 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
     private final TrafficCounter traffic;
     private final RequestGuard guard;
     private final HttpRouter router;
+    private final ServerTls tls;
+    private final AuthTokens auth;
 
     /**
      * @param transport the server's transport, shown on the built-in page and in {@code /metrics}
@@ -40,21 +44,40 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
      */
     public HttpServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
             BooleanSupplier ready) {
+        this(config, hub, metrics, transport, ready, null, AuthTokens.of(config.authToken()));
+    }
+
+    /**
+     * @param tls the server's TLS, when this listener speaks it (HTTPS and WSS), else {@code null}
+     * @param auth the tokens a WebSocket upgrade is checked against
+     */
+    public HttpServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
+            BooleanSupplier ready, ServerTls tls, AuthTokens auth) {
+        this.tls = tls;
+        this.auth = auth;
         this.config = config;
         this.hub = hub;
         this.metrics = metrics;
         this.traffic = new TrafficCounter(metrics.listener(Listener.HTTP));
         this.guard = new RequestGuard(metrics);
-        this.router = new HttpRouter(config.staticRoot(), config.httpZeroCopy(), metrics, hub, transport, ready);
+        this.router = new HttpRouter(config.staticRoot(), config.httpZeroCopy(), config.metricsEnabled(), metrics, hub,
+                transport, ready);
     }
 
     @Override
     protected void initChannel(Channel ch) {
         ChannelPipeline pipeline = ch.pipeline();
-        pipeline.addLast(HandlerNames.TRAFFIC, traffic)
-                .addLast(HandlerNames.HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
+        pipeline.addLast(HandlerNames.TRAFFIC, traffic);
+        if (tls != null) {
+            tls.addTo(pipeline, Listener.HTTP);
+        }
+        pipeline.addLast(HandlerNames.HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
                         .setMaxInitialLineLength(config.httpMaxInitialLine())
-                        .setMaxHeaderSize(config.httpMaxHeaderBytes())))
+                        .setMaxHeaderSize(config.httpMaxHeaderBytes())));
+        if (config.httpAccessLog()) {
+            pipeline.addLast(HandlerNames.HTTP_ACCESS_LOG, new AccessLogHandler());
+        }
+        pipeline
                 // observeOutput: a slow download in progress is not idleness.
                 .addLast(HandlerNames.HTTP_IDLE, new IdleStateHandler(true, 0, 0,
                         config.httpIdleTimeout().toMillis(), TimeUnit.MILLISECONDS))
@@ -64,7 +87,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
                 .addLast(HandlerNames.BACKPRESSURE, Backpressure.INSTANCE)
                 .addLast(HandlerNames.HTTP_FLOW_CONTROL, new FlowControlHandler())
                 .addLast(HandlerNames.HTTP_GUARD, guard);
-        WebSocketBridge.addTo(pipeline, config, hub, metrics);
+        WebSocketBridge.addTo(pipeline, config, hub, metrics, auth);
         pipeline.addLast(HandlerNames.CHUNKED_WRITER, new ChunkedWriteHandler())
                 .addLast(HandlerNames.HTTP_ROUTER, router);
     }

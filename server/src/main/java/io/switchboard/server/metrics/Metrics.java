@@ -47,6 +47,22 @@ public final class Metrics {
         public long accepted() {
             return accepted.sum();
         }
+
+        final LongAdder tlsHandshakes = new LongAdder();
+        final LongAdder tlsHandshakeFailures = new LongAdder();
+
+        /** A TLS handshake on this listener completed, or failed (timeout, no common version, not TLS, ...). */
+        public void tlsHandshake(boolean success) {
+            (success ? tlsHandshakes : tlsHandshakeFailures).increment();
+        }
+
+        public long tlsHandshakes() {
+            return tlsHandshakes.sum();
+        }
+
+        public long tlsHandshakeFailures() {
+            return tlsHandshakeFailures.sum();
+        }
     }
 
     private final Map<Listener, ListenerCounters> listeners = new EnumMap<>(Listener.class);
@@ -56,10 +72,15 @@ public final class Metrics {
     private final LongAdder datagramsIn = new LongAdder();
     private final LongAdder datagramsOut = new LongAdder();
     private final LongAdder datagramsDropped = new LongAdder();
+    /** Refused connections and requests, by listener, then by cause label. */
+    private final Map<Listener, Map<String, LongAdder>> refused = new EnumMap<>(Listener.class);
+    /** When the TLS certificate being served expires, in seconds since the epoch; -1 without TLS. */
+    private volatile long tlsCertificateNotAfter = -1;
 
     public Metrics() {
         for (Listener listener : Listener.values()) {
             listeners.put(listener, new ListenerCounters());
+            refused.put(listener, new ConcurrentHashMap<>());
         }
         for (Opcode opcode : Opcode.values()) {
             framesIn[opcode.code()] = new LongAdder();
@@ -96,6 +117,30 @@ public final class Metrics {
 
     public void datagramDropped() {
         datagramsDropped.increment();
+    }
+
+    /** The TLS certificate now served expires at this time (seconds since the epoch). */
+    public void tlsCertificateNotAfter(long epochSeconds) {
+        tlsCertificateNotAfter = epochSeconds;
+    }
+
+    long tlsCertificateNotAfter() {
+        return tlsCertificateNotAfter;
+    }
+
+    /** A connection or request on this listener was refused for {@code cause} (a metric label). */
+    public void refused(Listener listener, String cause) {
+        refused.get(listener).computeIfAbsent(cause, c -> new LongAdder()).increment();
+    }
+
+    /** How many refusals of this cause the listener counted. */
+    public long refusedCount(Listener listener, String cause) {
+        LongAdder n = refused.get(listener).get(cause);
+        return n == null ? 0 : n.sum();
+    }
+
+    Map<Listener, Map<String, LongAdder>> refused() {
+        return refused;
     }
 
     long framesIn(Opcode opcode) {

@@ -65,6 +65,14 @@ public final class PrometheusText {
             text.sample("switchboard_errors_total", "code=\"" + e.getKey() + "\",name=\""
                     + Metrics.errorName(e.getKey()) + "\"", e.getValue().sum());
         }
+        text.header("switchboard_refused_total", "counter",
+                "Connections and requests refused by the limits, by listener and cause.");
+        for (Map.Entry<Listener, Map<String, LongAdder>> l : metrics.refused().entrySet()) {
+            for (Map.Entry<String, LongAdder> e : new TreeMap<>(l.getValue()).entrySet()) {
+                text.sample("switchboard_refused_total", "listener=\"" + l.getKey().id() + "\",cause=\""
+                        + e.getKey() + "\"", e.getValue().sum());
+            }
+        }
         text.header("switchboard_rooms", "gauge", "Rooms that exist now.");
         text.sample("switchboard_rooms", null, hub.roomCount());
         text.header("switchboard_room_members", "gauge", "Room memberships now (a session in two rooms counts twice).");
@@ -97,6 +105,19 @@ public final class PrometheusText {
         text.sample("switchboard_udp_datagrams_sent_total", null, metrics.datagramsOut());
         text.header("switchboard_udp_datagrams_dropped_total", "counter", "UDP datagrams dropped (over the size limit).");
         text.sample("switchboard_udp_datagrams_dropped_total", null, metrics.datagramsDropped());
+        text.header("switchboard_tls_handshakes_total", "counter",
+                "TLS handshakes by listener and result (failed: timeout, not TLS, no common version or cipher, ...).");
+        for (Listener l : new Listener[] {Listener.FRAMED, Listener.HTTP}) {
+            text.sample("switchboard_tls_handshakes_total", "listener=\"" + l.id() + "\",result=\"ok\"",
+                    metrics.listener(l).tlsHandshakes());
+            text.sample("switchboard_tls_handshakes_total", "listener=\"" + l.id() + "\",result=\"failed\"",
+                    metrics.listener(l).tlsHandshakeFailures());
+        }
+        if (metrics.tlsCertificateNotAfter() >= 0) {
+            text.header("switchboard_tls_certificate_expiry_timestamp_seconds", "gauge",
+                    "When the TLS certificate being served expires, in seconds since the epoch.");
+            text.sample("switchboard_tls_certificate_expiry_timestamp_seconds", null, metrics.tlsCertificateNotAfter());
+        }
         return text.out.toString();
     }
 

@@ -7,18 +7,17 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.http.HttpResponses;
 import io.switchboard.server.metrics.Metrics;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
  * Guards the upgrade at {@link WebSocketBridge#PATH}: when the server has an auth token, the
- * request must carry it as {@code ?token=} or {@code Authorization: Bearer}, compared in constant
- * time; otherwise it is answered 401 (through {@link HttpResponses}, like every other error) and
+ * request must carry one of its tokens ({@link AuthTokens}) as {@code ?token=} or
+ * {@code Authorization: Bearer}, compared in constant time; otherwise it is answered 401 (through {@link HttpResponses}, like every other error) and
  * the connection closed. A query that cannot be decoded carries no token. An accepted request's
  * URI is cut to the bare path so that the token goes no further (nothing after this handler can
  * log it). Other requests, requests whose target cannot be decoded (the router answers those) and
@@ -29,11 +28,15 @@ final class WebSocketAuth extends ChannelInboundHandlerAdapter {
     private static final Logger log = LogManager.getLogger(WebSocketAuth.class);
     private static final String BEARER = "bearer ";
 
-    private final byte[] token;
+    private final AuthTokens auth;
     private final Metrics metrics;
 
     WebSocketAuth(String token, Metrics metrics) {
-        this.token = token.getBytes(StandardCharsets.UTF_8);
+        this(AuthTokens.of(token), metrics);
+    }
+
+    WebSocketAuth(AuthTokens auth, Metrics metrics) {
+        this.auth = auth;
         this.metrics = metrics;
     }
 
@@ -47,12 +50,13 @@ final class WebSocketAuth extends ChannelInboundHandlerAdapter {
                 path = uri.path();
             } catch (RuntimeException e) {
                 // Not a target anything here can name; the router refuses it.
-                log.debug("{} undecodable request target passed on: {}", ctx.channel(), e.toString());
+                // Not the exception's message: Netty's quotes the whole target, token and all.
+                log.debug("{} undecodable request target passed on ({})", ctx.channel(), e.getClass().getSimpleName());
                 ctx.fireChannelRead(msg);
                 return;
             }
             if (path.equals(WebSocketBridge.PATH)) {
-                if (token.length > 0 && !authorized(ctx, request, uri)) {
+                if (auth.required() && !authorized(ctx, request, uri)) {
                     request.release();
                     refuse(ctx);
                     return;
@@ -68,16 +72,16 @@ final class WebSocketAuth extends ChannelInboundHandlerAdapter {
         try {
             query = uri.parameters().get("token");
         } catch (RuntimeException e) {
-            log.debug("{} undecodable query on {}: {}", ctx.channel(), WebSocketBridge.PATH, e.toString());
+            log.debug("{} undecodable query on {} ({})", ctx.channel(), WebSocketBridge.PATH, e.getClass().getSimpleName());
             query = null;
         }
         String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-        byte[] fromQuery = query == null || query.isEmpty() ? new byte[0] : query.get(0).getBytes(StandardCharsets.UTF_8);
-        byte[] fromHeader = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
-                ? header.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+        String fromQuery = query == null || query.isEmpty() ? "" : query.get(0);
+        String fromHeader = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                ? header.substring(BEARER.length()).trim() : "";
         // Both compared, whichever is present, so that the time taken says nothing about either.
-        boolean queryOk = MessageDigest.isEqual(token, fromQuery);
-        boolean headerOk = MessageDigest.isEqual(token, fromHeader);
+        boolean queryOk = auth.accepts(fromQuery);
+        boolean headerOk = auth.accepts(fromHeader);
         return queryOk | headerOk;
     }
 

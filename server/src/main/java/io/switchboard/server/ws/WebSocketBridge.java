@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.switchboard.server.HandlerNames;
 import io.switchboard.server.ServerConfig;
+import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.RoomHub;
 
@@ -34,6 +35,12 @@ public final class WebSocketBridge {
 
     /** Adds the upgrade and bridge handlers; requests for other paths pass through untouched. */
     public static void addTo(ChannelPipeline pipeline, ServerConfig config, RoomHub hub, Metrics metrics) {
+        addTo(pipeline, config, hub, metrics, AuthTokens.of(config.authToken()));
+    }
+
+    /** Like {@link #addTo(ChannelPipeline, ServerConfig, RoomHub, Metrics)}, upgrades checked against {@code auth}. */
+    public static void addTo(ChannelPipeline pipeline, ServerConfig config, RoomHub hub, Metrics metrics,
+            AuthTokens auth) {
         WebSocketServerProtocolConfig protocol = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(PATH)
                 // The auth handler has already reduced an accepted request's URI to exactly PATH.
@@ -49,7 +56,7 @@ public final class WebSocketBridge {
                 .dropPongFrames(true)
                 .handshakeTimeoutMillis(10_000)
                 .build();
-        pipeline.addLast(HandlerNames.WS_AUTH, new WebSocketAuth(config.authToken(), metrics))
+        pipeline.addLast(HandlerNames.WS_AUTH, new WebSocketAuth(auth, metrics))
                 .addLast(HandlerNames.WS_PROTOCOL, new WebSocketServerProtocolHandler(protocol))
                 .addLast(HandlerNames.WS_AGGREGATOR, new WebSocketFrameAggregator(config.httpMaxBodyBytes()))
                 .addLast(HandlerNames.WS_SESSION, new WebSocketSession(config, hub, metrics));

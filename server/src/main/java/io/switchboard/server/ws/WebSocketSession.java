@@ -34,6 +34,7 @@ import io.switchboard.server.Disconnects;
 import io.switchboard.server.HandlerNames;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.SlowConsumerPolicy;
+import io.switchboard.server.lifecycle.ShutdownEvent;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.Member;
 import io.switchboard.server.rooms.Outbound;
@@ -106,6 +107,13 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Mem
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
             start(ctx);
+            return;
+        }
+        if (evt == ShutdownEvent.INSTANCE) {
+            if (upgraded && !closing) {
+                // 1001 going away; events already queued for this session are written before it.
+                closeWith(ctx, null, WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "server shutting down");
+            }
             return;
         }
         if (evt instanceof IdleStateEvent && upgraded) {

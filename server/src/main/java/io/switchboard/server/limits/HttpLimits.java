@@ -1,0 +1,204 @@
+package io.switchboard.server.limits;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.switchboard.server.Listener;
+import io.switchboard.server.lifecycle.Connections;
+import io.switchboard.server.metrics.Metrics;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP listener's per-connection limits.
+ *
+ * <p>Request header timeout (against slow-header attacks): the clock starts with the first byte
+ * of a request and stops when the codec has decoded all its headers; when
+ * {@code limits.http-header-timeout} passes first, the answer is {@code 408 Request Timeout} with
+ * {@code Connection: close}. Between requests the keep-alive idle timeout applies instead. It takes
+ * two handlers: {@link #headerTimeout} before the codec (sees the first byte) and
+ * {@link HeaderTimeout#end()} after it (sees the decoded request and the end of its response).
+ *
+ * <p>Rate limit: a token bucket of {@code limits.rate} requests per second ({@code limits.rate-burst}
+ * at once) per connection, just before the router; a request over it gets {@code 429 Too Many
+ * Requests} with {@code Retry-After: 1}, in order with the other responses, and the connection stays
+ * open (unless the request asked to close).
+ */
+public final class HttpLimits {
+    private HttpLimits() {
+    }
+
+    /** The header timeout for one connection, or {@code null} when it is off. */
+    static HeaderTimeout headerTimeout(Limits limits, Metrics metrics) {
+        long millis = limits.config().httpHeaderTimeout().toMillis();
+        return millis > 0 ? new HeaderTimeout(limits, metrics, millis) : null;
+    }
+
+    /** The rate limiter for one connection, or {@code null} when it is off. */
+    static RateLimit rateLimit(Limits limits, Metrics metrics) {
+        int rate = limits.config().rateLimit();
+        return rate > 0 ? new RateLimit(limits, metrics, rate, limits.config().rateBurst()) : null;
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, String body) {
+        ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        HttpUtil.setContentLength(response, content.readableBytes());
+        return response;
+    }
+
+    /** Before the codec: starts the clock on a request's first byte. */
+    static final class HeaderTimeout extends ChannelInboundHandlerAdapter {
+        private final Limits limits;
+        private final Metrics metrics;
+        private final long millis;
+        private final End end = new End();
+        private ChannelHandlerContext ctx;
+        private ScheduledFuture<?> timer;
+        /** A request's headers are in and its response has not ended: the clock does not run. */
+        private boolean inRequest;
+
+        HeaderTimeout(Limits limits, Metrics metrics, long millis) {
+            this.limits = limits;
+            this.metrics = metrics;
+            this.millis = millis;
+        }
+
+        /** The companion to put right after the codec. */
+        ChannelDuplexHandler end() {
+            return end;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!inRequest && timer == null && msg instanceof ByteBuf && ((ByteBuf) msg).isReadable()) {
+                timer = ctx.executor().schedule(this::expired, millis, TimeUnit.MILLISECONDS);
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            cancel();
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            cancel();
+        }
+
+        private void cancel() {
+            if (timer != null) {
+                timer.cancel(false);
+                timer = null;
+            }
+        }
+
+        private void expired() {
+            timer = null;
+            if (inRequest || !ctx.channel().isActive()) {
+                return;
+            }
+            inRequest = true; // no second 408
+            limits.refused(Listener.HTTP, RefusalCause.HEADER_TIMEOUT, ctx.channel(),
+                    "request headers not complete within " + millis + " ms");
+            metrics.httpResponse(HttpResponseStatus.REQUEST_TIMEOUT.code());
+            FullHttpResponse response = response(HttpResponseStatus.REQUEST_TIMEOUT,
+                    "408 request headers not received within " + millis + " ms\n");
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            // Written from after the codec, so that it is encoded; nothing else is in flight.
+            end.ctx.writeAndFlush(response).addListener(written -> Connections.closeGently(ctx.channel()));
+        }
+
+        /** After the codec: the headers are in (stop the clock); a response ended (may restart it). */
+        final class End extends ChannelDuplexHandler {
+            private ChannelHandlerContext ctx;
+
+            @Override
+            public void handlerAdded(ChannelHandlerContext ctx) {
+                this.ctx = ctx;
+            }
+
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof HttpRequest) {
+                    inRequest = true;
+                    cancel();
+                }
+                ctx.fireChannelRead(msg);
+            }
+
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                if (msg instanceof LastHttpContent && !(msg instanceof FullHttpResponse
+                        && ((FullHttpResponse) msg).status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code())) {
+                    inRequest = false;
+                } else if (msg instanceof FullHttpResponse) {
+                    // 101: the connection is a WebSocket now; header timeouts no longer apply.
+                    inRequest = true;
+                    cancel();
+                }
+                ctx.write(msg, promise);
+            }
+        }
+    }
+
+    /** Just before the router: one token per request, 429 when there is none. */
+    static final class RateLimit extends ChannelInboundHandlerAdapter {
+        private final Limits limits;
+        private final Metrics metrics;
+        private final int rate;
+        private final TokenBucket bucket;
+
+        RateLimit(Limits limits, Metrics metrics, int rate, int burst) {
+            this.limits = limits;
+            this.metrics = metrics;
+            this.rate = rate;
+            this.bucket = new TokenBucket(rate, burst, System.nanoTime());
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof HttpRequest) || bucket.tryTake(System.nanoTime())) {
+                ctx.fireChannelRead(msg);
+                return;
+            }
+            boolean keepAlive = HttpUtil.isKeepAlive((HttpRequest) msg);
+            ReferenceCountUtil.release(msg);
+            limits.refused(Listener.HTTP, RefusalCause.RATE_LIMIT, ctx.channel(),
+                    "more than " + rate + " requests per second");
+            metrics.httpResponse(HttpResponseStatus.TOO_MANY_REQUESTS.code());
+            FullHttpResponse response = response(HttpResponseStatus.TOO_MANY_REQUESTS,
+                    "429 more than " + rate + " requests per second on this connection\n");
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, 1);
+            response.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+            if (keepAlive) {
+                ctx.writeAndFlush(response, ctx.voidPromise());
+            } else {
+                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+    }
+}
