@@ -315,6 +315,9 @@ PY
   networks+=("${project}_default")
   local t0
   t0=$(now_ms)
+  # podman-compose builds only when the image is missing: drop the one an earlier run left, so
+  # this checkout's jar is what runs (the layers of the build above are reused).
+  podman rmi -f localhost/switchboard-test/compose:latest > /dev/null 2>&1 || true
   # BUILDAH_FORMAT=docker: keep the HEALTHCHECK and reuse the layers of the build above.
   BUILDAH_FORMAT=docker podman-compose -f "$file" -p "$project" up -d > "$work/compose.log" 2>&1 ||
     { tail -n 30 "$work/compose.log" >&2; die "podman-compose up failed"; }
