@@ -10,6 +10,16 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
 import io.switchboard.client.load.engine.Progress;
 import io.switchboard.client.load.engine.StageRunner;
 import io.switchboard.client.load.result.ErrorKind;
@@ -146,6 +156,36 @@ class LoadIntegrationTest {
                 .connections(2).pipeline(4).duration(null).requests(200).build());
         assertEquals(0, r.totals().completed());
         assertEquals(Map.of(ErrorKind.HTTP_STATUS, 200L), r.errors());
+        assertBalanced(r);
+    }
+
+    /**
+     * POST bodies of every size from 0 to 12,000 bytes: an in-test server answers 200 only when
+     * the request's Content-Length equals the body it got and the body is in the asked range, so a
+     * wrong length header (the digits are written per request) shows up as HTTP_STATUS errors.
+     */
+    @Test
+    void httpPostSendsTheRightContentLengthForEverySize() throws Exception {
+        int port = startTestServer(ch -> ch.pipeline()
+                .addLast(new HttpServerCodec())
+                .addLast(new HttpObjectAggregator(1 << 16))
+                .addLast(new SimpleChannelInboundHandler<FullHttpRequest>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+                        int body = req.content().readableBytes();
+                        boolean ok = req.method() == HttpMethod.POST && body <= 12_000
+                                && String.valueOf(body).equals(req.headers().get(HttpHeaderNames.CONTENT_LENGTH));
+                        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                                ok ? HttpResponseStatus.OK : HttpResponseStatus.BAD_REQUEST);
+                        res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+                        ctx.writeAndFlush(res);
+                    }
+                }));
+        StageResult r = run(settings(TransportUnderTest.NIO, Protocol.HTTP, "http://127.0.0.1:" + port + "/")
+                .method("POST").payload(PayloadSpec.range(0, 12_000)).connections(2).pipeline(4)
+                .duration(null).requests(2000).build());
+        assertEquals(Map.of(), r.errors());
+        assertEquals(2000, r.totals().completed());
         assertBalanced(r);
     }
 

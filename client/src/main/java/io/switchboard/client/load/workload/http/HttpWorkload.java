@@ -129,10 +129,14 @@ public final class HttpWorkload implements Workload {
             engine.bytesSent(bytes);
         }
 
+        /** Writes a non-negative int as ASCII digits, without a String per request. */
         private static void writeDecimal(ByteBuf buf, int value) {
-            String s = Integer.toString(value);
-            for (int i = 0; i < s.length(); i++) {
-                buf.writeByte(s.charAt(i));
+            int divisor = 1;
+            while (value / divisor >= 10) {
+                divisor *= 10;
+            }
+            for (; divisor > 0; divisor /= 10) {
+                buf.writeByte('0' + value / divisor % 10);
             }
         }
 
