@@ -116,7 +116,7 @@ public final class LoadCommand implements Callable<Integer> {
             description = "I/O transport (default: ${DEFAULT-VALUE}).")
     String transport;
 
-    @Option(names = "--epoll-mode", paramLabel = "edge|level", description = "epoll trigger mode (default: edge).")
+    @Option(names = "--epoll-mode", paramLabel = "edge|level", description = "epoll trigger mode (default: level; edge reads every socket until EAGAIN, one more recv per response).")
     String epollMode;
 
     @Option(names = "--source", paramLabel = "ADDRESS",

@@ -118,7 +118,7 @@ public final class LoadRun {
         env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                 + System.getProperty("os.arch"));
         try {
-            env.put("transport", TransportConfig.resolve(s.transport(), s.epollMode()).toString());
+            env.put("transport", TransportConfig.resolve(s.transport(), s.epollMode(), LoadSettings.DEFAULT_EPOLL_MODE).toString());
         } catch (RuntimeException e) {
             env.put("transport", s.transport() == TransportChoice.AUTO ? "auto" : s.transport().id());
         }

@@ -38,7 +38,7 @@ import java.util.Objects;
  * @param timeout      a request without a response this long is a {@code TIMEOUT} error;
  *                     also the connect timeout
  * @param transport    I/O transport
- * @param epollMode    epoll trigger mode, or null for the default
+ * @param epollMode    epoll trigger mode, or null for {@link #DEFAULT_EPOLL_MODE}
  * @param sources      local addresses connections are spread over (round robin); empty = the
  *                     system's choice
  * @param method       HTTP method (GET or POST; POST carries the payload)
@@ -76,6 +76,13 @@ public record LoadSettings(
         String token,
         String room,
         Map<String, String> options) {
+
+    /**
+     * The epoll mode when none is asked for: level-triggered. Netty reads an edge-triggered
+     * socket until {@code EAGAIN}, so every small response would cost a second {@code recv};
+     * level-triggered reads once and lets epoll report what is left.
+     */
+    public static final EpollMode DEFAULT_EPOLL_MODE = EpollMode.LEVEL;
 
     public LoadSettings {
         Objects.requireNonNull(name, "name");

@@ -8,7 +8,7 @@
  * <ul>
  *   <li>{@code engine}: runs a stage. Each event loop owns its share of the connections and of
  *       the schedule ({@code LoopWorker}, {@code OpenLoopScheduler}) and records into its own
- *       HdrHistogram {@code Recorder}s; once a second the {@code StageRunner} merges the interval
+ *       HdrHistogram {@code SingleWriterRecorder}s ({@code LoopMeter}); once a second the {@code StageRunner} merges the interval
  *       histograms (percentiles are never averaged).</li>
  *   <li>{@code workload}: the SPI a protocol implements ({@code Workload},
  *       {@code LoadConnection}, {@code ConnectionContext}) and one package per protocol.</li>

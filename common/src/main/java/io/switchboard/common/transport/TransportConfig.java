@@ -42,7 +42,17 @@ public final class TransportConfig {
      *     mode was given for a transport that is not epoll
      */
     public static TransportConfig resolve(TransportChoice choice, EpollMode epollMode) {
+        return resolve(choice, epollMode, EpollMode.EDGE);
+    }
+
+    /**
+     * Like {@link #resolve(TransportChoice, EpollMode)}, with the mode epoll gets when none is
+     * asked for. A client may prefer {@link EpollMode#LEVEL}: Netty reads an edge-triggered socket
+     * until {@code EAGAIN}, one more {@code recv} per small message than level-triggered.
+     */
+    public static TransportConfig resolve(TransportChoice choice, EpollMode epollMode, EpollMode defaultMode) {
         Objects.requireNonNull(choice, "choice");
+        Objects.requireNonNull(defaultMode, "defaultMode");
         Map<Transport, Throwable> passedOver = new EnumMap<>(Transport.class);
         Transport chosen;
         if (choice.forced() != null) {
@@ -71,7 +81,7 @@ public final class TransportConfig {
                                     : ""),
                     passedOver.get(Transport.EPOLL));
         }
-        EpollMode mode = chosen == Transport.EPOLL ? (epollMode == null ? EpollMode.EDGE : epollMode) : null;
+        EpollMode mode = chosen == Transport.EPOLL ? (epollMode == null ? defaultMode : epollMode) : null;
         return new TransportConfig(chosen, mode, Collections.unmodifiableMap(passedOver));
     }
 

@@ -108,6 +108,18 @@ class TransportConfigTest {
 
     @ParameterizedTest
     @EnumSource(EpollMode.class)
+    void theDefaultModeAppliesOnlyWhenNoneIsAsked(EpollMode defaultMode) {
+        assumeEpoll();
+        assertEquals(defaultMode, TransportConfig.resolve(TransportChoice.AUTO, null, defaultMode).epollMode());
+        for (EpollMode asked : EpollMode.values()) {
+            assertEquals(asked, TransportConfig.resolve(TransportChoice.EPOLL, asked, defaultMode).epollMode());
+        }
+        assertNull(TransportConfig.resolve(TransportChoice.NIO, null, defaultMode).epollMode(),
+                "a default mode is no error on NIO");
+    }
+
+    @ParameterizedTest
+    @EnumSource(EpollMode.class)
     void forcingEpollKeepsTheGivenMode(EpollMode mode) {
         assumeEpoll();
         TransportConfig config = TransportConfig.resolve(TransportChoice.EPOLL, mode);

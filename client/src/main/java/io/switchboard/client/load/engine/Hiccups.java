@@ -3,7 +3,7 @@ package io.switchboard.client.load.engine;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
+import org.HdrHistogram.SingleWriterRecorder;
 
 /**
  * A jHiccup-style observer: a thread that asks to sleep 1 ms over and over and records by how
@@ -12,7 +12,7 @@ import org.HdrHistogram.Recorder;
  */
 final class Hiccups implements Runnable {
     private static final long RESOLUTION_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    private final Recorder recorder = new Recorder(LoopMeter.HIGHEST_MICROS, LoopMeter.DIGITS);
+    private final SingleWriterRecorder recorder = LoopMeter.newRecorder();
     private final Histogram total = LoopMeter.newHistogram();
     private volatile boolean running = true;
     private final Thread thread;

@@ -59,7 +59,7 @@ public final class StageRunner {
     public StageResult run(LoadSettings s) throws WorkloadException, StageException, InterruptedException {
         TransportConfig transport;
         try {
-            transport = TransportConfig.resolve(s.transport(), s.epollMode());
+            transport = TransportConfig.resolve(s.transport(), s.epollMode(), LoadSettings.DEFAULT_EPOLL_MODE);
         } catch (TransportUnavailableException e) {
             throw new StageException(e.getMessage(), e);
         }

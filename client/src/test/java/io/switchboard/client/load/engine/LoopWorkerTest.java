@@ -86,10 +86,13 @@ class LoopWorkerTest {
         assertEquals(100, m.get(LoopMeter.SCHEDULED));
         assertEquals(100, m.get(LoopMeter.COMPLETED));
         assertEquals(50, m.get(LoopMeter.BLOCKED), "requests due at 21..70 ms found the slot taken");
-        Histogram latency = m.latency.getIntervalHistogram();
-        Histogram service = m.serviceTime.getIntervalHistogram();
-        Histogram lag = m.sendLag.getIntervalHistogram();
+        LoopMeter.Snapshot snap = m.snapshot();
+        Histogram latency = snap.latency();
+        Histogram service = snap.serviceTime();
+        Histogram lag = snap.sendLag();
         assertEquals(100, latency.getTotalCount());
+        assertEquals(100, service.getTotalCount());
+        assertEquals(100, lag.getTotalCount(), "every send has a lag, zero or not");
         // the request of 20 ms waited 50 ms; the one of 21 ms went out at 70 ms (49 ms late)...
         assertEquals(50_000, latency.getMaxValue(), 50);
         assertEquals(50_000, service.getMaxValue(), 50, "only the held request was slow in the server");
@@ -136,7 +139,7 @@ class LoopWorkerTest {
         assertEquals(2, w.meter().get(LoopMeter.TIMED_OUT));
         assertEquals(2, w.meter().errors(ErrorKind.TIMEOUT));
         assertEquals(2, connections.size(), "a new connection replaced it");
-        Histogram latency = w.meter().latency.getIntervalHistogram();
+        Histogram latency = w.meter().snapshot().latency();
         assertEquals(2, latency.getTotalCount());
         assertTrue(latency.getMinValue() >= 49_900, "timed-out requests keep their latency: " + latency.getMinValue());
         // a late answer on the old connection is ignored
