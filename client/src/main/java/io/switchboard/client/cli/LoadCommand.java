@@ -141,6 +141,22 @@ public final class LoadCommand implements Callable<Integer> {
             description = "Room for --mode publish (default: ${DEFAULT-VALUE}).")
     String room;
 
+    @Option(names = "--tls", description = "Connect with TLS 1.3 or 1.2, verifying the server's certificate "
+            + "and its name (the target's host, or --tls-server-name); implied by an https:// or wss:// target.")
+    boolean tls;
+
+    @Option(names = "--ca", paramLabel = "FILE",
+            description = "With --tls: trust the PEM CA certificate(s) in FILE instead of the system trust store.")
+    Path ca;
+
+    @Option(names = "--insecure",
+            description = "With --tls: trust any certificate and skip the name check (tests with a generated certificate).")
+    boolean insecure;
+
+    @Option(names = "--tls-server-name", paramLabel = "NAME",
+            description = "With --tls: the name to send (SNI) and verify instead of the target's host.")
+    String tlsServerName;
+
     @Option(names = "--opt", paramLabel = "KEY=VALUE", description = "Workload-specific setting; repeatable.")
     List<String> opts = new ArrayList<>();
 
@@ -215,6 +231,7 @@ public final class LoadCommand implements Callable<Integer> {
                 .mode(mode)
                 .token(token)
                 .room(room);
+        tls(b, proto, target != null ? target : defaultTarget(proto));
         if (duration != null) {
             b.duration(Values.duration("duration", duration));
         } else if (requests > 0) {
@@ -266,6 +283,26 @@ public final class LoadCommand implements Callable<Integer> {
         }
         allChecks.addAll(checks);
         return new LoadOptions(stages, List.copyOf(allChecks), findMaxRate, bound, scenario, json, hdr, html, quiet);
+    }
+
+    /** The TLS flags onto {@code b}; the same rules and messages as the other commands' flags. */
+    private void tls(LoadSettings.Builder b, Protocol proto, String url) {
+        boolean on = tls || LoadSettings.impliesTls(proto, url);
+        if (!on && (ca != null || insecure || tlsServerName != null)) {
+            throw new IllegalArgumentException((ca != null ? "--ca" : insecure ? "--insecure" : "--tls-server-name")
+                    + " needs --tls" + (proto == Protocol.HTTP ? " or an https:// target"
+                    : proto == Protocol.WS ? " or a wss:// target" : ""));
+        }
+        if (tls && proto == Protocol.UDP) {
+            throw new IllegalArgumentException("--tls: the udp workload has no TLS (DTLS is not supported)");
+        }
+        if (insecure && ca != null) {
+            throw new IllegalArgumentException("--insecure and --ca are mutually exclusive");
+        }
+        if (ca != null && !java.nio.file.Files.isReadable(ca)) {
+            throw new IllegalArgumentException("--ca: " + ca + " (expected: a readable PEM file)");
+        }
+        b.tls(tls).tlsInsecure(insecure).tlsCa(ca).tlsServerName(tlsServerName);
     }
 
     static String defaultTarget(Protocol p) {
