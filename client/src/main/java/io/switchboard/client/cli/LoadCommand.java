@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -141,21 +142,8 @@ public final class LoadCommand implements Callable<Integer> {
             description = "Room for --mode publish (default: ${DEFAULT-VALUE}).")
     String room;
 
-    @Option(names = "--tls", description = "Connect with TLS 1.3 or 1.2, verifying the server's certificate "
-            + "and its name (the target's host, or --tls-server-name); implied by an https:// or wss:// target.")
-    boolean tls;
-
-    @Option(names = "--ca", paramLabel = "FILE",
-            description = "With --tls: trust the PEM CA certificate(s) in FILE instead of the system trust store.")
-    Path ca;
-
-    @Option(names = "--insecure",
-            description = "With --tls: trust any certificate and skip the name check (tests with a generated certificate).")
-    boolean insecure;
-
-    @Option(names = "--tls-server-name", paramLabel = "NAME",
-            description = "With --tls: the name to send (SNI) and verify instead of the target's host.")
-    String tlsServerName;
+    @Mixin
+    TlsOptions tls;
 
     @Option(names = "--opt", paramLabel = "KEY=VALUE", description = "Workload-specific setting; repeatable.")
     List<String> opts = new ArrayList<>();
@@ -287,22 +275,12 @@ public final class LoadCommand implements Callable<Integer> {
 
     /** The TLS flags onto {@code b}; the same rules and messages as the other commands' flags. */
     private void tls(LoadSettings.Builder b, Protocol proto, String url) {
-        boolean on = tls || LoadSettings.impliesTls(proto, url);
-        if (!on && (ca != null || insecure || tlsServerName != null)) {
-            throw new IllegalArgumentException((ca != null ? "--ca" : insecure ? "--insecure" : "--tls-server-name")
-                    + " needs --tls" + (proto == Protocol.HTTP ? " or an https:// target"
-                    : proto == Protocol.WS ? " or a wss:// target" : ""));
-        }
-        if (tls && proto == Protocol.UDP) {
+        tls.check(LoadSettings.impliesTls(proto, url),
+                proto == Protocol.HTTP ? "an https:// target" : proto == Protocol.WS ? "a wss:// target" : null);
+        if (tls.enabled && proto == Protocol.UDP) {
             throw new IllegalArgumentException("--tls: the udp workload has no TLS (DTLS is not supported)");
         }
-        if (insecure && ca != null) {
-            throw new IllegalArgumentException("--insecure and --ca are mutually exclusive");
-        }
-        if (ca != null && !java.nio.file.Files.isReadable(ca)) {
-            throw new IllegalArgumentException("--ca: " + ca + " (expected: a readable PEM file)");
-        }
-        b.tls(tls).tlsInsecure(insecure).tlsCa(ca).tlsServerName(tlsServerName);
+        b.tls(tls.enabled).tlsInsecure(tls.insecure).tlsCa(tls.ca).tlsServerName(tls.serverName);
     }
 
     static String defaultTarget(Protocol p) {
