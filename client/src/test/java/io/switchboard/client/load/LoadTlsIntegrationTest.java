@@ -153,6 +153,33 @@ class LoadTlsIntegrationTest {
         assertTrue(tookMillis < 10_000, () -> "the run ended by itself at its duration, took " + tookMillis + " ms");
     }
 
+    @ParameterizedTest
+    @EnumSource(value = TransportUnderTest.class, names = {"EPOLL_EDGE", "NIO"})
+    void fanoutOverTls(TransportUnderTest t) throws Exception {
+        Server server = tlsServer(t);
+        StageResult r = run(bounded(t, Protocol.FANOUT, framed(server)).connections(5).pipeline(4).requests(0)
+                .rate(100).warmup(Duration.ofMillis(500)).duration(Duration.ofSeconds(1)).payload(PayloadSpec.fixed(64))
+                .option("subscribers", "4").option("rooms", "1").option("drain", "500ms")
+                .tls(true).tlsInsecure(true).build());
+        long accepted = r.counters().get("publishes_accepted");
+        assertTrue(accepted > 0, r.counters()::toString);
+        assertEquals(accepted * 4, r.counters().get("deliveries"), r.counters()::toString);
+        assertEquals(0, r.counters().get("missing"));
+        assertEquals(Map.of(), r.errors());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TransportUnderTest.class, names = {"EPOLL_EDGE", "NIO"})
+    void connscaleOverTls(TransportUnderTest t) throws Exception {
+        Server server = tlsServer(t);
+        StageResult r = run(bounded(t, Protocol.CONNSCALE, framed(server)).connections(20).requests(0)
+                .duration(Duration.ofSeconds(1)).tls(true).tlsInsecure(true).build());
+        assertEquals(20, r.counters().get("opened"), r.counters()::toString);
+        assertEquals(20, r.counters().get("survived"), r.counters()::toString);
+        assertEquals(Map.of(), r.errors());
+        assertTrue(server.metrics().listener(Listener.FRAMED).tlsHandshakes() >= 20);
+    }
+
     /** A TLS echo server with the test CA's certificate: what arrives goes back, flushed per read batch. */
     private int startTlsEchoServer(TransportConfig transport) throws Exception {
         SslContext context = SslContextBuilder.forServer(CERTS.ec().cert().toFile(), CERTS.ec().key().toFile()).build();
