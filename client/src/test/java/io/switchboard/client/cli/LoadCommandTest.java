@@ -203,6 +203,24 @@ class LoadCommandTest {
         assertTrue(refused.err.contains("could not connect"), refused.err);
     }
 
+    @Test
+    void aTlsRunFromTheCommandLine(@TempDir Path dir) throws Exception {
+        io.switchboard.server.tls.TestCertificates certs = io.switchboard.server.tls.TestCertificates.shared();
+        Server server = servers.start(TransportUnderTest.NIO, b -> b.tls(Listener.FRAMED, true)
+                .tlsCertificate(certs.ec().cert()).tlsKey(certs.ec().key()));
+        String target = "127.0.0.1:" + server.address(Listener.FRAMED).getPort();
+        Path json = dir.resolve("run.json");
+        Result ok = run("--protocol", "framed", "--target", target, "--tls", "--ca", certs.caCert().toString(),
+                "-c", "2", "-n", "200", "--check", "errors == 0", "--json", json.toString(), "-q");
+        assertEquals(0, ok.code, ok.err);
+        String report = Files.readString(json);
+        assertTrue(report.contains("\"tls\" : true") || report.contains("\"tls\":true"), report);
+        Result untrusted = run("--protocol", "framed", "--target", target, "--tls", "-c", "2", "-d", "500ms",
+                "--check", "errors.tls_handshake == 0", "-q");
+        assertEquals(1, untrusted.code, untrusted.err);
+        assertTrue(untrusted.out.contains("tls_handshake"), untrusted.out);
+    }
+
     private record Result(int code, String out, String err) {}
 
     private static Result run(String... args) {
