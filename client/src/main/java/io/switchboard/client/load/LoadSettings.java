@@ -135,10 +135,14 @@ public record LoadSettings(
         options = Collections.unmodifiableMap(new LinkedHashMap<>(options == null ? Map.of() : options));
     }
 
-    /** Whether the target's URL scheme asks for TLS: {@code https://} for http, {@code wss://} for ws. */
+    /**
+     * Whether the target's URL scheme asks for TLS: {@code https://} for http, {@code wss://} (or
+     * {@code https://}, which ws accepts as it accepts {@code http://}) for ws.
+     */
     public static boolean impliesTls(Protocol protocol, String target) {
         String t = target.trim().toLowerCase(java.util.Locale.ROOT);
-        return protocol == Protocol.HTTP && t.startsWith("https://") || protocol == Protocol.WS && t.startsWith("wss://");
+        return (protocol == Protocol.HTTP || protocol == Protocol.WS) && t.startsWith("https://")
+                || protocol == Protocol.WS && t.startsWith("wss://");
     }
 
     /** Whether connections use TLS: {@link #tls()} or a target URL that implies it. */

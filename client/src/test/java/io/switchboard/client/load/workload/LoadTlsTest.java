@@ -154,5 +154,9 @@ class LoadTlsTest {
         assertEquals(8443, wss.port());
         assertFalse(Target.parse(Protocol.WS, "ws://example.test/ws").tls());
         assertEquals(80, Target.parse(Protocol.HTTP, "http://example.test/").port());
+        assertTrue(Target.parse(Protocol.WS, "https://example.test/ws").tls(), "ws takes http(s):// URLs too");
+        assertTrue(LoadSettings.builder().protocol(Protocol.WS).target("https://example.test/ws").build().tlsEnabled());
+        assertTrue(LoadSettings.builder().protocol(Protocol.HTTP).target("HTTPS://example.test/").build().tlsEnabled());
+        assertFalse(LoadSettings.builder().protocol(Protocol.HTTP).target("http://example.test/").build().tlsEnabled());
     }
 }
