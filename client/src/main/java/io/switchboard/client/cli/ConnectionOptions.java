@@ -2,11 +2,11 @@ package io.switchboard.client.cli;
 
 import io.switchboard.client.ClientOptions;
 import io.switchboard.common.transport.EpollMode;
-import java.nio.file.Path;
 import java.time.Duration;
 import io.switchboard.common.transport.TransportChoice;
 import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options every subcommand shares: where to connect and over which transport. */
@@ -35,21 +35,8 @@ final class ConnectionOptions {
             description = "Auth token for servers started with --auth-token (default: none).")
     String token;
 
-    @Option(names = "--tls", description = "Connect with TLS 1.3 or 1.2, verifying the server's certificate "
-            + "and its name (the --host, or --tls-server-name).")
-    boolean tls;
-
-    @Option(names = "--ca", paramLabel = "FILE",
-            description = "With --tls: trust the PEM CA certificate(s) in FILE instead of the system trust store.")
-    Path ca;
-
-    @Option(names = "--insecure",
-            description = "With --tls: trust any certificate and skip the name check (tests with a generated certificate).")
-    boolean insecure;
-
-    @Option(names = "--tls-server-name", paramLabel = "NAME",
-            description = "With --tls: the name to send (SNI) and verify instead of --host.")
-    String tlsServerName;
+    @Mixin
+    TlsOptions tls;
 
     /**
      * Client options from these flags; {@code defaultPort} applies when --port is absent.
@@ -57,21 +44,12 @@ final class ConnectionOptions {
      * @throws IllegalArgumentException naming the flag when a value or combination is wrong
      */
     ClientOptions.Builder builder(int defaultPort, String name) {
-        if (!tls && (ca != null || insecure || tlsServerName != null)) {
-            throw new IllegalArgumentException((ca != null ? "--ca" : insecure ? "--insecure" : "--tls-server-name")
-                    + " needs --tls");
-        }
-        if (insecure && ca != null) {
-            throw new IllegalArgumentException("--insecure and --ca are mutually exclusive");
-        }
-        if (ca != null && !java.nio.file.Files.isReadable(ca)) {
-            throw new IllegalArgumentException("--ca: " + ca + " (expected: a readable PEM file)");
-        }
+        tls.check(false, null);
         return ClientOptions.builder()
-                .tls(tls)
-                .tlsCaFile(ca)
-                .tlsInsecure(insecure)
-                .tlsServerName(tlsServerName)
+                .tls(tls.enabled)
+                .tlsCaFile(tls.ca)
+                .tlsInsecure(tls.insecure)
+                .tlsServerName(tls.serverName)
                 .host(host)
                 .port(port == null ? defaultPort : port)
                 .transport(transport)

@@ -58,7 +58,7 @@ final class EchoCommand implements Callable<Integer> {
         if (raw && udp) {
             throw new ParameterException(spec.commandLine(), "--raw and --udp are mutually exclusive");
         }
-        if ((raw || udp) && connection.tls) {
+        if ((raw || udp) && connection.tls.enabled) {
             throw new ParameterException(spec.commandLine(), "--tls is for the framed protocol: the "
                     + (raw ? "raw" : "UDP") + " echo listener speaks plaintext");
         }

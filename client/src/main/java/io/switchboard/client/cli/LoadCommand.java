@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -141,6 +142,9 @@ public final class LoadCommand implements Callable<Integer> {
             description = "Room for --mode publish (default: ${DEFAULT-VALUE}).")
     String room;
 
+    @Mixin
+    TlsOptions tls;
+
     @Option(names = "--opt", paramLabel = "KEY=VALUE", description = "Workload-specific setting; repeatable.")
     List<String> opts = new ArrayList<>();
 
@@ -215,6 +219,7 @@ public final class LoadCommand implements Callable<Integer> {
                 .mode(mode)
                 .token(token)
                 .room(room);
+        tls(b, proto, target != null ? target : defaultTarget(proto));
         if (duration != null) {
             b.duration(Values.duration("duration", duration));
         } else if (requests > 0) {
@@ -266,6 +271,16 @@ public final class LoadCommand implements Callable<Integer> {
         }
         allChecks.addAll(checks);
         return new LoadOptions(stages, List.copyOf(allChecks), findMaxRate, bound, scenario, json, hdr, html, quiet);
+    }
+
+    /** The TLS flags onto {@code b}; the same rules and messages as the other commands' flags. */
+    private void tls(LoadSettings.Builder b, Protocol proto, String url) {
+        tls.check(LoadSettings.impliesTls(proto, url),
+                proto == Protocol.HTTP ? "an https:// target" : proto == Protocol.WS ? "a wss:// target" : null);
+        if (tls.enabled && proto == Protocol.UDP) {
+            throw new IllegalArgumentException("--tls: the udp workload has no TLS (DTLS is not supported)");
+        }
+        b.tls(tls.enabled).tlsInsecure(tls.insecure).tlsCa(tls.ca).tlsServerName(tls.serverName);
     }
 
     static String defaultTarget(Protocol p) {

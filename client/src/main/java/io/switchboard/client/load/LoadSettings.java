@@ -3,6 +3,7 @@ package io.switchboard.client.load;
 import io.switchboard.common.transport.EpollMode;
 import io.switchboard.common.transport.TransportChoice;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -46,6 +47,13 @@ import java.util.Objects;
  * @param mode         framed: {@code echo}, {@code ping} or {@code publish}
  * @param token        framed: auth token for HELLO
  * @param room         framed publish: the room
+ * @param tls          connect with TLS (also implied by an {@code https://} or {@code wss://}
+ *                     target; see {@link #tlsEnabled()}); not with udp
+ * @param tlsInsecure  with TLS: trust any certificate and skip the name check (tests)
+ * @param tlsCa        with TLS: trust the PEM CA certificates in this file instead of the
+ *                     system's trust store; null for the system's
+ * @param tlsServerName with TLS: the name sent as SNI and checked against the certificate;
+ *                     null for the target's host
  * @param options      workload-specific settings ({@code key=value}) for workloads whose knobs
  *                     are not above, e.g. fan-out subscribers or connscale hold time
  */
@@ -75,6 +83,10 @@ public record LoadSettings(
         String mode,
         String token,
         String room,
+        boolean tls,
+        boolean tlsInsecure,
+        Path tlsCa,
+        String tlsServerName,
         Map<String, String> options) {
 
     /**
@@ -119,7 +131,30 @@ public record LoadSettings(
             int colon = h.indexOf(':');
             check(colon > 0 && h.indexOf('\r') < 0 && h.indexOf('\n') < 0, "header", h, "Name: value on one line");
         }
+        boolean tlsOn = tls || impliesTls(protocol, target);
+        check(!tlsOn || protocol != Protocol.UDP, "tls", true, "false with protocol udp: udp has no TLS (DTLS is not supported)");
+        check(tlsOn || !tlsInsecure, "insecure", true, "only with tls or an https:// or wss:// target");
+        check(tlsOn || tlsCa == null, "ca", tlsCa, "only with tls or an https:// or wss:// target");
+        check(tlsOn || tlsServerName == null, "tls-server-name", tlsServerName, "only with tls or an https:// or wss:// target");
+        check(!(tlsInsecure && tlsCa != null), "insecure", true, "not with a CA file: insecure trusts any certificate");
+        check(tlsServerName == null || tlsServerName.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?"),
+                "tls-server-name", tlsServerName, "a host name");
         options = Collections.unmodifiableMap(new LinkedHashMap<>(options == null ? Map.of() : options));
+    }
+
+    /**
+     * Whether the target's URL scheme asks for TLS: {@code https://} for http, {@code wss://} (or
+     * {@code https://}, which ws accepts as it accepts {@code http://}) for ws.
+     */
+    public static boolean impliesTls(Protocol protocol, String target) {
+        String t = target.trim().toLowerCase(java.util.Locale.ROOT);
+        return (protocol == Protocol.HTTP || protocol == Protocol.WS) && t.startsWith("https://")
+                || protocol == Protocol.WS && t.startsWith("wss://");
+    }
+
+    /** Whether connections use TLS: {@link #tls()} or a target URL that implies it. */
+    public boolean tlsEnabled() {
+        return tls || impliesTls(protocol, target);
     }
 
     private static void check(boolean ok, String name, Object value, String expected) {
@@ -185,6 +220,13 @@ public record LoadSettings(
                 m.put("room", room);
             }
         }
+        m.put("tls", tlsEnabled());
+        if (tlsEnabled()) {
+            m.put("tls_trust", tlsInsecure ? "insecure" : tlsCa != null ? "ca " + tlsCa : "system");
+            if (tlsServerName != null) {
+                m.put("tls_server_name", tlsServerName);
+            }
+        }
         options.forEach(m::put);
         return Collections.unmodifiableMap(m);
     }
@@ -216,6 +258,10 @@ public record LoadSettings(
         private String mode = "echo";
         private String token = "";
         private String room = "load";
+        private boolean tls;
+        private boolean tlsInsecure;
+        private Path tlsCa;
+        private String tlsServerName;
         private Map<String, String> options = new LinkedHashMap<>();
 
         Builder() {
@@ -247,6 +293,10 @@ public record LoadSettings(
             mode = s.mode;
             token = s.token;
             room = s.room;
+            tls = s.tls;
+            tlsInsecure = s.tlsInsecure;
+            tlsCa = s.tlsCa;
+            tlsServerName = s.tlsServerName;
             options = new LinkedHashMap<>(s.options);
         }
 
@@ -276,13 +326,19 @@ public record LoadSettings(
         public Builder mode(String v) { mode = v; return this; }
         public Builder token(String v) { token = v; return this; }
         public Builder room(String v) { room = v; return this; }
+        public Builder tls(boolean v) { tls = v; return this; }
+        public Builder tlsInsecure(boolean v) { tlsInsecure = v; return this; }
+        /** Null for the system's trust store. */
+        public Builder tlsCa(Path v) { tlsCa = v; return this; }
+        /** Null for the target's host. */
+        public Builder tlsServerName(String v) { tlsServerName = v; return this; }
         public Builder option(String key, String value) { options.put(key, value); return this; }
         public Builder options(Map<String, String> v) { options = new LinkedHashMap<>(v); return this; }
 
         public LoadSettings build() {
             return new LoadSettings(name, protocol, target, connections, pipeline, threads, rate, rateFrom, rateRamp,
                     arrivals, seed, duration, requests, warmup, rampUp, payload, timeout, transport, epollMode,
-                    sources, method, headers, mode, token, room, options);
+                    sources, method, headers, mode, token, room, tls, tlsInsecure, tlsCa, tlsServerName, options);
         }
     }
 }

@@ -128,6 +128,46 @@ class LoadCommandTest {
         assertThrows(CommandLine.ParameterException.class, () -> LoadCommand.parse("-c", "many"));
     }
 
+    @Test
+    void tlsFlags(@TempDir Path dir) throws Exception {
+        Path ca = Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+        LoadSettings s = LoadCommand.parse("--protocol", "framed", "--tls", "--ca", ca.toString(),
+                "--tls-server-name", "switchboard.example").stages().get(0);
+        assertTrue(s.tls() && s.tlsEnabled() && !s.tlsInsecure());
+        assertEquals(ca, s.tlsCa());
+        assertEquals("switchboard.example", s.tlsServerName());
+        LoadSettings insecure = LoadCommand.parse("--tls", "--insecure").stages().get(0);
+        assertTrue(insecure.tlsEnabled() && insecure.tlsInsecure());
+        assertTrue(!LoadCommand.parse().stages().get(0).tlsEnabled(), "plaintext by default");
+        LoadSettings https = LoadCommand.parse("--protocol", "http", "--target", "https://127.0.0.1/", "--insecure")
+                .stages().get(0);
+        assertTrue(https.tlsEnabled() && !https.tls(), "https:// implies TLS, --insecure needs no --tls then");
+        assertTrue(LoadCommand.parse("--protocol", "ws", "--target", "wss://127.0.0.1/ws").stages().get(0).tlsEnabled());
+    }
+
+    @Test
+    void tlsFlagMisuseIsAUsageError(@TempDir Path dir) {
+        assertUsage("load: --insecure needs --tls", "--insecure");
+        assertUsage("load: --ca needs --tls", "--ca", dir.resolve("ca.pem").toString());
+        assertUsage("load: --tls-server-name needs --tls", "--tls-server-name", "x");
+        assertUsage("load: --insecure needs --tls or an https:// target", "--protocol", "http",
+                "--target", "http://127.0.0.1/", "--insecure");
+        assertUsage("load: --insecure needs --tls or a wss:// target", "--protocol", "ws", "--insecure");
+        assertUsage("load: --tls: the udp workload has no TLS (DTLS is not supported)", "--protocol", "udp", "--tls");
+        assertUsage("load: --insecure and --ca are mutually exclusive", "--tls", "--insecure", "--ca", "x.pem");
+        assertUsage("load: --ca: " + dir.resolve("none.pem") + " (expected: a readable PEM file)", "--tls", "--ca",
+                dir.resolve("none.pem").toString());
+    }
+
+    private static void assertUsage(String message, String... args) {
+        StringWriter err = new StringWriter();
+        String[] all = new String[args.length + 1];
+        all[0] = "load";
+        System.arraycopy(args, 0, all, 1, args.length);
+        assertEquals(2, ClientMain.run(new PrintWriter(new StringWriter()), new PrintWriter(err, true), all));
+        assertEquals(message, err.toString().strip());
+    }
+
     private static void assertMessage(String name, String... args) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LoadCommand.parse(args));
         assertTrue(e.getMessage().contains(name), e.getMessage());
@@ -161,6 +201,24 @@ class LoadCommandTest {
         Result refused = run("--target", "127.0.0.1:" + closed, "-c", "1", "--timeout", "200ms", "-q");
         assertEquals(3, refused.code);
         assertTrue(refused.err.contains("could not connect"), refused.err);
+    }
+
+    @Test
+    void aTlsRunFromTheCommandLine(@TempDir Path dir) throws Exception {
+        io.switchboard.server.tls.TestCertificates certs = io.switchboard.server.tls.TestCertificates.shared();
+        Server server = servers.start(TransportUnderTest.NIO, b -> b.tls(Listener.FRAMED, true)
+                .tlsCertificate(certs.ec().cert()).tlsKey(certs.ec().key()));
+        String target = "127.0.0.1:" + server.address(Listener.FRAMED).getPort();
+        Path json = dir.resolve("run.json");
+        Result ok = run("--protocol", "framed", "--target", target, "--tls", "--ca", certs.caCert().toString(),
+                "-c", "2", "-n", "200", "--check", "errors == 0", "--json", json.toString(), "-q");
+        assertEquals(0, ok.code, ok.err);
+        String report = Files.readString(json);
+        assertTrue(report.contains("\"tls\" : true") || report.contains("\"tls\":true"), report);
+        Result untrusted = run("--protocol", "framed", "--target", target, "--tls", "-c", "2", "-d", "500ms",
+                "--check", "errors.tls_handshake == 0", "-q");
+        assertEquals(1, untrusted.code, untrusted.err);
+        assertTrue(untrusted.out.contains("tls_handshake"), untrusted.out);
     }
 
     private record Result(int code, String out, String err) {}

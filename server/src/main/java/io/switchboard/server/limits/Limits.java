@@ -34,7 +34,10 @@ import org.apache.logging.log4j.Logger;
  * <p>An admitted connection holds its place until it closes. A refused one gets its protocol's
  * answer right after accept and is closed gently (the answer, then FIN): the framed listener sends
  * ERROR 509 TOO_MANY_CONNECTIONS, HTTP a {@code 503} with {@code Connection: close} and
- * {@code Retry-After}, the raw echo nothing. Connections already open are never affected.
+ * {@code Retry-After}, the raw echo nothing. On a TLS listener the refusal is a plain close
+ * without an answer: the connection is refused before any handshake, and a plaintext frame or
+ * status line on a socket whose client expects a TLS record is garbage to it. Connections already
+ * open are never affected.
  */
 public final class Limits {
     private static final Logger log = LogManager.getLogger(Limits.class);
@@ -79,7 +82,7 @@ public final class Limits {
         refused(listener, cause, ch, cause == RefusalCause.MAX_CONNECTIONS
                 ? config.maxConnections() + " connections open"
                 : config.maxConnectionsPerIp() + " connections open from " + address(ch.remoteAddress()));
-        ch.pipeline().addLast(HandlerNames.REFUSAL, new Refusal(listener, metrics));
+        ch.pipeline().addLast(HandlerNames.REFUSAL, new Refusal(listener, metrics, !config.tls(listener)));
         return false;
     }
 
@@ -156,31 +159,38 @@ public final class Limits {
         return remote instanceof InetSocketAddress ? ((InetSocketAddress) remote).getAddress() : null;
     }
 
-    /** The whole pipeline of a refused connection: its protocol's answer, then a gentle close. */
+    /**
+     * The whole pipeline of a refused connection: its protocol's answer (none on a TLS listener),
+     * then a gentle close.
+     */
     private static final class Refusal extends ChannelInboundHandlerAdapter {
         private final Listener listener;
         private final Metrics metrics;
+        private final boolean answer;
 
-        Refusal(Listener listener, Metrics metrics) {
+        Refusal(Listener listener, Metrics metrics, boolean answer) {
             this.listener = listener;
             this.metrics = metrics;
+            this.answer = answer;
         }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             Channel ch = ctx.channel();
-            switch (listener) {
-                case FRAMED:
-                    metrics.error(ErrorCode.TOO_MANY_CONNECTIONS.code());
-                    ch.write(FrameEncoder.encode(ctx.alloc(), new ErrorFrame(0, ErrorCode.TOO_MANY_CONNECTIONS,
-                            "too many connections, retry later")));
-                    break;
-                case HTTP:
-                    metrics.httpResponse(503);
-                    ch.write(Unpooled.wrappedBuffer(HTTP_503));
-                    break;
-                default:
-                    break;
+            if (answer) {
+                switch (listener) {
+                    case FRAMED:
+                        metrics.error(ErrorCode.TOO_MANY_CONNECTIONS.code());
+                        ch.write(FrameEncoder.encode(ctx.alloc(), new ErrorFrame(0, ErrorCode.TOO_MANY_CONNECTIONS,
+                                "too many connections, retry later")));
+                        break;
+                    case HTTP:
+                        metrics.httpResponse(503);
+                        ch.write(Unpooled.wrappedBuffer(HTTP_503));
+                        break;
+                    default:
+                        break;
+                }
             }
             Connections.closeGently(ch);
             ctx.fireChannelActive();

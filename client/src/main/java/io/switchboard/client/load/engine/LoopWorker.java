@@ -271,6 +271,9 @@ final class LoopWorker {
     static ErrorKind classifyConnectFailure(Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause()) {
             String m = t.getMessage();
+            if (t instanceof javax.net.ssl.SSLException) {
+                return ErrorKind.TLS_HANDSHAKE;
+            }
             if (t instanceof ConnectException && m != null && m.toLowerCase(java.util.Locale.ROOT).contains("refused")) {
                 return ErrorKind.CONNECT_REFUSED;
             }

@@ -6,6 +6,12 @@ public enum ErrorKind {
     CONNECT_REFUSED,
     /** The connect attempt failed otherwise: timed out, no route, out of ports or files. */
     CONNECT_FAILED,
+    /**
+     * The TCP connect succeeded but the TLS handshake did not: an untrusted certificate or a
+     * wrong name, no common version or cipher, a peer that closed or spoke plaintext, or the
+     * handshake timeout. Counted like a failed connect (and retried).
+     */
+    TLS_HANDSHAKE,
     /** No response within the request timeout. The request keeps its latency. */
     TIMEOUT,
     /** The peer reset or closed the connection with requests outstanding. */

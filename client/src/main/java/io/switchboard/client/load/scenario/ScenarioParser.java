@@ -44,7 +44,8 @@ final class ScenarioParser {
     /** Keys a stage (and {@code defaults}) may set, in documentation order. */
     static final List<String> SETTING_KEYS = List.of("protocol", "target", "connections", "pipeline", "threads",
             "rate", "arrivals", "seed", "duration", "requests", "warmup", "ramp_up", "payload", "timeout",
-            "transport", "epoll_mode", "sources", "method", "headers", "mode", "token", "room", "options");
+            "transport", "epoll_mode", "sources", "method", "headers", "mode", "token", "room", "tls", "insecure", "ca",
+            "tls_server_name", "options");
     private static final Set<String> RATE_KEYS = Set.of("from", "to", "over");
     private static final Set<String> PAYLOAD_KEYS = Set.of("size", "min", "max", "file");
     private static final Set<String> FRAMED_MODES = Set.of("echo", "ping", "publish");
@@ -60,11 +61,12 @@ final class ScenarioParser {
             Protocol.WS, List.of("ws_mode", "ws_frame"),
             Protocol.FANOUT, List.of("subscribers", "rooms", "publishers", "drain"),
             Protocol.CONNSCALE, List.of("handshake", "heartbeat", "ports_per_address"));
+    private static final Pattern TLS_SERVER_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
     private static final Pattern IP_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     /** LoadSettings' own names for values it rejects, mapped to the scenario's keys. */
     private static final Map<String, String> SETTING_NAMES = Map.of(
             "rate-from", "rate.from", "rate-ramp", "rate.over", "ramp-up", "ramp_up", "header", "headers",
-            "epoll-mode", "epoll_mode");
+            "epoll-mode", "epoll_mode", "tls-server-name", "tls_server_name");
 
     private static final YAMLMapper YAML = YAMLMapper.builder(new YAMLFactory())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -290,6 +292,16 @@ final class ScenarioParser {
                     }
                     b.room(room);
                 }
+                case "tls" -> b.tls(bool(v, at));
+                case "insecure" -> b.tlsInsecure(bool(v, at));
+                case "ca" -> b.tlsCa(caFile(v, at));
+                case "tls_server_name" -> {
+                    String name = text(v, at);
+                    if (!TLS_SERVER_NAME.matcher(name).matches()) {
+                        throw new ScenarioException(at, ScenarioException.quote(name), "a host name");
+                    }
+                    b.tlsServerName(name);
+                }
                 case "options" -> options(v, at, options);
                 default -> throw new ScenarioException(at, "unknown key", "one of " + String.join(", ", stage
                         ? concat(List.of("name", "checks"), SETTING_KEYS) : SETTING_KEYS)
@@ -417,6 +429,22 @@ final class ScenarioParser {
         return PayloadSpec.file(p);
     }
 
+    /** A PEM CA file, relative to the scenario's directory; readable now. */
+    private Path caFile(JsonNode v, String at) {
+        String name = text(v, at);
+        if (name.isEmpty()) {
+            throw new ScenarioException(at, "\"\"", "a PEM CA certificate file");
+        }
+        Path p = Path.of(name);
+        if (!p.isAbsolute() && dir != null) {
+            p = dir.resolve(p).normalize();
+        }
+        if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+            throw new ScenarioException(at, ScenarioException.quote(name), "a readable PEM CA certificate file (looked for " + p + ")");
+        }
+        return p;
+    }
+
     private static List<InetAddress> sources(JsonNode v, String at) {
         List<JsonNode> items = new ArrayList<>();
         if (v.isArray()) {
@@ -495,6 +523,13 @@ final class ScenarioParser {
             throw new ScenarioException(at, shown(v), "a string");
         }
         return v.asText();
+    }
+
+    private static boolean bool(JsonNode v, String at) {
+        if (!v.isBoolean()) {
+            throw new ScenarioException(at, shown(v), "true or false");
+        }
+        return v.asBoolean();
     }
 
     private static String scalar(JsonNode v, String at, String expected) {

@@ -42,7 +42,8 @@ public interface ConnectionContext {
 
     /**
      * The connection could not be opened. The engine counts it ({@code CONNECT_REFUSED} for a
-     * refused connect, else {@code CONNECT_FAILED}) and tries again while the stage runs.
+     * refused connect, {@code TLS_HANDSHAKE} for a failed TLS handshake, else
+     * {@code CONNECT_FAILED}) and tries again while the stage runs.
      */
     void connectFailed(Throwable cause);
 

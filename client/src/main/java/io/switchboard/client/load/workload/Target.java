@@ -9,9 +9,10 @@ import java.util.Locale;
  * Where a stage sends its load, parsed from {@code --target}: {@code host:port} (a bare host takes
  * the protocol's default port: raw 7001, framed/fanout/connscale 7000, udp 7002) or, for http and
  * ws, a URL ({@code http://host:port/path}, {@code ws://host:port/path}; a bare {@code host:port}
- * means path {@code /} for http and {@code /ws} for ws).
+ * means path {@code /} for http and {@code /ws} for ws). {@code https://} and {@code wss://} ask
+ * for TLS ({@link #tls()}) and default to port 443, as any client does.
  *
- * @param scheme      {@code tcp}, {@code udp}, {@code http} or {@code ws}
+ * @param scheme      {@code tcp}, {@code udp}, {@code http}, {@code https}, {@code ws} or {@code wss}
  * @param host        host name or address literal (IPv6 without brackets)
  * @param port        port
  * @param path        request path with query for http and ws, else {@code ""}
@@ -34,11 +35,16 @@ public record Target(String scheme, String host, int port, String path, String h
                     throw bad(value, protocol);
                 }
                 String s = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-                boolean ok = protocol == Protocol.HTTP ? s.equals("http") : s.equals("ws") || s.equals("http");
+                boolean secure = s.equals("https") || s.equals("wss");
+                boolean ok = protocol == Protocol.HTTP ? s.equals("http") || s.equals("https")
+                        : s.equals("ws") || s.equals("wss") || s.equals("http") || s.equals("https");
                 if (!ok || uri.getHost() == null) {
                     throw bad(value, protocol);
                 }
-                int port = uri.getPort() == -1 ? 80 : uri.getPort();
+                if (secure) {
+                    scheme += "s";
+                }
+                int port = uri.getPort() == -1 ? (secure ? 443 : 80) : uri.getPort();
                 String path = uri.getRawPath() == null || uri.getRawPath().isEmpty()
                         ? (protocol == Protocol.WS && !v.contains("://") ? "/ws" : "/")
                         : uri.getRawPath();
@@ -100,11 +106,16 @@ public record Target(String scheme, String host, int port, String path, String h
 
     private static IllegalArgumentException bad(String value, Protocol protocol) {
         String expected = switch (protocol) {
-            case HTTP -> "http://host:port/path or host:port";
-            case WS -> "ws://host:port/path or host:port";
+            case HTTP -> "http://host:port/path, https://host:port/path or host:port";
+            case WS -> "ws://host:port/path, wss://host:port/path or host:port";
             default -> "host:port or host";
         };
         return new IllegalArgumentException("target: " + value + " (expected: " + expected + ")");
+    }
+
+    /** Whether the URL asks for TLS: {@code https://} or {@code wss://}. */
+    public boolean tls() {
+        return scheme.equals("https") || scheme.equals("wss");
     }
 
     @Override

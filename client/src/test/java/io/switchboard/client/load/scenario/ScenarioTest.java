@@ -225,8 +225,8 @@ class ScenarioTest {
             stage name twice          | `stages: [{name: a}, {name: a}]`           | stages[1].name: "a" (expected a name no other stage has)
             name not a string         | `{name: [1], stages: [{name: a}]}`         | name: a list (expected a string)
             defaults not a mapping    | `{defaults: 5, stages: [{name: a}]}`       | defaults: 5 (expected a mapping of stage settings)
-            unknown key in defaults   | `{defaults: {name: x}, stages: [{name: a}]}` | defaults.name: unknown key (expected one of protocol, target, connections, pipeline, threads, rate, arrivals, seed, duration, requests, warmup, ramp_up, payload, timeout, transport, epoll_mode, sources, method, headers, mode, token, room, options (defaults cannot have a name or checks))
-            unknown key in a stage    | `stages: [{name: a, rates: 5}]`            | stages[0].rates: unknown key (expected one of name, checks, protocol, target, connections, pipeline, threads, rate, arrivals, seed, duration, requests, warmup, ramp_up, payload, timeout, transport, epoll_mode, sources, method, headers, mode, token, room, options)
+            unknown key in defaults   | `{defaults: {name: x}, stages: [{name: a}]}` | defaults.name: unknown key (expected one of protocol, target, connections, pipeline, threads, rate, arrivals, seed, duration, requests, warmup, ramp_up, payload, timeout, transport, epoll_mode, sources, method, headers, mode, token, room, tls, insecure, ca, tls_server_name, options (defaults cannot have a name or checks))
+            unknown key in a stage    | `stages: [{name: a, rates: 5}]`            | stages[0].rates: unknown key (expected one of name, checks, protocol, target, connections, pipeline, threads, rate, arrivals, seed, duration, requests, warmup, ramp_up, payload, timeout, transport, epoll_mode, sources, method, headers, mode, token, room, tls, insecure, ca, tls_server_name, options)
             empty value               | `stages: [{name: a, rate: }]`              | stages[0].rate: empty (remove the key to keep the default)
             rate is a word            | `stages: [{name: a}, {name: b}, {name: c, rate: fast}]` | stages[2].rate: "fast" (expected a number of requests per second)
             rate is negative          | `stages: [{name: a, rate: -5}]`            | stages[0].rate: -5 (expected a number of requests per second (zero or more))
@@ -294,5 +294,67 @@ class ScenarioTest {
         String msg = error("stages: [{name: a, payload: \"@missing.bin\"}]");
         assertEquals("stages[0].payload: \"@missing.bin\" (expected a readable file (looked for "
                 + dir.resolve("missing.bin") + "))", msg);
+    }
+
+    @Test
+    void tlsKeys() throws Exception {
+        Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+        Scenario s = parse("""
+                defaults:
+                  tls: true
+                stages:
+                  - name: ca
+                    protocol: framed
+                    target: 127.0.0.1:7000
+                    ca: ca.pem
+                    tls_server_name: switchboard.example
+                  - name: insecure
+                    protocol: raw
+                    insecure: true
+                  - name: https
+                    protocol: http
+                    target: https://127.0.0.1:8443/healthz
+                    tls: false
+                    insecure: true
+                  - name: plain
+                    protocol: ws
+                    target: ws://127.0.0.1:8080/ws
+                    tls: false
+                """);
+        LoadSettings ca = s.stages().get(0);
+        assertTrue(ca.tls() && ca.tlsEnabled());
+        assertEquals(dir.resolve("ca.pem"), ca.tlsCa(), "relative to the scenario's directory");
+        assertEquals("switchboard.example", ca.tlsServerName());
+        assertEquals(false, ca.tlsInsecure());
+        LoadSettings insecure = s.stages().get(1);
+        assertTrue(insecure.tlsEnabled() && insecure.tlsInsecure());
+        assertNull(insecure.tlsCa());
+        assertNull(insecure.tlsServerName(), "the target's host");
+        LoadSettings https = s.stages().get(2);
+        assertEquals(false, https.tls());
+        assertTrue(https.tlsEnabled(), "https:// implies TLS");
+        assertTrue(https.tlsInsecure());
+        assertEquals(false, s.stages().get(3).tlsEnabled());
+        assertEquals(true, ca.describe().get("tls"));
+        assertEquals("ca " + dir.resolve("ca.pem"), ca.describe().get("tls_trust"));
+        assertEquals("switchboard.example", ca.describe().get("tls_server_name"));
+        assertEquals("insecure", insecure.describe().get("tls_trust"));
+        assertEquals(false, s.stages().get(3).describe().get("tls"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+            tls a word                | `stages: [{name: a, tls: yes please}]`     | stages[0].tls: "yes please" (expected true or false)
+            insecure a number         | `stages: [{name: a, tls: true, insecure: 1}]` | stages[0].insecure: 1 (expected true or false)
+            ca missing                | `stages: [{name: a, tls: true, ca: nope.pem}]` | stages[0].ca: "nope.pem" (expected a readable PEM CA certificate file (looked for DIR/nope.pem))
+            server name with a space  | `stages: [{name: a, tls: true, tls_server_name: "a b"}]` | stages[0].tls_server_name: "a b" (expected a host name)
+            insecure without tls      | `stages: [{name: a, insecure: true}]`      | stages[0].insecure: true (expected: only with tls or an https:// or wss:// target)
+            server name without tls   | `stages: [{name: a, tls_server_name: x}]`  | stages[0].tls_server_name: x (expected: only with tls or an https:// or wss:// target)
+            insecure with ca          | `stages: [{name: a, tls: true, insecure: true, ca: ca.pem}]` | stages[0].insecure: true (expected: not with a CA file: insecure trusts any certificate)
+            tls with udp              | `stages: [{name: a, protocol: udp, target: "127.0.0.1:7002", tls: true}]` | stages[0].tls: true (expected: false with protocol udp: udp has no TLS (DTLS is not supported))
+            """)
+    void badTlsKeysAreOneMessage(String what, String yaml, String message) throws Exception {
+        Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+        assertEquals(message.replace("DIR", dir.toString()), error(yaml));
     }
 }

@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.switchboard.client.load.LoadSettings;
 import io.switchboard.client.load.workload.ConnectionContext;
+import io.switchboard.client.load.workload.LoadTls;
 import io.switchboard.client.load.workload.Workload;
 import io.switchboard.client.load.workload.WorkloadException;
 import io.switchboard.client.load.workload.WorkloadSetup;
@@ -51,6 +52,7 @@ public final class ConnscaleWorkload implements Workload {
     final int maxFrameLength;
     private final InetSocketAddress server;
     private final SourceAddresses plan;
+    private final LoadTls tls;
 
     final LongAdder opened;
     final LongAdder closedEarly;
@@ -63,6 +65,7 @@ public final class ConnscaleWorkload implements Workload {
 
     public ConnscaleWorkload(WorkloadSetup setup) throws WorkloadException {
         LoadSettings s = setup.settings();
+        tls = setup.tls();
         String handshake = s.options().getOrDefault("handshake", "framed").toLowerCase(Locale.ROOT);
         if (!handshake.equals("framed") && !handshake.equals("raw")) {
             throw new WorkloadException("handshake: " + handshake + " (expected: framed or raw)");
@@ -169,6 +172,9 @@ public final class ConnscaleWorkload implements Workload {
                             .addLast(FRAME_ENCODER, FrameEncoder.INSTANCE);
                 }
                 ch.pipeline().addLast(HANDLER, connection);
+                if (tls != null) {
+                    tls.addFirst(ch.pipeline(), ctx);
+                }
             }
         });
         b.connect(server).addListener(f -> {

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.switchboard.client.load.LoadSettings;
 import io.switchboard.client.load.workload.ConnectionContext;
+import io.switchboard.client.load.workload.LoadTls;
 import io.switchboard.client.load.workload.Workload;
 import io.switchboard.client.load.workload.WorkloadException;
 import io.switchboard.client.load.workload.WorkloadSetup;
@@ -70,6 +71,7 @@ public final class FanoutWorkload implements Workload {
     private final Duration drain;
     private final String host;
     private final int port;
+    private final LoadTls tls;
 
     /** Per publisher and room ({@code p * rooms + r}): publishes the server accepted. */
     final AtomicLongArray accepted;
@@ -96,6 +98,7 @@ public final class FanoutWorkload implements Workload {
 
     public FanoutWorkload(WorkloadSetup setup) throws WorkloadException {
         LoadSettings s = setup.settings();
+        tls = setup.tls();
         publishers = intOption(s, "publishers", 1, 1);
         int defaultSubscribers = Math.max(1, s.connections() - publishers);
         subscribers = intOption(s, "subscribers", defaultSubscribers, 1);
@@ -177,6 +180,9 @@ public final class FanoutWorkload implements Workload {
                         ch.pipeline().addLast(FRAME_DECODER, new FrameDecoder(maxFrameLength + 10))
                                 .addLast(FRAME_ENCODER, FrameEncoder.INSTANCE)
                                 .addLast(HANDLER, connection);
+                        if (tls != null) {
+                            tls.addFirst(ch.pipeline(), ctx);
+                        }
                     }
                 })
                 .connect(host, port)

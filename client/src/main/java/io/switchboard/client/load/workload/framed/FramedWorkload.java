@@ -11,6 +11,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.switchboard.client.load.LoadSettings;
 import io.switchboard.client.load.result.ErrorKind;
 import io.switchboard.client.load.workload.ConnectionContext;
+import io.switchboard.client.load.workload.LoadTls;
 import io.switchboard.client.load.workload.LoadConnection;
 import io.switchboard.client.load.workload.PayloadSource;
 import io.switchboard.client.load.workload.Target;
@@ -54,9 +55,11 @@ public final class FramedWorkload implements Workload {
     private final Target target;
     private final LoadSettings settings;
     private final Mode mode;
+    private final LoadTls tls;
 
     public FramedWorkload(WorkloadSetup setup) throws WorkloadException {
         this.target = setup.target();
+        this.tls = setup.tls();
         this.settings = setup.settings();
         this.mode = switch (settings.mode()) {
             case "echo" -> Mode.ECHO;
@@ -86,6 +89,9 @@ public final class FramedWorkload implements Workload {
                 });
                 ch.pipeline().addLast("decoder", new FrameDecoder(Wire.MAX_MAX_FRAME_LENGTH));
                 ch.pipeline().addLast("load", connection);
+                if (tls != null) {
+                    tls.addFirst(ch.pipeline(), ctx);
+                }
             }
         }).connect(target.host(), target.port());
         f.addListener((ChannelFuture cf) -> {

@@ -8,6 +8,7 @@ import io.switchboard.client.load.LoadSettings;
 import io.switchboard.client.load.result.ErrorKind;
 import io.switchboard.client.load.workload.ConnectionContext;
 import io.switchboard.client.load.workload.LoadConnection;
+import io.switchboard.client.load.workload.LoadTls;
 import io.switchboard.client.load.workload.PayloadSource;
 import io.switchboard.client.load.workload.Target;
 import io.switchboard.client.load.workload.TokenQueue;
@@ -28,6 +29,7 @@ public final class HttpWorkload implements Workload {
     private final int pipeline;
     private final boolean post;
     private final boolean fixedBody;
+    private final LoadTls tls;
     /** GET: the whole request. POST: everything up to and including "Content-Length: ". */
     private final ByteBuf head;
 
@@ -37,6 +39,7 @@ public final class HttpWorkload implements Workload {
         this.pipeline = s.pipeline();
         this.post = s.method().equals("POST");
         this.fixedBody = !s.payload().isRange();
+        this.tls = setup.tls();
         StringBuilder sb = new StringBuilder(128);
         sb.append(s.method()).append(' ').append(target.path()).append(" HTTP/1.1\r\nHost: ")
                 .append(target.hostHeader()).append("\r\n");
@@ -57,7 +60,8 @@ public final class HttpWorkload implements Workload {
     @Override
     public void open(ConnectionContext ctx) {
         HttpConnection connection = new HttpConnection(ctx, this);
-        ChannelFuture f = ctx.socketBootstrap().handler(connection).connect(target.host(), target.port());
+        ChannelFuture f = ctx.socketBootstrap()
+                .handler(tls == null ? connection : tls.initializer(ctx, "http", connection)).connect(target.host(), target.port());
         f.addListener((ChannelFuture cf) -> {
             if (!cf.isSuccess()) {
                 ctx.connectFailed(cf.cause());

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.switchboard.client.load.result.ErrorKind;
 import io.switchboard.client.load.workload.ConnectionContext;
 import io.switchboard.client.load.workload.LoadConnection;
+import io.switchboard.client.load.workload.LoadTls;
 import io.switchboard.client.load.workload.PayloadSource;
 import io.switchboard.client.load.workload.Target;
 import io.switchboard.client.load.workload.TokenQueue;
@@ -25,10 +26,12 @@ import io.switchboard.client.load.workload.WorkloadSetup;
 public final class RawWorkload implements Workload {
     private final Target target;
     private final int pipeline;
+    private final LoadTls tls;
 
     public RawWorkload(WorkloadSetup setup) throws WorkloadException {
         this.target = setup.target();
         this.pipeline = setup.settings().pipeline();
+        this.tls = setup.tls();
         if (setup.settings().payload().minBytes() == 0 && setup.settings().payload().file() == null) {
             throw new WorkloadException("payload: raw echo needs at least 1 byte per request (an empty request has no echo)");
         }
@@ -37,7 +40,8 @@ public final class RawWorkload implements Workload {
     @Override
     public void open(ConnectionContext ctx) {
         RawConnection connection = new RawConnection(ctx, pipeline);
-        ChannelFuture f = ctx.socketBootstrap().handler(connection).connect(target.host(), target.port());
+        ChannelFuture f = ctx.socketBootstrap()
+                .handler(tls == null ? connection : tls.initializer(ctx, "raw", connection)).connect(target.host(), target.port());
         f.addListener((ChannelFuture cf) -> {
             if (!cf.isSuccess()) {
                 ctx.connectFailed(cf.cause());

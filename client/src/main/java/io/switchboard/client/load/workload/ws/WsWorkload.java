@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.switchboard.client.load.LoadSettings;
 import io.switchboard.client.load.workload.ConnectionContext;
+import io.switchboard.client.load.workload.LoadTls;
 import io.switchboard.client.load.workload.PayloadSource;
 import io.switchboard.client.load.workload.Target;
 import io.switchboard.client.load.workload.Workload;
@@ -76,10 +77,12 @@ public final class WsWorkload implements Workload {
     final ByteBuf textBytes;
     /** The request path with query, sent in the upgrade request. */
     private final String pathOf;
+    private final LoadTls tls;
 
     public WsWorkload(WorkloadSetup setup) throws WorkloadException {
         LoadSettings s = setup.settings();
         Target target = setup.target();
+        this.tls = setup.tls();
         String modeText = s.options().getOrDefault("ws_mode", "switchboard").toLowerCase(Locale.ROOT);
         mode = switch (modeText) {
             case "switchboard" -> Mode.SWITCHBOARD;
@@ -101,7 +104,7 @@ public final class WsWorkload implements Workload {
                     + "ws_mode=switchboard, whose data must survive JSON as is)");
         }
         try {
-            uri = new URI("ws", null, target.host(), target.port(), null, null, null);
+            uri = new URI(tls != null ? "wss" : "ws", null, target.host(), target.port(), null, null, null);
         } catch (URISyntaxException e) {
             throw new WorkloadException("target: " + target + " is not a valid WebSocket URL", e);
         }
@@ -172,6 +175,9 @@ public final class WsWorkload implements Workload {
                                 .addLast(HTTP_CODEC, new HttpClientCodec())
                                 .addLast(HTTP_AGGREGATOR, new HttpObjectAggregator(16_384))
                                 .addLast(LOAD_HANDLER, connection);
+                        if (tls != null) {
+                            tls.addFirst(ch.pipeline(), ctx);
+                        }
                     }
                 })
                 .connect(uri.getHost(), uri.getPort())
