@@ -2,14 +2,23 @@ package io.switchboard.client.load.engine;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.RecvByteBufAllocator;
 import io.switchboard.common.transport.TransportConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
 /** Makes the bootstraps workloads connect with: transport, options and source address set. */
 public final class Bootstraps {
+    /**
+     * Read buffer sizes for stream connections. Netty's default adaptive allocator shrinks its
+     * guess to 64 bytes after small reads; a response of exactly that size then fills the buffer
+     * and costs one more {@code recv} that finds nothing. Pooled buffers make a larger floor free.
+     */
+    static final RecvByteBufAllocator STREAM_READS = new AdaptiveRecvByteBufAllocator(1024, 2048, 65536);
+
     private final TransportConfig transport;
     private final ByteBufAllocator alloc;
     private final int connectTimeoutMillis;
@@ -25,6 +34,7 @@ public final class Bootstraps {
         Bootstrap b = transport.configureSocket(new Bootstrap())
                 .group(loop)
                 .option(ChannelOption.ALLOCATOR, alloc)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, STREAM_READS)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis);
         if (source != null) {
