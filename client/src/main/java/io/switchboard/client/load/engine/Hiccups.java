@@ -6,20 +6,43 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
 
 /**
- * A jHiccup-style observer: a thread that asks to sleep 1 ms over and over and records by how
- * much each sleep overshot. Whatever stalls the whole process (GC, safepoints, the OS taking the
- * CPU away) shows up here, independent of the server under test.
+ * A jHiccup-style observer: a thread that asks to sleep for its resolution over and over and
+ * records by how much each sleep overshot. Whatever stalls the whole process (GC, safepoints, the
+ * OS taking the CPU away) shows up here, independent of the server under test. A stall longer
+ * than the resolution always delays a wake-up, so it is always seen.
  */
 final class Hiccups implements Runnable {
-    private static final long RESOLUTION_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** Resolution when the thread has a core of its own: jHiccup's 1 ms. */
+    static final long FINE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /**
+     * Resolution when it shares a core with the event loops: each wake-up preempts a loop, and
+     * on a 1-core VM a 1 ms observer took about 4% of the core (its thread's CPU time in /proc)
+     * and a sixth of the raw-echo rate (bench/run-load.sh, interleaved runs).
+     */
+    static final long SHARED_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private final long resolutionNanos;
     private final SingleWriterRecorder recorder = LoopMeter.newRecorder();
     private final Histogram total = LoopMeter.newHistogram();
     private volatile boolean running = true;
     private final Thread thread;
 
-    Hiccups() {
+    Hiccups(long resolutionNanos) {
+        if (resolutionNanos <= 0) {
+            throw new IllegalArgumentException("resolution must be positive: " + resolutionNanos);
+        }
+        this.resolutionNanos = resolutionNanos;
         thread = new Thread(this, "load-hiccups");
         thread.setDaemon(true);
+    }
+
+    /** The resolution for a JVM with {@code cores} available running {@code loops} event loops. */
+    static long resolutionFor(int cores, int loops) {
+        return cores > loops ? FINE_NANOS : SHARED_NANOS;
+    }
+
+    long resolutionNanos() {
+        return resolutionNanos;
     }
 
     void start() {
@@ -30,8 +53,8 @@ final class Hiccups implements Runnable {
     public void run() {
         while (running) {
             long before = System.nanoTime();
-            LockSupport.parkNanos(RESOLUTION_NANOS);
-            long excess = System.nanoTime() - before - RESOLUTION_NANOS;
+            LockSupport.parkNanos(resolutionNanos);
+            long excess = System.nanoTime() - before - resolutionNanos;
             recorder.recordValue(LoopMeter.micros(Math.max(0, excess)));
         }
     }

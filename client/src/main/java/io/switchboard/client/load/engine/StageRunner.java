@@ -170,7 +170,7 @@ public final class StageRunner {
             plans.add(plan(s, k, threads, connsOnLoop, budgets, start, connectIsRequest));
         }
 
-        Hiccups hiccups = new Hiccups();
+        Hiccups hiccups = new Hiccups(Hiccups.resolutionFor(Runtime.getRuntime().availableProcessors(), threads));
         hiccups.start();
         ThreadMXBean threadBean = ManagementFactory.getThreadMXBean();
         long cpuStart = processCpuNanos();
@@ -273,7 +273,8 @@ public final class StageRunner {
         for (long c : loopCpu) {
             busiestLoop = Math.max(busiestLoop, c * 100.0 / wallNanos);
         }
-        SelfCheck self = selfCheck(s, totals, sampler, cpuPercent, busiestLoop, hiccupHistogram);
+        SelfCheck self = selfCheck(s, totals, sampler, cpuPercent, busiestLoop, hiccupHistogram,
+                TimeUnit.NANOSECONDS.toMicros(hiccups.resolutionNanos()));
         return new StageResult(s.name(), s.describe(), measuredAt, totals, sampler.latency, sampler.serviceTime,
                 sampler.sendLag, List.copyOf(sampler.intervals), sampler.errorMap(), allCounters, self);
     }
@@ -340,7 +341,7 @@ public final class StageRunner {
     }
 
     static SelfCheck selfCheck(LoadSettings s, Totals totals, Sampler sampler, double cpuPercent, double busiestLoop,
-                               Histogram hiccups) {
+                               Histogram hiccups, long hiccupResolutionMicros) {
         List<String> findings = new ArrayList<>();
         int cores = Runtime.getRuntime().availableProcessors();
         // Fan-out completes one request per delivery; its target is publishes per second.
@@ -381,7 +382,7 @@ public final class StageRunner {
                     + " (GC or the OS); such stalls are in the latency figures");
         }
         return new SelfCheck(cpuPercent, cores, s.rate(), achieved, sendLagP99, hiccupMax,
-                hiccups.getTotalCount() == 0 ? 0 : hiccups.getValueAtPercentile(99), needed, toolBound,
+                hiccups.getTotalCount() == 0 ? 0 : hiccups.getValueAtPercentile(99), hiccupResolutionMicros, needed, toolBound,
                 List.copyOf(findings));
     }
 

@@ -445,7 +445,8 @@ final class HtmlReport {
         if (self != null) {
             h.append("<li><b>the tool</b> CPU ").append(Format.percent(self.cpuPercent())).append(" of one core (")
                     .append(self.availableCores()).append(" available), pauses max ").append(Format.micros(self.hiccupMaxMicros()))
-                    .append(" p99 ").append(Format.micros(self.hiccupP99Micros())).append(", send lag p99 ")
+                    .append(" p99 ").append(Format.micros(self.hiccupP99Micros())).append(" (sampled every ")
+                    .append(Format.micros(self.hiccupResolutionMicros())).append("), send lag p99 ")
                     .append(Format.micros(self.sendLagP99Micros()));
             if (self.targetRate() > 0) {
                 h.append(String.format(Locale.ROOT, ", achieved %s of %s req/s (%.1f%%)", Format.rate(self.achievedRate()),

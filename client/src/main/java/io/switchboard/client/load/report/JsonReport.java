@@ -233,6 +233,7 @@ final class JsonReport {
         g.writeNumberField("send_lag_p99_us", self.sendLagP99Micros());
         g.writeNumberField("hiccup_max_us", self.hiccupMaxMicros());
         g.writeNumberField("hiccup_p99_us", self.hiccupP99Micros());
+        g.writeNumberField("hiccup_resolution_us", self.hiccupResolutionMicros());
         number(g, "connections_needed", self.connectionsNeeded());
         g.writeBooleanField("tool_bound", self.toolBound());
         g.writeArrayFieldStart("findings");

@@ -124,8 +124,9 @@ final class TerminalSummary {
             return;
         }
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-12s CPU %s of one core (%d available), "
-                + "pauses max %s p99 %s, send lag p99 %s", "Tool", Format.percent(self.cpuPercent()), self.availableCores(),
-                Format.micros(self.hiccupMaxMicros()), Format.micros(self.hiccupP99Micros()), Format.micros(self.sendLagP99Micros())));
+                + "pauses max %s p99 %s (sampled every %s), send lag p99 %s", "Tool", Format.percent(self.cpuPercent()),
+                self.availableCores(), Format.micros(self.hiccupMaxMicros()), Format.micros(self.hiccupP99Micros()),
+                Format.micros(self.hiccupResolutionMicros()), Format.micros(self.sendLagP99Micros())));
         if (self.targetRate() > 0) {
             line.append(String.format(Locale.ROOT, ", achieved %s of %s req/s target (%.1f%%)", Format.rate(self.achievedRate()),
                     Format.rate(self.targetRate()), 100 * self.achievedRate() / self.targetRate()));

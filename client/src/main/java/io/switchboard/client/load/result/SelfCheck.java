@@ -13,6 +13,9 @@ import java.util.List;
  * @param sendLagP99Micros    99th percentile of intended-to-actually-sent, microseconds
  * @param hiccupMaxMicros     longest pause a hiccup thread observed (GC, scheduling), microseconds
  * @param hiccupP99Micros     99th percentile of those pauses
+ * @param hiccupResolutionMicros how often the hiccup thread woke: 1 ms with a core of its own,
+ *                            10 ms when it shares the event loops' cores (pauses shorter than
+ *                            that may go unseen; longer ones never do)
  * @param connectionsNeeded   Little's law: target rate times mean service time, divided by the
  *                            pipeline depth; 0 in closed loop
  * @param toolBound           true when the tool, not the server, limited the run
@@ -28,6 +31,7 @@ public record SelfCheck(
         long sendLagP99Micros,
         long hiccupMaxMicros,
         long hiccupP99Micros,
+        long hiccupResolutionMicros,
         double connectionsNeeded,
         boolean toolBound,
         List<String> findings) {}

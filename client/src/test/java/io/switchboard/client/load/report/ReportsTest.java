@@ -325,7 +325,7 @@ class ReportsTest {
         StageResult empty = SyntheticRun.uniform("empty", 0, Map.of(io.switchboard.client.load.result.ErrorKind.CONNECT_REFUSED, 50L), Map.of());
         StageResult nanSelf = new StageResult("nan", Map.of(), empty.startedAt(), empty.totals(), empty.latency(),
                 empty.serviceTime(), empty.sendLag(), empty.intervals(), empty.errors(), empty.counters(),
-                new io.switchboard.client.load.result.SelfCheck(Double.NaN, 2, 0, 0, 0, 0, 0, Double.NaN, true, List.of()));
+                new io.switchboard.client.load.result.SelfCheck(Double.NaN, 2, 0, 0, 0, 0, 0, 1000, Double.NaN, true, List.of()));
         List<RunResult> runs = List.of(
                 new RunResult("t", SyntheticRun.START, Map.of(), List.of(), List.of(), 0, List.of()),
                 Runs.withChecks(new RunResult("t", SyntheticRun.START, Map.of(), List.of(empty), List.of(), 0, List.of()),

@@ -138,7 +138,7 @@ public final class SyntheticRun {
                 : List.of();
         double target = shape.rateTo() != shape.rate() ? (shape.rate() + shape.rateTo()) / 2 : shape.targetRate();
         SelfCheck self = new SelfCheck(42.5, 2, target, totals.rate(), lag.getValueAtPercentile(99), 1800,
-                250, shape.targetRate() > 0 ? 12.4 : 0, false, findings);
+                250, 1000, shape.targetRate() > 0 ? 12.4 : 0, false, findings);
         return new StageResult(shape.name(), settings, measuredStart, totals, latency, service, lag, intervals,
                 new LinkedHashMap<>(shape.errors()), new LinkedHashMap<>(shape.counters()), self);
     }
@@ -175,7 +175,7 @@ public final class SyntheticRun {
         interval.setEndTimeStamp(START.toEpochMilli() + 1000);
         long errorTotal = errors.values().stream().mapToLong(Long::longValue).sum();
         Totals totals = new Totals(n, errorTotal, errors.getOrDefault(ErrorKind.TIMEOUT, 0L), 2, 5, n * 64L, n * 64L, 1.0);
-        SelfCheck self = new SelfCheck(55.0, 2, 0, n, lag.getValueAtPercentile(99), 900, 120, 0, false, List.of());
+        SelfCheck self = new SelfCheck(55.0, 2, 0, n, lag.getValueAtPercentile(99), 900, 120, 1000, 0, false, List.of());
         return new StageResult(name, Map.of("protocol", "raw"), START, totals, latency, service, lag,
                 List.of(new Interval(0, 1000, false, n, errorTotal, n * 64L, n * 64L, 10, 0, interval)),
                 errors, counters, self);
