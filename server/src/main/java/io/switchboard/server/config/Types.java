@@ -450,9 +450,29 @@ public final class Types {
                 return "redis://HOST:PORT";
             }
 
+            /**
+             * The URI with its password hidden ({@code redis://user:<redacted>@host:6379}; a user
+             * part without a colon is a password to Redis clients, so all of it is hidden): what
+             * {@code --print-config} and the docs show. Fed back, the marker is not a valid URI
+             * character, so the value is refused instead of being taken as a wrong password.
+             */
             @Override
             public Object toYaml(URI value) {
-                return value.toString();
+                String userInfo = value.getRawUserInfo();
+                if (userInfo == null) {
+                    return value.toString();
+                }
+                int colon = userInfo.indexOf(':');
+                String hidden = colon < 0 ? ConfigKey.REDACTED : userInfo.substring(0, colon + 1) + ConfigKey.REDACTED;
+                StringBuilder sb = new StringBuilder(value.getScheme()).append("://").append(hidden).append('@')
+                        .append(value.getRawAuthority().substring(userInfo.length() + 1));
+                if (value.getRawPath() != null) {
+                    sb.append(value.getRawPath());
+                }
+                if (value.getRawQuery() != null) {
+                    sb.append('?').append(value.getRawQuery());
+                }
+                return sb.toString();
             }
         };
     }

@@ -135,6 +135,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theRedisPasswordIsNeverPrintedAndItsMarkerIsRefused() {
+        ServerConfig withUser = new ConfigLoader().flags(Map.of("--cluster", "redis://app:s3cret@127.0.0.1:6379/2")).load();
+        assertEquals("s3cret", withUser.cluster().getUserInfo().split(":")[1], "the server itself uses the password");
+        String printed = ConfigPrinter.print(withUser);
+        assertTrue(printed.contains("redis: redis://app:<redacted>@127.0.0.1:6379/2") && !printed.contains("s3cret"), printed);
+        ServerConfig passwordOnly = new ConfigLoader().flags(Map.of("--cluster", "rediss://hunter2@redis.internal:6380")).load();
+        String printed2 = ConfigPrinter.print(passwordOnly);
+        assertTrue(printed2.contains("redis: rediss://<redacted>@redis.internal:6380") && !printed2.contains("hunter2"), printed2);
+        ServerConfig plain = new ConfigLoader().flags(Map.of("--cluster", "redis://127.0.0.1:6379")).load();
+        assertTrue(ConfigPrinter.print(plain).contains("redis: redis://127.0.0.1:6379\n"), ConfigPrinter.print(plain));
+        String refused = assertThrows(ConfigException.class, () -> new ConfigLoader()
+                .flags(Map.of("--cluster", "redis://app:<redacted>@127.0.0.1:6379")).load()).getMessage();
+        assertTrue(refused.startsWith("cluster.redis: redis://app:<redacted>@127.0.0.1:6379 (expected: "), refused);
+    }
+
+    @Test
     void secretsAreNeverEchoedAndTheRedactionMarkerIsRefused() {
         String bad = assertThrows(ConfigException.class, () -> new ConfigLoader()
                 .flags(Map.of("--auth-token", "<redacted>")).load()).getMessage();
