@@ -89,7 +89,8 @@ public final class Limits {
     /**
      * Puts the per-connection limits into an admitted connection's finished protocol pipeline:
      * framed: {@link FramedLimits} after the frame encoder; HTTP: the header timeout around the
-     * codec and the rate limit before the router. Nothing when the limits are off.
+     * codec and the rate limit before the router, and the WebSocket session's message rate.
+     * Nothing when the limits are off.
      */
     public void addProtocolHandlers(Listener listener, ChannelPipeline pipeline) {
         if (listener == Listener.FRAMED && pipeline.get(HandlerNames.FRAME_ENCODER) != null
@@ -105,6 +106,11 @@ public final class Limits {
             HttpLimits.RateLimit rate = HttpLimits.rateLimit(this, metrics);
             if (rate != null && pipeline.get(HandlerNames.HTTP_ROUTER) != null) {
                 pipeline.addBefore(HandlerNames.HTTP_ROUTER, HandlerNames.HTTP_RATE_LIMIT, rate);
+            }
+            if (config.rateLimit() > 0 && pipeline.get(HandlerNames.WS_SESSION) instanceof MessageRate.Limited session) {
+                // WebSocket messages after the upgrade never reach the HTTP rate limit: the
+                // session limits them itself and answers in its own protocol.
+                session.rateLimit(new MessageRate(this, Listener.HTTP));
             }
         }
     }

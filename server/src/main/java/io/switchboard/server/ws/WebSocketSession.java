@@ -35,6 +35,7 @@ import io.switchboard.server.HandlerNames;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.SlowConsumerPolicy;
 import io.switchboard.server.lifecycle.ShutdownEvent;
+import io.switchboard.server.limits.MessageRate;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.Member;
 import io.switchboard.server.rooms.Outbound;
@@ -58,7 +59,7 @@ import org.apache.logging.log4j.Logger;
  * decoded frames. Stateful: one instance per connection; it becomes a {@link Member} once the
  * upgrade completes, and stays out of the way of plain HTTP requests before that.
  */
-final class WebSocketSession extends ChannelInboundHandlerAdapter implements Member {
+final class WebSocketSession extends ChannelInboundHandlerAdapter implements Member, MessageRate.Limited {
     private static final Logger log = LogManager.getLogger(WebSocketSession.class);
     private static final String NOT_FORWARDED = "the cluster link is down: not forwarded to other nodes";
 
@@ -76,6 +77,8 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Mem
     private boolean registered;
     private boolean named;
     private boolean closing;
+    /** The per-connection message rate, or null when unlimited; set before the channel reads. */
+    private MessageRate rate;
     /** Messages that arrived while a join waits for the cluster; on this channel's event loop only. */
     private ArrayDeque<String> parked;
 
@@ -89,6 +92,11 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Mem
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+    }
+
+    @Override
+    public void rateLimit(MessageRate rate) {
+        this.rate = rate;
     }
 
     @Override
@@ -243,11 +251,16 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Mem
 
     private void handle(ChannelHandlerContext ctx, String text) {
         Long id = null;
+        boolean charged = false;
         try {
             JsonNode message = WsJson.parse(text);
             Long requestId = WsJson.id(message);
             id = requestId;
             String type = WsJson.string(message, "type", null);
+            charged = true;
+            if (overRate(ctx, type, requestId)) {
+                return;
+            }
             switch (type) {
                 case "hello" -> hello(ctx, message, requestId);
                 case "join" -> join(ctx, message, requestId);
@@ -261,9 +274,26 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Mem
                 default -> throw new BadMessage(ErrorCode.UNKNOWN_OPCODE, "unknown type '" + type + "'");
             }
         } catch (BadMessage e) {
+            if (!charged && overRate(ctx, null, id)) {
+                return; // a flood of malformed messages is limited like any other
+            }
             log.debug("{} WebSocket session {} bad message: {}", ctx.channel(), sessionId, e.getMessage());
             error(ctx, id, e.code, e.getMessage());
         }
+    }
+
+    /**
+     * Whether the message goes over the connection's rate: it is then answered with error 429
+     * (with its id) and not processed, and the connection stays open. A peer {@code ack} is an
+     * answer the server asked for and is never limited, as ACK is not on framed connections.
+     */
+    private boolean overRate(ChannelHandlerContext ctx, String type, Long id) {
+        if (rate == null || "ack".equals(type) || rate.allow(ctx.channel())) {
+            return false;
+        }
+        error(ctx, id, ErrorCode.RATE_LIMITED, (type == null ? "message" : type) + " not processed: more than "
+                + rate.perSecond() + " messages per second");
+        return true;
     }
 
     /** Throws the refusal, if there is one, as a message error. */

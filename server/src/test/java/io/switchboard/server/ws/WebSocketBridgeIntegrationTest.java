@@ -49,6 +49,38 @@ class WebSocketBridgeIntegrationTest {
 
     @ParameterizedTest
     @EnumSource(TransportUnderTest.class)
+    void messagesOverTheRateGetError429InOrderAndTheConnectionStaysOpen(TransportUnderTest transport) throws Exception {
+        Server server = servers.start(transport, b -> b.rateLimit(1).rateBurst(3));
+        try (JavaWsClient ws = JavaWsClient.connect(server.address(Listener.HTTP).getPort())) {
+            ws.send("{\"type\":\"hello\",\"name\":\"flood\",\"id\":100}"); // the first token
+            assertEquals(100, ws.next("ack").get("id").asInt());
+            for (int id = 1; id <= 6; id++) {
+                ws.send("{\"type\":\"ping\",\"id\":" + id + "}");
+            }
+            ws.send("not json");
+            ws.send("{\"type\":\"ack\",\"id\":99}"); // an answer: never limited
+            for (int id = 1; id <= 6; id++) {
+                JsonNode reply = ws.next();
+                if (id <= 2) {
+                    assertEquals("pong", reply.get("type").asText(), reply.toString());
+                    assertEquals(id, reply.get("id").asInt());
+                } else {
+                    assertEquals("error", reply.get("type").asText(), reply.toString());
+                    assertEquals(429, reply.get("code").asInt(), reply.toString());
+                    assertEquals(id, reply.get("id").asInt());
+                }
+            }
+            JsonNode malformed = ws.next();
+            assertEquals(429, malformed.get("code").asInt(), "a malformed message is limited too: " + malformed);
+            JsonNode ack = ws.next();
+            assertEquals(308, ack.get("code").asInt(), "the ack was processed (nothing awaited it): " + ack);
+            assertTrue(!ws.closed.isDone(), "rate limiting closed the connection");
+        }
+        assertEquals(5, server.metrics().refusedCount(Listener.HTTP, "rate_limit"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TransportUnderTest.class)
     void browserAndFramedClientShareARoom(TransportUnderTest transport) throws Exception {
         Server server = start(transport, "");
         try (FramedTestClient framed = new FramedTestClient(server.transport(), server.address(Listener.FRAMED), "fred");
