@@ -34,8 +34,7 @@ public final class FramedLimits extends ChannelDuplexHandler {
     private final Limits limits;
     private final Metrics metrics;
     private final long handshakeMillis;
-    private final TokenBucket bucket;
-    private final int rate;
+    private final ConnectionRate rate;
     private ScheduledFuture<?> handshakeTimer;
     private boolean closing;
 
@@ -44,8 +43,7 @@ public final class FramedLimits extends ChannelDuplexHandler {
         this.limits = limits;
         this.metrics = metrics;
         this.handshakeMillis = config.handshakeTimeout().toMillis();
-        this.rate = config.rateLimit();
-        this.bucket = rate > 0 ? new TokenBucket(rate, config.rateBurst(), System.nanoTime()) : null;
+        this.rate = ConnectionRate.of(limits, Listener.FRAMED, "requests");
     }
 
     @Override
@@ -92,17 +90,15 @@ public final class FramedLimits extends ChannelDuplexHandler {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (bucket != null && msg instanceof Frame && limited(((Frame) msg).opcode())
-                && !bucket.tryTake(System.nanoTime())) {
+        if (rate != null && msg instanceof Frame && limited(((Frame) msg).opcode())
+                && !rate.allow(ctx.channel())) {
             Frame frame = (Frame) msg;
             int requestId = frame.requestId();
             Opcode opcode = frame.opcode();
             ReferenceCountUtil.release(msg);
-            limits.refused(Listener.FRAMED, RefusalCause.RATE_LIMIT, ctx.channel(),
-                    "more than " + rate + " requests per second");
             metrics.error(ErrorCode.RATE_LIMITED.code());
             ctx.writeAndFlush(new ErrorFrame(requestId, ErrorCode.RATE_LIMITED,
-                    opcode + " not processed: more than " + rate + " requests per second"), ctx.voidPromise());
+                    opcode + " not processed: more than " + rate.perSecond() + " requests per second"), ctx.voidPromise());
             return;
         }
         ctx.fireChannelRead(msg);

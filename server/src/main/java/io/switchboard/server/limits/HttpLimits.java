@@ -51,8 +51,8 @@ public final class HttpLimits {
 
     /** The rate limiter for one connection, or {@code null} when it is off. */
     static RateLimit rateLimit(Limits limits, Metrics metrics) {
-        int rate = limits.config().rateLimit();
-        return rate > 0 ? new RateLimit(limits, metrics, rate, limits.config().rateBurst()) : null;
+        ConnectionRate rate = ConnectionRate.of(limits, Listener.HTTP, "requests");
+        return rate != null ? new RateLimit(rate, metrics) : null;
     }
 
     private static FullHttpResponse response(HttpResponseStatus status, String body) {
@@ -167,31 +167,25 @@ public final class HttpLimits {
 
     /** Just before the router: one token per request, 429 when there is none. */
     static final class RateLimit extends ChannelInboundHandlerAdapter {
-        private final Limits limits;
+        private final ConnectionRate rate;
         private final Metrics metrics;
-        private final int rate;
-        private final TokenBucket bucket;
 
-        RateLimit(Limits limits, Metrics metrics, int rate, int burst) {
-            this.limits = limits;
-            this.metrics = metrics;
+        RateLimit(ConnectionRate rate, Metrics metrics) {
             this.rate = rate;
-            this.bucket = new TokenBucket(rate, burst, System.nanoTime());
+            this.metrics = metrics;
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (!(msg instanceof HttpRequest) || bucket.tryTake(System.nanoTime())) {
+            if (!(msg instanceof HttpRequest) || rate.allow(ctx.channel())) {
                 ctx.fireChannelRead(msg);
                 return;
             }
             boolean keepAlive = HttpUtil.isKeepAlive((HttpRequest) msg);
             ReferenceCountUtil.release(msg);
-            limits.refused(Listener.HTTP, RefusalCause.RATE_LIMIT, ctx.channel(),
-                    "more than " + rate + " requests per second");
             metrics.httpResponse(HttpResponseStatus.TOO_MANY_REQUESTS.code());
             FullHttpResponse response = response(HttpResponseStatus.TOO_MANY_REQUESTS,
-                    "429 more than " + rate + " requests per second on this connection\n");
+                    "429 more than " + rate.perSecond() + " requests per second on this connection\n");
             response.headers().set(HttpHeaderNames.RETRY_AFTER, 1);
             response.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
             if (keepAlive) {

@@ -107,10 +107,11 @@ public final class Limits {
             if (rate != null && pipeline.get(HandlerNames.HTTP_ROUTER) != null) {
                 pipeline.addBefore(HandlerNames.HTTP_ROUTER, HandlerNames.HTTP_RATE_LIMIT, rate);
             }
-            if (config.rateLimit() > 0 && pipeline.get(HandlerNames.WS_SESSION) instanceof MessageRate.Limited session) {
+            ConnectionRate messages = ConnectionRate.of(this, Listener.HTTP, "messages");
+            if (messages != null && pipeline.get(HandlerNames.WS_SESSION) instanceof ConnectionRate.Limited session) {
                 // WebSocket messages after the upgrade never reach the HTTP rate limit: the
                 // session limits them itself and answers in its own protocol.
-                session.rateLimit(new MessageRate(this, Listener.HTTP));
+                session.rateLimit(messages);
             }
         }
     }

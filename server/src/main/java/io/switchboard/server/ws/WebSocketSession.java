@@ -35,7 +35,7 @@ import io.switchboard.server.HandlerNames;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.SlowConsumerPolicy;
 import io.switchboard.server.lifecycle.ShutdownEvent;
-import io.switchboard.server.limits.MessageRate;
+import io.switchboard.server.limits.ConnectionRate;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.Member;
 import io.switchboard.server.rooms.Outbound;
@@ -59,7 +59,7 @@ import org.apache.logging.log4j.Logger;
  * decoded frames. Stateful: one instance per connection; it becomes a {@link Member} once the
  * upgrade completes, and stays out of the way of plain HTTP requests before that.
  */
-final class WebSocketSession extends ChannelInboundHandlerAdapter implements Member, MessageRate.Limited {
+final class WebSocketSession extends ChannelInboundHandlerAdapter implements Member, ConnectionRate.Limited {
     private static final Logger log = LogManager.getLogger(WebSocketSession.class);
     private static final String NOT_FORWARDED = "the cluster link is down: not forwarded to other nodes";
 
@@ -78,7 +78,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Mem
     private boolean named;
     private boolean closing;
     /** The per-connection message rate, or null when unlimited; set before the channel reads. */
-    private MessageRate rate;
+    private ConnectionRate rate;
     /** Messages that arrived while a join waits for the cluster; on this channel's event loop only. */
     private ArrayDeque<String> parked;
 
@@ -95,7 +95,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Mem
     }
 
     @Override
-    public void rateLimit(MessageRate rate) {
+    public void rateLimit(ConnectionRate rate) {
         this.rate = rate;
     }
 
