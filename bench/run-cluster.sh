@@ -34,23 +34,8 @@ command -v redis-server >/dev/null || { echo "run-cluster.sh: redis-server is mi
 [ -x "$LOAD" ] || { echo "run-cluster.sh: $LOAD is missing; build with make -C bench" >&2; exit 1; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-cluster-bench.XXXXXX")
-pids=()
-stop_all() {
-    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    pids=()
-}
-trap stop_all EXIT
-
-wait_port() {
-    local i
-    for ((i = 0; i < 150; i++)); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        sleep 0.2
-    done
-    echo "run-cluster.sh: port $1 never opened (logs in $WORK)" >&2
-    return 1
-}
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 # node NAME FRAMED_PORT [extra flags...]: a node with only the framed and HTTP listeners.
 node() {

@@ -23,22 +23,8 @@ done
 [ -f "$JAR" ] || { echo "run-http.sh: $JAR is missing; build with ./mvnw -B -DskipTests package" >&2; exit 1; }
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-http-bench.XXXXXX")
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-
-wait_port() {
-    local i
-    for ((i = 0; i < 150; i++)); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        sleep 0.2
-    done
-    echo "run-http.sh: port $1 never opened" >&2
-    return 1
-}
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 SB_BUILTIN=$BASE_PORT
 SB_FILES=$((BASE_PORT + 1))
