@@ -7,7 +7,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 /**
  * Stops reading from a connection while its outbound buffer is above the high-water mark and
  * resumes when it drains below the low one, so that a peer that sends without reading cannot make
- * the server buffer without bound. Stateless and shared.
+ * the server buffer without bound, through the connection's {@link ReadGate}. Stateless and shared.
  */
 @Sharable
 public final class Backpressure extends ChannelInboundHandlerAdapter {
@@ -21,7 +21,7 @@ public final class Backpressure extends ChannelInboundHandlerAdapter {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         // The read loop ends as soon as auto-read is off, and channelReadComplete flushes what
         // the reads produced; reading resumes once the peer has drained below the low mark.
-        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        ReadGate.of(ctx.channel()).set(ReadGate.Reason.BACKPRESSURE, !ctx.channel().isWritable());
         ctx.fireChannelWritabilityChanged();
     }
 }

@@ -79,6 +79,8 @@ public final class HandlerNames {
     public static final String WS_PROTOCOL = "wsProtocol";
     /** Joins fragmented WebSocket messages, closing with 1009 above the limit (http, /ws). */
     public static final String WS_AGGREGATOR = "wsAggregator";
+    /** Parses the bridge's JSON text messages into requests (http, /ws). */
+    public static final String WS_DECODER = "wsDecoder";
     /** Closes WebSocket sessions that stay silent; replaces the HTTP idle timer after the upgrade. */
     public static final String WS_IDLE = "wsIdle";
     /** The WebSocket session: JSON messages to and from the rooms hub (http, /ws). */

@@ -1,5 +1,6 @@
 package io.switchboard.server;
 
+import io.switchboard.server.session.SessionConfig;
 import io.netty.util.ResourceLeakDetector;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.common.transport.EpollMode;
@@ -264,6 +265,12 @@ public final class ServerConfig {
     /** How long a publisher waits for a peer's acknowledgement before ERROR ACK_TIMEOUT. */
     public Duration peerAckTimeout() {
         return peerAckTimeout;
+    }
+
+    /** The settings the session core uses, for every protocol's sessions. */
+    public SessionConfig session() {
+        return new SessionConfig(maxRoomsPerSession, maxRoomNameBytes,
+                maxEventNameBytes, maxPayloadBytes, slowConsumerPolicy, writeBufferHighWaterMark, peerAckTimeout);
     }
 
     /** The directory HTTP serves files from, or {@code null} for the built-in page only. */

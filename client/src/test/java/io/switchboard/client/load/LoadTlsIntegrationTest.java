@@ -173,7 +173,7 @@ class LoadTlsIntegrationTest {
     void connscaleOverTls(TransportUnderTest t) throws Exception {
         Server server = tlsServer(t);
         StageResult r = run(bounded(t, Protocol.CONNSCALE, framed(server)).connections(20).requests(0)
-                .duration(Duration.ofSeconds(1)).tls(true).tlsInsecure(true).build());
+                .duration(Duration.ofSeconds(3)).tls(true).tlsInsecure(true).build());
         assertEquals(20, r.counters().get("opened"), r.counters()::toString);
         assertEquals(20, r.counters().get("survived"), r.counters()::toString);
         assertEquals(Map.of(), r.errors());

@@ -13,6 +13,14 @@ public final class Flags {
      * EVENT: the sender waits for an ACK carrying this frame's request id.
      */
     public static final int PEER_ACK = 0x08;
+    /**
+     * PUBLISH, EVENT: the payload is a JSON array, the event's arguments as a Socket.IO client
+     * emits them (binary arguments inside it as {@code {"_binary":"<base64>"}}). Socket.IO
+     * recipients get the arguments back as they were sent.
+     */
+    public static final int JSON = 0x10;
+    /** PUBLISH, EVENT: the payload is binary data (a Socket.IO Buffer), not text, even when it is valid UTF-8. */
+    public static final int BINARY = 0x20;
 
     private Flags() {
     }

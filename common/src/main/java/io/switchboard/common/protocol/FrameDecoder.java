@@ -168,7 +168,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 }
                 case JOINED:
                 case LEFT:
-                    frame = new Presence(opcode, body.str16("room"), body.u64("session id"), body.str16("name"));
+                    frame = new Presence(opcode, body.str16("room"), body.u64("session id"), body.str16("name"), requestId);
                     break;
                 case PUBLISH: {
                     Target target = body.target();

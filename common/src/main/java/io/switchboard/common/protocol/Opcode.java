@@ -16,8 +16,8 @@ public enum Opcode {
 
     JOIN(0x10, Direction.TO_SERVER, Flags.ACK | Flags.PRESENCE),
     LEAVE(0x11, Direction.TO_SERVER, Flags.ACK),
-    PUBLISH(0x12, Direction.TO_SERVER, Flags.ACK | Flags.INCLUDE_SELF | Flags.PEER_ACK),
-    EVENT(0x13, Direction.TO_CLIENT, Flags.PEER_ACK),
+    PUBLISH(0x12, Direction.TO_SERVER, Flags.ACK | Flags.INCLUDE_SELF | Flags.PEER_ACK | Flags.JSON | Flags.BINARY),
+    EVENT(0x13, Direction.TO_CLIENT, Flags.PEER_ACK | Flags.JSON | Flags.BINARY),
     ACK(0x14, Direction.BOTH, 0),
     MEMBERS(0x15, Direction.TO_SERVER, 0),
     MEMBERS_REPLY(0x16, Direction.TO_CLIENT, 0),

@@ -88,12 +88,14 @@ class RoomsCodecTest {
         assertEquals(0x02, Flags.PRESENCE);
         assertEquals(0x04, Flags.INCLUDE_SELF);
         assertEquals(0x08, Flags.PEER_ACK);
+        assertEquals(0x10, Flags.JSON);
+        assertEquals(0x20, Flags.BINARY);
         for (Opcode opcode : Opcode.values()) {
             int expected = switch (opcode) {
                 case JOIN -> Flags.ACK | Flags.PRESENCE;
                 case LEAVE -> Flags.ACK;
-                case PUBLISH -> Flags.ACK | Flags.INCLUDE_SELF | Flags.PEER_ACK;
-                case EVENT -> Flags.PEER_ACK;
+                case PUBLISH -> Flags.ACK | Flags.INCLUDE_SELF | Flags.PEER_ACK | Flags.JSON | Flags.BINARY;
+                case EVENT -> Flags.PEER_ACK | Flags.JSON | Flags.BINARY;
                 default -> 0;
             };
             assertEquals(expected, opcode.allowedFlags(), opcode::toString);

@@ -113,12 +113,25 @@ final class Envelope {
         return out;
     }
 
-    /** A REFUSED envelope. */
+    /** A REFUSED envelope: the recipient's node has no such session. */
     static ByteBuf refused(ByteBufAllocator alloc, int origin, int relayId, long recipient) {
         ByteBuf out = alloc.buffer(18);
         header(out, REFUSED, origin);
         out.writeInt(relayId);
         out.writeLong(recipient);
+        return out;
+    }
+
+    /**
+     * A REFUSED envelope with the error code the publisher gets (2 bytes after the recipient;
+     * a REFUSED without them means {@link io.switchboard.common.protocol.ErrorCode#UNKNOWN_SESSION}).
+     */
+    static ByteBuf refused(ByteBufAllocator alloc, int origin, int relayId, long recipient, int code) {
+        ByteBuf out = alloc.buffer(20);
+        header(out, REFUSED, origin);
+        out.writeInt(relayId);
+        out.writeLong(recipient);
+        out.writeShort(code);
         return out;
     }
 

@@ -520,6 +520,15 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
     }
 
     @Override
+    public void refusePeerAck(int originNode, int originRelayId, long recipientId, ErrorCode code) {
+        if (!up) {
+            failed.increment();
+            return;
+        }
+        publish(nodeChannel(originNode), Envelope.refused(alloc, nodeId, originRelayId, recipientId, code.code()), false);
+    }
+
+    @Override
     public void answerPeerAck(int originNode, int originRelayId, long recipientId, ByteBuf payload) {
         if (!up) {
             payload.release();
@@ -648,7 +657,10 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
                     }
                     case Envelope.REFUSED -> {
                         Envelope.need(in, 12);
-                        h.remotePeerRefused(in.readInt(), in.readLong(), ErrorCode.UNKNOWN_SESSION);
+                        int relay = in.readInt();
+                        long recipient = in.readLong();
+                        ErrorCode code = in.readableBytes() >= 2 ? ErrorCode.of(in.readUnsignedShort()) : null;
+                        h.remotePeerRefused(relay, recipient, code != null ? code : ErrorCode.UNKNOWN_SESSION);
                     }
                     case Envelope.NODE_UP -> lastSeen.put(origin, System.nanoTime());
                     case Envelope.NODE_DOWN -> {

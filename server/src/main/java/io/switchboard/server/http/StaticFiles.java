@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedNioFile;
+import io.switchboard.server.ReadGate;
 import io.switchboard.server.metrics.Metrics;
 import java.io.EOFException;
 import java.io.IOException;
@@ -256,11 +257,12 @@ final class StaticFiles {
         if (last.isDone()) {
             return;
         }
-        channel.config().setAutoRead(false);
+        ReadGate gate = ReadGate.of(channel);
+        gate.close(ReadGate.Reason.FILE_BODY);
         last.addListener(written -> {
             if (written.isSuccess()) {
-                // Backpressure turns reading back on later if the channel is not writable now.
-                channel.config().setAutoRead(channel.isWritable());
+                // Backpressure keeps its own reason closed if the channel is not writable now.
+                gate.open(ReadGate.Reason.FILE_BODY);
             }
         });
     }

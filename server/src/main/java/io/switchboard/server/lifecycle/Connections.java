@@ -8,6 +8,7 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.server.HandlerNames;
 import io.switchboard.server.Listener;
+import io.switchboard.server.ReadGate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -152,7 +153,7 @@ public final class Connections {
         if (ch.pipeline().get(HandlerNames.DISCARD) == null) {
             ch.pipeline().addLast(HandlerNames.DISCARD, Discard.INSTANCE);
         }
-        ch.config().setAutoRead(true);
+        ReadGate.of(ch).drainInput();
         ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
             if (!written.isSuccess() || !(ch instanceof DuplexChannel)) {
                 ch.close();

@@ -12,6 +12,7 @@ import io.switchboard.common.protocol.FrameEncoder;
 import io.switchboard.server.HandlerNames;
 import io.switchboard.server.Listener;
 import io.switchboard.server.ServerConfig;
+import io.switchboard.server.lifecycle.SessionEnded;
 import io.switchboard.server.lifecycle.Connections;
 import io.switchboard.server.metrics.Metrics;
 import java.net.InetAddress;
@@ -76,7 +77,8 @@ public final class Limits {
     public boolean admit(Listener listener, Channel ch) {
         RefusalCause cause = take(ch.remoteAddress());
         if (cause == null) {
-            ch.closeFuture().addListener(f -> release(ch.remoteAddress()));
+            SocketAddress remote = ch.remoteAddress();
+            SessionEnded.onEnd(ch, () -> release(remote));
             return true;
         }
         refused(listener, cause, ch, cause == RefusalCause.MAX_CONNECTIONS

@@ -1,6 +1,7 @@
 package io.switchboard.server.rooms;
 
 import io.netty.buffer.ByteBuf;
+import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.protocol.Event;
 import io.switchboard.common.protocol.MembersReply.MemberInfo;
 import java.util.List;
@@ -66,6 +67,12 @@ public interface ClusterBroker {
      * ownership of {@code payload}.
      */
     void answerPeerAck(int originNode, int originRelayId, long recipientId, ByteBuf payload);
+
+    /**
+     * Tells the publisher's node that a local recipient will not answer a PEER_ACK event (it
+     * ended, or its slow-consumer policy dropped the event): the publisher gets {@code code} now.
+     */
+    void refusePeerAck(int originNode, int originRelayId, long recipientId, ErrorCode code);
 
     /** Whether a session id belongs to this node. */
     boolean isLocal(long sessionId);

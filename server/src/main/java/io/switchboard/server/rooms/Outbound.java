@@ -4,34 +4,84 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.AbstractReferenceCounted;
 import io.netty.util.ReferenceCounted;
+import io.switchboard.common.protocol.Event;
 import io.switchboard.common.protocol.Frame;
 import io.switchboard.common.protocol.FrameEncoder;
 
 /**
- * Something the hub sends to many members: an event or a presence notice. The framed encoding is
- * made once, on first use, and shared by every framed recipient as a retained duplicate, so a
- * publish to 10,000 members copies its payload once, not 10,000 times. Reference counted: the
- * hub releases it after the fan-out.
+ * Something the hub sends to many members: an event or a presence notice. Each wire format's
+ * encoding is made once, on first use, and shared by every recipient of that format as a
+ * retained duplicate: a publish to 10,000 members encodes its payload once per protocol, not
+ * 10,000 times. Reference counted: the hub releases it after the fan-out.
+ *
+ * <p>Encodings are made on the thread doing the fan-out, which is the only thread that calls
+ * {@link #encoded} (members are called one after the other).
  */
 public final class Outbound extends AbstractReferenceCounted {
+    /** One wire format's rendering of a frame. Implementations are singletons per server: they are the cache key. */
+    public interface Encoding {
+        /** The bytes of {@code message} in this format, or {@code null} if the format has nothing for it. */
+        ByteBuf encode(ByteBufAllocator alloc, Outbound message);
+    }
+
+    /** The framed protocol's encoding. */
+    public static final Encoding FRAMED = (alloc, message) -> FrameEncoder.encode(alloc, message.frame());
+
+    /** Formats a message is typically encoded in at once (framed, WebSocket JSON, Socket.IO). */
+    private static final int SLOTS = 4;
+
     private final Frame frame;
     private final ByteBufAllocator alloc;
-    private ByteBuf framed;
+    private final RoomHub hub;
+    private final Encoding[] encodings = new Encoding[SLOTS];
+    private final ByteBuf[] encoded = new ByteBuf[SLOTS];
+    private int count;
 
-    Outbound(ByteBufAllocator alloc, Frame frame) {
+    Outbound(ByteBufAllocator alloc, Frame frame, RoomHub hub) {
         this.alloc = alloc;
         this.frame = frame;
+        this.hub = hub;
+    }
+
+    /** A message outside a hub fan-out (tests, a single recipient); owns {@code frame}. */
+    public static Outbound of(ByteBufAllocator alloc, Frame frame) {
+        return new Outbound(alloc, frame, null);
+    }
+
+    /** The display name of an event's sender when it is a session on this node, else {@code null}. */
+    public String senderName() {
+        if (hub != null && frame instanceof Event event) {
+            Member sender = hub.session(event.senderId());
+            return sender == null ? null : sender.name();
+        }
+        return null;
+    }
+
+    /** The framed-protocol bytes of this message, as a new retained duplicate the caller owns. */
+    public ByteBuf framedBytes() {
+        return encoded(FRAMED);
     }
 
     /**
-     * The framed-protocol bytes of this message, as a new retained duplicate the caller owns
-     * (typically by writing it to a channel). Call only from the thread doing the fan-out.
+     * This message in {@code encoding}, as a new retained duplicate the caller owns (typically by
+     * writing it), or {@code null} when the format has nothing for it. Encoded on the first call
+     * for that encoding only.
      */
-    public ByteBuf framedBytes() {
-        if (framed == null) {
-            framed = FrameEncoder.encode(alloc, frame);
+    public ByteBuf encoded(Encoding encoding) {
+        for (int i = 0; i < count; i++) {
+            if (encodings[i] == encoding) {
+                ByteBuf bytes = encoded[i];
+                return bytes == null ? null : bytes.retainedDuplicate();
+            }
         }
-        return framed.retainedDuplicate();
+        ByteBuf bytes = encoding.encode(alloc, this);
+        if (count < SLOTS) {
+            encodings[count] = encoding;
+            encoded[count] = bytes;
+            count++;
+            return bytes == null ? null : bytes.retainedDuplicate();
+        }
+        return bytes; // more formats than slots: not cached, the caller owns this one
     }
 
     /** The frame itself, for members that encode differently; owned by this message. */
@@ -41,8 +91,10 @@ public final class Outbound extends AbstractReferenceCounted {
 
     @Override
     protected void deallocate() {
-        if (framed != null) {
-            framed.release();
+        for (int i = 0; i < count; i++) {
+            if (encoded[i] != null) {
+                encoded[i].release();
+            }
         }
         if (frame instanceof ReferenceCounted) {
             ((ReferenceCounted) frame).release();

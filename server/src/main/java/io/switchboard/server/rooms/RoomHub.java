@@ -2,6 +2,7 @@ package io.switchboard.server.rooms;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.common.protocol.Ack;
@@ -223,7 +224,7 @@ public final class RoomHub {
         return delivered.sum();
     }
 
-    /** Events dropped for slow consumers since start. */
+    /** Events and presence notices dropped for slow consumers since start. */
     public long dropped() {
         return dropped.sum();
     }
@@ -234,7 +235,7 @@ public final class RoomHub {
      * nodes of a cluster. Returns the recipients on this node.
      */
     public int publishToRoom(Member from, String room, Frame event, boolean includeSelf) {
-        Outbound message = new Outbound(alloc, event);
+        Outbound message = new Outbound(alloc, event, this);
         try {
             int n = fanOutRoom(from, room, message, includeSelf);
             if (cluster != null) {
@@ -252,7 +253,7 @@ public final class RoomHub {
      * forwarded to the other nodes.
      */
     public ErrorCode publishRoom(Member from, String room, Event event, boolean includeSelf) {
-        Outbound message = new Outbound(alloc, event);
+        Outbound message = new Outbound(alloc, event, this);
         try {
             fanOutRoom(from, room, message, includeSelf);
             return cluster == null || cluster.forwardToRoom(room, event) ? null : ErrorCode.NOT_FORWARDED;
@@ -268,7 +269,7 @@ public final class RoomHub {
 
     /** Hands {@code event} (owned by this call) to every registered session, on every node. Returns the local recipients. */
     public int publishToAll(Member from, Frame event, boolean includeSelf) {
-        Outbound message = new Outbound(alloc, event);
+        Outbound message = new Outbound(alloc, event, this);
         try {
             int n = fanOut(from, sessions.values(), message, includeSelf);
             if (cluster != null) {
@@ -282,7 +283,7 @@ public final class RoomHub {
 
     /** Like {@link #publishToAll}, for a session's PUBLISH: {@code null} or {@link ErrorCode#NOT_FORWARDED}. */
     public ErrorCode publishAll(Member from, Event event, boolean includeSelf) {
-        Outbound message = new Outbound(alloc, event);
+        Outbound message = new Outbound(alloc, event, this);
         try {
             fanOut(from, sessions.values(), message, includeSelf);
             return cluster == null || cluster.forwardToAll(event) ? null : ErrorCode.NOT_FORWARDED;
@@ -321,7 +322,7 @@ public final class RoomHub {
                 event.release();
             }
         }
-        Outbound message = new Outbound(alloc, event);
+        Outbound message = new Outbound(alloc, event, this);
         try {
             Member target = sessions.get(sessionId);
             if (target == null) {
@@ -338,7 +339,7 @@ public final class RoomHub {
 
     /** Hands an event published on another node (owned by this call) to the room's members here. */
     public void deliverRemoteRoom(String room, Event event) {
-        Outbound message = new Outbound(alloc, event);
+        Outbound message = new Outbound(alloc, event, this);
         try {
             fanOutRoom(null, room, message, true);
         } finally {
@@ -348,7 +349,7 @@ public final class RoomHub {
 
     /** Hands an event for everyone published on another node (owned by this call) to every session here. */
     public void deliverRemoteAll(Event event) {
-        Outbound message = new Outbound(alloc, event);
+        Outbound message = new Outbound(alloc, event, this);
         try {
             fanOut(null, sessions.values(), message, true);
         } finally {
@@ -374,10 +375,10 @@ public final class RoomHub {
         if (Flags.has(event.flags(), Flags.PEER_ACK)) {
             int relayId = expectPeerAck(new RemotePublisher(originNode, event.requestId(), sessionId), 0, sessionId,
                     timeout, timer);
-            local = new Event(relayId, Flags.PEER_ACK, event.senderId(), event.target(), event.room(), event.event(),
+            local = new Event(relayId, event.flags(), event.senderId(), event.target(), event.room(), event.event(),
                     event.content());
         }
-        Outbound message = new Outbound(alloc, local);
+        Outbound message = new Outbound(alloc, local, this);
         try {
             count(target.deliver(message));
             return true;
@@ -415,9 +416,12 @@ public final class RoomHub {
         PeerAck pending = peerAcks.get(relayId);
         if (pending != null && pending.recipientId == recipientId && peerAcks.remove(relayId, pending)) {
             cancelTimer(pending);
-            pending.sender.deliverReply(new ErrorFrame(pending.requestId, code, code == ErrorCode.UNKNOWN_SESSION
-                    ? "no session with id " + Long.toUnsignedString(recipientId)
-                    : "the cluster link failed: not forwarded to session " + Long.toUnsignedString(recipientId)));
+            pending.sender.deliverReply(new ErrorFrame(pending.requestId, code, switch (code) {
+                case UNKNOWN_SESSION -> "no session with id " + Long.toUnsignedString(recipientId);
+                case ACK_TIMEOUT -> "session " + Long.toUnsignedString(recipientId)
+                        + " ended or dropped the event before it acknowledged";
+                default -> "the cluster link failed: not forwarded to session " + Long.toUnsignedString(recipientId);
+            }));
         }
     }
 
@@ -442,11 +446,11 @@ public final class RoomHub {
         if (r == null) {
             return;
         }
-        Outbound message = new Outbound(alloc, new Presence(opcode, room, subjectId, subjectName));
+        Outbound message = new Outbound(alloc, new Presence(opcode, room, subjectId, subjectName), this);
         try {
             for (Map.Entry<Member, Boolean> e : r.members.entrySet()) {
-                if (e.getValue() && e.getKey().id() != subjectId) {
-                    e.getKey().deliver(message);
+                if (e.getValue() && e.getKey().id() != subjectId && !e.getKey().deliver(message)) {
+                    dropped.increment(); // not an event delivered, but a message dropped all the same
                 }
             }
         } finally {
@@ -468,7 +472,8 @@ public final class RoomHub {
         PeerAck pending = new PeerAck(sender, requestId, recipientId);
         peerAcks.put(id, pending);
         pending.timeout = timer.schedule(() -> {
-            if (peerAcks.remove(id, pending)) {
+            // A publisher on another node has its own timer there: the entry here is only forgotten.
+            if (peerAcks.remove(id, pending) && !(sender instanceof RemotePublisher)) {
                 sender.deliverReply(new ErrorFrame(requestId, ErrorCode.ACK_TIMEOUT,
                         "session " + recipientId + " did not acknowledge within " + timeout.toMillis() + " ms"));
             }
@@ -499,6 +504,32 @@ public final class RoomHub {
         cancelTimer(pending);
         pending.sender.deliverReply(new Ack(pending.requestId, payload));
         return true;
+    }
+
+    /**
+     * {@code recipient} ended while these relay ids awaited its acknowledgement: each publisher
+     * gets ERROR {@link ErrorCode#ACK_TIMEOUT} now rather than at its timeout (a publisher on
+     * another node through its node).
+     */
+    public void recipientGone(Member recipient, Iterable<Integer> relayIds) {
+        for (int relayId : relayIds) {
+            failPeerAck(relayId, recipient.id(), "session " + Long.toUnsignedString(recipient.id())
+                    + " ended before it acknowledged");
+        }
+    }
+
+    /** The slow-consumer policy dropped a PEER_ACK event for {@code recipient}: its publisher is told now. */
+    public void peerAckDropped(int relayId, Member recipient) {
+        failPeerAck(relayId, recipient.id(), "session " + Long.toUnsignedString(recipient.id())
+                + " is not reading (slow consumer): the event was dropped");
+    }
+
+    private void failPeerAck(int relayId, long recipientId, String message) {
+        PeerAck pending = peerAcks.get(relayId);
+        if (pending != null && pending.recipientId == recipientId && peerAcks.remove(relayId, pending)) {
+            cancelTimer(pending);
+            pending.sender.deliverReply(new ErrorFrame(pending.requestId, ErrorCode.ACK_TIMEOUT, message));
+        }
     }
 
     private static void cancelTimer(PeerAck pending) {
@@ -543,7 +574,10 @@ public final class RoomHub {
             if (reply instanceof Ack ack) {
                 cluster.answerPeerAck(node, relayId, recipientId, ack.content());
             } else {
-                io.netty.util.ReferenceCountUtil.release(reply);
+                // The recipient ended or dropped the event: the publisher's node fails it now. (The
+                // local timeout never gets here: the publisher's node has its own.)
+                cluster.refusePeerAck(node, relayId, recipientId, ErrorCode.ACK_TIMEOUT);
+                ReferenceCountUtil.release(reply);
             }
         }
     }

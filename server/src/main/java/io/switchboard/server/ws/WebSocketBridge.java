@@ -59,6 +59,7 @@ public final class WebSocketBridge {
         pipeline.addLast(HandlerNames.WS_AUTH, new WebSocketAuth(auth, metrics))
                 .addLast(HandlerNames.WS_PROTOCOL, new WebSocketServerProtocolHandler(protocol))
                 .addLast(HandlerNames.WS_AGGREGATOR, new WebSocketFrameAggregator(config.httpMaxBodyBytes()))
+                .addLast(HandlerNames.WS_DECODER, WsRequest.Decoder.INSTANCE)
                 .addLast(HandlerNames.WS_SESSION, new WebSocketSession(config, hub, metrics));
     }
 }

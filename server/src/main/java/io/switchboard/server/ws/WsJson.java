@@ -12,6 +12,7 @@ import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.switchboard.common.protocol.ErrorCode;
+import io.switchboard.common.protocol.Flags;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -146,6 +147,11 @@ final class WsJson {
 
     /** One server message of {@code type} as a text frame the caller owns. */
     static TextWebSocketFrame frame(ByteBufAllocator alloc, String type, Body body) {
+        return new TextWebSocketFrame(bytes(alloc, type, body));
+    }
+
+    /** One server message of {@code type}: its UTF-8 JSON text, which the caller owns. */
+    static ByteBuf bytes(ByteBufAllocator alloc, String type, Body body) {
         ByteBuf buf = alloc.buffer();
         try (JsonGenerator json = FACTORY.createGenerator((java.io.OutputStream) new ByteBufOutputStream(buf))) {
             json.writeStartObject();
@@ -156,7 +162,7 @@ final class WsJson {
             buf.release();
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
-        return new TextWebSocketFrame(buf);
+        return buf;
     }
 
     /** Writes {@code "id"}, unsigned, when there is one. */
@@ -176,9 +182,21 @@ final class WsJson {
      * UTF-8, otherwise base64 with {@code "encoding":"base64"}.
      */
     static void writeData(JsonGenerator json, ByteBuf payload) throws IOException {
+        writeData(json, payload, 0);
+    }
+
+    /**
+     * Like {@link #writeData(JsonGenerator, ByteBuf)} for an event's payload with its format flags:
+     * {@link Flags#JSON} (Socket.IO arguments) is written as the array {@code "args"}, and
+     * {@link Flags#BINARY} always as base64.
+     */
+    static void writeData(JsonGenerator json, ByteBuf payload, int flags) throws IOException {
         int index = payload.readerIndex();
         int length = payload.readableBytes();
-        if (ByteBufUtil.isText(payload, index, length, StandardCharsets.UTF_8)) {
+        if (Flags.has(flags, Flags.JSON)) {
+            json.writeFieldName("args");
+            json.writeRawValue(payload.toString(index, length, StandardCharsets.UTF_8));
+        } else if (!Flags.has(flags, Flags.BINARY) && ByteBufUtil.isText(payload, index, length, StandardCharsets.UTF_8)) {
             json.writeStringField("data", payload.toString(index, length, StandardCharsets.UTF_8));
         } else {
             json.writeStringField("data", Base64.getEncoder().encodeToString(ByteBufUtil.getBytes(payload, index, length)));

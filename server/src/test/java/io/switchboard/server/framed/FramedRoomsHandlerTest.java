@@ -679,6 +679,68 @@ class FramedRoomsHandlerTest {
         assertNull(hub.session(2));
     }
 
+    // ---- answers that come at once instead of at a timeout (issue: defects found from outside) ----
+
+    @Test
+    void aPeerAckFailsAtOnceWhenTheRecipientDisconnects() {
+        Session a = session(1, config().peerAckTimeout(Duration.ofSeconds(30)).build());
+        Session b = session(2);
+        a.hello("alice");
+        b.hello("bob");
+        a.send(toSession(21, Flags.PEER_ACK, 2, "q", text("?")));
+        b.nextEvent();
+        a.expectNothing();
+        b.channel.close();
+        ErrorFrame error = a.nextError(21, ErrorCode.ACK_TIMEOUT);
+        assertTrue(error.message().contains("ended before it acknowledged"), error.message());
+        a.channel.advanceTimeBy(31, TimeUnit.SECONDS);
+        a.channel.runScheduledPendingTasks();
+        a.expectNothing(); // and not a second time at the timeout
+    }
+
+    @Test
+    void aPeerAckEventDroppedForASlowConsumerFailsItsPublisherAtOnce() {
+        Session a = session(1, config().peerAckTimeout(Duration.ofSeconds(30)).build());
+        Session b = session(2);
+        a.hello("alice");
+        b.hello("bob");
+        b.clog();
+        a.send(toSession(22, Flags.PEER_ACK, 2, "q", text("?")));
+        ErrorFrame error = a.nextError(22, ErrorCode.ACK_TIMEOUT);
+        assertTrue(error.message().contains("slow consumer"), error.message());
+        assertEquals(1, hub.dropped());
+        b.unclog();
+        b.expectNothing();
+    }
+
+    @Test
+    void joinedAndLeftFromAClientAreRefusedWithTheirRequestId() {
+        Session a = session(1);
+        a.hello("alice");
+        // Through the wire codec: the decoder keeps the request id a client put in the header.
+        EmbeddedChannel wire = new EmbeddedChannel(new FrameDecoder());
+        wire.writeInbound(FrameEncoder.encode(UnpooledByteBufAllocator.DEFAULT, new Presence(Opcode.JOINED, "r", 7, "x", 31)),
+                FrameEncoder.encode(UnpooledByteBufAllocator.DEFAULT, new Presence(Opcode.LEFT, "r", 7, "x", 32)));
+        a.send((Frame) wire.readInbound(), (Frame) wire.readInbound());
+        assertFalse(wire.finish());
+        a.nextError(31, ErrorCode.UNEXPECTED_OPCODE);
+        a.nextError(32, ErrorCode.UNEXPECTED_OPCODE);
+    }
+
+    @Test
+    void presenceNoticesDroppedForASlowConsumerAreCounted() {
+        Session a = session(1);
+        a.hello("alice");
+        a.send(new Join(1, Flags.PRESENCE | Flags.ACK, "lobby"));
+        a.nextAck(1);
+        a.clog();
+        joined(2, "bob", "lobby");
+        assertEquals(1, hub.dropped(), "the JOINED notice alice could not take");
+        assertEquals(0, hub.delivered());
+        a.unclog();
+        a.expectNothing();
+    }
+
     @Test
     void closingASessionLeavesAllItsRooms() {
         Session a = session(1);

@@ -1,5 +1,13 @@
 package io.switchboard.server.limits;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.switchboard.common.protocol.Bye;
+import io.switchboard.common.protocol.Frame;
+import io.switchboard.common.protocol.FrameEncoder;
+import io.switchboard.common.protocol.Hello;
+import io.switchboard.common.protocol.Wire;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,6 +32,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -68,6 +77,28 @@ class LimitsIntegrationTest {
         awaitOpen(server, 0);
         try (RawFramedClient again = new RawFramedClient(transport.config(), address)) {
             again.hello();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TransportUnderTest.class)
+    void aSessionThatSaidByeGivesItsPlaceBackBeforeItsSocketCloses(TransportUnderTest transport) throws Exception {
+        Server server = servers.start(transport, b -> b.maxConnections(1));
+        InetSocketAddress address = server.address(Listener.FRAMED);
+        try (Socket a = new Socket()) {
+            a.connect(address, 10_000);
+            // HELLO then BYE, and the client never closes: the server lingers on the socket up to 2 s.
+            for (Frame frame : List.of(new Hello(1, Wire.PROTOCOL_VERSION, "a", ""), new Bye(2, 0, "done"))) {
+                ByteBuf bytes = FrameEncoder.encode(UnpooledByteBufAllocator.DEFAULT, frame);
+                a.getOutputStream().write(ByteBufUtil.getBytes(bytes));
+                bytes.release();
+            }
+            awaitOpen(server, 0);
+            try (RawFramedClient b = new RawFramedClient(transport.config(), address)) {
+                b.hello(); // ERROR 509 if a's place were held until its socket closes
+                assertEquals(2, server.connections().size(Listener.FRAMED),
+                        "a's socket still lingers on the server while b is served");
+            }
         }
     }
 

@@ -100,6 +100,11 @@ class RoomHubClusterSeamTest {
         }
 
         @Override
+        public void refusePeerAck(int originNode, int originRelayId, long recipientId, ErrorCode code) {
+            calls.add("refuse " + originNode + " " + originRelayId + " " + recipientId + " " + code);
+        }
+
+        @Override
         public boolean isLocal(long sessionId) {
             return RoomHub.nodeOf(sessionId) == NODE;
         }

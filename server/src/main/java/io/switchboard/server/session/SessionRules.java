@@ -1,9 +1,8 @@
-package io.switchboard.server.rooms;
+package io.switchboard.server.session;
 
 import io.netty.buffer.ByteBufUtil;
 import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.protocol.Wire;
-import io.switchboard.server.ServerConfig;
 import java.util.Set;
 
 /**
@@ -16,9 +15,9 @@ public final class SessionRules {
     public record Refusal(ErrorCode code, String message) {
     }
 
-    private final ServerConfig config;
+    private final SessionConfig config;
 
-    public SessionRules(ServerConfig config) {
+    public SessionRules(SessionConfig config) {
         this.config = config;
     }
 
@@ -60,7 +59,7 @@ public final class SessionRules {
                 "payload of " + payloadBytes + " bytes exceeds the maximum of " + config.maxPayloadBytes());
     }
 
-    /** The refusal for {@link RoomHub#leave}'s error code. */
+    /** The refusal for {@link io.switchboard.server.rooms.RoomHub#leave}'s error code. */
     public static Refusal leave(ErrorCode refused, String room) {
         return new Refusal(refused, refused == ErrorCode.UNKNOWN_ROOM
                 ? "no room named '" + room + "'" : "not a member of '" + room + "'");

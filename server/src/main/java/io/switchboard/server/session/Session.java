@@ -1,0 +1,382 @@
+package io.switchboard.server.session;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ReferenceCountUtil;
+import io.switchboard.common.protocol.ErrorCode;
+import io.switchboard.common.protocol.Event;
+import io.switchboard.common.protocol.Flags;
+import io.switchboard.common.protocol.Frame;
+import io.switchboard.common.protocol.MembersReply.MemberInfo;
+import io.switchboard.common.protocol.Target;
+import io.switchboard.server.SlowConsumerPolicy;
+import io.switchboard.server.rooms.Member;
+import io.switchboard.server.rooms.Outbound;
+import io.switchboard.server.rooms.RoomHub;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * One client session in the rooms, whatever protocol it speaks: the session rules, its rooms,
+ * joins that wait for the cluster (with the input that arrives meanwhile parked, in order and
+ * bounded), publishing to a room, to everyone or to one session, acknowledgements between peers,
+ * and the slow-consumer decision. A protocol adapter decodes its wire format, calls this, and
+ * renders what it gets back ({@link SessionWire}); refusals come as {@link Refused}.
+ *
+ * <p>Threads: everything but the {@link Member} methods runs on {@link SessionWire#executor()}.
+ * {@link #deliver} and {@link #deliverReply} are called from any thread.
+ */
+public final class Session implements Member {
+    private static final Logger log = LogManager.getLogger(Session.class);
+    /** The message of {@link ErrorCode#NOT_FORWARDED}, for every protocol. */
+    public static final String NOT_FORWARDED = "the cluster link is down: not forwarded to other nodes";
+    /**
+     * Input held while a join waits for the cluster. Reading stops as soon as a join parks, so
+     * only what one read had already decoded can arrive; the cap guards against a peer that packs
+     * one read with tiny requests.
+     */
+    static final int MAX_PARKED = 4096;
+
+    private final long id;
+    private final RoomHub hub;
+    private final SessionConfig config;
+    private final SessionRules rules;
+    private final SessionWire wire;
+    /** Rooms this session is in; on the executor only. */
+    private final Set<String> joined = new LinkedHashSet<>();
+    private final Set<String> joinedView = Collections.unmodifiableSet(joined);
+    /** Relay ids of PEER_ACK events handed to this session and not yet answered; any thread. */
+    private final Set<Integer> awaited = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean slowDisconnect = new AtomicBoolean();
+    private volatile String name = "";
+    private boolean registered;
+    private boolean ended;
+    /** Input that arrived while a join waits for the cluster; on the executor only. */
+    private ArrayDeque<Object> parked;
+
+    public Session(long id, RoomHub hub, SessionConfig config, SessionWire wire) {
+        this.id = id;
+        this.hub = hub;
+        this.config = config;
+        this.rules = new SessionRules(config);
+        this.wire = wire;
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** The rules every request is checked against. */
+    public SessionRules rules() {
+        return rules;
+    }
+
+    /** The hub this session is in. */
+    public RoomHub hub() {
+        return hub;
+    }
+
+    /** The rooms this session is in (a live read-only view; on the executor). */
+    public Set<String> rooms() {
+        return joinedView;
+    }
+
+    /** Sets the display name after checking it. */
+    public void name(String newName) throws Refused {
+        check(rules.name(newName));
+        name = newName;
+    }
+
+    /** Makes the session reachable by id: for direct events, broadcasts and peer acks. Idempotent. */
+    public void register() {
+        if (!registered && !ended) {
+            registered = true;
+            hub.register(this);
+        }
+    }
+
+    /** Whether {@link #register} was called and {@link #end} not yet. */
+    public boolean isRegistered() {
+        return registered;
+    }
+
+    // ---- parking ----
+
+    /**
+     * Holds {@code message} if a join is waiting for the cluster, to be handed back through
+     * {@link SessionWire#dispatch} in order once it completes. Takes ownership when it returns
+     * {@code true}, or when it throws.
+     *
+     * @return whether the message was held (else handle it now)
+     * @throws Refused {@link ErrorCode#RATE_LIMITED} when too many messages already wait; the
+     *     message is released
+     */
+    public boolean park(Object message) throws Refused {
+        if (parked == null) {
+            return false;
+        }
+        if (parked.size() >= MAX_PARKED) {
+            ReferenceCountUtil.release(message);
+            throw new Refused(ErrorCode.RATE_LIMITED, "not processed: more than " + MAX_PARKED
+                    + " requests are waiting for a join to complete");
+        }
+        parked.add(message);
+        return true;
+    }
+
+    /** Whether input waits for a join now. */
+    public boolean isParked() {
+        return parked != null;
+    }
+
+    private void unpark() {
+        ArrayDeque<Object> waiting = parked;
+        if (waiting == null) {
+            return; // the session ended meanwhile
+        }
+        parked = null;
+        for (Object message; (message = waiting.poll()) != null; ) {
+            if (parked != null) {
+                parked.add(message); // behind another join that waits
+            } else if (ended) {
+                ReferenceCountUtil.release(message);
+            } else {
+                wire.dispatch(message);
+            }
+        }
+        if (parked == null && !ended) {
+            wire.pauseInput(false);
+        }
+    }
+
+    private void releaseParked() {
+        ArrayDeque<Object> waiting = parked;
+        parked = null;
+        if (waiting != null) {
+            waiting.forEach(ReferenceCountUtil::release);
+        }
+    }
+
+    // ---- requests ----
+
+    /**
+     * Joins {@code room}, or updates the presence choice when already in it. {@code done} runs on
+     * the executor once the join is complete: at once on a single node; in a cluster, when the
+     * node's first member joins a room, once the node receives the room's traffic from the other
+     * nodes, with the session's later input parked until then so that answers stay in order.
+     */
+    public void join(String room, boolean presence, Runnable done) throws Refused {
+        check(rules.join(joined, room));
+        joined.add(room);
+        CompletionStage<Void> ready = hub.join(this, room, presence);
+        if (ready == null) {
+            done.run();
+            return;
+        }
+        parked = new ArrayDeque<>();
+        wire.pauseInput(true);
+        ready.whenComplete((ok, e) -> wire.executor().execute(() -> {
+            if (!ended) {
+                done.run();
+            }
+            unpark();
+        }));
+    }
+
+    /** Leaves {@code room}. */
+    public void leave(String room) throws Refused {
+        ErrorCode refused = hub.leave(this, room);
+        if (refused != null) {
+            check(SessionRules.leave(refused, room));
+        }
+        joined.remove(room);
+    }
+
+    /** The members of a room this session is in, on every node. */
+    public List<MemberInfo> members(String room) throws Refused {
+        if (!joined.contains(room)) {
+            check(SessionRules.notJoined(room));
+        }
+        return hub.members(room);
+    }
+
+    /**
+     * What a session publishes.
+     *
+     * @param target a room, everyone, or one session
+     * @param room the room, for {@link Target#ROOM}
+     * @param session the recipient, for {@link Target#SESSION}
+     * @param event the event name
+     * @param includeSelf whether the publisher receives its own room or broadcast event
+     * @param ack whether the publisher asked for an acknowledgement (then a partial delivery is refused)
+     * @param peerAck whether the recipient's answer goes back to the publisher ({@link Target#SESSION} only)
+     * @param requestId the id the peer's answer is sent back with
+     * @param format what the payload is: 0 (bytes, text when valid UTF-8), {@link Flags#JSON} or {@link Flags#BINARY}
+     */
+    public record Publication(Target target, String room, long session, String event, boolean includeSelf,
+            boolean ack, boolean peerAck, int requestId, int format) {
+        public static Publication toRoom(String room, String event, boolean includeSelf, boolean ack, int format) {
+            return new Publication(Target.ROOM, room, 0, event, includeSelf, ack, false, 0, format);
+        }
+
+        public static Publication toAll(String event, boolean includeSelf, boolean ack, int format) {
+            return new Publication(Target.ALL, "", 0, event, includeSelf, ack, false, 0, format);
+        }
+
+        public static Publication toSession(long session, String event, boolean ack, boolean peerAck, int requestId,
+                int format) {
+            return new Publication(Target.SESSION, "", session, event, false, ack, peerAck, requestId, format);
+        }
+    }
+
+    /**
+     * Publishes {@code payload} (owned by this call) as {@code p} says, after the session rules.
+     *
+     * @return whether the answer comes later from the peer (a peer acknowledgement); otherwise
+     *     the publication is complete and the adapter acknowledges it if asked
+     * @throws Refused a rule refused it, the recipient does not exist, or (when an ack was asked
+     *     for) the cluster link could not forward it ({@link ErrorCode#NOT_FORWARDED}: this
+     *     node's members did receive it)
+     */
+    public boolean publish(Publication p, ByteBuf payload) throws Refused {
+        try {
+            check(rules.event(p.event(), payload.readableBytes()));
+            if (p.peerAck() && p.target() != Target.SESSION) {
+                throw new Refused(ErrorCode.INVALID_ARGUMENT, "a peer acknowledgement needs a session target");
+            }
+            int format = p.format() & (Flags.JSON | Flags.BINARY);
+            ErrorCode failed;
+            switch (p.target()) {
+                case ROOM -> {
+                    check(rules.room(p.room()));
+                    failed = hub.publishRoom(this, p.room(), new Event(0, format, id, Target.ROOM, p.room(), p.event(),
+                            payload.retain()), p.includeSelf());
+                }
+                case ALL -> failed = hub.publishAll(this, new Event(0, format, id, Target.ALL, "", p.event(),
+                        payload.retain()), p.includeSelf());
+                default -> {
+                    long to = p.session();
+                    int relayId = p.peerAck()
+                            ? hub.expectPeerAck(this, p.requestId(), to, config.peerAckTimeout(), wire.executor()) : 0;
+                    failed = hub.publishSession(to, new Event(relayId, (p.peerAck() ? Flags.PEER_ACK : 0) | format, id,
+                            Target.SESSION, "", p.event(), payload.retain()));
+                    if (failed != null) {
+                        if (p.peerAck()) {
+                            hub.cancelPeerAck(relayId);
+                        }
+                        throw new Refused(failed, failed == ErrorCode.UNKNOWN_SESSION
+                                ? "no session with id " + Long.toUnsignedString(to) : NOT_FORWARDED);
+                    }
+                    if (p.peerAck()) {
+                        return true;
+                    }
+                }
+            }
+            if (failed != null && p.ack()) {
+                // Delivered here, not forwarded: counted by the broker; the publisher asked, so it is told.
+                throw new Refused(failed, NOT_FORWARDED);
+            }
+            return false;
+        } finally {
+            payload.release();
+        }
+    }
+
+    /** Answers a PEER_ACK event this session received; takes ownership of {@code payload}. */
+    public void peerAck(int relayId, ByteBuf payload) throws Refused {
+        awaited.remove(relayId);
+        if (!hub.peerAck(this, relayId, payload)) {
+            throw new Refused(ErrorCode.UNKNOWN_ACK, "no acknowledgement with id " + Integer.toUnsignedLong(relayId)
+                    + " is awaited from this session");
+        }
+    }
+
+    /**
+     * Ends the session: input still parked is dropped, it leaves every room (members who asked
+     * are told) and the registry, and publishers waiting for its acknowledgement are told at once.
+     * Idempotent.
+     */
+    public void end() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        releaseParked();
+        if (registered) {
+            registered = false;
+            hub.unregister(this, joined);
+        }
+        joined.clear();
+        if (!awaited.isEmpty()) {
+            hub.recipientGone(this, awaited);
+        }
+    }
+
+    /** Whether {@link #end} was called. */
+    public boolean isEnded() {
+        return ended;
+    }
+
+    private static void check(SessionRules.Refusal refusal) throws Refused {
+        if (refusal != null) {
+            throw new Refused(refusal.code(), refusal.message());
+        }
+    }
+
+    // ---- Member: any thread ----
+
+    @Override
+    public boolean deliver(Outbound message) {
+        if (!wire.isOpen()) {
+            return false;
+        }
+        Frame frame = message.frame();
+        int relayId = frame instanceof Event e && Flags.has(e.flags(), Flags.PEER_ACK) ? e.requestId() : 0;
+        if (!wire.isWritable()) {
+            slowConsumer();
+            if (relayId != 0) {
+                hub.peerAckDropped(relayId, this);
+            }
+            return false;
+        }
+        if (relayId != 0) {
+            awaited.add(relayId);
+        }
+        if (!wire.write(message)) {
+            if (relayId != 0) {
+                awaited.remove(relayId);
+            }
+            return false;
+        }
+        return true;
+    }
+
+    private void slowConsumer() {
+        if (config.slowConsumerPolicy() == SlowConsumerPolicy.DISCONNECT && slowDisconnect.compareAndSet(false, true)) {
+            wire.executor().execute(() -> {
+                if (!ended && wire.isOpen()) {
+                    log.info("session {} disconnected: slow consumer", Long.toUnsignedString(id));
+                    wire.closeSlowConsumer();
+                }
+            });
+        }
+    }
+
+    @Override
+    public void deliverReply(Frame reply) {
+        wire.reply(reply);
+    }
+}

@@ -1,0 +1,41 @@
+package io.switchboard.server.session;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.switchboard.common.protocol.Frame;
+import io.switchboard.server.rooms.Outbound;
+
+/**
+ * What a protocol adapter gives the session core: its connection's state, and the rendering of
+ * what the core hands it in the protocol's own wire format. One per session.
+ */
+public interface SessionWire {
+    /** The event loop the session's state lives on; every core call except delivery is made on it. */
+    EventExecutor executor();
+
+    /** Whether the connection is open; any thread. */
+    boolean isOpen();
+
+    /** Whether the connection takes more output now (below its high-water mark); any thread. */
+    boolean isWritable();
+
+    /**
+     * Writes an event or presence notice in this protocol's format, without blocking, from any
+     * thread. The caller keeps {@code message}; the adapter retains what it writes (use
+     * {@link Outbound#encoded} so that every recipient of one wire format shares one encoding).
+     *
+     * @return {@code false} if this protocol has nothing to show for the message
+     */
+    boolean write(Outbound message);
+
+    /** Writes a reply addressed to this session alone (a peer's ACK, an ERROR), from any thread; takes ownership. */
+    void reply(Frame reply);
+
+    /** Ends the session because it does not drain its output (slow-consumer policy {@code disconnect}); on the executor. */
+    void closeSlowConsumer();
+
+    /** Stops ({@code true}) or resumes reading the session's input; on the executor. */
+    void pauseInput(boolean paused);
+
+    /** Handles a message that waited while a join completed, as if it had just arrived; on the executor. */
+    void dispatch(Object message);
+}
