@@ -29,6 +29,8 @@ import java.util.Map;
  *   <tr><td>{@link Iterable}, {@code Object[]}</td><td>array</td></tr>
  *   <tr><td>{@link JsonNode}</td><td>itself, not copied</td></tr>
  * </table>
+ * Integers get the narrowest node (int, then long, then big) and floating-point numbers a double
+ * node, as {@link SioDecoder} reads them, so that a packet built here equals its decoded form.
  * Anything else, and containers nested deeper than {@link SioEncoder#MAX_DEPTH} (a container
  * holding itself, say), is refused with {@link IllegalArgumentException} naming the type.
  */
@@ -81,7 +83,7 @@ public final class SioArgs {
             return NODES.numberNode(((Number) value).intValue());
         }
         if (value instanceof Long l) {
-            return NODES.numberNode(l.longValue());
+            return integer(l);
         }
         if (value instanceof Double || value instanceof Float) {
             double d = ((Number) value).doubleValue();
@@ -91,7 +93,7 @@ public final class SioArgs {
             return NODES.numberNode(d);
         }
         if (value instanceof BigInteger big) {
-            return NODES.numberNode(big);
+            return big.bitLength() < Long.SIZE ? integer(big.longValue()) : NODES.numberNode(big);
         }
         if (value instanceof BigDecimal big) {
             return NODES.numberNode(big);
@@ -131,6 +133,11 @@ public final class SioArgs {
         }
         throw new IllegalArgumentException("argument: " + typeName(value)
                 + " (expected: null, string, number, boolean, byte[], ByteBuf, Map, Iterable, array or JsonNode)");
+    }
+
+    /** The smallest integer node, as Jackson's parser makes it, so that a built packet equals its decoded form. */
+    private static JsonNode integer(long value) {
+        return value == (int) value ? NODES.numberNode((int) value) : NODES.numberNode(value);
     }
 
     private static void checkDepth(int depth) {

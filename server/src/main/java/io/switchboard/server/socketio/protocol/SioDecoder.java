@@ -204,7 +204,7 @@ public final class SioDecoder {
         if (shapeProblem != null) {
             throw new SioDecodeException(Reason.INVALID_PAYLOAD, shapeProblem + ": " + quote(message));
         }
-        if (type == SioPacketType.EVENT && options.rejectReservedEvents()
+        if (type.logical() == SioPacketType.EVENT && options.rejectReservedEvents()
                 && RESERVED_EVENTS.contains(data.get(0).textValue())) {
             throw new SioDecodeException(Reason.RESERVED_EVENT,
                     "event name: " + quote(data.get(0).textValue()) + " (reserved by Socket.IO)");
