@@ -2,6 +2,7 @@ package io.switchboard.server.socketio.protocol;
 
 import static io.switchboard.server.socketio.protocol.SioTestSupport.decode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -54,8 +55,12 @@ class SioRoundTripTest {
     @Test
     void randomPackets() throws Exception {
         Random random = new Random(SEED);
+        int[] byType = new int[SioPacketType.values().length];
+        int custom = 0;
         for (int i = 0; i < PACKETS; i++) {
             SioPacket packet = randomPacket(random);
+            byType[packet.hasBinary() ? packet.type().ordinal() + 3 : packet.type().ordinal()]++;
+            custom += packet.namespace().equals("/") ? 0 : 1;
             try (SioEncoded encoded = encoder.encode(packet)) {
                 String where = "packet " + i + " of seed " + SEED + ": " + encoded.text();
                 SioPacket decoded = decode(decoder, encoded);
@@ -65,6 +70,11 @@ class SioRoundTripTest {
                 }
             }
         }
+        // the generator really covers every wire type and custom namespaces
+        for (SioPacketType type : SioPacketType.values()) {
+            assertTrue(byType[type.ordinal()] > PACKETS / 50, type + ": " + byType[type.ordinal()]);
+        }
+        assertTrue(custom > PACKETS / 2, "custom namespaces: " + custom);
     }
 
     private static SioPacket randomPacket(Random r) {
