@@ -100,9 +100,18 @@ public final class StageRunner {
         for (EventExecutor e : group) {
             loops.add((EventLoop) e);
         }
-        int[] connsOnLoop = new int[threads];
+        // Each loop's share of the rate and of a request budget follows its connections that
+        // send (fan-out subscribers only receive): a loop without one gets no requests.
+        int[] sendersOnLoop = new int[threads];
+        int senders = 0;
         for (int i = 0; i < s.connections(); i++) {
-            connsOnLoop[i % threads]++;
+            if (workload.sends(i)) {
+                sendersOnLoop[i % threads]++;
+                senders++;
+            }
+        }
+        if (senders == 0) {
+            throw new StageException("no connection of this workload sends requests");
         }
         Bootstraps bootstraps = new Bootstraps(transport, alloc, (int) Math.min(Integer.MAX_VALUE, s.timeout().toMillis()));
         ErrorLog errorLog = new ErrorLog(s.name());
@@ -110,10 +119,17 @@ public final class StageRunner {
         boolean connectIsRequest = s.protocol() == io.switchboard.client.load.Protocol.CONNSCALE;
         long[] budgets = new long[threads];
         long assigned = 0;
+        int lastSending = 0;
         for (int k = 0; k < threads; k++) {
-            double share = (double) connsOnLoop[k] / s.connections();
+            if (sendersOnLoop[k] > 0) {
+                lastSending = k;
+            }
+        }
+        for (int k = 0; k < threads; k++) {
+            double share = (double) sendersOnLoop[k] / senders;
             if (s.requests() > 0) {
-                budgets[k] = Math.max(0, k == threads - 1 ? s.requests() - assigned : Math.round(s.requests() * share));
+                budgets[k] = share == 0 ? 0
+                        : Math.max(0, k == lastSending ? s.requests() - assigned : Math.round(s.requests() * share));
                 assigned += budgets[k];
                 if (budgets[k] == 0) {
                     done.countDown(); // nothing to do on this loop
@@ -134,7 +150,7 @@ public final class StageRunner {
                     loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
                 }
             };
-            workers.add(new LoopWorker(plan(s, k, threads, connsOnLoop, budgets, 0, connectIsRequest), clock, exec, loop,
+            workers.add(new LoopWorker(plan(s, k, threads, sendersOnLoop, senders, budgets, 0, connectIsRequest), clock, exec, loop,
                     workload, PayloadSource.forLoop(s.payload(), shared, s.seed() * 17 + k), counters, bootstraps,
                     errorLog, done::countDown));
         }
@@ -167,7 +183,7 @@ public final class StageRunner {
         long rampNanos = rampNanos(s, start, stopAt);
         List<StagePlan> plans = new ArrayList<>();
         for (int k = 0; k < threads; k++) {
-            plans.add(plan(s, k, threads, connsOnLoop, budgets, start, connectIsRequest));
+            plans.add(plan(s, k, threads, sendersOnLoop, senders, budgets, start, connectIsRequest));
         }
 
         Hiccups hiccups = new Hiccups(Hiccups.resolutionFor(Runtime.getRuntime().availableProcessors(), threads));
@@ -289,21 +305,25 @@ public final class StageRunner {
         return stopAt == Long.MAX_VALUE ? 0 : stopAt - start;
     }
 
-    /** Loop {@code k}'s share of the stage: its connections' share of the rate and the budget. */
-    private static StagePlan plan(LoadSettings s, int k, int threads, int[] connsOnLoop, long[] budgets, long start,
-                                  boolean connectIsRequest) {
-        double share = (double) connsOnLoop[k] / s.connections();
+    /**
+     * Loop {@code k}'s share of the stage: its sending connections' share of the rate and the
+     * budget. A loop without a sending connection gets neither: no schedule, and in a
+     * request-bounded stage it counts as done from the start.
+     */
+    private static StagePlan plan(LoadSettings s, int k, int threads, int[] sendersOnLoop, int senders, long[] budgets,
+                                  long start, boolean connectIsRequest) {
+        double share = (double) sendersOnLoop[k] / senders;
         long measuredFrom = start + s.warmup().toNanos();
         long stopAt = s.duration() == null ? Long.MAX_VALUE : measuredFrom + s.duration().toNanos();
         ArrivalSchedule schedule = null;
-        if (s.openLoop()) {
+        if (s.openLoop() && share > 0) {
             double from = s.rateFrom() < 0 ? s.rate() : s.rateFrom();
             schedule = new ArrivalSchedule(from * share, s.rate() * share, rampNanos(s, start, stopAt), s.arrivals(),
                     s.seed() * 31 + k, (double) k / threads);
         }
         long budget = budgets[k];
         return new StagePlan(start, measuredFrom, stopAt, s.rampUp().toNanos(), s.timeout().toNanos(), s.pipeline(),
-                s.openLoop() ? 0 : budget, schedule, s.openLoop() ? budget : 0, connectIsRequest);
+                schedule == null ? budget : 0, schedule, schedule == null ? 0 : budget, connectIsRequest);
     }
 
     /** Boundaries every second from the start, with one exactly at the end of the warm-up. */

@@ -193,6 +193,12 @@ public final class FanoutWorkload implements Workload {
                 });
     }
 
+    /** Only publishers send; subscribers take no requests. */
+    @Override
+    public boolean sends(int index) {
+        return index >= subscribers;
+    }
+
     /** Subscriber {@code index} is in its room; the first time for each, count towards all joined. */
     void onJoined(int index) {
         if (joinedOnce.compareAndSet(index, 0, 1) && joined.incrementAndGet() == subscribers) {
