@@ -170,6 +170,11 @@ public final class LoadCommand implements Callable<Integer> {
             description = "Threshold such as 'p99 < 5ms' or 'errors == 0'; repeatable; a failed check exits 1.")
     List<String> checks = new ArrayList<>();
 
+    @Option(names = "--min-achieved", paramLabel = "PERCENT|off",
+            description = "Open loop: a stage whose achieved rate is below this share of its target fails the default "
+                    + "check 'achieved >= PERCENT' (default: 90%%; off: no such check).")
+    String minAchieved;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress lines.")
     boolean quiet;
 
@@ -245,6 +250,9 @@ public final class LoadCommand implements Callable<Integer> {
             options.put(opt.substring(0, eq).trim(), opt.substring(eq + 1).trim());
         }
         b.options(options);
+        if (minAchieved != null) {
+            b.minAchieved(Values.minAchieved("min-achieved", minAchieved));
+        }
         LoadSettings defaults = b.build();
         for (String check : checks) {
             Checks.validate(check);
