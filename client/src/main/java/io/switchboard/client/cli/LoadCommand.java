@@ -203,6 +203,8 @@ public final class LoadCommand implements Callable<Integer> {
     /** The options these flags describe; {@link IllegalArgumentException} names a bad value. */
     public LoadOptions options() {
         Protocol proto = Protocol.parse(protocol);
+        ConnectionOptions.checkEpollMode(TransportChoice.parse(transport),
+                epollMode == null ? null : EpollMode.parse(epollMode));
         LoadSettings.Builder b = LoadSettings.builder()
                 .protocol(proto)
                 .target(target != null ? target : defaultTarget(proto))

@@ -146,6 +146,10 @@ public record LoadSettings(
         check(tlsServerName == null || tlsServerName.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?"),
                 "tls-server-name", tlsServerName, "a host name");
         options = Collections.unmodifiableMap(new LinkedHashMap<>(options == null ? Map.of() : options));
+        check(epollMode == null || transport.forced() == null
+                        || transport.forced() == io.switchboard.common.transport.Transport.EPOLL,
+                "epoll-mode", epollMode == null ? null : epollMode.id(),
+                "only with transport epoll or auto (the transport is " + transport.id() + ")");
         check(minAchieved >= 0 && minAchieved <= 100, "min-achieved", minAchieved, "0% (no check) to 100%");
     }
 
