@@ -235,7 +235,7 @@ public final class Server implements AutoCloseable {
             }
             channels.add(registered.channel());
         } else {
-            transport.configure(bootstrap);
+            transport.configure(bootstrap, config.bindAddress(listener)); // 0.0.0.0: an IPv4 socket
             if (config.listenerChannels() > 1) {
                 transport.reusePort(bootstrap);
             }
@@ -305,7 +305,7 @@ public final class Server implements AutoCloseable {
                 .handler(new UdpEchoHandler(config.maxDatagramBytes(), metrics));
         ChannelFuture bound = inherited != null
                 ? transport.configureInheritedDatagram(bootstrap, inherited.fd()).register().awaitUninterruptibly()
-                : transport.configureDatagram(bootstrap).bind(requested).awaitUninterruptibly();
+                : transport.configureDatagram(bootstrap, requested.getAddress()).bind(requested).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             throw new ServerStartException(listener.id() + " listener: cannot " + (inherited != null
                     ? "serve inherited fd " + inherited.fd() : "bind " + format(requested)) + ": "

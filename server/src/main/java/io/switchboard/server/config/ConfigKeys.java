@@ -109,7 +109,7 @@ public final class ConfigKeys {
         List<ConfigKey<?>> keys = new ArrayList<>();
         keys.add(key("listeners.bind", Types.address())
                 .flag("--bind")
-                .description("Address every listener binds unless it has its own; 0.0.0.0 is all IPv4 interfaces, :: all.")
+                .description("Address every listener binds unless it has its own; 0.0.0.0 is all IPv4 interfaces (IPv4 only), :: all interfaces (IPv6, and IPv4 too unless net.ipv6.bindv6only=1).")
                 .apply(ServerConfig.Builder::bindAddress)
                 .read(ServerConfig::bindAddress)
                 .build());
