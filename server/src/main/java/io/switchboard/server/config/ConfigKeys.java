@@ -209,7 +209,7 @@ public final class ConfigKeys {
 
         keys.add(key("http.static-root", Types.path("DIR"))
                 .flag("--static-root")
-                .description("Directory served over HTTP (a directory's index.html, no listings); "
+                .description("Directory served over HTTP (a directory's index.html, /dir redirected to /dir/ with 301, no listings); "
                         + "unset = a built-in page at /.")
                 .apply(ServerConfig.Builder::staticRoot)
                 .read(ServerConfig::staticRoot)
