@@ -116,6 +116,14 @@ public final class ConfigKeys {
         for (Listener listener : Listener.values()) {
             keys.addAll(listener(listener));
         }
+        keys.add(key("listeners.address-file", Types.path("FILE"))
+                .flag("--address-file")
+                .description("File the server writes once every listener is bound, one line per listener "
+                        + "(name, address, port, plain or tls), and removes at shutdown: how a health check "
+                        + "finds the ports however they were set. Unset = none; the container image sets it.")
+                .apply(ServerConfig.Builder::addressFile)
+                .read(ServerConfig::addressFile)
+                .build());
         keys.add(key("transport.type", Types.choice(TransportChoice::id, TransportChoice.values()))
                 .flag("--transport")
                 .description("I/O transport; auto prefers epoll, then kqueue, then NIO, and logs why it passed one over.")
