@@ -84,6 +84,10 @@ field() {
     [[ $1 =~ (^|[[:space:]])$2=([^[:space:]]+) ]] && printf '%s' "${BASH_REMATCH[2]}" || printf '-'
 }
 
+cpu_ticks() { # utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat)
+    awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat"
+}
+
 median() { # values on stdin, one a line
     sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
@@ -95,32 +99,42 @@ fi
 [[ -f $JAR ]] || { log "no server jar at $JAR"; exit 1; }
 taskset -c "$SERVER_CPU,$CLIENT_CPU" true
 log "outputs in $WORK; $CONNS connections x $INFLIGHT x $SIZE bytes, $DURATION s after $WARMUP s, $ROUNDS rounds"
+log "before: $(uptime)"
 
 for ((round = 1; round <= ROUNDS; round++)); do
     for label in $SERVERS; do
         start "$label"
         out="$WORK/$label.round$round.out"
         status=0
+        cpu0=$(cpu_ticks "$server_pid")
         load "$DURATION" "$WARMUP" "$out" || status=$?
+        cpu1=$(cpu_ticks "$server_pid")
         stop
         line=$(grep -m 1 '^RESULT ' "$out" || true)
+        if [[ -n $line ]]; then
+            # The server's CPU time (user + system, whole process) per echoed message, warm-up
+            # included on both sides: robust against other load on the machine, unlike msgs/s.
+            total=$(field "$line" total_msgs)
+            line+=" server_cpu_us_per_msg=$(awk -v t=$((cpu1 - cpu0)) -v hz="$(getconf CLK_TCK)" -v n="$total" \
+                'BEGIN {v = 0; if (n > 0) v = t * 1e6 / hz / n; printf "%.2f", v}')"
+            echo "$label $round $line" >> "$RESULTS"
+        fi
         log "round $round $label: ${line:-no RESULT (status $status)}"
-        [[ -n $line ]] && echo "$label $round $line" >> "$RESULTS"
     done
 done
 
 printf '\nMedians of %s rounds (%s connections x %s messages of %s bytes in flight, %s s each; server on CPU %s, load on CPU %s)\n\n' \
     "$ROUNDS" "$CONNS" "$INFLIGHT" "$SIZE" "$DURATION" "$SERVER_CPU" "$CLIENT_CPU"
-printf '%-10s %10s %9s %10s %10s %11s %11s %9s %9s %7s\n' server msgs/s MiB/s p50_us p99_us p99.9_us max_us conn_min conn_max errors
+printf '%-10s %10s %9s %10s %10s %11s %11s %9s %9s %11s %7s\n' server msgs/s MiB/s p50_us p99_us p99.9_us max_us conn_min conn_max cpu_us/msg errors
 for label in $SERVERS; do
     rows=$(grep "^$label " "$RESULTS" || true)
     m() { while read -r l; do field "$l" "$1"; echo; done <<< "$rows" | median; }
     [[ -z $rows ]] && { printf '%-10s no results\n' "$label"; continue; }
-    printf '%-10s %10s %9s %10s %10s %11s %11s %9s %9s %7s\n' "$label" "$(m msgs_per_s)" "$(m mib_per_s)" \
-        "$(m p50_us)" "$(m p99_us)" "$(m p999_us)" "$(m max_us)" "$(m conn_min)" "$(m conn_max)" \
+    printf '%-10s %10s %9s %10s %10s %11s %11s %9s %9s %11s %7s\n' "$label" "$(m msgs_per_s)" "$(m mib_per_s)" \
+        "$(m p50_us)" "$(m p99_us)" "$(m p999_us)" "$(m max_us)" "$(m conn_min)" "$(m conn_max)" "$(m server_cpu_us_per_msg)" \
         "$(while read -r l; do field "$l" errors; echo; done <<< "$rows" | awk '{s += $1} END {print s}')"
 done
-printf '\nEvery run:\n'
+printf '\nafter: %s\nEvery run:\n' "$(uptime)"
 cat "$RESULTS"
 
 if [[ $STRACE == 1 ]]; then

@@ -13,7 +13,8 @@
  *
  * Output: a human-readable block and one line
  *   RESULT conns=C size=S inflight=W duration_s=D msgs=N msgs_per_s=R mib_per_s=M p50_us=...
- *          p99_us=... p999_us=... max_us=... conn_min=... conn_max=... errors=E
+ *          p99_us=... p999_us=... max_us=... conn_min=... conn_max=... total_msgs=T errors=E
+ * (total_msgs: every message echoed, warm-up included, for costs per message measured outside).
  * Exit status 0 when there were no errors and messages completed, 1 otherwise, 2 for bad usage.
  */
 #define _GNU_SOURCE
@@ -257,8 +258,9 @@ int main(int argc, char **argv) {
         }
     }
 
-    uint64_t cmin = UINT64_MAX, cmax = 0;
+    uint64_t cmin = UINT64_MAX, cmax = 0, total = 0;
     for (int i = 0; i < conns; i++) {
+        total += cs[i].done;
         if (cs[i].measured < cmin) cmin = cs[i].measured;
         if (cs[i].measured > cmax) cmax = cs[i].measured;
     }
@@ -272,9 +274,9 @@ int main(int argc, char **argv) {
     printf("  per connection in the window: min %llu  max %llu\n", (unsigned long long)cmin,
            (unsigned long long)cmax);
     printf("RESULT conns=%d size=%zu inflight=%u duration_s=%.2f msgs=%llu msgs_per_s=%.1f mib_per_s=%.1f "
-           "p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f conn_min=%llu conn_max=%llu errors=%llu\n",
+           "p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f conn_min=%llu conn_max=%llu total_msgs=%llu errors=%llu\n",
            conns, size, inflight, duration, (unsigned long long)measured, rate, mib, quantile_us(0.5),
            quantile_us(0.99), quantile_us(0.999), (double)hist_max / 1000.0, (unsigned long long)cmin,
-           (unsigned long long)cmax, (unsigned long long)errors);
+           (unsigned long long)cmax, (unsigned long long)total, (unsigned long long)errors);
     return errors == 0 && measured > 0 ? 0 : 1;
 }
