@@ -1,8 +1,5 @@
 package io.switchboard.client.cli;
 
-import io.switchboard.client.ClientOptions;
-import io.switchboard.client.SwitchboardClient;
-import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
@@ -31,56 +28,35 @@ final class EmitCommand implements Callable<Integer> {
             description = "The recipient's session id (subscribe prints senders' ids).")
     long session;
 
-    @Option(names = "--event", paramLabel = "NAME", defaultValue = "message",
-            description = "The event name (default: ${DEFAULT-VALUE}).")
-    String event;
-
-    @Option(names = "--data", required = true, paramLabel = "TEXT", description = "The payload, as UTF-8 text.")
-    String data;
+    @Mixin
+    OneShot.EventOptions message;
 
     @Option(names = "--ack", description = "Wait for the peer's acknowledgement (the server gives up after its "
             + "peer-ack timeout, 10 s by default: ERROR 306 ACK_TIMEOUT); without it, as send.")
     boolean ack;
 
-    @Option(names = "--name", paramLabel = "NAME", defaultValue = "switchboard-client",
-            description = "Display name in the handshake (default: ${DEFAULT-VALUE}).")
-    String name;
+    @Mixin
+    OneShot.NameOption name;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        ClientOptions options;
-        try {
-            ClientOptions.Builder b = connection.builder(7000, name).reconnect(false).listenerExecutor(Runnable::run);
-            // The server's ERROR 306 after its peer-ack timeout, not ours, ends a wait that
-            // --timeout would otherwise cut shorter.
-            options = b.peerAckTimeout(Duration.ofMillis(Math.max(connection.timeoutMillis, 15_000))).build();
-        } catch (IllegalArgumentException e) {
-            err.println(e.getMessage());
-            return 2;
-        }
-        byte[] payload = data.getBytes(StandardCharsets.UTF_8);
-        try (SwitchboardClient client = SwitchboardClient.connect(options).join()) {
+        // The server's ERROR 306 after its peer-ack timeout, not ours, ends a wait that --timeout
+        // would otherwise cut shorter.
+        Duration peerAckTimeout = Duration.ofMillis(Math.max(connection.timeoutMillis, 15_000));
+        return OneShot.run(spec, connection, name, "emit", b -> b.peerAckTimeout(peerAckTimeout), client -> {
             String to = "session " + SessionIds.format(session);
-            if (ack) {
-                long start = System.nanoTime();
-                byte[] reply = client.emit(session, event, payload).join();
-                double millis = (System.nanoTime() - start) / 1e6;
-                out.printf(Locale.ROOT, "ack from %s time=%.3f ms: %s%n", to, millis,
-                        new String(reply, StandardCharsets.UTF_8));
-            } else {
-                client.send(session, event, payload).join();
-                out.println("emitted " + event + " to " + to + " (acknowledged by the server)");
+            if (!ack) {
+                client.send(session, message.event, message.payload()).join();
+                return "emitted " + message.event + " to " + to + " (acknowledged by the server)";
             }
-            out.flush();
-            return 0;
-        } catch (RuntimeException e) {
-            err.println("emit failed: " + Failures.describe(e));
-            return 1;
-        }
+            long start = System.nanoTime();
+            byte[] reply = client.emit(session, message.event, message.payload()).join();
+            double millis = (System.nanoTime() - start) / 1e6;
+            return String.format(Locale.ROOT, "ack from %s time=%.3f ms: %s", to, millis,
+                    new String(reply, StandardCharsets.UTF_8));
+        });
     }
 }

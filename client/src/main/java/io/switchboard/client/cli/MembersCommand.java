@@ -1,9 +1,6 @@
 package io.switchboard.client.cli;
 
-import io.switchboard.client.ClientOptions;
-import io.switchboard.client.SwitchboardClient;
 import io.switchboard.common.protocol.MembersReply;
-import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,39 +25,26 @@ final class MembersCommand implements Callable<Integer> {
     @Option(names = "--room", required = true, paramLabel = "ROOM", description = "The room.")
     String room;
 
-    @Option(names = "--name", paramLabel = "NAME", defaultValue = "switchboard-client",
-            description = "Display name in the handshake (default: ${DEFAULT-VALUE}).")
-    String name;
+    @Mixin
+    OneShot.NameOption name;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        ClientOptions options;
-        try {
-            options = connection.builder(7000, name).reconnect(false).listenerExecutor(Runnable::run).build();
-        } catch (IllegalArgumentException e) {
-            err.println(e.getMessage());
-            return 2;
-        }
-        try (SwitchboardClient client = SwitchboardClient.connect(options).join()) {
+        return OneShot.run(spec, connection, name, "members", b -> b, client -> {
             client.join(room).join();
             List<MembersReply.MemberInfo> members = client.members(room).join();
             long self = client.sessionId();
             List<MembersReply.MemberInfo> others = members.stream().filter(m -> m.sessionId() != self).toList();
-            out.println(others.size() + (others.size() == 1 ? " member in " : " members in ") + room);
+            StringBuilder text = new StringBuilder()
+                    .append(others.size()).append(others.size() == 1 ? " member in " : " members in ").append(room);
             for (MembersReply.MemberInfo m : others) {
-                out.println(SessionIds.format(m.sessionId()) + " " + m.name());
+                text.append('\n').append(SessionIds.format(m.sessionId())).append(' ').append(m.name());
             }
-            out.flush();
             client.leave(room).join();
-            return 0;
-        } catch (RuntimeException e) {
-            err.println("members failed: " + Failures.describe(e));
-            return 1;
-        }
+            return text.toString();
+        });
     }
 }
