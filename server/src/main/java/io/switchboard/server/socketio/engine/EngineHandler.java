@@ -106,6 +106,12 @@ public final class EngineHandler extends ChannelInboundHandlerAdapter {
         String sid = first(query, "sid");
         if (sid != null) {
             EngineSession session = server.find(sid);
+            if (session == null && !websocket && HttpMethod.GET.equals(method) && server.lastPoll(sid)) {
+                // The client closed this session by a POST that overtook this GET: end it cleanly.
+                server.sendPayload(ctx, EngineCodec.encodePayload(java.util.List.of(EnginePacket.NOOP), ctx.alloc()),
+                        origin, keepAlive, false);
+                return false;
+            }
             if (session == null) {
                 server.count(Malformed.UNKNOWN_SID);
                 server.sendError(ctx, Error.UNKNOWN_SID, origin, keepAlive);
@@ -125,14 +131,14 @@ public final class EngineHandler extends ChannelInboundHandlerAdapter {
             }
             boolean acceptsGzip = acceptsGzip(headers);
             if (HttpMethod.GET.equals(method)) {
-                session.execute(() -> session.pollGet(new EngineSession.Poll(ctx, origin, keepAlive, acceptsGzip)));
+                session.enqueueTask(() -> session.pollGet(new EngineSession.Poll(ctx, origin, keepAlive, acceptsGzip)));
                 return false;
             }
             if (HttpMethod.POST.equals(method)) {
                 boolean binary = HttpHeaderValues.APPLICATION_OCTET_STREAM.contentEqualsIgnoreCase(
                         headers.get(HttpHeaderNames.CONTENT_TYPE, ""));
                 EngineSession.Poll poll = new EngineSession.Poll(ctx, origin, keepAlive, false);
-                if (!session.execute(() -> session.pollPost(poll, request, binary))) {
+                if (!session.enqueueTask(() -> session.pollPost(poll, request, binary))) {
                     return false; // not run: released by the caller
                 }
                 return true;

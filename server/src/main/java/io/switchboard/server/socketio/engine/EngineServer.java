@@ -76,6 +76,7 @@ public final class EngineServer {
     private final EngineListener listener;
     private final Metrics metrics;
     private final Map<String, EngineSession> sessions = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> lastPolls = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private final Map<Malformed, LongAdder> malformed = new EnumMap<>(Malformed.class);
     private final EngineHandler handler;
@@ -136,6 +137,21 @@ public final class EngineServer {
         for (EngineSession s : sessions.values()) {
             s.shutdown();
         }
+    }
+
+    /**
+     * After a client closed its polling session by a close packet while no GET was pending, one GET
+     * arriving within {@code grace} (sent alongside the close, but overtaken by it) is answered
+     * with a noop instead of "Session ID unknown", as if it had been pending.
+     */
+    void expectLastPoll(String sid, java.util.concurrent.ScheduledExecutorService loop, java.time.Duration grace) {
+        lastPolls.put(sid, Boolean.TRUE);
+        loop.schedule(() -> lastPolls.remove(sid), grace.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether a GET for this closed sid is the one {@link #expectLastPoll} waits for (true once). */
+    boolean lastPoll(String sid) {
+        return lastPolls.remove(sid) != null;
     }
 
     EngineSession find(String sid) {

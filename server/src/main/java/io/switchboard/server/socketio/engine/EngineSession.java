@@ -138,6 +138,19 @@ final class EngineSession implements EngineSocket {
         return "EngineSession[" + id + ", " + transport + "]";
     }
 
+    /**
+     * Queues {@code task} on the session's loop even when already on it, so that requests from
+     * several connections are handled in the order they were read. False when the loop refused it.
+     */
+    boolean enqueueTask(Runnable task) {
+        try {
+            loop.execute(task);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
+    }
+
     /** Runs {@code task} on the session's loop (now, when already on it). False when the loop refused it. */
     boolean execute(Runnable task) {
         if (loop.inEventLoop()) {
@@ -508,7 +521,13 @@ final class EngineSession implements EngineSocket {
                 }
             }
             case PONG -> pong();
-            case CLOSE -> closeNow("transport close", EnginePacket.NOOP);
+            case CLOSE -> {
+                if (POLLING.equals(transport) && pendingGet == null) {
+                    // A GET sent together with this close may still be on its way on another connection.
+                    server.expectLastPoll(id, loop, config.pingTimeout());
+                }
+                closeNow("transport close", EnginePacket.NOOP);
+            }
             case PING -> {
                 log.debug("Engine.IO session {}: ping from the client, closing", id);
                 server.count(Malformed.CLIENT_PING);
