@@ -54,6 +54,9 @@ public final class ServerConfig {
     private final Duration httpIdleTimeout;
     private final boolean httpZeroCopy;
     private final URI cluster;
+    private final boolean socketIoEnabled;
+    private final io.switchboard.server.socketio.engine.EngineConfig socketIo;
+    private final io.switchboard.server.socketio.engine.EngineListener socketIoListener;
     private final Duration clusterHeartbeatTtl;
     // ---- TLS and auth ----
     private final Set<Listener> tlsListeners;
@@ -130,6 +133,9 @@ public final class ServerConfig {
         this.httpIdleTimeout = b.httpIdleTimeout;
         this.httpZeroCopy = b.httpZeroCopy;
         this.cluster = b.cluster;
+        this.socketIoEnabled = b.socketIoEnabled;
+        this.socketIo = b.socketIo;
+        this.socketIoListener = b.socketIoListener;
         this.clusterHeartbeatTtl = b.clusterHeartbeatTtl;
         // ---- TLS and auth ----
         this.tlsListeners = Collections.unmodifiableSet(EnumSet.copyOf(b.tlsListeners));
@@ -309,6 +315,24 @@ public final class ServerConfig {
      */
     public boolean httpZeroCopy() {
         return httpZeroCopy;
+    }
+
+    /** Whether the HTTP listener serves Socket.IO (Engine.IO under {@link #socketIo()}'s path). Default true. */
+    public boolean socketIoEnabled() {
+        return socketIoEnabled;
+    }
+
+    /** The Engine.IO settings (path, heartbeat, payload limit, CORS...). */
+    public io.switchboard.server.socketio.engine.EngineConfig socketIo() {
+        return socketIo;
+    }
+
+    /**
+     * What the Engine.IO sessions are handed to (the Socket.IO layer), or {@code null}: then the
+     * HTTP listener serves no Engine.IO, whatever {@link #socketIoEnabled()} says.
+     */
+    public io.switchboard.server.socketio.engine.EngineListener socketIoListener() {
+        return socketIoListener;
     }
 
     /** The Redis server this node joins a cluster through ({@code redis://host:port}), or {@code null} for a single node. */
@@ -515,6 +539,10 @@ public final class ServerConfig {
         private Duration httpIdleTimeout = Duration.ofSeconds(30);
         private boolean httpZeroCopy = true;
         private URI cluster;
+        private boolean socketIoEnabled = true;
+        private io.switchboard.server.socketio.engine.EngineConfig socketIo =
+                io.switchboard.server.socketio.engine.EngineConfig.defaults();
+        private io.switchboard.server.socketio.engine.EngineListener socketIoListener;
         private Duration clusterHeartbeatTtl = Duration.ofSeconds(10);
         // ---- TLS and auth ----
         private final Set<Listener> tlsListeners = EnumSet.noneOf(Listener.class);
@@ -714,6 +742,24 @@ public final class ServerConfig {
         /** Whether static files may be sent zero-copy; false forces chunked reads. */
         public Builder httpZeroCopy(boolean zeroCopy) {
             this.httpZeroCopy = zeroCopy;
+            return this;
+        }
+
+        /** Serves Socket.IO on the HTTP listener or not (socketio.enabled). */
+        public Builder socketIoEnabled(boolean enabled) {
+            this.socketIoEnabled = enabled;
+            return this;
+        }
+
+        /** The Engine.IO settings (socketio.*). */
+        public Builder socketIo(io.switchboard.server.socketio.engine.EngineConfig config) {
+            this.socketIo = Objects.requireNonNull(config, "socketIo");
+            return this;
+        }
+
+        /** What Engine.IO sessions are handed to; {@code null} serves no Engine.IO. */
+        public Builder socketIoListener(io.switchboard.server.socketio.engine.EngineListener listener) {
+            this.socketIoListener = listener;
             return this;
         }
 
