@@ -17,6 +17,7 @@ import io.switchboard.server.cluster.RedisBroker;
 import io.switchboard.server.echo.EchoServerInitializer;
 import io.switchboard.server.framed.FramedServerInitializer;
 import io.switchboard.server.http.HttpServerInitializer;
+import io.switchboard.server.socketio.SocketIoServer;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.reload.FileWatcher;
 import io.switchboard.server.rooms.RoomHub;
@@ -77,6 +78,8 @@ public final class Server implements AutoCloseable {
     private final FileWatcher watchedFiles = new FileWatcher();
     private ServerTls tls;
     private AuthTokens auth = AuthTokens.none();
+    /** Socket.IO on the HTTP listener: register namespaces and handlers here to embed the server. */
+    private SocketIoServer socketIo;
     private volatile boolean ready;
     private volatile boolean closed;
 
@@ -167,8 +170,10 @@ public final class Server implements AutoCloseable {
                     server.tls(Listener.FRAMED), server.auth));
             server.bind(Listener.ECHO, new EchoServerInitializer(server.metrics));
             server.bindUdp();
+            server.socketIo = new SocketIoServer(server.hub, config.session(), server.auth,
+                    PooledByteBufAllocator.DEFAULT, config.socketIoOptions());
             server.bind(Listener.HTTP, new HttpServerInitializer(config, server.hub, server.metrics, transport,
-                    server::isReady, server.tls(Listener.HTTP), server.auth));
+                    server::isReady, server.tls(Listener.HTTP), server.auth, server.socketIo.engineListener()));
         } catch (ServerStartException e) {
             server.close();
             throw e;
@@ -351,7 +356,12 @@ public final class Server implements AutoCloseable {
         return (InetSocketAddress) channel.localAddress();
     }
 
-    /** The rooms hub shared by every session. */
+    /** Socket.IO on the HTTP listener: namespaces, middleware and handlers for an embedding application. */
+    public SocketIoServer socketIo() {
+        return socketIo;
+    }
+
+    /** The rooms every protocol shares. */
     public RoomHub hub() {
         return hub;
     }

@@ -57,6 +57,7 @@ public final class ServerConfig {
     private final boolean socketIoEnabled;
     private final io.switchboard.server.socketio.engine.EngineConfig socketIo;
     private final io.switchboard.server.socketio.engine.EngineListener socketIoListener;
+    private final io.switchboard.server.socketio.SocketIoOptions socketIoOptions;
     private final Duration clusterHeartbeatTtl;
     // ---- TLS and auth ----
     private final Set<Listener> tlsListeners;
@@ -136,6 +137,7 @@ public final class ServerConfig {
         this.socketIoEnabled = b.socketIoEnabled;
         this.socketIo = b.socketIo;
         this.socketIoListener = b.socketIoListener;
+        this.socketIoOptions = b.socketIoOptions;
         this.clusterHeartbeatTtl = b.clusterHeartbeatTtl;
         // ---- TLS and auth ----
         this.tlsListeners = Collections.unmodifiableSet(EnumSet.copyOf(b.tlsListeners));
@@ -333,6 +335,11 @@ public final class ServerConfig {
      */
     public io.switchboard.server.socketio.engine.EngineListener socketIoListener() {
         return socketIoListener;
+    }
+
+    /** The Socket.IO layer's settings: relay events, connect and ack timeouts, where handlers run. */
+    public io.switchboard.server.socketio.SocketIoOptions socketIoOptions() {
+        return socketIoOptions;
     }
 
     /** The Redis server this node joins a cluster through ({@code redis://host:port}), or {@code null} for a single node. */
@@ -543,6 +550,8 @@ public final class ServerConfig {
         private io.switchboard.server.socketio.engine.EngineConfig socketIo =
                 io.switchboard.server.socketio.engine.EngineConfig.defaults();
         private io.switchboard.server.socketio.engine.EngineListener socketIoListener;
+        private io.switchboard.server.socketio.SocketIoOptions socketIoOptions =
+                io.switchboard.server.socketio.SocketIoOptions.defaults();
         private Duration clusterHeartbeatTtl = Duration.ofSeconds(10);
         // ---- TLS and auth ----
         private final Set<Listener> tlsListeners = EnumSet.noneOf(Listener.class);
@@ -754,6 +763,12 @@ public final class ServerConfig {
         /** The Engine.IO settings (socketio.*). */
         public Builder socketIo(io.switchboard.server.socketio.engine.EngineConfig config) {
             this.socketIo = Objects.requireNonNull(config, "socketIo");
+            return this;
+        }
+
+        /** The Socket.IO layer's settings (embedding: where handlers run, relay events on or off). */
+        public Builder socketIoOptions(io.switchboard.server.socketio.SocketIoOptions options) {
+            this.socketIoOptions = Objects.requireNonNull(options, "socketIoOptions");
             return this;
         }
 

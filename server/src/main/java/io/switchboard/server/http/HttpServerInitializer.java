@@ -17,6 +17,7 @@ import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.metrics.TrafficCounter;
 import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.socketio.engine.EngineListener;
 import io.switchboard.server.socketio.engine.EngineServer;
 import io.switchboard.server.tls.ServerTls;
 import io.switchboard.server.ws.WebSocketBridge;
@@ -55,6 +56,15 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
      */
     public HttpServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
             BooleanSupplier ready, ServerTls tls, AuthTokens auth) {
+        this(config, hub, metrics, transport, ready, tls, auth, null);
+    }
+
+    /**
+     * @param socketIo what Engine.IO sessions are handed to (the server's Socket.IO layer); when
+     *     {@code null}, the configuration's {@link ServerConfig#socketIoListener()}, if any
+     */
+    public HttpServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
+            BooleanSupplier ready, ServerTls tls, AuthTokens auth, EngineListener socketIo) {
         this.tls = tls;
         this.auth = auth;
         this.config = config;
@@ -64,8 +74,9 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
         this.guard = new RequestGuard(metrics);
         this.router = new HttpRouter(config.staticRoot(), config.httpZeroCopy(), config.metricsEnabled(), metrics, hub,
                 transport, ready);
-        this.engine = config.socketIoEnabled() && config.socketIoListener() != null
-                ? new EngineServer(config.socketIo(), config.socketIoListener(), metrics) : null;
+        EngineListener listener = socketIo != null ? socketIo : config.socketIoListener();
+        this.engine = config.socketIoEnabled() && listener != null
+                ? new EngineServer(config.socketIo(), listener, metrics) : null;
     }
 
     /** The Engine.IO server of this listener, or {@code null} when Socket.IO is not served. */
