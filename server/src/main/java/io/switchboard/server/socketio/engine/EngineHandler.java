@@ -226,7 +226,7 @@ public final class EngineHandler extends ChannelInboundHandlerAdapter {
         EngineSession target = session != null ? session
                 : new EngineSession(server, server.newSid(), ch.eventLoop(), handshake(ch, request, uri),
                         EngineSession.WEBSOCKET);
-        WebSocketTransport transport = new WebSocketTransport(target);
+        WebSocketTransport transport = new WebSocketTransport(target, session != null);
         ChannelPipeline p = ctx.pipeline();
         String after = ctx.name();
         if (deflate != null) {

@@ -261,8 +261,24 @@ final class EngineSession implements EngineSocket {
         if (!queue.isEmpty()) {
             flushPolling();
         } else if (probed) {
-            respondNoop();
+            // The client pauses polling once it has the probe's answer, so this GET crossed it (then
+            // the client waits for it before sending the upgrade) or races the upgrade packet. Like
+            // the reference server, end it with a noop if the upgrade has not come within 100 ms.
+            noopSoon(poll);
         }
+    }
+
+    /**
+     * While a probe is answered, ends {@code poll} with a noop if the upgrade packet has not
+     * come within 100 ms (the reference server's upgrade check interval), so that the client can
+     * pause polling and send it. When the upgrade comes first, the poll is refused instead.
+     */
+    private void noopSoon(Poll poll) {
+        loop.schedule(() -> {
+            if (pendingGet == poll && probed && POLLING.equals(transport)) {
+                respondNoop();
+            }
+        }, 100, TimeUnit.MILLISECONDS);
     }
 
     /** A polling POST for this session; releases {@code request}. On the session's loop. */
@@ -389,10 +405,10 @@ final class EngineSession implements EngineSocket {
             onPacket(p);
         } else if (ch == probe) {
             if (p.type == PacketType.PING && p.isProbe()) {
-                writeWs(ch, List.of(EnginePacket.PROBE_PONG));
+                // WebSocketTransport has answered 3probe already, on the connection's own loop.
                 probed = true;
-                if (pendingGet != null && queue.isEmpty()) {
-                    respondNoop(); // ends the pending poll so that the client can pause polling
+                if (pendingGet != null) {
+                    noopSoon(pendingGet);
                 }
             } else if (p.type == PacketType.UPGRADE && state == OPEN) {
                 completeUpgrade();
@@ -437,9 +453,18 @@ final class EngineSession implements EngineSocket {
 
     private void completeUpgrade() {
         Channel ch = probe;
+        boolean wasProbed = probed;
         dropProbe();
         if (pendingGet != null) {
-            respondNoop();
+            if (wasProbed) {
+                // Sent after the probe was answered: it lost the race with the upgrade, and after
+                // the upgrade a polling request is a transport mismatch.
+                Poll g = takePendingGet();
+                server.count(Malformed.TRANSPORT_MISMATCH);
+                server.sendError(g.ctx(), Error.BAD_REQUEST, g.origin(), g.keepAlive());
+            } else {
+                respondNoop();
+            }
         }
         ws = ch;
         transport = WEBSOCKET;

@@ -29,9 +29,16 @@ import org.apache.logging.log4j.Logger;
 final class WebSocketTransport extends ChannelInboundHandlerAdapter {
     private static final Logger log = LogManager.getLogger(WebSocketTransport.class);
     private final EngineSession session;
+    /** Whether this connection is an upgrade probe that has not sent the upgrade packet yet. */
+    private boolean probing;
 
-    WebSocketTransport(EngineSession session) {
+    /**
+     * @param probe whether this connection upgrades an existing polling session (its 2probe is
+     *        answered right here, on the connection's loop, without waiting for the hop)
+     */
+    WebSocketTransport(EngineSession session, boolean probe) {
         this.session = session;
+        this.probing = probe;
     }
 
     @Override
@@ -48,8 +55,17 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter {
                     session.execute(() -> session.onWsError(ch, e.kind));
                     return;
                 }
+                if (probing) {
+                    if (p.type == PacketType.PING && p.isProbe()) {
+                        ctx.writeAndFlush(new TextWebSocketFrame(EngineCodec.encodeText(EnginePacket.PROBE_PONG,
+                                ctx.alloc())));
+                    } else {
+                        probing = false;
+                    }
+                }
                 hand(ch, p);
             } else if (msg instanceof BinaryWebSocketFrame frame) {
+                probing = false;
                 hand(ch, EnginePacket.binary(frame.content().retain()));
             } else if (msg instanceof PingWebSocketFrame frame) {
                 ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
