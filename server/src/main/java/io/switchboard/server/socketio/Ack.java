@@ -7,4 +7,7 @@ public interface Ack {
 
     /** Answers with these arguments (the values {@code SioArgs} accepts). Later calls do nothing. */
     void send(Object... args);
+
+    /** Answers with these arguments (as a handler received them, say). */
+    void sendArgs(com.fasterxml.jackson.databind.node.ArrayNode args);
 }

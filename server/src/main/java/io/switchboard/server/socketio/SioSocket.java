@@ -122,7 +122,13 @@ public final class SioSocket {
 
     /** Sends {@code event} with {@code args} (any values {@code SioArgs} accepts) to this client. */
     public void emit(String event, Object... args) {
-        ArrayNode data = SioArgs.event(event, args);
+        emitArgs(event, SioArgs.args(args));
+    }
+
+    /** Sends {@code event} with these arguments, as received by a handler for instance. */
+    public void emitArgs(String event, ArrayNode args) {
+        ArrayNode data = NODES.arrayNode(args.size() + 1).add(event);
+        data.addAll(args);
         onLoop(() -> {
             if (connected) {
                 connection.send(SioPacket.event(namespace.name(), data, SioPacket.NO_ACK));
@@ -252,7 +258,13 @@ public final class SioSocket {
         namespace.added(this);
         ObjectNode payload = NODES.objectNode().put("sid", id);
         connection.send(SioPacket.connect(namespace.name(), payload));
-        namespace.fireConnection(this);
+        // In a task of its own, after the CONNECT is flushed: what the handlers emit goes out in a
+        // write of its own, as with the reference server (some clients read one message per read).
+        connection.eventLoop().execute(() -> {
+            if (connected) {
+                namespace.fireConnection(this);
+            }
+        });
     }
 
     /** A packet for this namespace (after CONNECT). */
@@ -395,7 +407,8 @@ public final class SioSocket {
             sendArgs(SioArgs.args(args));
         }
 
-        void sendArgs(ArrayNode args) {
+        @Override
+        public void sendArgs(ArrayNode args) {
             onLoop(() -> {
                 if (!requested() || sent || !connected) {
                     return;

@@ -19,11 +19,11 @@ import java.net.InetSocketAddress;
  * Relays TCP connections from one loopback address to another, so that a server bound to
  * 127.0.0.1 also answers on [::1] (clients that resolve {@code localhost} to ::1). Test helper.
  */
-final class LoopbackForwarder implements AutoCloseable {
+public final class LoopbackForwarder implements AutoCloseable {
     private final EventLoopGroup group = new NioEventLoopGroup(1);
     private final Channel server;
 
-    LoopbackForwarder(InetSocketAddress listen, InetSocketAddress target) throws InterruptedException {
+    public LoopbackForwarder(InetSocketAddress listen, InetSocketAddress target) throws InterruptedException {
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childHandler(new ChannelInitializer<Channel>() {
