@@ -321,11 +321,14 @@ public final class ServerConfig {
     }
 
     /**
-     * What the Engine.IO sessions are handed to (the Socket.IO layer), or {@code null}: then the
-     * HTTP listener serves no Engine.IO, whatever {@link #socketIoEnabled()} says.
+     * The Engine.IO server for an HTTP listener: {@code null} unless Socket.IO is enabled and a
+     * listener was given to {@link Builder#socketIoListener} (the Socket.IO layer; not a setting,
+     * hence a factory rather than a getter).
      */
-    public io.switchboard.server.socketio.engine.EngineListener socketIoListener() {
-        return socketIoListener;
+    public io.switchboard.server.socketio.engine.EngineServer newSocketIoServer(
+            io.switchboard.server.metrics.Metrics metrics) {
+        return socketIoEnabled && socketIoListener != null
+                ? new io.switchboard.server.socketio.engine.EngineServer(socketIo, socketIoListener, metrics) : null;
     }
 
     /** The Redis server this node joins a cluster through ({@code redis://host:port}), or {@code null} for a single node. */
@@ -742,6 +745,11 @@ public final class ServerConfig {
         public Builder socketIoEnabled(boolean enabled) {
             this.socketIoEnabled = enabled;
             return this;
+        }
+
+        /** The Engine.IO settings set so far (for the socketio.* keys, which change one field each). */
+        public io.switchboard.server.socketio.engine.EngineConfig socketIoConfig() {
+            return socketIo;
         }
 
         /** The Engine.IO settings (socketio.*). */

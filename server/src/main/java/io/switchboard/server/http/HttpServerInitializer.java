@@ -64,8 +64,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
         this.guard = new RequestGuard(metrics);
         this.router = new HttpRouter(config.staticRoot(), config.httpZeroCopy(), config.metricsEnabled(), metrics, hub,
                 transport, ready);
-        this.engine = config.socketIoEnabled() && config.socketIoListener() != null
-                ? new EngineServer(config.socketIo(), config.socketIoListener(), metrics) : null;
+        this.engine = config.newSocketIoServer(metrics);
     }
 
     /** The Engine.IO server of this listener, or {@code null} when Socket.IO is not served. */
