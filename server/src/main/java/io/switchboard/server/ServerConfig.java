@@ -330,11 +330,14 @@ public final class ServerConfig {
     }
 
     /**
-     * What the Engine.IO sessions are handed to (the Socket.IO layer), or {@code null}: then the
-     * HTTP listener serves no Engine.IO, whatever {@link #socketIoEnabled()} says.
+     * The Engine.IO server for an HTTP listener: {@code null} unless Socket.IO is enabled and a
+     * listener was given to {@link Builder#socketIoListener} (the Socket.IO layer; not a setting,
+     * hence a factory rather than a getter).
      */
-    public io.switchboard.server.socketio.engine.EngineListener socketIoListener() {
-        return socketIoListener;
+    public io.switchboard.server.socketio.engine.EngineServer newSocketIoServer(
+            io.switchboard.server.metrics.Metrics metrics) {
+        return socketIoEnabled && socketIoListener != null
+                ? new io.switchboard.server.socketio.engine.EngineServer(socketIo, socketIoListener, metrics) : null;
     }
 
     /** The Socket.IO layer's settings: relay events, connect and ack timeouts, where handlers run. */
@@ -760,10 +763,20 @@ public final class ServerConfig {
             return this;
         }
 
+        /** The Engine.IO settings set so far (for the socketio.* keys, which change one field each). */
+        public io.switchboard.server.socketio.engine.EngineConfig socketIoConfig() {
+            return socketIo;
+        }
+
         /** The Engine.IO settings (socketio.*). */
         public Builder socketIo(io.switchboard.server.socketio.engine.EngineConfig config) {
             this.socketIo = Objects.requireNonNull(config, "socketIo");
             return this;
+        }
+
+        /** The Socket.IO layer's settings as set so far. */
+        public io.switchboard.server.socketio.SocketIoOptions socketIoOptionsNow() {
+            return socketIoOptions;
         }
 
         /** The Socket.IO layer's settings (embedding: where handlers run, relay events on or off). */
