@@ -173,7 +173,8 @@ public final class Server implements AutoCloseable {
             server.socketIo = new SocketIoServer(server.hub, config.session(), server.auth,
                     PooledByteBufAllocator.DEFAULT, config.socketIoOptions());
             server.bind(Listener.HTTP, new HttpServerInitializer(config, server.hub, server.metrics, transport,
-                    server::isReady, server.tls(Listener.HTTP), server.auth, server.socketIo.engineListener()));
+                    server::isReady, server.tls(Listener.HTTP), server.auth,
+                    config.socketIoListener() != null ? null : server.socketIo.engineListener()));
         } catch (ServerStartException e) {
             server.close();
             throw e;

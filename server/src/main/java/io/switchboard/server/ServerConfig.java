@@ -340,6 +340,11 @@ public final class ServerConfig {
                 ? new io.switchboard.server.socketio.engine.EngineServer(socketIo, socketIoListener, metrics) : null;
     }
 
+    /** The Engine.IO listener set by code (tests, an application of its own), or {@code null}: then the server's Socket.IO layer. */
+    io.switchboard.server.socketio.engine.EngineListener socketIoListener() {
+        return socketIoListener;
+    }
+
     /** The Socket.IO layer's settings: relay events, connect and ack timeouts, where handlers run. */
     public io.switchboard.server.socketio.SocketIoOptions socketIoOptions() {
         return socketIoOptions;

@@ -2,6 +2,7 @@ package io.switchboard.server.socketio.engine;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -59,6 +60,8 @@ final class EngineSession implements EngineSocket {
     private final ArrayDeque<EnginePacket> queue = new ArrayDeque<>();
     private long queuedBytes;
     private boolean flushScheduled;
+    /** A batch of WebSocket frames is being written; the queue waits for it (on the session loop). */
+    private boolean wsWriting;
     private Poll pendingGet;
     private ChannelFutureListener pendingGetClosed;
     private ScheduledFuture<?> pingTimer;
@@ -189,7 +192,13 @@ final class EngineSession implements EngineSocket {
         ws = ch;
         state = OPEN;
         server.register(this);
-        writeWs(ch, List.of(EnginePacket.text(PacketType.OPEN, openPacket())));
+        wsWriting = true;
+        writeWs(ch, List.of(EnginePacket.text(PacketType.OPEN, openPacket())), () -> execute(() -> {
+            wsWriting = false;
+            if (ws == ch && state != CLOSED && !queue.isEmpty()) {
+                flushWs();
+            }
+        }));
         opened();
     }
 
@@ -475,11 +484,27 @@ final class EngineSession implements EngineSocket {
         }
     }
 
+    /**
+     * Writes what is queued as one batch, unless a batch is still being written: then the queue
+     * waits for that write to complete (as the reference server's transport is not "writable"
+     * meanwhile). Packets queued in the meantime leave together, in one write, and a packet queued
+     * right after another never shares its write with it.
+     */
     private void flushWs() {
+        if (wsWriting) {
+            return;
+        }
         List<EnginePacket> batch = new ArrayList<>(queue);
         queue.clear();
         queuedBytes = 0;
-        writeWs(ws, batch);
+        wsWriting = true;
+        Channel ch = ws;
+        writeWs(ch, batch, () -> execute(() -> {
+            wsWriting = false;
+            if (ws == ch && state != CLOSED && !queue.isEmpty()) {
+                flushWs();
+            }
+        }));
         ChannelOutboundBuffer out = ws.unsafe().outboundBuffer();
         if (out != null && out.totalPendingWriteBytes() > config.maxBufferedBytes()) {
             log.debug("Engine.IO session {}: {} bytes unsent on the WebSocket, closing", id,
@@ -488,13 +513,19 @@ final class EngineSession implements EngineSocket {
         }
     }
 
-    /** Writes packets as frames on {@code ch} (on its loop), one flush for all. */
-    private static void writeWs(Channel ch, List<EnginePacket> batch) {
+    /** Writes packets as frames on {@code ch} (on its loop), one flush for all; {@code written} runs once they are written or failed. */
+    private static void writeWs(Channel ch, List<EnginePacket> batch, Runnable written) {
         Runnable write = () -> {
-            for (EnginePacket p : batch) {
+            ChannelPromise last = ch.newPromise();
+            last.addListener(f -> written.run());
+            for (int i = 0; i < batch.size(); i++) {
+                EnginePacket p = batch.get(i);
                 WebSocketFrame frame = p.isBinary() ? new BinaryWebSocketFrame(p.takeBinary())
                         : new TextWebSocketFrame(EngineCodec.encodeText(p, ch.alloc()));
-                ch.write(frame, ch.voidPromise());
+                ch.write(frame, i == batch.size() - 1 ? last : ch.voidPromise());
+            }
+            if (batch.isEmpty()) {
+                last.setSuccess();
             }
             ch.flush();
         };
@@ -508,6 +539,7 @@ final class EngineSession implements EngineSocket {
             for (EnginePacket p : batch) {
                 p.release();
             }
+            written.run();
         }
     }
 
