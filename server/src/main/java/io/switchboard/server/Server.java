@@ -80,6 +80,8 @@ public final class Server implements AutoCloseable {
     private AuthTokens auth = AuthTokens.none();
     /** Socket.IO on the HTTP listener: register namespaces and handlers here to embed the server. */
     private SocketIoServer socketIo;
+    /** Engine.IO on the HTTP listener, or {@code null}. */
+    private io.switchboard.server.socketio.engine.EngineServer engine;
     private volatile boolean ready;
     private volatile boolean closed;
 
@@ -171,10 +173,13 @@ public final class Server implements AutoCloseable {
             server.bind(Listener.ECHO, new EchoServerInitializer(server.metrics));
             server.bindUdp();
             server.socketIo = new SocketIoServer(server.hub, config.session(), server.auth,
-                    PooledByteBufAllocator.DEFAULT, config.socketIoOptions());
-            server.bind(Listener.HTTP, new HttpServerInitializer(config, server.hub, server.metrics, transport,
+                    PooledByteBufAllocator.DEFAULT, config.socketIoOptions(), server.limits);
+            server.metrics.register(server.socketIo::writeMetrics);
+            HttpServerInitializer http = new HttpServerInitializer(config, server.hub, server.metrics, transport,
                     server::isReady, server.tls(Listener.HTTP), server.auth,
-                    config.socketIoListener() != null ? null : server.socketIo.engineListener()));
+                    config.socketIoListener() != null ? null : server.socketIo.engineListener());
+            server.engine = http.engine();
+            server.bind(Listener.HTTP, http);
         } catch (ServerStartException e) {
             server.close();
             throw e;
@@ -429,6 +434,11 @@ public final class Server implements AutoCloseable {
             for (Channel channel : channels) {
                 channel.close().awaitUninterruptibly();
             }
+        }
+        if (engine != null) {
+            // Every Engine.IO session gets a close packet: Socket.IO clients see "transport close"
+            // and reconnect (to another node, or to this one once it is back).
+            engine.closeAll();
         }
         Connections.DrainResult drained = connections.drain(drainTimeout);
         if (!drainTimeout.isZero()) {

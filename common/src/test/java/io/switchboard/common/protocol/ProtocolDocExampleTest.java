@@ -182,6 +182,8 @@ class ProtocolDocExampleTest {
                         case "PRESENCE" -> Flags.PRESENCE;
                         case "INCLUDE_SELF" -> Flags.INCLUDE_SELF;
                         case "PEER_ACK" -> Flags.PEER_ACK;
+                        case "JSON" -> Flags.JSON;
+                        case "BINARY" -> Flags.BINARY;
                         default -> throw new AssertionError("unknown flag " + name);
                     };
                 }

@@ -11,6 +11,7 @@ import io.switchboard.server.socketio.protocol.SioDecodeException;
 import io.switchboard.server.socketio.protocol.SioDecoder;
 import io.switchboard.server.socketio.protocol.SioEncoded;
 import io.switchboard.server.socketio.protocol.SioPacket;
+import io.switchboard.server.socketio.protocol.SioPacketType;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,12 +33,15 @@ final class Connection {
     private final SioDecoder decoder;
     private final Map<String, SioSocket> sockets = new HashMap<>();
     private ScheduledFuture<?> connectTimer;
+    /** The session's event rate, or {@code null} when unlimited. */
+    private final io.switchboard.server.limits.ConnectionRate rate;
     private boolean closed;
 
     Connection(SocketIoServer server, EngineSocket engine) {
         this.server = server;
         this.engine = engine;
         this.decoder = new SioDecoder(server.options().decoder());
+        this.rate = server.newRate();
         long timeout = server.options().connectTimeout().toMillis();
         this.connectTimer = engine.eventLoop().schedule(() -> {
             if (sockets.isEmpty() && !closed) {
@@ -104,6 +108,17 @@ final class Connection {
                     server.count("not_connected");
                     log.debug("engine.io session {}: {} for namespace {} not connected, ignored", engine.id(),
                             packet.type(), packet.namespace());
+                    return;
+                }
+                if (rate != null && (packet.type() == SioPacketType.EVENT || packet.type() == SioPacketType.BINARY_EVENT)
+                        && !rate.allow(engine.handshake().remoteAddress() + " sid " + engine.id())) {
+                    // Over limits.rate: not processed; the client hears it when it asked for an ack.
+                    server.count("rate_limited");
+                    if (packet.hasAckId()) {
+                        send(SioPacket.ack(packet.namespace(), packet.ackId(), SioSocket.errorArgs(
+                                io.switchboard.common.protocol.ErrorCode.RATE_LIMITED, "not processed: more than "
+                                        + rate.perSecond() + " events per second")));
+                    }
                     return;
                 }
                 socket.onPacket(packet);

@@ -3,6 +3,8 @@ package io.switchboard.server.socketio;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.switchboard.server.auth.AuthTokens;
+import io.switchboard.server.limits.ConnectionRate;
+import io.switchboard.server.limits.Limits;
 import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.session.SessionConfig;
 import io.switchboard.server.socketio.engine.EngineListener;
@@ -27,6 +29,7 @@ public final class SocketIoServer {
     private static final Logger log = LogManager.getLogger(SocketIoServer.class);
 
     private final RoomHub hub;
+    private final Limits limits;
     private final SessionConfig sessionConfig;
     private final AuthTokens auth;
     private final SocketIoOptions options;
@@ -41,6 +44,13 @@ public final class SocketIoServer {
 
     public SocketIoServer(RoomHub hub, SessionConfig sessionConfig, AuthTokens auth, ByteBufAllocator alloc,
             SocketIoOptions options) {
+        this(hub, sessionConfig, auth, alloc, options, null);
+    }
+
+    /** With {@code limits}: each Engine.IO session's events are held to {@code limits.rate} per second. */
+    public SocketIoServer(RoomHub hub, SessionConfig sessionConfig, AuthTokens auth, ByteBufAllocator alloc,
+            SocketIoOptions options, Limits limits) {
+        this.limits = limits;
         this.hub = hub;
         this.sessionConfig = sessionConfig;
         this.auth = auth;
@@ -71,6 +81,18 @@ public final class SocketIoServer {
     /** What Engine.IO hands its sessions to. */
     public EngineListener engineListener() {
         return listener;
+    }
+
+    /** Socket.IO sockets by namespace, and refusals and faults by cause, for {@code /metrics}. */
+    public void writeMetrics(io.switchboard.server.metrics.MetricSource.Sink sink) {
+        sink.header("switchboard_socketio_sockets", "gauge", "Socket.IO sockets connected on this node, by namespace.");
+        for (Namespace nsp : namespaces.values()) {
+            sink.sample("switchboard_socketio_sockets", "namespace=\"" + nsp.name().replace("\\", "\\\\")
+                    .replace("\"", "\\\"") + "\"", nsp.fetchSockets().size());
+        }
+        sink.header("switchboard_socketio_refused_total", "counter",
+                "Socket.IO packets and connections refused or ignored, by cause (docs/socketio.md).");
+        counts().forEach((cause, n) -> sink.sample("switchboard_socketio_refused_total", "cause=\"" + cause + "\"", n));
     }
 
     /** How many times each refusal or protocol fault happened, by cause (for /metrics). */
@@ -121,6 +143,11 @@ public final class SocketIoServer {
 
     SioEncoder encoder() {
         return encoder;
+    }
+
+    /** A new session's event rate, or {@code null} when unlimited. */
+    ConnectionRate newRate() {
+        return limits == null ? null : limits.sessionRate(io.switchboard.server.Listener.HTTP, "Socket.IO events");
     }
 
     void count(String cause) {

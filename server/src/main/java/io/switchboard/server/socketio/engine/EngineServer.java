@@ -89,6 +89,31 @@ public final class EngineServer {
             malformed.put(m, new LongAdder());
         }
         this.handler = new EngineHandler(this);
+        if (metrics != null) {
+            metrics.register(this::writeMetrics);
+        }
+    }
+
+    /** Sessions by transport, and malformed input by kind, for {@code /metrics}. */
+    private void writeMetrics(io.switchboard.server.metrics.MetricSource.Sink sink) {
+        int polling = 0;
+        int websocket = 0;
+        for (EngineSession s : sessions.values()) {
+            if ("websocket".equals(s.transport())) {
+                websocket++;
+            } else {
+                polling++;
+            }
+        }
+        sink.header("switchboard_socketio_sessions", "gauge", "Engine.IO sessions open now, by transport.");
+        sink.sample("switchboard_socketio_sessions", "transport=\"polling\"", polling);
+        sink.sample("switchboard_socketio_sessions", "transport=\"websocket\"", websocket);
+        sink.header("switchboard_socketio_malformed_total", "counter",
+                "Malformed Engine.IO input, by kind (docs/socketio.md lists what each gets).");
+        for (Malformed m : Malformed.values()) {
+            sink.sample("switchboard_socketio_malformed_total",
+                    "kind=\"" + m.name().toLowerCase(java.util.Locale.ROOT) + "\"", malformed(m));
+        }
     }
 
     public EngineConfig config() {
