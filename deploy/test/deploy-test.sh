@@ -287,6 +287,55 @@ container_checks() {
   fi
 }
 
+# --- The health check follows the HTTP port however it was set -----------------------------------
+
+# Runs the image locked down with the HTTP listener moved to port $2 by the way $1 names (the
+# podman arguments before the image are in moved_opts, the server flags after it in moved_args),
+# waits for /readyz through the published port, then asks `podman healthcheck run`.
+moved_port_check() {
+  local how=$1 port=$2 name=switchboard-test-$$-$1
+  containers+=("$name")
+  podman run -d --name "$name" \
+    --read-only --cap-drop ALL --security-opt no-new-privileges \
+    --tmpfs /tmp:rw,noexec,nosuid,size=64m \
+    --tmpfs /var/cache/switchboard:rw,exec,nosuid,nodev,size=16m,mode=1777 \
+    -p "127.0.0.1::$port/tcp" "${moved_opts[@]}" \
+    "$app_image" --framed-port off --echo-port off --udp-port off "${moved_args[@]}" \
+    > /dev/null 2>> "$work/podman.log" || { cat "$work/podman.log" >&2; die "podman run ($how) failed"; }
+  local http
+  http=127.0.0.1:$(podman port "$name" "$port/tcp" | head -n 1 | sed 's/.*://')
+  if ! wait_for 60 http_ok "http://$http/readyz"; then
+    podman logs "$name" 2>&1 | tail -n 20 >&2
+    fail "port by $how: /readyz on container port $port did not answer 200 within 60 s"
+    return
+  fi
+  local health
+  if health=$(podman healthcheck run "$name" 2>> "$work/podman.log"); then
+    pass "port $port by $how: /readyz 200 and podman healthcheck run: ${health:-healthy}"
+  else
+    fail "port $port by $how: /readyz 200 but podman healthcheck run says: ${health:-unhealthy}"
+  fi
+  podman rm -f -t 0 "$name" > /dev/null 2>&1 || true
+}
+
+port_checks() {
+  step "health check with the HTTP port set by a flag, a variable, the configuration file"
+  mkdir -p "$work/ports"
+  printf 'listeners:\n  http:\n    port: 7783\n' > "$work/ports/switchboard.yaml"
+  chmod 0644 "$work/ports/switchboard.yaml"
+  # A flag after the image name (the Dockerfile's documented way to pass server flags).
+  moved_opts=()
+  moved_args=(--http-port 7781)
+  moved_port_check flag 7781
+  moved_opts=(-e SWITCHBOARD_LISTENERS_HTTP_PORT=7782)
+  moved_args=()
+  moved_port_check variable 7782
+  moved_opts=(-v "$work/ports/switchboard.yaml:/etc/switchboard/switchboard.yaml:ro")
+  moved_args=(--config /etc/switchboard/switchboard.yaml)
+  moved_port_check file 7783
+  step_done "three containers"
+}
+
 # --- docker-compose.yml, run by podman-compose -------------------------------------------------
 
 compose_checks() {
@@ -554,6 +603,7 @@ EOF
 
 if [ "$run_container" = yes ]; then
   container_checks
+  port_checks
   compose_checks
 fi
 if [ "$run_systemd" = yes ]; then

@@ -25,6 +25,7 @@ import io.switchboard.server.tls.ServerTls;
 import io.switchboard.server.tls.TlsFileException;
 import io.switchboard.server.udp.UdpEchoHandler;
 import io.switchboard.common.transport.InheritedSocket;
+import io.switchboard.server.lifecycle.AddressFile;
 import io.switchboard.server.lifecycle.Connections;
 import io.switchboard.server.lifecycle.HttpDrain;
 import io.switchboard.server.lifecycle.SocketActivation;
@@ -37,6 +38,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -159,6 +161,7 @@ public final class Server implements AutoCloseable {
                     + "the epoll transport, not " + transport.transport().id(), null);
         }
         Server server = new Server(config, transport, SystemdNotify.fromEnvironment(environment), activation);
+        AddressFile.remove(config.addressFile()); // one a killed server left is not this one's
         try {
             server.startTlsAndAuth();
             if (server.cluster != null) {
@@ -187,6 +190,7 @@ public final class Server implements AutoCloseable {
         for (Map.Entry<Integer, String> fd : activation.unclaimed().entrySet()) {
             log.warn("socket activation: fd {} ({}) matches no listener; it is not served", fd.getKey(), fd.getValue());
         }
+        server.writeAddressFile();
         server.ready = true;
         server.notify.ready(server.status());
         return server;
@@ -246,7 +250,7 @@ public final class Server implements AutoCloseable {
             }
             channels.add(registered.channel());
         } else {
-            transport.configure(bootstrap);
+            transport.configure(bootstrap, config.bindAddress(listener)); // 0.0.0.0: an IPv4 socket
             if (config.listenerChannels() > 1) {
                 transport.reusePort(bootstrap);
             }
@@ -316,7 +320,7 @@ public final class Server implements AutoCloseable {
                 .handler(new UdpEchoHandler(config.maxDatagramBytes(), metrics));
         ChannelFuture bound = inherited != null
                 ? transport.configureInheritedDatagram(bootstrap, inherited.fd()).register().awaitUninterruptibly()
-                : transport.configureDatagram(bootstrap).bind(requested).awaitUninterruptibly();
+                : transport.configureDatagram(bootstrap, requested.getAddress()).bind(requested).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             throw new ServerStartException(listener.id() + " listener: cannot " + (inherited != null
                     ? "serve inherited fd " + inherited.fd() : "bind " + format(requested)) + ": "
@@ -328,6 +332,16 @@ public final class Server implements AutoCloseable {
                 format((InetSocketAddress) bound.channel().localAddress()), transport.transport().id(),
                 transport.epollMode() == null ? "n/a" : transport.epollMode().id(),
                 inherited != null ? ", socket from systemd fd " + inherited.fd() : "");
+    }
+
+    /** {@code listeners.address-file}: where each listener is bound, for a health check. */
+    private void writeAddressFile() {
+        Map<String, AddressFile.Entry> bound = new LinkedHashMap<>();
+        for (Map.Entry<Listener, Channel> e : listeners.entrySet()) {
+            bound.put(e.getKey().id(), new AddressFile.Entry((InetSocketAddress) e.getValue().localAddress(),
+                    config.tls(e.getKey())));
+        }
+        AddressFile.write(config.addressFile(), bound);
     }
 
     /** {@code framed 0.0.0.0:7000, echo ..., } for the systemd status line. */
@@ -425,6 +439,7 @@ public final class Server implements AutoCloseable {
         }
         closed = true;
         ready = false;
+        AddressFile.remove(config.addressFile());
         watchedFiles.close();
         if (!drainTimeout.isZero()) {
             log.info("shutting down: draining {} connections for up to {} ms", connections.size(), drainTimeout.toMillis());

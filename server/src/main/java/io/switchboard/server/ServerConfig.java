@@ -66,6 +66,7 @@ public final class ServerConfig {
     private final Duration tlsReloadInterval;
     private final Duration tlsHandshakeTimeout;
     private final Path authTokenFile;
+    private final Path addressFile;
     private final Duration authReloadInterval;
 
     // ---- configuration and logging ----
@@ -146,6 +147,7 @@ public final class ServerConfig {
         this.tlsReloadInterval = b.tlsReloadInterval;
         this.tlsHandshakeTimeout = b.tlsHandshakeTimeout;
         this.authTokenFile = b.authTokenFile;
+        this.addressFile = b.addressFile;
         this.authReloadInterval = b.authReloadInterval;
         if (!tlsListeners.isEmpty() && (tlsCertificate == null || tlsKey == null)) {
             throw new IllegalArgumentException("listeners." + tlsListeners.iterator().next().id() + ".tls: true"
@@ -396,6 +398,15 @@ public final class ServerConfig {
     }
 
     /**
+     * Where the server writes the addresses its listeners are bound to once all are bound (and
+     * removes at shutdown), for a health check that must find them however they were configured;
+     * {@code null} for no such file. See {@code lifecycle.AddressFile}.
+     */
+    public Path addressFile() {
+        return addressFile;
+    }
+
+    /**
      * A file of accepted auth tokens, one per line ({@code #} starts a comment line), or
      * {@code null} for none. Accepted alongside {@link #authToken()}.
      */
@@ -568,6 +579,7 @@ public final class ServerConfig {
         private Duration tlsReloadInterval = Duration.ofSeconds(10);
         private Duration tlsHandshakeTimeout = Duration.ofSeconds(10);
         private Path authTokenFile;
+        private Path addressFile;
         private Duration authReloadInterval = Duration.ofSeconds(10);
 
         // ---- configuration and logging ----
@@ -859,6 +871,12 @@ public final class ServerConfig {
                 throw new IllegalArgumentException("tls.handshake-timeout: " + timeout + " (expected: 100 ms to 5 min)");
             }
             this.tlsHandshakeTimeout = timeout;
+            return this;
+        }
+
+        /** The file listing the bound listener addresses; {@code null} for none. */
+        public Builder addressFile(Path file) {
+            this.addressFile = file;
             return this;
         }
 

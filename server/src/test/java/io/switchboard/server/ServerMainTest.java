@@ -65,6 +65,25 @@ class ServerMainTest {
     }
 
     @Test
+    void epollModeWithAnotherForcedTransportIsAConfigurationErrorNamingBothKeys(@TempDir Path dir) throws Exception {
+        Result r = run("--epoll-mode", "edge", "--transport", "nio", "--framed-port", "0", "--echo-port", "0",
+                "--udp-port", "0", "--http-port", "0");
+        assertEquals(2, r.code, r.err);
+        assertEquals("switchboard-server: transport.epoll-mode: edge (expected: unset unless transport.type is epoll"
+                + " or auto; transport.type is nio [from --transport]) [from --epoll-mode]\n", r.err);
+        // From the environment and a file too; the keys are named whatever the source.
+        Path file = Files.writeString(dir.resolve("sb.yaml"), "transport:\n  type: kqueue\n");
+        Result mixed = run(Map.of("SWITCHBOARD_TRANSPORT_EPOLL_MODE", "level"), "--config", file.toString(),
+                "--print-config");
+        assertEquals(2, mixed.code, mixed.err);
+        assertTrue(mixed.err.contains("transport.epoll-mode: level") && mixed.err.contains("transport.type is kqueue"),
+                mixed.err);
+        // With epoll or auto it is not refused here (auto is decided at start-up).
+        assertEquals(0, run("--epoll-mode", "level", "--transport", "epoll", "--print-config").code);
+        assertEquals(0, run("--epoll-mode", "level", "--print-config").code);
+    }
+
+    @Test
     void unknownOptionsSuggestTheNearestAndMissingValuesSayWhich() {
         Result typo = run("--framd-port", "7000");
         assertEquals(2, typo.code);

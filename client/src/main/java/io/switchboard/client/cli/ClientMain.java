@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         versionProvider = ClientMain.VersionProvider.class, usageHelpAutoWidth = true,
         description = "Talks to a Switchboard server.",
         subcommands = {PingCommand.class, EchoCommand.class, PublishCommand.class, SubscribeCommand.class,
+                SendCommand.class, BroadcastCommand.class, EmitCommand.class, MembersCommand.class,
                 ChatCommand.class, LoadCommand.class})
 public final class ClientMain implements Runnable {
     private static final String LEAK_DETECTION_PROPERTY = "io.netty.leakDetection.level";
@@ -21,7 +22,7 @@ public final class ClientMain implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (ping, echo, publish, subscribe, chat, load)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (ping, echo, publish, subscribe, send, broadcast, emit, members, chat, load)");
     }
 
     /** Runs the command line and returns the exit code: 0 success, 1 failure, 2 usage error. */

@@ -2,6 +2,7 @@ package io.switchboard.client.cli;
 
 import io.switchboard.client.ClientOptions;
 import io.switchboard.common.transport.EpollMode;
+import io.switchboard.common.transport.Transport;
 import java.time.Duration;
 import io.switchboard.common.transport.TransportChoice;
 import picocli.CommandLine;
@@ -45,6 +46,7 @@ final class ConnectionOptions {
      */
     ClientOptions.Builder builder(int defaultPort, String name) {
         tls.check(false, null);
+        checkEpollMode(transport, epollMode);
         return ClientOptions.builder()
                 .tls(tls.enabled)
                 .tlsCaFile(tls.ca)
@@ -58,6 +60,21 @@ final class ConnectionOptions {
                 .token(token)
                 .connectTimeout(Duration.ofMillis(timeoutMillis))
                 .requestTimeout(Duration.ofMillis(timeoutMillis));
+    }
+
+    /**
+     * An epoll mode is only for epoll: with a transport forced to something else the combination
+     * is a usage error, known before anything starts (exit 2). With {@code auto} it applies when
+     * epoll is chosen; where epoll cannot load, connecting says why (exit 1).
+     *
+     * @throws IllegalArgumentException naming both flags
+     */
+    static void checkEpollMode(TransportChoice transport, EpollMode epollMode) {
+        Transport forced = transport.forced();
+        if (epollMode != null && forced != null && forced != Transport.EPOLL) {
+            throw new IllegalArgumentException("--epoll-mode " + epollMode.id()
+                    + ": only with --transport epoll or auto (the transport is " + forced.id() + ")");
+        }
     }
 
     static final class TransportConverter implements ITypeConverter<TransportChoice> {

@@ -170,6 +170,11 @@ public final class LoadCommand implements Callable<Integer> {
             description = "Threshold such as 'p99 < 5ms' or 'errors == 0'; repeatable; a failed check exits 1.")
     List<String> checks = new ArrayList<>();
 
+    @Option(names = "--min-achieved", paramLabel = "PERCENT|off",
+            description = "Open loop: a stage whose achieved rate is below this share of its target fails the default "
+                    + "check 'achieved >= PERCENT' (default: 90%%; off: no such check).")
+    String minAchieved;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress lines.")
     boolean quiet;
 
@@ -198,6 +203,8 @@ public final class LoadCommand implements Callable<Integer> {
     /** The options these flags describe; {@link IllegalArgumentException} names a bad value. */
     public LoadOptions options() {
         Protocol proto = Protocol.parse(protocol);
+        ConnectionOptions.checkEpollMode(TransportChoice.parse(transport),
+                epollMode == null ? null : EpollMode.parse(epollMode));
         LoadSettings.Builder b = LoadSettings.builder()
                 .protocol(proto)
                 .target(target != null ? target : defaultTarget(proto))
@@ -245,6 +252,9 @@ public final class LoadCommand implements Callable<Integer> {
             options.put(opt.substring(0, eq).trim(), opt.substring(eq + 1).trim());
         }
         b.options(options);
+        if (minAchieved != null) {
+            b.minAchieved(Values.minAchieved("min-achieved", minAchieved));
+        }
         LoadSettings defaults = b.build();
         for (String check : checks) {
             Checks.validate(check);

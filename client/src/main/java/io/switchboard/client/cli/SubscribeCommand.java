@@ -3,12 +3,15 @@ package io.switchboard.client.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.client.ClientOptions;
+import io.switchboard.client.ConnectionListener;
 import io.switchboard.client.ReceivedEvent;
 import io.switchboard.client.SwitchboardClient;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,18 +47,37 @@ final class SubscribeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** One line for one event. */
+    /**
+     * One line for one event. In JSON the sender's session id is a decimal string, as the
+     * WebSocket bridge writes it: a 64-bit id does not fit a JavaScript number.
+     */
     String format(ReceivedEvent e, Instant at) {
         if (json) {
             ObjectNode node = JSON.createObjectNode();
+            node.put("type", "event");
             node.put("time", at.toString());
             node.put("room", e.room());
-            node.put("sender", e.senderId());
+            node.put("sender", SessionIds.format(e.senderId()));
             node.put("event", e.event());
             node.put("data", e.text());
             return node.toString();
         }
-        return at + " " + e.room() + " #" + e.senderId() + " " + e.event() + ": " + e.text();
+        return at + " " + e.room() + " #" + SessionIds.format(e.senderId()) + " " + e.event() + ": " + e.text();
+    }
+
+    /**
+     * The JSON line that marks a gap: the connection was lost at {@code from} and the room joined
+     * again at {@code to}; events published in between were not received.
+     */
+    String gapLine(Instant from, Instant to, long sessionId) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("type", "gap");
+        node.put("room", room);
+        node.put("from", from.toString());
+        node.put("to", to.toString());
+        node.put("millis", Duration.between(from, to).toMillis());
+        node.put("session", SessionIds.format(sessionId));
+        return node.toString();
     }
 
     @Override
@@ -86,6 +108,38 @@ final class SubscribeCommand implements Callable<Integer> {
                 }
                 if (count > 0) {
                     done.countDown();
+                }
+            });
+            AtomicReference<Instant> lostAt = new AtomicReference<>();
+            client.onConnection(new ConnectionListener() {
+                @Override
+                public void onDisconnected(Throwable cause) {
+                    Instant at = Instant.now();
+                    lostAt.set(at);
+                    synchronized (out) {
+                        err.println("subscribe: " + Failures.describe(cause) + " at " + at + "; reconnecting");
+                        err.flush();
+                    }
+                }
+
+                @Override
+                public void onReconnected(long sessionId) {
+                    Instant to = Instant.now();
+                    Instant from = lostAt.getAndSet(null);
+                    if (from == null) {
+                        from = to;
+                    }
+                    long millis = Duration.between(from, to).toMillis();
+                    synchronized (out) {
+                        err.println("subscribe: reconnected after " + millis + " ms (session "
+                                + SessionIds.format(sessionId) + "); events sent to " + room
+                                + " in the gap were missed");
+                        err.flush();
+                        if (json) {
+                            out.println(gapLine(from, to, sessionId));
+                            out.flush();
+                        }
+                    }
                 }
             });
             client.join(room).join();

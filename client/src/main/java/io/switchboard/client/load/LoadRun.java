@@ -44,7 +44,25 @@ public final class LoadRun {
         for (LoadSettings s : stages) {
             results.add(runner.run(s));
         }
-        return finish(started, stages.get(0), results, List.of(), 0, checks);
+        List<String> all = new ArrayList<>(defaultChecks(stages));
+        all.addAll(checks);
+        return finish(started, stages.get(0), results, List.of(), 0, all);
+    }
+
+    /**
+     * The checks every run gets without asking: each open-loop stage with a
+     * {@link LoadSettings#minAchieved()} must achieve that share of its target rate
+     * ({@code stage: achieved >= 90%} by default), so a run the tool or the server could not
+     * drive at its rate never passes silently.
+     */
+    static List<String> defaultChecks(List<LoadSettings> stages) {
+        List<String> checks = new ArrayList<>();
+        for (LoadSettings s : stages) {
+            if (s.openLoop() && s.minAchieved() > 0) {
+                checks.add(s.name() + ": achieved >= " + io.switchboard.client.load.scenario.Values.percent(s.minAchieved()));
+            }
+        }
+        return checks;
     }
 
     /**

@@ -56,6 +56,8 @@ import java.util.Objects;
  *                     null for the target's host
  * @param options      workload-specific settings ({@code key=value}) for workloads whose knobs
  *                     are not above, e.g. fan-out subscribers or connscale hold time
+ * @param minAchieved  open loop: the least achieved rate, in percent of the target, that passes
+ *                     the stage's default check {@code achieved >= N%}; 0 = no default check
  */
 public record LoadSettings(
         String name,
@@ -87,7 +89,11 @@ public record LoadSettings(
         boolean tlsInsecure,
         Path tlsCa,
         String tlsServerName,
-        Map<String, String> options) {
+        Map<String, String> options,
+        double minAchieved) {
+
+    /** The default of {@link #minAchieved()}: an open-loop stage below 90% of its target rate fails. */
+    public static final double DEFAULT_MIN_ACHIEVED = 90;
 
     /**
      * The epoll mode when none is asked for: level-triggered. Netty reads an edge-triggered
@@ -140,6 +146,11 @@ public record LoadSettings(
         check(tlsServerName == null || tlsServerName.matches("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?"),
                 "tls-server-name", tlsServerName, "a host name");
         options = Collections.unmodifiableMap(new LinkedHashMap<>(options == null ? Map.of() : options));
+        check(epollMode == null || transport.forced() == null
+                        || transport.forced() == io.switchboard.common.transport.Transport.EPOLL,
+                "epoll-mode", epollMode == null ? null : epollMode.id(),
+                "only with transport epoll or auto (the transport is " + transport.id() + ")");
+        check(minAchieved >= 0 && minAchieved <= 100, "min-achieved", minAchieved, "0% (no check) to 100%");
     }
 
     /**
@@ -227,6 +238,9 @@ public record LoadSettings(
                 m.put("tls_server_name", tlsServerName);
             }
         }
+        if (rate > 0) {
+            m.put("min_achieved", minAchieved == 0 ? "off" : io.switchboard.client.load.scenario.Values.percent(minAchieved));
+        }
         options.forEach(m::put);
         return Collections.unmodifiableMap(m);
     }
@@ -263,6 +277,7 @@ public record LoadSettings(
         private Path tlsCa;
         private String tlsServerName;
         private Map<String, String> options = new LinkedHashMap<>();
+        private double minAchieved = DEFAULT_MIN_ACHIEVED;
 
         Builder() {
         }
@@ -298,6 +313,7 @@ public record LoadSettings(
             tlsCa = s.tlsCa;
             tlsServerName = s.tlsServerName;
             options = new LinkedHashMap<>(s.options);
+            minAchieved = s.minAchieved;
         }
 
         public Builder name(String v) { name = v; return this; }
@@ -334,11 +350,14 @@ public record LoadSettings(
         public Builder tlsServerName(String v) { tlsServerName = v; return this; }
         public Builder option(String key, String value) { options.put(key, value); return this; }
         public Builder options(Map<String, String> v) { options = new LinkedHashMap<>(v); return this; }
+        /** Percent of the target rate; 0 turns the default check off. */
+        public Builder minAchieved(double v) { minAchieved = v; return this; }
 
         public LoadSettings build() {
             return new LoadSettings(name, protocol, target, connections, pipeline, threads, rate, rateFrom, rateRamp,
                     arrivals, seed, duration, requests, warmup, rampUp, payload, timeout, transport, epollMode,
-                    sources, method, headers, mode, token, room, tls, tlsInsecure, tlsCa, tlsServerName, options);
+                    sources, method, headers, mode, token, room, tls, tlsInsecure, tlsCa, tlsServerName, options,
+                    minAchieved);
         }
     }
 }

@@ -87,4 +87,35 @@ class ClientMainTest {
         assertEquals(1, refused.code);
         assertTrue(refused.err.startsWith("ping failed: cannot connect to 127.0.0.1:1"), refused.err);
     }
+
+    /**
+     * An epoll mode with a transport that is not epoll is a configuration error known before
+     * anything starts: exit 2 and one line naming the flags, for every command (nothing listens
+     * on port 1, so a command that got as far as connecting would exit 1).
+     */
+    @Test
+    void anEpollModeWithAnotherTransportIsAUsageError() {
+        String[][] commands = {
+            {"ping"}, {"echo", "hi"}, {"echo", "--raw", "hi"}, {"echo", "--udp", "hi"},
+            {"publish", "--room", "r", "--data", "x"}, {"subscribe", "--room", "r"}, {"chat", "--name", "a"},
+            {"send", "--session", "1", "--event", "e", "--data", "x"}, {"broadcast", "--event", "e", "--data", "x"},
+            {"emit", "--session", "1", "--event", "e", "--data", "x", "--ack"}, {"members", "--room", "r"},
+        };
+        for (String transport : new String[] {"nio", "kqueue"}) {
+            for (String[] command : commands) {
+                String[] args = java.util.Arrays.copyOf(command, command.length + 6);
+                System.arraycopy(new String[] {"--port", "1", "--transport", transport, "--epoll-mode", "edge"}, 0,
+                        args, command.length, 6);
+                Run r = new Run(args);
+                assertEquals(2, r.code, String.join(" ", args) + ": " + r.err);
+                assertEquals("--epoll-mode edge: only with --transport epoll or auto (the transport is " + transport
+                        + ")\n", r.err, String.join(" ", args));
+            }
+        }
+        Run load = new Run("load", "--protocol", "framed", "--target", "127.0.0.1:1", "--transport", "nio",
+                "--epoll-mode", "edge", "-d", "1s");
+        assertEquals(2, load.code, load.err);
+        assertTrue(load.err.contains("--epoll-mode edge: only with --transport epoll or auto (the transport is nio)"),
+                load.err);
+    }
 }

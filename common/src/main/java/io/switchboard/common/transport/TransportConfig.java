@@ -6,7 +6,14 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.kqueue.KQueueDatagramChannel;
+import io.netty.channel.socket.InternetProtocolFamily;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.channels.spi.SelectorProvider;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
@@ -116,7 +123,30 @@ public final class TransportConfig {
 
     /** Sets the channel type and the epoll mode (for the listener and every accepted socket). */
     public ServerBootstrap configure(ServerBootstrap bootstrap) {
-        bootstrap.channelFactory(transport.serverChannelFactory());
+        return configure(bootstrap, null);
+    }
+
+    /**
+     * Like {@link #configure(ServerBootstrap)}, with a listening socket of the address family of
+     * {@code bindAddress}: an IPv4 address ({@code 0.0.0.0} included) gets an {@code AF_INET}
+     * socket, which takes IPv4 connections only. Without this, the JDK and Netty's epoll open
+     * {@code AF_INET6} sockets and bind {@code 0.0.0.0} as {@code ::}, which also takes IPv6
+     * connections. An IPv6 address ({@code ::}) keeps the default {@code AF_INET6} socket: dual
+     * stack or IPv6 only as the OS decides ({@code net.ipv6.bindv6only}). On kqueue, Netty 4.1 has
+     * no IPv4 listening socket, so the default is kept there.
+     *
+     * @param bindAddress the address the listener will bind, or {@code null} for the default socket
+     */
+    public ServerBootstrap configure(ServerBootstrap bootstrap, InetAddress bindAddress) {
+        boolean ipv4 = bindAddress instanceof Inet4Address;
+        if (ipv4 && transport == Transport.EPOLL) {
+            bootstrap.channelFactory(() -> new EpollServerSocketChannel(InternetProtocolFamily.IPv4));
+        } else if (ipv4 && transport == Transport.NIO) {
+            bootstrap.channelFactory(() -> new NioServerSocketChannel(SelectorProvider.provider(),
+                    InternetProtocolFamily.IPv4));
+        } else {
+            bootstrap.channelFactory(transport.serverChannelFactory());
+        }
         if (epollMode != null) {
             // EPOLL_MODE must be set before registration: option for the listener, childOption for
             // the accepted sockets (they are registered with EPOLLET set or cleared accordingly).
@@ -137,7 +167,33 @@ public final class TransportConfig {
 
     /** Sets the UDP channel type and the epoll mode. */
     public Bootstrap configureDatagram(Bootstrap bootstrap) {
-        bootstrap.channelFactory(transport.datagramChannelFactory());
+        return configureDatagram(bootstrap, null);
+    }
+
+    /**
+     * Like {@link #configureDatagram(Bootstrap)}, with a socket of the address family of
+     * {@code bindAddress}: {@code AF_INET} for an IPv4 address, so that {@code 0.0.0.0} takes
+     * IPv4 datagrams only (see {@link #configure(ServerBootstrap, InetAddress)}).
+     *
+     * @param bindAddress the address the socket will bind, or {@code null} for the default socket
+     */
+    public Bootstrap configureDatagram(Bootstrap bootstrap, InetAddress bindAddress) {
+        if (bindAddress instanceof Inet4Address) {
+            InternetProtocolFamily v4 = InternetProtocolFamily.IPv4;
+            switch (transport) {
+                case EPOLL:
+                    bootstrap.channelFactory(() -> new EpollDatagramChannel(v4));
+                    break;
+                case KQUEUE:
+                    bootstrap.channelFactory(() -> new KQueueDatagramChannel(v4));
+                    break;
+                default:
+                    bootstrap.channelFactory(() -> new NioDatagramChannel(v4));
+                    break;
+            }
+        } else {
+            bootstrap.channelFactory(transport.datagramChannelFactory());
+        }
         if (epollMode != null) {
             bootstrap.option(EpollChannelOption.EPOLL_MODE, epollMode.netty);
         }

@@ -111,13 +111,21 @@ public final class ConfigKeys {
         List<ConfigKey<?>> keys = new ArrayList<>();
         keys.add(key("listeners.bind", Types.address())
                 .flag("--bind")
-                .description("Address every listener binds unless it has its own; 0.0.0.0 is all IPv4 interfaces, :: all.")
+                .description("Address every listener binds unless it has its own; 0.0.0.0 is all IPv4 interfaces (IPv4 only), :: all interfaces (IPv6, and IPv4 too unless net.ipv6.bindv6only=1).")
                 .apply(ServerConfig.Builder::bindAddress)
                 .read(ServerConfig::bindAddress)
                 .build());
         for (Listener listener : Listener.values()) {
             keys.addAll(listener(listener));
         }
+        keys.add(key("listeners.address-file", Types.path("FILE"))
+                .flag("--address-file")
+                .description("File the server writes once every listener is bound, one line per listener "
+                        + "(name, address, port, plain or tls), and removes at shutdown: how a health check "
+                        + "finds the ports however they were set. Unset = none; the container image sets it.")
+                .apply(ServerConfig.Builder::addressFile)
+                .read(ServerConfig::addressFile)
+                .build());
         keys.add(key("transport.type", Types.choice(TransportChoice::id, TransportChoice.values()))
                 .flag("--transport")
                 .description("I/O transport; auto prefers epoll, then kqueue, then NIO, and logs why it passed one over.")
@@ -211,7 +219,7 @@ public final class ConfigKeys {
 
         keys.add(key("http.static-root", Types.path("DIR"))
                 .flag("--static-root")
-                .description("Directory served over HTTP (a directory's index.html, no listings); "
+                .description("Directory served over HTTP (a directory's index.html, /dir redirected to /dir/ with 301, no listings); "
                         + "unset = a built-in page at /.")
                 .apply(ServerConfig.Builder::staticRoot)
                 .read(ServerConfig::staticRoot)

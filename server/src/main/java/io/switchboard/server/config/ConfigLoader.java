@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.switchboard.common.transport.Transport;
+import io.switchboard.common.transport.TransportChoice;
 import io.switchboard.server.ServerConfig;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -257,10 +259,30 @@ public final class ConfigLoader {
                 }
             }
         }
+        checkEpollModeTransport();
         try {
             return builder.build();
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage().replace('\n', ' '), e);
+        }
+    }
+
+    /**
+     * An epoll mode with a transport forced to something other than epoll is a configuration
+     * error, known before anything starts (exit code 2), not a start-up failure. With
+     * {@code auto} it is left to start-up: whether epoll loads is only known then.
+     */
+    private void checkEpollModeTransport() {
+        Setting mode = settings.get(byPath.get("transport.epoll-mode"));
+        Setting type = settings.get(byPath.get("transport.type"));
+        if (mode == null || mode.value == null || type == null) {
+            return;
+        }
+        Transport forced = ((TransportChoice) type.value).forced();
+        if (forced != null && forced != Transport.EPOLL) {
+            throw new ConfigException("transport.epoll-mode: " + shown(byPath.get("transport.epoll-mode"), mode.raw)
+                    + " (expected: unset unless transport.type is epoll or auto; transport.type is "
+                    + forced.id() + " [from " + type.source + "]) [from " + mode.source + "]");
         }
     }
 

@@ -135,8 +135,13 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             HttpResponses.send(ctx, HttpResponses.bytes(HttpResponseStatus.OK, Unpooled.wrappedBuffer(chatPage),
                     "text/html; charset=utf-8"), keepAlive, metrics);
         } else if (files != null) {
-            Path file = files.resolve(path);
-            if (file == null) {
+            String directory = files.directoryLocation(path);
+            Path file = directory == null ? files.resolve(path) : null;
+            if (directory != null) {
+                FullHttpResponse response = HttpResponses.error(HttpResponseStatus.MOVED_PERMANENTLY);
+                response.headers().set(HttpHeaderNames.LOCATION, directory + RequestPath.query(request.uri()));
+                HttpResponses.send(ctx, response, keepAlive, metrics);
+            } else if (file == null) {
                 HttpResponses.send(ctx, HttpResponses.error(HttpResponseStatus.NOT_FOUND), keepAlive, metrics);
             } else {
                 try {

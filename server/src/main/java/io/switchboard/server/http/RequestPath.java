@@ -74,6 +74,47 @@ final class RequestPath {
         return segments;
     }
 
+    /** Whether the path ends with {@code /} (as {@code /dir/} does, and {@code /dir} does not). */
+    boolean trailingSlash() {
+        return trailingSlash;
+    }
+
+    /**
+     * The path made again from the decoded segments, each percent-encoded where RFC 3986 needs it
+     * ({@code /a%20b/c}): never the raw target, so no {@code //} (a protocol-relative reference in
+     * a Location header), no dot segments and no escapes other than this method's own.
+     */
+    String encoded() {
+        StringBuilder out = new StringBuilder();
+        for (String segment : segments) {
+            out.append('/');
+            for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
+                int c = b & 0xff;
+                if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                        || "-._~!$&'()*+,;=:@".indexOf(c) >= 0) {
+                    out.append((char) c);
+                } else {
+                    out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+                }
+            }
+        }
+        return out.length() == 0 ? "/" : out.toString();
+    }
+
+    /**
+     * The query of a request target with its {@code ?} ({@code ?x=1}; {@code ?} alone when it is
+     * empty), or {@code ""} when there is none. A fragment is not part of it.
+     */
+    static String query(String target) {
+        int query = target.indexOf('?');
+        if (query < 0) {
+            return "";
+        }
+        int fragment = target.indexOf('#', query);
+        return fragment < 0 ? target.substring(query) : target.substring(query, fragment);
+    }
+
     /** Whether the path is {@code /}. */
     boolean isRoot() {
         return segments.isEmpty();

@@ -46,7 +46,9 @@ import org.apache.logging.log4j.Logger;
  * <ul>
  *   <li>A path is resolved segment by segment ({@link RequestPath}), then to its real path, which
  *       must lie under the root's real path: a symbolic link leading out of the root is a 404.</li>
- *   <li>A directory is served as its {@code index.html}, else 404; there are no listings.</li>
+ *   <li>A directory is served as its {@code index.html}, else 404; there are no listings. A
+ *       directory with an index named without its trailing slash is redirected to it (see
+ *       {@link #directoryLocation}).</li>
  *   <li>Validators: a strong ETag made of the size and modification time in hex, and
  *       Last-Modified; {@code If-None-Match} (which wins) or {@code If-Modified-Since} give 304.</li>
  *   <li>Ranges: one byte range gives 206 with Content-Range; an unsatisfiable one gives 416 with
@@ -113,16 +115,40 @@ final class StaticFiles {
     }
 
     /**
-     * The regular file a path names under the root (a directory's index.html), or {@code null}
-     * when there is none or it lies outside the root.
+     * Where to redirect a request for a directory named without its trailing slash: the path
+     * with the slash ({@code /dir/}), or {@code null} when the path is not such a directory with
+     * an index that {@link #resolve} would serve (a directory without one stays a 404). Browsers
+     * resolve an index page's relative links against the URL's last slash, so {@code /dir} must
+     * become {@code /dir/} before the index is served, as web servers do with 301.
      */
-    Path resolve(RequestPath path) {
+    String directoryLocation(RequestPath path) {
+        if (path.isRoot() || path.trailingSlash()) {
+            return null;
+        }
+        Path candidate = candidate(path);
+        if (candidate == null || !Files.isDirectory(candidate) || resolve(path) == null) {
+            return null;
+        }
+        return path.encoded() + "/";
+    }
+
+    /** The path under the root that a request path names, not yet resolved; {@code null} when outside. */
+    private Path candidate(RequestPath path) {
         Path candidate = root;
         for (String segment : path.segments()) {
             candidate = candidate.resolve(segment);
         }
         candidate = candidate.normalize();
-        if (!candidate.startsWith(root)) {
+        return candidate.startsWith(root) ? candidate : null;
+    }
+
+    /**
+     * The regular file a path names under the root (a directory's index.html), or {@code null}
+     * when there is none or it lies outside the root.
+     */
+    Path resolve(RequestPath path) {
+        Path candidate = candidate(path);
+        if (candidate == null) {
             return null;
         }
         try {

@@ -459,10 +459,42 @@ class HttpRouterTest {
         Response sub = one(channel, get("/sub/"));
         assertEquals(HttpTestSupport.INDEX, sub.text());
         assertEquals("text/html; charset=utf-8", sub.header("content-type"));
-        assertEquals(HttpTestSupport.INDEX, one(channel, get("/sub")).text());
         assertEquals(404, one(channel, get("/empty/")).status);
+        assertEquals(404, one(channel, get("/empty")).status, "no index: no redirect either");
         assertEquals(404, one(channel, get("/missing.txt")).status);
         assertEquals(HttpTestSupport.HELLO, one(channel, get("/hello.txt?x=1#frag")).text());
+    }
+
+    /**
+     * A directory named without its trailing slash is redirected (301) to the name with it, the
+     * query kept, so that the index page's relative links resolve inside the directory, as web
+     * servers do. The Location is made from the checked, decoded segments re-encoded, never from
+     * the raw target, so {@code //sub} cannot become a protocol-relative {@code //sub/}.
+     */
+    @Test
+    void aDirectoryWithoutItsSlashIsRedirectedToIt() throws IOException {
+        Files.writeString(Files.createDirectories(root.resolve("a b")).resolve("index.html"), "spaced\n");
+        EmbeddedChannel channel = files(true);
+        String[][] cases = {
+            {"/sub", "/sub/"},
+            {"/sub?x=1&y=%20z", "/sub/?x=1&y=%20z"},
+            {"/sub?", "/sub/?"},
+            {"/sub#frag", "/sub/"},
+            {"//sub", "/sub/"},
+            {"/a%20b", "/a%20b/"},
+            {"http://example.test/sub?q=1", "/sub/?q=1"},
+        };
+        for (String[] c : cases) {
+            Response r = one(channel, get(c[0]));
+            assertEquals(301, r.status, c[0] + " -> " + r);
+            assertEquals(c[1], r.header("location"), c[0]);
+            assertTrue(channel.isOpen(), "a redirect keeps the connection");
+        }
+        Response head = one(channel, "HEAD /sub HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertEquals(301, head.status);
+        assertEquals("/sub/", head.header("location"));
+        assertEquals("spaced\n", one(channel, get("/a%20b/")).text());
+        assertEquals(HttpTestSupport.INDEX, one(channel, get("/sub/?x=1")).text());
     }
 
     @ParameterizedTest

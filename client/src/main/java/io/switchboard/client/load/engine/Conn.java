@@ -37,6 +37,8 @@ final class Conn {
     int failedConnects;
     long openRequestedAt;
     long openStartedAt;
+    /** The workload announced that the current connection is about to close normally. */
+    boolean closeExpected;
 
     Conn(LoopWorker worker, int index, InetAddress source, int pipeline) {
         this.worker = worker;
@@ -84,6 +86,7 @@ final class Conn {
     }
 
     Attempt newAttempt() {
+        closeExpected = false;
         current = new Attempt();
         return current;
     }
@@ -192,6 +195,13 @@ final class Conn {
         public void closed(Throwable cause) {
             if (live()) {
                 worker.onClosed(Conn.this, cause);
+            }
+        }
+
+        @Override
+        public void closeExpected() {
+            if (live()) {
+                closeExpected = true;
             }
         }
 

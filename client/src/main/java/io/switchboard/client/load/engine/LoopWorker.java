@@ -355,6 +355,13 @@ final class LoopWorker {
         if (hadRequests) {
             errorLog.first(ErrorKind.RESET, "connection closed with " + c.inFlight() + " requests in flight", cause);
         }
+        if (!c.closeExpected) {
+            // Neither the engine (it marks a connection idle before closing it) nor the protocol
+            // asked for this close: the server or the network cut the connection.
+            meter.error(ErrorKind.DISCONNECT);
+            errorLog.first(ErrorKind.DISCONNECT, "connection closed by the server or the network"
+                    + (cause != null && cause.getMessage() != null ? ": " + cause.getMessage() : ""), null);
+        }
         failAll(c, ErrorKind.RESET, now);
         c.state = Conn.State.IDLE;
         c.current = null;

@@ -100,9 +100,18 @@ public final class StageRunner {
         for (EventExecutor e : group) {
             loops.add((EventLoop) e);
         }
-        int[] connsOnLoop = new int[threads];
+        // Each loop's share of the rate and of a request budget follows its connections that
+        // send (fan-out subscribers only receive): a loop without one gets no requests.
+        int[] sendersOnLoop = new int[threads];
+        int senders = 0;
         for (int i = 0; i < s.connections(); i++) {
-            connsOnLoop[i % threads]++;
+            if (workload.sends(i)) {
+                sendersOnLoop[i % threads]++;
+                senders++;
+            }
+        }
+        if (senders == 0) {
+            throw new StageException("no connection of this workload sends requests");
         }
         Bootstraps bootstraps = new Bootstraps(transport, alloc, (int) Math.min(Integer.MAX_VALUE, s.timeout().toMillis()));
         ErrorLog errorLog = new ErrorLog(s.name());
@@ -110,10 +119,17 @@ public final class StageRunner {
         boolean connectIsRequest = s.protocol() == io.switchboard.client.load.Protocol.CONNSCALE;
         long[] budgets = new long[threads];
         long assigned = 0;
+        int lastSending = 0;
         for (int k = 0; k < threads; k++) {
-            double share = (double) connsOnLoop[k] / s.connections();
+            if (sendersOnLoop[k] > 0) {
+                lastSending = k;
+            }
+        }
+        for (int k = 0; k < threads; k++) {
+            double share = (double) sendersOnLoop[k] / senders;
             if (s.requests() > 0) {
-                budgets[k] = Math.max(0, k == threads - 1 ? s.requests() - assigned : Math.round(s.requests() * share));
+                budgets[k] = share == 0 ? 0
+                        : Math.max(0, k == lastSending ? s.requests() - assigned : Math.round(s.requests() * share));
                 assigned += budgets[k];
                 if (budgets[k] == 0) {
                     done.countDown(); // nothing to do on this loop
@@ -134,7 +150,7 @@ public final class StageRunner {
                     loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
                 }
             };
-            workers.add(new LoopWorker(plan(s, k, threads, connsOnLoop, budgets, 0, connectIsRequest), clock, exec, loop,
+            workers.add(new LoopWorker(plan(s, k, threads, sendersOnLoop, senders, budgets, 0, connectIsRequest), clock, exec, loop,
                     workload, PayloadSource.forLoop(s.payload(), shared, s.seed() * 17 + k), counters, bootstraps,
                     errorLog, done::countDown));
         }
@@ -167,7 +183,7 @@ public final class StageRunner {
         long rampNanos = rampNanos(s, start, stopAt);
         List<StagePlan> plans = new ArrayList<>();
         for (int k = 0; k < threads; k++) {
-            plans.add(plan(s, k, threads, connsOnLoop, budgets, start, connectIsRequest));
+            plans.add(plan(s, k, threads, sendersOnLoop, senders, budgets, start, connectIsRequest));
         }
 
         Hiccups hiccups = new Hiccups(Hiccups.resolutionFor(Runtime.getRuntime().availableProcessors(), threads));
@@ -273,8 +289,13 @@ public final class StageRunner {
         for (long c : loopCpu) {
             busiestLoop = Math.max(busiestLoop, c * 100.0 / wallNanos);
         }
-        SelfCheck self = selfCheck(s, totals, sampler, cpuPercent, busiestLoop, hiccupHistogram,
-                TimeUnit.NANOSECONDS.toMicros(hiccups.resolutionNanos()));
+        // Fan-out completes one request per delivery; its achieved rate is publishes per second.
+        double achieved = s.protocol() == io.switchboard.client.load.Protocol.FANOUT
+                ? (totals.seconds() <= 0 ? 0 : sampler.total(LoopMeter.SENT) / totals.seconds())
+                : totals.rate();
+        double target = s.openLoop() ? meanRate(s, rampNanos, measuredFrom - start, end - start) : 0;
+        SelfCheck self = selfCheck(s, senders, target, achieved, totals, sampler.sendLag, sampler.serviceTime,
+                cpuPercent, busiestLoop, hiccupHistogram, TimeUnit.NANOSECONDS.toMicros(hiccups.resolutionNanos()));
         return new StageResult(s.name(), s.describe(), measuredAt, totals, sampler.latency, sampler.serviceTime,
                 sampler.sendLag, List.copyOf(sampler.intervals), sampler.errorMap(), allCounters, self);
     }
@@ -289,21 +310,25 @@ public final class StageRunner {
         return stopAt == Long.MAX_VALUE ? 0 : stopAt - start;
     }
 
-    /** Loop {@code k}'s share of the stage: its connections' share of the rate and the budget. */
-    private static StagePlan plan(LoadSettings s, int k, int threads, int[] connsOnLoop, long[] budgets, long start,
-                                  boolean connectIsRequest) {
-        double share = (double) connsOnLoop[k] / s.connections();
+    /**
+     * Loop {@code k}'s share of the stage: its sending connections' share of the rate and the
+     * budget. A loop without a sending connection gets neither: no schedule, and in a
+     * request-bounded stage it counts as done from the start.
+     */
+    private static StagePlan plan(LoadSettings s, int k, int threads, int[] sendersOnLoop, int senders, long[] budgets,
+                                  long start, boolean connectIsRequest) {
+        double share = (double) sendersOnLoop[k] / senders;
         long measuredFrom = start + s.warmup().toNanos();
         long stopAt = s.duration() == null ? Long.MAX_VALUE : measuredFrom + s.duration().toNanos();
         ArrivalSchedule schedule = null;
-        if (s.openLoop()) {
+        if (s.openLoop() && share > 0) {
             double from = s.rateFrom() < 0 ? s.rate() : s.rateFrom();
             schedule = new ArrivalSchedule(from * share, s.rate() * share, rampNanos(s, start, stopAt), s.arrivals(),
                     s.seed() * 31 + k, (double) k / threads);
         }
         long budget = budgets[k];
         return new StagePlan(start, measuredFrom, stopAt, s.rampUp().toNanos(), s.timeout().toNanos(), s.pipeline(),
-                s.openLoop() ? 0 : budget, schedule, s.openLoop() ? budget : 0, connectIsRequest);
+                schedule == null ? budget : 0, schedule, schedule == null ? 0 : budget, connectIsRequest);
     }
 
     /** Boundaries every second from the start, with one exactly at the end of the warm-up. */
@@ -340,21 +365,58 @@ public final class StageRunner {
         return Math.max(0, bean.getThreadCpuTime(t.getId()));
     }
 
-    static SelfCheck selfCheck(LoadSettings s, Totals totals, Sampler sampler, double cpuPercent, double busiestLoop,
+    /**
+     * The mean target rate between {@code fromNanos} and {@code toNanos} after the stage start:
+     * the rate itself when constant, the ramp's average over that span when ramped.
+     */
+    static double meanRate(LoadSettings s, long rampNanos, long fromNanos, long toNanos) {
+        double r1 = s.rate();
+        if (s.rateFrom() < 0 || rampNanos <= 0) {
+            return r1;
+        }
+        double r0 = s.rateFrom();
+        double a = Math.max(0, fromNanos) / 1e9;
+        double b = Math.max(0, toNanos) / 1e9;
+        double ramp = rampNanos / 1e9;
+        if (b <= a) {
+            return r0 + (r1 - r0) * Math.min(1, a / ramp);
+        }
+        return (count(r0, r1, ramp, b) - count(r0, r1, ramp, a)) / (b - a);
+    }
+
+    /** Expected requests from 0 to {@code t} seconds of a rate ramped from r0 to r1 over {@code ramp}. */
+    private static double count(double r0, double r1, double ramp, double t) {
+        if (t <= ramp) {
+            return r0 * t + (r1 - r0) * t * t / (2 * ramp);
+        }
+        return (r0 + r1) / 2 * ramp + r1 * (t - ramp);
+    }
+
+    /**
+     * The tool's verdict on itself. The tool limited a stage only when it was busy (an event loop
+     * at 90% or more), or when it sent late although connections were free (send lag without
+     * blocked requests: its schedule ran late, e.g. paused by GC or the OS). Requests that were
+     * late because they waited for a free connection were held back by the connections' slots
+     * (sending connections x pipeline) at the server's service time: that is named as the cause,
+     * not the tool.
+     *
+     * @param senders  connections that send requests (fan-out: the publishers)
+     * @param target   the mean target rate over the measured part, 0 in closed loop
+     * @param achieved the achieved rate in the same unit (fan-out: publishes sent per second)
+     */
+    static SelfCheck selfCheck(LoadSettings s, int senders, double target, double achieved, Totals totals,
+                               Histogram sendLag, Histogram serviceTime, double cpuPercent, double busiestLoop,
                                Histogram hiccups, long hiccupResolutionMicros) {
         List<String> findings = new ArrayList<>();
         int cores = Runtime.getRuntime().availableProcessors();
-        // Fan-out completes one request per delivery; its target is publishes per second.
-        double achieved = s.protocol() == io.switchboard.client.load.Protocol.FANOUT
-                ? (totals.seconds() <= 0 ? 0 : sampler.total(LoopMeter.SENT) / totals.seconds())
-                : totals.rate();
-        long sendLagP99 = sampler.sendLag.getTotalCount() == 0 ? 0 : sampler.sendLag.getValueAtPercentile(99);
-        double meanServiceSeconds = sampler.serviceTime.getTotalCount() == 0 ? 0 : sampler.serviceTime.getMean() / 1e6;
-        double needed = s.openLoop() ? s.rate() * meanServiceSeconds / s.pipeline() : 0;
+        long sendLagP99 = sendLag.getTotalCount() == 0 ? 0 : sendLag.getValueAtPercentile(99);
+        double meanServiceSeconds = serviceTime.getTotalCount() == 0 ? 0 : serviceTime.getMean() / 1e6;
+        double needed = s.openLoop() ? target * meanServiceSeconds / s.pipeline() : 0;
         boolean loopSaturated = busiestLoop >= 90;
-        boolean behind = s.openLoop() && achieved < 0.95 * s.rate();
+        boolean behind = s.openLoop() && achieved < 0.95 * target;
         boolean lagging = sendLagP99 > 1000;
-        boolean toolBound = loopSaturated && (behind || !s.openLoop()) || behind && lagging && !(needed > s.connections());
+        boolean waited = totals.blocked() > 0;
+        boolean toolBound = loopSaturated && (behind || !s.openLoop()) || behind && lagging && !waited && !(needed > senders);
         if (loopSaturated) {
             findings.add(String.format(Locale.ROOT,
                     "an event loop thread of the tool was busy %.0f%% of the time: the tool, not only the server, limited this run"
@@ -362,15 +424,26 @@ public final class StageRunner {
         }
         if (behind) {
             findings.add(String.format(Locale.ROOT, "achieved %.0f %s of the %.0f %s target (%.0f%%)",
-                    achieved, unit(s), s.rate(), unit(s), s.rate() == 0 ? 0 : achieved * 100 / s.rate()));
+                    achieved, unit(s), target, unit(s), target == 0 ? 0 : achieved * 100 / target));
+            if (!toolBound && waited) {
+                findings.add(String.format(Locale.ROOT,
+                        "the rate was held back by free connection slots, not by the tool (busiest event loop %.0f%%): "
+                                + "%d requests waited for one of %d sending connection%s x pipeline %d, at %s mean service time",
+                        busiestLoop, totals.blocked(), senders, senders == 1 ? "" : "s", s.pipeline(),
+                        Progress.formatMicros((long) (meanServiceSeconds * 1e6))));
+            } else if (!toolBound && !lagging) {
+                findings.add("the tool sent on schedule (send lag p99 " + Progress.formatMicros(sendLagP99)
+                        + "); the server completed fewer requests than were sent (see errors, timeouts and in flight)");
+            }
         }
         if (lagging) {
-            findings.add("the tool fell behind its schedule: send lag p99 " + Progress.formatMicros(sendLagP99));
+            findings.add((waited && !toolBound ? "requests left late, after waiting for a free connection"
+                    : "the tool fell behind its schedule") + ": send lag p99 " + Progress.formatMicros(sendLagP99));
         }
-        if (s.openLoop() && needed > s.connections()) {
+        if (s.openLoop() && needed > senders) {
             findings.add(String.format(Locale.ROOT,
-                    "%d connections x pipeline %d cannot carry %.0f req/s at %s mean service time; Little's law needs %.0f connections",
-                    s.connections(), s.pipeline(), s.rate(), Progress.formatMicros((long) (meanServiceSeconds * 1e6)),
+                    "%d sending connections x pipeline %d cannot carry %.0f req/s at %s mean service time; Little's law needs %.0f connections",
+                    senders, s.pipeline(), target, Progress.formatMicros((long) (meanServiceSeconds * 1e6)),
                     Math.ceil(needed)));
         }
         if (totals.blocked() > 0) {
@@ -381,7 +454,7 @@ public final class StageRunner {
             findings.add("the tool's JVM stalled for up to " + Progress.formatMicros(hiccupMax)
                     + " (GC or the OS); such stalls are in the latency figures");
         }
-        return new SelfCheck(cpuPercent, cores, s.rate(), achieved, sendLagP99, hiccupMax,
+        return new SelfCheck(cpuPercent, cores, target, achieved, sendLagP99, hiccupMax,
                 hiccups.getTotalCount() == 0 ? 0 : hiccups.getValueAtPercentile(99), hiccupResolutionMicros, needed, toolBound,
                 List.copyOf(findings));
     }

@@ -16,6 +16,13 @@ public enum ErrorKind {
     TIMEOUT,
     /** The peer reset or closed the connection with requests outstanding. */
     RESET,
+    /**
+     * A connection the tool did not ask to close was closed by the peer or the network (a server's
+     * idle timeout, a slow-consumer cut, a restart), counted once per connection whether or not
+     * requests were in flight (those are RESET besides). A close the protocol announced (HTTP
+     * {@code Connection: close}) is not one.
+     */
+    DISCONNECT,
     /** The response could not be parsed, or the server sent a protocol ERROR. */
     PROTOCOL_ERROR,
     /** An echo came back with different bytes than were sent. */

@@ -28,7 +28,8 @@ import org.HdrHistogram.Histogram;
  *       {@link ErrorKind#key()}), {@code timeouts}, {@code blocked}, {@code in_flight}, and any
  *       protocol counter by name ({@code lost}, {@code duplicated}, {@code missing}, ...);
  *   <li>percentages ({@code %} required): {@code error_rate} (errors over completed plus
- *       errors) and {@code cpu} (the tool's CPU use, 100% = one core);
+ *       errors), {@code cpu} (the tool's CPU use, 100% = one core) and {@code achieved} (the
+ *       achieved rate in percent of an open-loop stage's target rate);
  *   <li>the tool's own pauses: {@code hiccup.max}, {@code hiccup.p99} (a duration).
  * </ul>
  * Without a stage the check applies to the whole run: the stages' histograms are added (never
@@ -237,6 +238,12 @@ public final class Check {
                     measure = s -> s.completed + s.errors == 0 ? Measure.none("no requests")
                             : Measure.of(100.0 * s.errors / (s.completed + s.errors));
                 }
+                case "achieved" -> {
+                    noRest(metric, rest, metricAt);
+                    kind = Kind.PERCENT;
+                    measure = s -> Double.isNaN(s.achieved) ? Measure.none("no target rate (closed loop)")
+                            : Measure.of(s.achieved);
+                }
                 case "cpu" -> {
                     noRest(metric, rest, metricAt);
                     kind = Kind.PERCENT;
@@ -278,7 +285,7 @@ public final class Check {
                         pos = metricAt;
                         throw error("unknown metric '" + metric + "' (expected a latency statistic such as p99, "
                                 + "service.p99 or lag.p99, rate, errors, errors.<kind>, error_rate, timeouts, "
-                                + "blocked, in_flight, completed, cpu, hiccup.max, or a counter such as lost)");
+                                + "blocked, in_flight, completed, achieved, cpu, hiccup.max, or a counter such as lost)");
                     }
                 }
             }

@@ -25,12 +25,14 @@ final class Sample {
     final double cpu;
     final double hiccupMax;
     final double hiccupP99;
+    /** Open-loop stages: achieved rate in percent of the target (time-weighted); NaN in closed loop. */
+    final double achieved;
     private final Map<ErrorKind, Long> errorsByKind;
     private final Map<String, Long> counters;
 
     private Sample(Histogram latency, Histogram service, Histogram lag, long completed, long errors, long timedOut,
             long blocked, long inFlight, double seconds, double cpu, double hiccupMax, double hiccupP99,
-            Map<ErrorKind, Long> errorsByKind, Map<String, Long> counters) {
+            double achieved, Map<ErrorKind, Long> errorsByKind, Map<String, Long> counters) {
         this.latency = latency;
         this.service = service;
         this.lag = lag;
@@ -43,6 +45,7 @@ final class Sample {
         this.cpu = cpu;
         this.hiccupMax = hiccupMax;
         this.hiccupP99 = hiccupP99;
+        this.achieved = achieved;
         this.errorsByKind = errorsByKind;
         this.counters = counters;
     }
@@ -52,6 +55,8 @@ final class Sample {
                 s.totals().timedOut(), s.totals().blocked(), s.totals().inFlightAtEnd(), s.totals().seconds(),
                 s.self() == null ? Double.NaN : s.self().cpuPercent(),
                 s.self() == null ? 0 : s.self().hiccupMaxMicros(), s.self() == null ? 0 : s.self().hiccupP99Micros(),
+                s.self() == null || !(s.self().targetRate() > 0) ? Double.NaN
+                        : 100 * s.self().achievedRate() / s.self().targetRate(),
                 s.errors(), s.counters());
     }
 
@@ -64,6 +69,7 @@ final class Sample {
         Histogram lag = new Histogram(3);
         long completed = 0, errors = 0, timedOut = 0, blocked = 0, inFlight = 0;
         double seconds = 0, cpuSeconds = 0, cpuWeight = 0, hiccupMax = 0, hiccupP99 = 0;
+        double achievedCount = 0, targetCount = 0;
         Map<ErrorKind, Long> byKind = new EnumMap<>(ErrorKind.class);
         Map<String, Long> counters = new HashMap<>();
         for (StageResult s : stages) {
@@ -81,13 +87,17 @@ final class Sample {
                 cpuWeight += s.totals().seconds();
                 hiccupMax = Math.max(hiccupMax, s.self().hiccupMaxMicros());
                 hiccupP99 = Math.max(hiccupP99, s.self().hiccupP99Micros());
+                if (s.self().targetRate() > 0) {
+                    achievedCount += s.self().achievedRate() * s.totals().seconds();
+                    targetCount += s.self().targetRate() * s.totals().seconds();
+                }
             }
             s.errors().forEach((k, n) -> byKind.merge(k, n, Long::sum));
             s.counters().forEach((k, n) -> counters.merge(k, n, Long::sum));
         }
         double cpu = cpuWeight > 0 ? cpuSeconds / cpuWeight : Double.NaN;
         return new Sample(latency, service, lag, completed, errors, timedOut, blocked, inFlight, seconds, cpu,
-                hiccupMax, hiccupP99, byKind, counters);
+                hiccupMax, hiccupP99, targetCount > 0 ? 100 * achievedCount / targetCount : Double.NaN, byKind, counters);
     }
 
     /** Adds {@code from} into {@code into} (auto-resizing), so out-of-range values are never lost. */

@@ -45,7 +45,7 @@ final class ScenarioParser {
     static final List<String> SETTING_KEYS = List.of("protocol", "target", "connections", "pipeline", "threads",
             "rate", "arrivals", "seed", "duration", "requests", "warmup", "ramp_up", "payload", "timeout",
             "transport", "epoll_mode", "sources", "method", "headers", "mode", "token", "room", "tls", "insecure", "ca",
-            "tls_server_name", "options");
+            "tls_server_name", "min_achieved", "options");
     private static final Set<String> RATE_KEYS = Set.of("from", "to", "over");
     private static final Set<String> PAYLOAD_KEYS = Set.of("size", "min", "max", "file");
     private static final Set<String> FRAMED_MODES = Set.of("echo", "ping", "publish");
@@ -66,7 +66,7 @@ final class ScenarioParser {
     /** LoadSettings' own names for values it rejects, mapped to the scenario's keys. */
     private static final Map<String, String> SETTING_NAMES = Map.of(
             "rate-from", "rate.from", "rate-ramp", "rate.over", "ramp-up", "ramp_up", "header", "headers",
-            "epoll-mode", "epoll_mode", "tls-server-name", "tls_server_name");
+            "epoll-mode", "epoll_mode", "tls-server-name", "tls_server_name", "min-achieved", "min_achieved");
 
     private static final YAMLMapper YAML = YAMLMapper.builder(new YAMLFactory())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -301,6 +301,15 @@ final class ScenarioParser {
                         throw new ScenarioException(at, ScenarioException.quote(name), "a host name");
                     }
                     b.tlsServerName(name);
+                }
+                case "min_achieved" -> {
+                    String text = v.isBoolean() && !v.asBoolean() ? "off" : v.asText();
+                    try {
+                        b.minAchieved(Values.minAchieved(key, text));
+                    } catch (IllegalArgumentException e) {
+                        throw new ScenarioException(at, ScenarioException.quote(text),
+                                "a percentage of the target rate from 0% to 100%, such as 90%, or off");
+                    }
                 }
                 case "options" -> options(v, at, options);
                 default -> throw new ScenarioException(at, "unknown key", "one of " + String.join(", ", stage

@@ -129,4 +129,34 @@ public final class Values {
         }
         return trim(n / 1e6) + "M";
     }
+
+    /** A percentage as settings print it: {@code 90%}, {@code 99.5%}. */
+    public static String percent(double value) {
+        return trim(value) + "%";
+    }
+
+    /**
+     * A percentage such as {@code 90%} or {@code 99.5%} (the {@code %} is required), or {@code off}
+     * for 0; for the {@code min_achieved} setting.
+     *
+     * @throws IllegalArgumentException naming {@code key} and what was expected
+     */
+    public static double minAchieved(String key, String text) {
+        String t = text == null ? "" : text.trim();
+        if (t.equalsIgnoreCase("off")) {
+            return 0;
+        }
+        if (t.endsWith("%")) {
+            try {
+                double v = Double.parseDouble(t.substring(0, t.length() - 1).trim());
+                if (v >= 0 && v <= 100) {
+                    return v;
+                }
+            } catch (NumberFormatException e) {
+                // below
+            }
+        }
+        throw new IllegalArgumentException(key + ": " + text
+                + " (expected: a percentage of the target rate from 0% to 100%, such as 90%, or off)");
+    }
 }

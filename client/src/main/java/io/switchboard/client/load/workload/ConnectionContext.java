@@ -82,8 +82,18 @@ public interface ConnectionContext {
      */
     void connectionError(ErrorKind kind, String detail);
 
-    /** The connection closed (call from {@code channelInactive}); requests in flight become RESET. */
+    /**
+     * The connection closed (call from {@code channelInactive}); requests in flight become RESET.
+     * A close the tool did not ask for (neither the engine nor {@link #closeExpected()}) is counted
+     * as one {@code DISCONNECT} error.
+     */
     void closed(Throwable cause);
+
+    /**
+     * The close that follows is the protocol's normal course, not a disconnect: call it before
+     * closing after a response that said so (HTTP {@code Connection: close}).
+     */
+    void closeExpected();
 
     /**
      * The end of a batch of reads (call from {@code channelReadComplete}): the engine flushes the

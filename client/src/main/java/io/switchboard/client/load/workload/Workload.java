@@ -28,6 +28,15 @@ public interface Workload extends AutoCloseable {
     void open(ConnectionContext ctx);
 
     /**
+     * Whether connection {@code index} takes the engine's requests. The engine shares the rate and
+     * a request budget among its event loops by the connections that send, so a loop whose
+     * connections only receive (fan-out subscribers) is given none. Default: every connection.
+     */
+    default boolean sends(int index) {
+        return true;
+    }
+
+    /**
      * How long the engine keeps connections open after the last request was sent, without
      * sending, so late deliveries still count (fan-out). Default: no drain.
      */

@@ -149,6 +149,36 @@ class LoopWorkerTest {
         assertEquals(2, w.meter().get(LoopMeter.IN_FLIGHT_AT_END), "the new connection's requests at the end");
     }
 
+    /**
+     * A close the tool did not ask for (the server's idle timeout) is one DISCONNECT error, with
+     * the requests in flight RESET; the protocol's announced close and the engine's own are not.
+     */
+    @Test
+    void aCloseTheToolDidNotAskForIsADisconnectError() {
+        StagePlan plan = new StagePlan(0, 0, 1000 * MS, 0, 10_000 * MS, 2, 0, null, 0, false);
+        LoopWorker w = worker(plan, 1);
+        w.start();
+        runDue();
+        FakeConnection first = connections.get(0);
+        assertEquals(2, first.outstanding.size());
+        first.engine.closed(new java.io.IOException("server error 408: IDLE_TIMEOUT"));
+        assertEquals(1, w.meter().errors(ErrorKind.DISCONNECT));
+        assertEquals(2, w.meter().errors(ErrorKind.RESET), "the requests in flight");
+        now += 20 * MS; // the reconnect after a reset waits 10 ms
+        runDue();
+        assertEquals(2, connections.size(), "reconnected");
+        FakeConnection second = connections.get(1);
+        second.engine.closeExpected(); // e.g. HTTP Connection: close
+        second.engine.closed(null);
+        now += 20 * MS;
+        runDue();
+        assertEquals(1, w.meter().errors(ErrorKind.DISCONNECT), "an announced close is no disconnect");
+        assertEquals(3, connections.size(), "reconnected again");
+        w.stop();
+        assertTrue(connections.get(2).closed);
+        assertEquals(1, w.meter().errors(ErrorKind.DISCONNECT), "the engine's own close is no disconnect");
+    }
+
     /** A connection to a server that answers when the test says so. */
     private final class FakeConnection implements LoadConnection {
         final ConnectionContext engine;
@@ -171,6 +201,7 @@ class LoopWorkerTest {
         @Override
         public void close() {
             closed = true;
+            engine.closed(null); // as channelInactive does after a real close
         }
 
         void answerOne() {

@@ -161,12 +161,12 @@ class CheckTest {
             hiccup.p50 < 1ms       | check "hiccup.p50 < 1ms": hiccup takes max or p99 (the tool's own pauses) at column 1
             errors < 5ms           | check "errors < 5ms": errors is a count: it takes no unit at column 11
             errors == 1.5          | check "errors == 1.5": errors is a count: expected a whole number at column 11
-            errors.nope == 0       | check "errors.nope == 0": unknown error kind 'nope' (expected one of connect_refused, connect_failed, tls_handshake, timeout, reset, protocol_error, wrong_echo, http_status, other) at column 8
+            errors.nope == 0       | check "errors.nope == 0": unknown error kind 'nope' (expected one of connect_refused, connect_failed, tls_handshake, timeout, reset, disconnect, protocol_error, wrong_echo, http_status, other) at column 8
             error_rate < 1         | check "error_rate < 1": error_rate is a percentage: write it with % (e.g. 1%) at column 15
             cpu < 80ms             | check "cpu < 80ms": cpu is a percentage: write it with % (e.g. 1%) at column 9
             rate >= 5ms            | check "rate >= 5ms": rate is requests per second: a plain number (or with /s), not 'ms' at column 10
             rate.x > 1             | check "rate.x > 1": 'rate' has no '.x' at column 5
-            Foo.bar < 1            | check "Foo.bar < 1": unknown metric 'foo.bar' (expected a latency statistic such as p99, service.p99 or lag.p99, rate, errors, errors.<kind>, error_rate, timeouts, blocked, in_flight, completed, cpu, hiccup.max, or a counter such as lost) at column 1
+            Foo.bar < 1            | check "Foo.bar < 1": unknown metric 'foo.bar' (expected a latency statistic such as p99, service.p99 or lag.p99, rate, errors, errors.<kind>, error_rate, timeouts, blocked, in_flight, completed, achieved, cpu, hiccup.max, or a counter such as lost) at column 1
             a b: p99 < 1ms         | check "a b: p99 < 1ms": expected a stage name before ':' (letters, digits, '_', '.', '-') at column 1
             """)
     void parseErrorsNameTheExpressionAndColumn(String expression, String message) {

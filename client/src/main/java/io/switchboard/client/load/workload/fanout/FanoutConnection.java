@@ -2,8 +2,11 @@ package io.switchboard.client.load.workload.fanout;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.client.load.result.ErrorKind;
 import io.switchboard.client.load.workload.ConnectionContext;
@@ -22,6 +25,7 @@ import io.switchboard.common.protocol.Target;
 import io.switchboard.common.protocol.Welcome;
 import io.switchboard.common.protocol.Wire;
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One framed connection of a {@link FanoutWorkload}: the handshake both roles share, then a
@@ -31,6 +35,8 @@ import java.io.IOException;
 abstract class FanoutConnection extends ChannelInboundHandlerAdapter implements LoadConnection {
     static final int HELLO_ID = 0x7FFF_FFF0;
     static final int JOIN_ID = 0x7FFF_FFF1;
+    /** The pipeline name of the keepalive's idle timer. */
+    static final String KEEPALIVE = "keepalive";
 
     final FanoutWorkload workload;
     final ConnectionContext ctx;
@@ -75,8 +81,9 @@ abstract class FanoutConnection extends ChannelInboundHandlerAdapter implements 
     @Override
     public void channelRead(ChannelHandlerContext c, Object msg) {
         try {
-            if (msg instanceof Welcome) {
+            if (msg instanceof Welcome welcome) {
                 ctx.bytesReceived(Wire.HEADER_BYTES);
+                keepAlive(c, welcome.idleTimeoutMillis());
                 welcomed(c);
             } else if (msg instanceof PayloadFrame ping && ping.opcode() == Opcode.PING) {
                 c.writeAndFlush(ping.retain().reply(), c.voidPromise());
@@ -89,6 +96,29 @@ abstract class FanoutConnection extends ChannelInboundHandlerAdapter implements 
         } finally {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    /**
+     * Keeps the session alive the way the library does: when nothing was written for a third of
+     * the server's idle timeout (from WELCOME), a PING. Subscribers write nothing after their
+     * JOIN, and a publisher at a low rate may be quiet longer than the timeout.
+     */
+    private void keepAlive(ChannelHandlerContext c, long idleTimeoutMillis) {
+        if (idleTimeoutMillis > 0 && c.pipeline().get(KEEPALIVE) == null) {
+            long interval = Math.max(1, idleTimeoutMillis / 3);
+            c.pipeline().addBefore(c.name(), KEEPALIVE, new IdleStateHandler(0, interval, 0, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext c, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            c.writeAndFlush(PayloadFrame.of(Opcode.PING, 0, Unpooled.EMPTY_BUFFER), c.voidPromise());
+            workload.keepalives.increment();
+            ctx.bytesSent(Wire.HEADER_BYTES);
+            return;
+        }
+        c.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Counters: {@code publishes}, {@code publishes_accepted}, {@code deliveries},
  * {@code expected_deliveries}, {@code missing}, {@code duplicate_deliveries},
- * {@code out_of_order}, {@code corrupt_deliveries}.
+ * {@code out_of_order}, {@code corrupt_deliveries}, {@code keepalives} (PINGs sent on a connection
+ * that wrote nothing for a third of the server's idle timeout, as the library does).
  *
  * <p>Event payload (big-endian); the rest is filler from the stage's payload bytes, checked on
  * arrival:
@@ -93,6 +94,8 @@ public final class FanoutWorkload implements Workload {
     final LongAdder duplicates;
     final LongAdder outOfOrder;
     final LongAdder corrupt;
+    /** PINGs sent to keep quiet connections within the server's idle timeout. */
+    final LongAdder keepalives;
     private final LongAdder expected;
     private final LongAdder missing;
 
@@ -145,6 +148,7 @@ public final class FanoutWorkload implements Workload {
         duplicates = setup.counters().counter("duplicate_deliveries");
         outOfOrder = setup.counters().counter("out_of_order");
         corrupt = setup.counters().counter("corrupt_deliveries");
+        keepalives = setup.counters().counter("keepalives");
     }
 
     private static int intOption(LoadSettings s, String key, int fallback, int min) throws WorkloadException {
@@ -191,6 +195,12 @@ public final class FanoutWorkload implements Workload {
                         ctx.connectFailed(f.cause());
                     }
                 });
+    }
+
+    /** Only publishers send; subscribers take no requests. */
+    @Override
+    public boolean sends(int index) {
+        return index >= subscribers;
     }
 
     /** Subscriber {@code index} is in its room; the first time for each, count towards all joined. */

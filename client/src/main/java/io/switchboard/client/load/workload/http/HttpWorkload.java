@@ -183,6 +183,7 @@ public final class HttpWorkload implements Workload {
                 // The server ends the connection after this response; requests pipelined behind
                 // it are settled by the engine as RESET when the close arrives.
                 closing = true;
+                engine.closeExpected();
                 ctx.close();
             }
         }

@@ -382,6 +382,14 @@ public final class WorkloadHarness implements AutoCloseable {
             closedWith.complete(cause);
         }
 
+        /** The workload announced a normal close (HTTP {@code Connection: close}). */
+        public volatile boolean closeExpected;
+
+        @Override
+        public void closeExpected() {
+            closeExpected = true;
+        }
+
         @Override
         public void readComplete() {
             readCompletes++;
