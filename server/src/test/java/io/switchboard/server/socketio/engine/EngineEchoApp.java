@@ -2,11 +2,7 @@ package io.switchboard.server.socketio.engine;
 
 import io.netty.buffer.ByteBuf;
 import io.switchboard.common.transport.TransportChoice;
-import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
-import io.switchboard.server.ServerConfig;
-import java.net.Inet6Address;
-import java.net.InetAddress;
+import io.switchboard.server.socketio.LocalhostServer;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -23,12 +19,10 @@ import org.apache.logging.log4j.Logger;
 public final class EngineEchoApp implements AutoCloseable {
     private static final Logger log = LogManager.getLogger(EngineEchoApp.class);
 
-    private final Server server;
-    private final LoopbackForwarder ipv6;
+    private final LocalhostServer server;
 
-    private EngineEchoApp(Server server, LoopbackForwarder ipv6) {
+    private EngineEchoApp(LocalhostServer server) {
         this.server = server;
-        this.ipv6 = ipv6;
     }
 
     /** The settings the conformance suite's README asks for. */
@@ -65,41 +59,17 @@ public final class EngineEchoApp implements AutoCloseable {
 
     /** Starts the echo server on {@code port} (0 for an ephemeral one, then no IPv6 relay). */
     public static EngineEchoApp start(int port, TransportChoice transport) throws Exception {
-        ServerConfig.Builder b = ServerConfig.builder()
-                .bindAddress(InetAddress.getByName("127.0.0.1"))
-                .transport(transport)
-                .ioThreads(2)
-                .socketIo(conformanceConfig())
-                .socketIoListener(new Echo());
-        for (Listener l : Listener.values()) {
-            b.port(l, 0);
-        }
-        b.port(Listener.HTTP, port);
-        Server server = Server.start(b.build());
-        LoopbackForwarder relay = null;
-        if (port != 0) {
-            try {
-                InetAddress v6 = InetAddress.getByName("::1");
-                if (v6 instanceof Inet6Address) {
-                    relay = new LoopbackForwarder(new InetSocketAddress(v6, port), server.address(Listener.HTTP));
-                }
-            } catch (Exception e) {
-                log.info("no IPv6 loopback here ({}); serving 127.0.0.1 only", e.toString());
-            }
-        }
-        return new EngineEchoApp(server, relay);
+        return new EngineEchoApp(LocalhostServer.start(port, transport,
+                b -> b.socketIo(conformanceConfig()).socketIoListener(new Echo())));
     }
 
     /** The address of the HTTP listener. */
     public InetSocketAddress address() {
-        return server.address(Listener.HTTP);
+        return server.address();
     }
 
     @Override
     public void close() {
-        if (ipv6 != null) {
-            ipv6.close();
-        }
         server.close();
     }
 
@@ -111,7 +81,7 @@ public final class EngineEchoApp implements AutoCloseable {
             app.close();
             stop.countDown();
         }));
-        System.out.println("Engine.IO echo server on " + app.address() + (app.ipv6 != null ? " and [::1]" : ""));
+        System.out.println("Engine.IO echo server on " + app.address());
         stop.await();
     }
 }
