@@ -37,7 +37,8 @@ import java.util.concurrent.TimeUnit;
  * and WebSocket members. It answers by itself: an EVENT asking for a peer acknowledgement is
  * acknowledged with {@code "framed ack: TEXT"}; an event named {@code from-sio} or {@code from-ws}
  * is answered in the room with {@code from-framed} {@code "framed saw EVENT: TEXT"}; an event
- * named {@code bin-*} is answered with {@code from-framed-bin} and the bytes reversed. Every
+ * {@code from-sio} with text {@code "ping java"} also gets {@code framed-hello} {@code "hello
+ * browser"}; an event named {@code bin-*} is answered with {@code from-framed-bin} and the bytes reversed. Every
  * frame received is recorded in {@link #seen}.
  */
 final class FramedPeer implements AutoCloseable {
@@ -99,6 +100,10 @@ final class FramedPeer implements AutoCloseable {
             String text = utf8(s.payload()) ? s.text() : "(binary)";
             ch.writeAndFlush(new Publish(nextId++, 0, Target.ROOM, room, 0, "from-framed",
                     Unpooled.copiedBuffer("framed saw " + s.event() + ": " + text, StandardCharsets.UTF_8)));
+            if (text.equals("ping java")) {
+                ch.writeAndFlush(new Publish(nextId++, 0, Target.ROOM, room, 0, "framed-hello",
+                        Unpooled.copiedBuffer("hello browser", StandardCharsets.UTF_8)));
+            }
         } else if (s.event().startsWith("bin-")) {
             byte[] reversed = new byte[s.payload().length];
             for (int i = 0; i < reversed.length; i++) {
