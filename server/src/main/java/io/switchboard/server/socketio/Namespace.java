@@ -189,13 +189,28 @@ public final class Namespace {
 
             @Override
             public void refuse(String message, Object data) {
-                if (answered.compareAndSet(false, true)) {
-                    ObjectNode payload = NODES.objectNode();
-                    payload.put("message", message);
-                    if (data != null) {
+                // The refusal is checked before it counts as given: data that cannot be sent (a
+                // MissingNode, a non-finite number, binary, which CONNECT_ERROR cannot carry) must
+                // not leave the client unanswered until its connect timeout. It then goes out
+                // without the data, and the caller still gets the exception.
+                ObjectNode payload = NODES.objectNode();
+                payload.put("message", message);
+                IllegalArgumentException unsendable = null;
+                if (data != null) {
+                    try {
                         payload.set("data", SioArgs.toJson(data));
+                        server.encoder().encode(SioPacket.connectError(name, payload)).close();
+                    } catch (IllegalArgumentException e) {
+                        unsendable = e;
+                        payload.remove("data");
                     }
+                }
+                if (answered.compareAndSet(false, true)) {
                     onLoop(socket, () -> refuse.accept(payload));
+                }
+                if (unsendable != null) {
+                    throw new IllegalArgumentException("namespace " + name + ": the refusal's data cannot be sent ("
+                            + unsendable.getMessage() + "); refused without it", unsendable);
                 }
             }
         };
