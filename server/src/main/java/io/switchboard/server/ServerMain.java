@@ -106,7 +106,7 @@ public final class ServerMain {
         }
         ConfigLoader loader = new ConfigLoader();
         if (!defaults.isEmpty()) {
-            loader.defaults(defaults, "defaults of " + cli.getCommandSpec().name());
+            loader.defaults(defaults, "defaults of " + cli.getCommandSpec().name() + " (application)");
         }
         Path file = main.configFile;
         if (file == null) {
