@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * fails.
  */
 class PythonSocketIoClientTest {
-    private static final Path PYTHON = Path.of("/usr/bin/python3");
+    /** Debian's interpreter, which sees Debian's python3-* packages ({@code -Dchat.python=...} to use another). */
+    private static final Path PYTHON = Path.of(System.getProperty("chat.python", "/usr/bin/python3"));
     private static final Path SCRIPT = Path.of("src/test/python/chat_clients.py").toAbsolutePath();
 
     @Test
