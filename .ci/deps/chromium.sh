@@ -3,6 +3,9 @@
 # Debian's headless-capable Chromium at /usr/bin/chromium (`npx playwright install` cannot
 # download browsers here), and playwright-core from npm for server/src/test/browser, exactly as
 # pinned by its package-lock.json. Each step is skipped when already done.
+# The Socket.IO interop tests (server/src/test/java/.../socketio/SocketIoClientInteropTest.java and
+# SocketIoBrowserTest.java) need the same node and Chromium; they run `npm ci` for
+# server/src/test/node/socketio-client themselves, into server/target.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ ! -x /usr/bin/chromium ]; then

@@ -73,6 +73,14 @@ public final class HandlerNames {
     /** Health, readiness, metrics, built-in pages and static files (http). */
     public static final String HTTP_ROUTER = "httpRouter";
 
+    /**
+     * Engine.IO (the transport under Socket.IO): takes the requests under the configured path
+     * ({@code /socket.io/}) and passes every other request on (http, before the WebSocket bridge).
+     */
+    public static final String SOCKETIO = "socketio";
+    /** The frames of a connection upgraded to an Engine.IO WebSocket (added after the upgrade). */
+    public static final String SOCKETIO_WS = "socketioWs";
+
     /** Answers 401 to a WebSocket upgrade without the auth token (http, /ws). */
     public static final String WS_AUTH = "wsAuth";
     /** The WebSocket handshake, control frames and frame size limit (http, /ws). */

@@ -17,6 +17,7 @@ import io.switchboard.server.cluster.RedisBroker;
 import io.switchboard.server.echo.EchoServerInitializer;
 import io.switchboard.server.framed.FramedServerInitializer;
 import io.switchboard.server.http.HttpServerInitializer;
+import io.switchboard.server.socketio.SocketIoServer;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.reload.FileWatcher;
 import io.switchboard.server.rooms.RoomHub;
@@ -79,6 +80,10 @@ public final class Server implements AutoCloseable {
     private final FileWatcher watchedFiles = new FileWatcher();
     private ServerTls tls;
     private AuthTokens auth = AuthTokens.none();
+    /** Socket.IO on the HTTP listener: register namespaces and handlers here to embed the server. */
+    private SocketIoServer socketIo;
+    /** Engine.IO on the HTTP listener, or {@code null}. */
+    private io.switchboard.server.socketio.engine.EngineServer engine;
     private volatile boolean ready;
     private volatile boolean closed;
 
@@ -170,8 +175,14 @@ public final class Server implements AutoCloseable {
                     server.tls(Listener.FRAMED), server.auth));
             server.bind(Listener.ECHO, new EchoServerInitializer(server.metrics));
             server.bindUdp();
-            server.bind(Listener.HTTP, new HttpServerInitializer(config, server.hub, server.metrics, transport,
-                    server::isReady, server.tls(Listener.HTTP), server.auth));
+            server.socketIo = new SocketIoServer(server.hub, config.session(), server.auth,
+                    PooledByteBufAllocator.DEFAULT, config.socketIoOptions(), server.limits);
+            server.metrics.register(server.socketIo::writeMetrics);
+            HttpServerInitializer http = new HttpServerInitializer(config, server.hub, server.metrics, transport,
+                    server::isReady, server.tls(Listener.HTTP), server.auth,
+                    config.socketIoListener() != null ? null : server.socketIo.engineListener());
+            server.engine = http.engine();
+            server.bind(Listener.HTTP, http);
         } catch (ServerStartException e) {
             server.close();
             throw e;
@@ -365,7 +376,12 @@ public final class Server implements AutoCloseable {
         return (InetSocketAddress) channel.localAddress();
     }
 
-    /** The rooms hub shared by every session. */
+    /** Socket.IO on the HTTP listener: namespaces, middleware and handlers for an embedding application. */
+    public SocketIoServer socketIo() {
+        return socketIo;
+    }
+
+    /** The rooms every protocol shares. */
     public RoomHub hub() {
         return hub;
     }
@@ -433,6 +449,11 @@ public final class Server implements AutoCloseable {
             for (Channel channel : channels) {
                 channel.close().awaitUninterruptibly();
             }
+        }
+        if (engine != null) {
+            // Every Engine.IO session gets a close packet: Socket.IO clients see "transport close"
+            // and reconnect (to another node, or to this one once it is back).
+            engine.closeAll();
         }
         Connections.DrainResult drained = connections.drain(drainTimeout);
         if (!drainTimeout.isZero()) {

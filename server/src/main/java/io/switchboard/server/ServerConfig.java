@@ -54,6 +54,10 @@ public final class ServerConfig {
     private final Duration httpIdleTimeout;
     private final boolean httpZeroCopy;
     private final URI cluster;
+    private final boolean socketIoEnabled;
+    private final io.switchboard.server.socketio.engine.EngineConfig socketIo;
+    private final io.switchboard.server.socketio.engine.EngineListener socketIoListener;
+    private final io.switchboard.server.socketio.SocketIoOptions socketIoOptions;
     private final Duration clusterHeartbeatTtl;
     // ---- TLS and auth ----
     private final Set<Listener> tlsListeners;
@@ -131,6 +135,10 @@ public final class ServerConfig {
         this.httpIdleTimeout = b.httpIdleTimeout;
         this.httpZeroCopy = b.httpZeroCopy;
         this.cluster = b.cluster;
+        this.socketIoEnabled = b.socketIoEnabled;
+        this.socketIo = b.socketIo;
+        this.socketIoListener = b.socketIoListener;
+        this.socketIoOptions = b.socketIoOptions;
         this.clusterHeartbeatTtl = b.clusterHeartbeatTtl;
         // ---- TLS and auth ----
         this.tlsListeners = Collections.unmodifiableSet(EnumSet.copyOf(b.tlsListeners));
@@ -311,6 +319,37 @@ public final class ServerConfig {
      */
     public boolean httpZeroCopy() {
         return httpZeroCopy;
+    }
+
+    /** Whether the HTTP listener serves Socket.IO (Engine.IO under {@link #socketIo()}'s path). Default true. */
+    public boolean socketIoEnabled() {
+        return socketIoEnabled;
+    }
+
+    /** The Engine.IO settings (path, heartbeat, payload limit, CORS...). */
+    public io.switchboard.server.socketio.engine.EngineConfig socketIo() {
+        return socketIo;
+    }
+
+    /**
+     * The Engine.IO server for an HTTP listener: {@code null} unless Socket.IO is enabled and a
+     * listener was given to {@link Builder#socketIoListener} (the Socket.IO layer; not a setting,
+     * hence a factory rather than a getter).
+     */
+    public io.switchboard.server.socketio.engine.EngineServer newSocketIoServer(
+            io.switchboard.server.metrics.Metrics metrics) {
+        return socketIoEnabled && socketIoListener != null
+                ? new io.switchboard.server.socketio.engine.EngineServer(socketIo, socketIoListener, metrics) : null;
+    }
+
+    /** The Engine.IO listener set by code (tests, an application of its own), or {@code null}: then the server's Socket.IO layer. */
+    io.switchboard.server.socketio.engine.EngineListener socketIoListener() {
+        return socketIoListener;
+    }
+
+    /** The Socket.IO layer's settings: relay events, connect and ack timeouts, where handlers run. */
+    public io.switchboard.server.socketio.SocketIoOptions socketIoOptions() {
+        return socketIoOptions;
     }
 
     /** The Redis server this node joins a cluster through ({@code redis://host:port}), or {@code null} for a single node. */
@@ -526,6 +565,12 @@ public final class ServerConfig {
         private Duration httpIdleTimeout = Duration.ofSeconds(30);
         private boolean httpZeroCopy = true;
         private URI cluster;
+        private boolean socketIoEnabled = true;
+        private io.switchboard.server.socketio.engine.EngineConfig socketIo =
+                io.switchboard.server.socketio.engine.EngineConfig.defaults();
+        private io.switchboard.server.socketio.engine.EngineListener socketIoListener;
+        private io.switchboard.server.socketio.SocketIoOptions socketIoOptions =
+                io.switchboard.server.socketio.SocketIoOptions.defaults();
         private Duration clusterHeartbeatTtl = Duration.ofSeconds(10);
         // ---- TLS and auth ----
         private final Set<Listener> tlsListeners = EnumSet.noneOf(Listener.class);
@@ -726,6 +771,40 @@ public final class ServerConfig {
         /** Whether static files may be sent zero-copy; false forces chunked reads. */
         public Builder httpZeroCopy(boolean zeroCopy) {
             this.httpZeroCopy = zeroCopy;
+            return this;
+        }
+
+        /** Serves Socket.IO on the HTTP listener or not (socketio.enabled). */
+        public Builder socketIoEnabled(boolean enabled) {
+            this.socketIoEnabled = enabled;
+            return this;
+        }
+
+        /** The Engine.IO settings set so far (for the socketio.* keys, which change one field each). */
+        public io.switchboard.server.socketio.engine.EngineConfig socketIoConfig() {
+            return socketIo;
+        }
+
+        /** The Engine.IO settings (socketio.*). */
+        public Builder socketIo(io.switchboard.server.socketio.engine.EngineConfig config) {
+            this.socketIo = Objects.requireNonNull(config, "socketIo");
+            return this;
+        }
+
+        /** The Socket.IO layer's settings as set so far. */
+        public io.switchboard.server.socketio.SocketIoOptions socketIoOptionsNow() {
+            return socketIoOptions;
+        }
+
+        /** The Socket.IO layer's settings (embedding: where handlers run, relay events on or off). */
+        public Builder socketIoOptions(io.switchboard.server.socketio.SocketIoOptions options) {
+            this.socketIoOptions = Objects.requireNonNull(options, "socketIoOptions");
+            return this;
+        }
+
+        /** What Engine.IO sessions are handed to; {@code null} serves no Engine.IO. */
+        public Builder socketIoListener(io.switchboard.server.socketio.engine.EngineListener listener) {
+            this.socketIoListener = listener;
             return this;
         }
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import picocli.CommandLine;
@@ -80,6 +81,12 @@ public final class ServerMain {
      * @throws ConfigException for a bad command line or configuration, with a one-line message
      */
     static Invocation parse(CommandLine cli, Map<String, String> environment, String... args) {
+        return parse(cli, environment, Map.of(), args);
+    }
+
+    /** As above, with an embedding application's defaults by key path under the file, environment and flags. */
+    static Invocation parse(CommandLine cli, Map<String, String> environment, Map<String, String> defaults,
+            String... args) {
         ServerMain main = cli.getCommand();
         ParseResult parsed;
         try {
@@ -98,6 +105,9 @@ public final class ServerMain {
             return new Invocation(null, false, true);
         }
         ConfigLoader loader = new ConfigLoader();
+        if (!defaults.isEmpty()) {
+            loader.defaults(defaults, "defaults of " + cli.getCommandSpec().name() + " (application)");
+        }
         Path file = main.configFile;
         if (file == null) {
             String fromEnv = environment.get(ConfigLoader.CONFIG_ENV);
@@ -126,12 +136,54 @@ public final class ServerMain {
      * @return the exit code
      */
     static int run(Map<String, String> environment, PrintStream out, PrintStream err, String... args) {
+        return run(NAME, environment, Map.of(), server -> { }, out, err, args);
+    }
+
+    /**
+     * For an application that embeds the server: the configuration its command line gives, read
+     * exactly as {@code switchboard-server} reads it: the flags of {@code args} (every key's flag,
+     * and {@code --config FILE}), the {@code SWITCHBOARD_*} variables of {@code environment}, the
+     * YAML file of {@code --config} or {@code SWITCHBOARD_CONFIG}, then the application's
+     * {@code defaults} by key path ({@code "http.static-root" -> "web"}), in that precedence.
+     *
+     * @throws ConfigException for a bad command line or configuration (one line), and when
+     *     {@code args} ask for {@code --help}, {@code --version} or {@code --print-config}, which
+     *     only {@link #run(String, Map, Consumer, String...)} answers
+     */
+    public static ServerConfig config(Map<String, String> environment, Map<String, String> defaults, String... args) {
+        Invocation invocation = parse(commandLine(new ServerMain()), environment, defaults, args);
+        if (invocation.helpOrVersion || invocation.printConfig) {
+            throw new ConfigException("--help, --version and --print-config are answered by ServerMain.run");
+        }
+        return invocation.config;
+    }
+
+    /**
+     * Runs an application that embeds the server the way {@code switchboard-server} runs: the
+     * same flags, environment variables and {@code --config} file (see
+     * {@link #config(Map, Map, String...)}), {@code --help}, {@code --version},
+     * {@code --print-config}, logging, leak detection, and a graceful stop on SIGTERM or SIGINT.
+     * {@code setup} is called with the started server, before it is reported ready: register
+     * Socket.IO namespaces and handlers there ({@code server.socketIo()}).
+     *
+     * @param name the command's name, shown in its help and its error messages
+     * @param defaults the application's defaults by key path, under every other source
+     * @return the exit code: 0 after a clean stop, 1 when the server cannot start, 2 for a bad
+     *     command line or configuration
+     */
+    public static int run(String name, Map<String, String> defaults, Consumer<Server> setup, String... args) {
+        return run(name, System.getenv(), defaults, setup, System.out, System.err, args);
+    }
+
+    static int run(String name, Map<String, String> environment, Map<String, String> defaults, Consumer<Server> setup,
+            PrintStream out, PrintStream err, String... args) {
         CommandLine cli = commandLine(new ServerMain());
+        cli.getCommandSpec().name(name);
         Invocation invocation;
         try {
-            invocation = parse(cli, environment, args);
+            invocation = parse(cli, environment, defaults, args);
         } catch (ConfigException e) {
-            err.println(NAME + ": " + e.getMessage());
+            err.println(name + ": " + e.getMessage());
             return 2;
         }
         if (invocation.helpOrVersion) {
@@ -147,21 +199,29 @@ public final class ServerMain {
             out.flush();
             return 0;
         }
-        return serve(invocation.config);
+        return serve(name, invocation.config, setup);
     }
 
     /** Sets up logging and leak detection, starts the server and waits for the JVM to be stopped. */
-    private static int serve(ServerConfig config) {
+    private static int serve(String name, ServerConfig config, Consumer<Server> setup) {
         LogSetup.apply(config); // before the first logger, so the first line is in the chosen format
         Logger log = LogManager.getLogger(ServerMain.class);
+        String shown = NAME.equals(name) ? "switchboard" : name;
         applyLeakDetection(config);
-        log.info("switchboard {} starting (leak detection {}, log format {})", Version.get(),
+        log.info("{} {} starting (leak detection {}, log format {})", shown, Version.get(),
                 ResourceLeakDetector.getLevel().name().toLowerCase(Locale.ROOT), config.logFormat().id());
         Server server;
         try {
             server = Server.start(config);
         } catch (ServerStartException e) {
             log.error("cannot start: {}", e.getMessage());
+            return 1;
+        }
+        try {
+            setup.accept(server);
+        } catch (RuntimeException e) {
+            log.error("cannot start: the application's setup failed", e);
+            server.close();
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
@@ -172,7 +232,7 @@ public final class ServerMain {
             stopped.countDown();
             LogManager.shutdown();
         }, "switchboard-shutdown"));
-        log.info("switchboard {} ready", Version.get());
+        log.info("{} {} ready", shown, Version.get());
         try {
             stopped.await();
         } catch (InterruptedException e) {

@@ -30,8 +30,10 @@ import org.junit.jupiter.api.Test;
  */
 class ProtocolDocExampleTest {
     static final String HELLO = "00 00 00 10 01 00 00 00 00 01 01 00 05 61 6c 69 63 65 00 00";
-    static final String WELCOME = "00 00 00 2a 02 00 00 00 00 01 01 00 00 00 00 00 00 00 01 00 10 00 00 00 00 ea 60 00 11"
+    static final String WELCOME = "00 00 00 2a 02 00 00 00 00 01 01 0f 1c 9b 00 00 00 00 01 00 10 00 00 00 00 ea 60 00 11"
             + " 73 77 69 74 63 68 62 6f 61 72 64 2f 30 2e 31 2e 30";
+    /** The session id of the examples: a random per-start prefix, then counter 1 (docs section 6). */
+    static final long ALICE = 0x0F1C9B0000000001L;
     static final String ECHO = "00 00 00 08 05 00 00 00 00 02 68 69";
     static final String ECHO_REPLY = "00 00 00 08 06 00 00 00 00 02 68 69";
     static final String BYE = "00 00 00 0a 08 00 00 00 00 00 00 00 00 00";
@@ -41,9 +43,9 @@ class ProtocolDocExampleTest {
     static final String JOIN = "00 00 00 12 10 03 00 00 00 03 " + ROOM_HEX;
     static final String JOIN_ACK = "00 00 00 06 14 00 00 00 00 03";
     static final String JOINED = "00 00 00 21 17 00 00 00 00 00 " + ROOM_HEX
-            + " 00 00 00 00 00 00 00 01 00 05 61 6c 69 63 65";
+            + " 0f 1c 9b 00 00 00 00 01 00 05 61 6c 69 63 65";
     static final String PUBLISH = "00 00 00 1a 12 00 00 00 00 04 00 " + ROOM_HEX + " 00 03 6d 73 67 68 69";
-    static final String EVENT = "00 00 00 22 13 00 00 00 00 00 00 00 00 00 00 00 00 01 00 " + ROOM_HEX
+    static final String EVENT = "00 00 00 22 13 00 00 00 00 00 0f 1c 9b 00 00 00 00 01 00 " + ROOM_HEX
             + " 00 03 6d 73 67 68 69";
     /** Quoted inline after the rooms example: the ACK alice would get with the ACK flag. */
     static final String PUBLISH_ACK = "00 00 00 06 14 00 00 00 00 04";
@@ -53,7 +55,7 @@ class ProtocolDocExampleTest {
     }
 
     static Presence joined() {
-        return new Presence(Opcode.JOINED, "chat/lobby", 1, "alice");
+        return new Presence(Opcode.JOINED, "chat/lobby", ALICE, "alice");
     }
 
     static Publish publish() {
@@ -61,7 +63,7 @@ class ProtocolDocExampleTest {
     }
 
     static Event event() {
-        return new Event(0, 0, 1, Target.ROOM, "chat/lobby", "msg", Unpooled.copiedBuffer("hi", StandardCharsets.US_ASCII));
+        return new Event(0, 0, ALICE, Target.ROOM, "chat/lobby", "msg", Unpooled.copiedBuffer("hi", StandardCharsets.US_ASCII));
     }
 
     static Ack ack(int requestId) {
@@ -73,7 +75,7 @@ class ProtocolDocExampleTest {
     @Test
     void exampleBytesAreWhatTheEncoderWrites() {
         assertEquals(HELLO, spacedHex(encode(new Hello(1, 1, "alice", ""))));
-        assertEquals(WELCOME, spacedHex(encode(new Welcome(1, 1, 1, 1_048_576, 60_000, "switchboard/0.1.0"))));
+        assertEquals(WELCOME, spacedHex(encode(new Welcome(1, 1, ALICE, 1_048_576, 60_000, "switchboard/0.1.0"))));
         assertEquals(ECHO, spacedHex(encode(payloadFrame(Opcode.ECHO, 2, "hi".getBytes(StandardCharsets.US_ASCII)))));
         assertEquals(ECHO_REPLY,
                 spacedHex(encode(payloadFrame(Opcode.ECHO_REPLY, 2, "hi".getBytes(StandardCharsets.US_ASCII)))));
@@ -83,7 +85,7 @@ class ProtocolDocExampleTest {
     @Test
     void exampleBytesDecodeToTheExampleFrames() {
         assertEquals(List.of(new Hello(1, 1, "alice", ""),
-                new Welcome(1, 1, 1, 1_048_576, 60_000, "switchboard/0.1.0"), new Bye(0, 0, "")),
+                new Welcome(1, 1, ALICE, 1_048_576, 60_000, "switchboard/0.1.0"), new Bye(0, 0, "")),
                 decode(Wire.DEFAULT_MAX_FRAME_LENGTH, concat(hex(HELLO), hex(WELCOME), hex(BYE))));
         decode(Wire.DEFAULT_MAX_FRAME_LENGTH, concat(hex(ECHO), hex(ECHO_REPLY)), frames -> {
             assertEquals(2, frames.size());
@@ -182,6 +184,8 @@ class ProtocolDocExampleTest {
                         case "PRESENCE" -> Flags.PRESENCE;
                         case "INCLUDE_SELF" -> Flags.INCLUDE_SELF;
                         case "PEER_ACK" -> Flags.PEER_ACK;
+                        case "JSON" -> Flags.JSON;
+                        case "BINARY" -> Flags.BINARY;
                         default -> throw new AssertionError("unknown flag " + name);
                     };
                 }

@@ -43,6 +43,7 @@ public final class ConfigKeys {
         sections.put("cluster", "Scale-out: rooms, presence and direct messages across nodes through Redis (docs/cluster.md).");
         sections.put("udp", "UDP echo.");
         sections.put("http", "HTTP listener: static files, health, metrics, WebSocket.");
+        sections.put("socketio", "Socket.IO on the HTTP listener: the Engine.IO v4 transport (polling and WebSocket).");
         sections.put("tls", "TLS for the framed and HTTP listeners (PEM files, reloaded when they change).");
         sections.put("auth", "Authentication: a token every framed HELLO and WebSocket upgrade must carry.");
         sections.put("metrics", "Metrics.");
@@ -58,6 +59,7 @@ public final class ConfigKeys {
         all.addAll(core());
         all.addAll(LimitsKeys.keys());
         all.addAll(SecurityKeys.keys());
+        all.addAll(SocketIoKeys.keys());
         all.addAll(observability());
         ALL = List.copyOf(grouped(all));
     }

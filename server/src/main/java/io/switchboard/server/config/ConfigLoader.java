@@ -175,6 +175,28 @@ public final class ConfigLoader {
     }
 
     /**
+     * Takes values by key path ({@code http.static-root}), as text in the form a flag takes: an
+     * embedding application's own defaults, given before the file, environment and flags so that
+     * those override them. An unknown path stops loading.
+     */
+    public ConfigLoader defaults(Map<String, String> byPath, String source) {
+        for (Map.Entry<String, String> e : byPath.entrySet()) {
+            ConfigKey<?> key = byPath(e.getKey());
+            String raw = e.getValue();
+            set(key, raw, source, () -> key.type().parse(raw));
+        }
+        return this;
+    }
+
+    private ConfigKey<?> byPath(String path) {
+        ConfigKey<?> key = this.byPath.get(path);
+        if (key == null) {
+            throw new ConfigException("unknown key " + path + Suggestions.didYouMean(path, this.byPath.keySet()));
+        }
+        return key;
+    }
+
+    /**
      * Takes the {@code SWITCHBOARD_*} variables of an environment. An empty value means the
      * default; an unknown {@code SWITCHBOARD_*} name stops loading ({@value #CONFIG_ENV} excepted).
      */

@@ -286,6 +286,17 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
     }
 
     @Override
+    public void disconnect(String reason) {
+        ChannelHandlerContext ctx = channel.pipeline().context(this);
+        if (ctx != null && !closing && !draining) {
+            // The client answers BYE and closes, as at shutdown; its session has left the hub already.
+            draining = true;
+            session.end();
+            ctx.writeAndFlush(new Bye(0, 0, reason), ctx.voidPromise());
+        }
+    }
+
+    @Override
     public void pauseInput(boolean paused) {
         ReadGate.of(channel).set(ReadGate.Reason.PARKED, paused);
     }

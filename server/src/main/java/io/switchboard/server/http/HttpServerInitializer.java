@@ -17,6 +17,8 @@ import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.metrics.TrafficCounter;
 import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.socketio.engine.EngineListener;
+import io.switchboard.server.socketio.engine.EngineServer;
 import io.switchboard.server.tls.ServerTls;
 import io.switchboard.server.ws.WebSocketBridge;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +39,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
     private final HttpRouter router;
     private final ServerTls tls;
     private final AuthTokens auth;
+    private final EngineServer engine;
 
     /**
      * @param transport the server's transport, shown on the built-in page and in {@code /metrics}
@@ -53,6 +56,15 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
      */
     public HttpServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
             BooleanSupplier ready, ServerTls tls, AuthTokens auth) {
+        this(config, hub, metrics, transport, ready, tls, auth, null);
+    }
+
+    /**
+     * @param socketIo what Engine.IO sessions are handed to (the server's Socket.IO layer); when
+     *     {@code null}, the configuration's ({@link ServerConfig#newSocketIoServer}), if any
+     */
+    public HttpServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
+            BooleanSupplier ready, ServerTls tls, AuthTokens auth, EngineListener socketIo) {
         this.tls = tls;
         this.auth = auth;
         this.config = config;
@@ -62,6 +74,13 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
         this.guard = new RequestGuard(metrics);
         this.router = new HttpRouter(config.staticRoot(), config.httpZeroCopy(), config.metricsEnabled(), metrics, hub,
                 transport, ready);
+        this.engine = socketIo == null ? config.newSocketIoServer(metrics)
+                : config.socketIoEnabled() ? new EngineServer(config.socketIo(), socketIo, metrics) : null;
+    }
+
+    /** The Engine.IO server of this listener, or {@code null} when Socket.IO is not served. */
+    public EngineServer engine() {
+        return engine;
     }
 
     @Override
@@ -87,6 +106,9 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
                 .addLast(HandlerNames.BACKPRESSURE, Backpressure.INSTANCE)
                 .addLast(HandlerNames.HTTP_FLOW_CONTROL, new FlowControlHandler())
                 .addLast(HandlerNames.HTTP_GUARD, guard);
+        if (engine != null) {
+            pipeline.addLast(HandlerNames.SOCKETIO, engine.handler());
+        }
         WebSocketBridge.addTo(pipeline, config, hub, metrics, auth);
         pipeline.addLast(HandlerNames.CHUNKED_WRITER, new ChunkedWriteHandler())
                 .addLast(HandlerNames.HTTP_ROUTER, router);

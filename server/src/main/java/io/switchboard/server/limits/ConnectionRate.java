@@ -33,10 +33,15 @@ public final class ConnectionRate {
 
     /** Takes a token for one request; false, with the refusal counted and logged, when over the rate. */
     public boolean allow(Channel ch) {
+        return allow((Object) ch);
+    }
+
+    /** Like {@link #allow(Channel)} for a session that is not one channel; {@code who} names it in the log. */
+    public boolean allow(Object who) {
         if (bucket.tryTake(System.nanoTime())) {
             return true;
         }
-        limits.refused(listener, RefusalCause.RATE_LIMIT, ch, "more than " + perSecond + " " + unit + " per second");
+        limits.refused(listener, RefusalCause.RATE_LIMIT, who, "more than " + perSecond + " " + unit + " per second");
         return false;
     }
 

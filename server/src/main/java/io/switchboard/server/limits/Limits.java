@@ -124,10 +124,18 @@ public final class Limits {
     }
 
     /** Counts a refusal and logs it, at most once per interval for this listener and cause. */
-    public void refused(Listener listener, RefusalCause cause, Channel ch, String detail) {
+    public void refused(Listener listener, RefusalCause cause, Object ch, String detail) {
         metrics.refused(listener, cause.label());
         refusalLog.log(listener.id() + "/" + cause.label(), "{} {} listener refused ({}): {}", ch, listener.id(),
                 cause.label(), detail);
+    }
+
+    /**
+     * A message rate for one session of a protocol whose sessions outlive a connection (an
+     * Engine.IO session over polling), or {@code null} when the limit is off.
+     */
+    public ConnectionRate sessionRate(Listener listener, String unit) {
+        return ConnectionRate.of(this, listener, unit);
     }
 
     private RefusalCause take(SocketAddress remote) {

@@ -14,6 +14,18 @@ import java.util.concurrent.atomic.LongAdder;
  * (for {@code /metrics}) sums the cells. {@link PrometheusText} writes them out.
  */
 public final class Metrics {
+    private final java.util.List<MetricSource> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Adds a component's own metrics to every rendering. */
+    public void register(MetricSource source) {
+        sources.add(source);
+    }
+
+    /** The registered sources, in registration order. */
+    public java.util.List<MetricSource> sources() {
+        return sources;
+    }
+
     /** Per-listener traffic. */
     public static final class ListenerCounters {
         final AtomicLong open = new AtomicLong();

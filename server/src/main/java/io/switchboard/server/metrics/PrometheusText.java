@@ -118,6 +118,20 @@ public final class PrometheusText {
                     "When the TLS certificate being served expires, in seconds since the epoch.");
             text.sample("switchboard_tls_certificate_expiry_timestamp_seconds", null, metrics.tlsCertificateNotAfter());
         }
+        MetricSource.Sink sink = new MetricSource.Sink() {
+            @Override
+            public void header(String name, String type, String help) {
+                text.header(name, type, help);
+            }
+
+            @Override
+            public void sample(String name, String labels, long value) {
+                text.sample(name, labels, value);
+            }
+        };
+        for (MetricSource source : metrics.sources()) {
+            source.write(sink);
+        }
         return text.out.toString();
     }
 

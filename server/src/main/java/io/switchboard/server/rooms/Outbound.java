@@ -24,6 +24,16 @@ public final class Outbound extends AbstractReferenceCounted {
         ByteBuf encode(ByteBufAllocator alloc, Outbound message);
     }
 
+    /**
+     * A rendering of a message that is not a single buffer (a Socket.IO packet: text and
+     * attachments). Implementations are the cache key, like {@link Encoding}s. A result that is
+     * {@link AutoCloseable} or reference counted is closed or released with the message.
+     */
+    public interface Rendering<T> {
+        /** {@code message} rendered, or {@code null} if there is nothing to render. */
+        T render(Outbound message);
+    }
+
     /** The framed protocol's encoding. */
     public static final Encoding FRAMED = (alloc, message) -> FrameEncoder.encode(alloc, message.frame());
 
@@ -36,6 +46,8 @@ public final class Outbound extends AbstractReferenceCounted {
     private final Encoding[] encodings = new Encoding[SLOTS];
     private final ByteBuf[] encoded = new ByteBuf[SLOTS];
     private int count;
+    private Object[] renderings;
+    private Object[] rendered;
 
     Outbound(ByteBufAllocator alloc, Frame frame, RoomHub hub) {
         this.alloc = alloc;
@@ -84,6 +96,31 @@ public final class Outbound extends AbstractReferenceCounted {
         return bytes; // more formats than slots: not cached, the caller owns this one
     }
 
+    /**
+     * This message rendered by {@code rendering}, made on the first call and shared after (the
+     * caller does not own it: it lives as long as this message).
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T rendered(Rendering<T> rendering) {
+        if (renderings == null) {
+            renderings = new Object[SLOTS];
+            rendered = new Object[SLOTS];
+        }
+        int i = 0;
+        for (; i < SLOTS && renderings[i] != null; i++) {
+            if (renderings[i] == rendering) {
+                return (T) rendered[i];
+            }
+        }
+        if (i == SLOTS) {
+            throw new IllegalStateException("more than " + SLOTS + " renderings of one message");
+        }
+        T value = rendering.render(this);
+        renderings[i] = rendering;
+        rendered[i] = value;
+        return value;
+    }
+
     /** The frame itself, for members that encode differently; owned by this message. */
     public Frame frame() {
         return frame;
@@ -94,6 +131,19 @@ public final class Outbound extends AbstractReferenceCounted {
         for (int i = 0; i < count; i++) {
             if (encoded[i] != null) {
                 encoded[i].release();
+            }
+        }
+        if (rendered != null) {
+            for (Object value : rendered) {
+                if (value instanceof ReferenceCounted counted) {
+                    counted.release();
+                } else if (value instanceof AutoCloseable closeable) {
+                    try {
+                        closeable.close();
+                    } catch (Exception e) {
+                        throw new IllegalStateException("closing a rendering failed", e);
+                    }
+                }
             }
         }
         if (frame instanceof ReferenceCounted) {

@@ -42,6 +42,8 @@ import java.util.function.BiConsumer;
 public final class RoomHub {
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     private final Map<Long, Member> sessions = new ConcurrentHashMap<>();
+    /** The sessions that receive events for everyone. */
+    private final java.util.Set<Member> everyone = ConcurrentHashMap.newKeySet();
     private final Map<Integer, PeerAck> peerAcks = new ConcurrentHashMap<>();
     private final AtomicInteger relayIds = new AtomicInteger();
     /**
@@ -94,14 +96,26 @@ public final class RoomHub {
         return sessionIds.incrementAndGet();
     }
 
-    /** Makes a session reachable by id (for direct events and peer acks). */
+    /** Makes a session reachable by id (for direct events and peer acks) and a recipient of events for everyone. */
     public void register(Member member) {
+        register(member, true);
+    }
+
+    /**
+     * Makes a session reachable by id (for direct events and peer acks); it receives events for
+     * everyone only when {@code broadcasts} (a Socket.IO socket outside the main namespace does not).
+     */
+    public void register(Member member, boolean broadcasts) {
         sessions.put(member.id(), member);
+        if (broadcasts) {
+            everyone.add(member);
+        }
     }
 
     /** Removes a session from every room in {@code joined} (sending LEFT notices) and from the registry. */
     public void unregister(Member member, Iterable<String> joined) {
         sessions.remove(member.id(), member);
+        everyone.remove(member);
         for (String room : joined) {
             leave(member, room);
         }
@@ -194,6 +208,53 @@ public final class RoomHub {
         }
     }
 
+    /** The sessions on this node that receive events for everyone (a snapshot). */
+    public List<Member> localSessions() {
+        return new ArrayList<>(everyone);
+    }
+
+    /** The members of {@code room} on this node (a snapshot). */
+    public List<Member> localMembers(String room) {
+        Room r = rooms.get(room);
+        return r == null ? List.of() : new ArrayList<>(r.members.keySet());
+    }
+
+    /**
+     * Hands {@code event} (owned by this call) to the members of {@code room} on this node that
+     * are in none of {@code exceptRooms} and are not {@code exceptSession}; for a broadcast with
+     * exceptions, which other nodes do not see (docs/socketio.md). Returns the recipients.
+     */
+    public int publishToRoomLocally(String room, Frame event, java.util.Collection<String> exceptRooms,
+            long exceptSession) {
+        Outbound message = new Outbound(alloc, event, this);
+        try {
+            Room r = rooms.get(room);
+            if (r == null) {
+                return 0;
+            }
+            int n = 0;
+            for (Member m : r.members.keySet()) {
+                if (m.id() == exceptSession || inAny(m, exceptRooms)) {
+                    continue;
+                }
+                count(m.deliver(message));
+                n++;
+            }
+            return n;
+        } finally {
+            message.release();
+        }
+    }
+
+    private boolean inAny(Member m, java.util.Collection<String> exceptRooms) {
+        for (String room : exceptRooms) {
+            if (isMember(m, room)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether this node has members in {@code room}. */
     public boolean hasRoom(String room) {
         return rooms.containsKey(room);
@@ -271,7 +332,7 @@ public final class RoomHub {
     public int publishToAll(Member from, Frame event, boolean includeSelf) {
         Outbound message = new Outbound(alloc, event, this);
         try {
-            int n = fanOut(from, sessions.values(), message, includeSelf);
+            int n = fanOut(from, everyone, message, includeSelf);
             if (cluster != null) {
                 cluster.forwardToAll((Event) event);
             }
@@ -285,7 +346,7 @@ public final class RoomHub {
     public ErrorCode publishAll(Member from, Event event, boolean includeSelf) {
         Outbound message = new Outbound(alloc, event, this);
         try {
-            fanOut(from, sessions.values(), message, includeSelf);
+            fanOut(from, everyone, message, includeSelf);
             return cluster == null || cluster.forwardToAll(event) ? null : ErrorCode.NOT_FORWARDED;
         } finally {
             message.release();
@@ -351,7 +412,7 @@ public final class RoomHub {
     public void deliverRemoteAll(Event event) {
         Outbound message = new Outbound(alloc, event, this);
         try {
-            fanOut(null, sessions.values(), message, true);
+            fanOut(null, everyone, message, true);
         } finally {
             message.release();
         }

@@ -52,6 +52,8 @@ public final class Session implements Member {
     /** Rooms this session is in; on the executor only. */
     private final Set<String> joined = new LinkedHashSet<>();
     private final Set<String> joinedView = Collections.unmodifiableSet(joined);
+    /** Rooms the protocol put this session in ({@link #enter}); on the executor only. */
+    private final Set<String> system = new LinkedHashSet<>();
     /** Relay ids of PEER_ACK events handed to this session and not yet answered; any thread. */
     private final Set<Integer> awaited = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean slowDisconnect = new AtomicBoolean();
@@ -79,6 +81,16 @@ public final class Session implements Member {
         return name;
     }
 
+    /** The event loop this session's state lives on. */
+    public io.netty.util.concurrent.EventExecutor executor() {
+        return wire.executor();
+    }
+
+    /** The protocol adapter, for operations that cross protocols (joining a room, disconnecting). */
+    public SessionWire wire() {
+        return wire;
+    }
+
     /** The rules every request is checked against. */
     public SessionRules rules() {
         return rules;
@@ -102,9 +114,24 @@ public final class Session implements Member {
 
     /** Makes the session reachable by id: for direct events, broadcasts and peer acks. Idempotent. */
     public void register() {
+        register(true);
+    }
+
+    /** Like {@link #register()}; the session receives events for everyone only when {@code broadcasts}. */
+    public void register(boolean broadcasts) {
         if (!registered && !ended) {
             registered = true;
-            hub.register(this);
+            hub.register(this, broadcasts);
+        }
+    }
+
+    /**
+     * Puts the session in a room its protocol puts every such session in (a Socket.IO
+     * namespace's own room): no rules, no presence, not among {@link #rooms()}; left at {@link #end}.
+     */
+    public void enter(String room) {
+        if (!ended && system.add(room)) {
+            hub.join(this, room, false);
         }
     }
 
@@ -320,6 +347,10 @@ public final class Session implements Member {
             hub.unregister(this, joined);
         }
         joined.clear();
+        for (String room : system) {
+            hub.leave(this, room);
+        }
+        system.clear();
         if (!awaited.isEmpty()) {
             hub.recipientGone(this, awaited);
         }

@@ -33,6 +33,12 @@ public interface SessionWire {
     /** Ends the session because it does not drain its output (slow-consumer policy {@code disconnect}); on the executor. */
     void closeSlowConsumer();
 
+    /**
+     * Ends the session because the server (an application, an operator) says so, in the
+     * protocol's own terms: a framed BYE, a WebSocket close, a Socket.IO disconnect; on the executor.
+     */
+    void disconnect(String reason);
+
     /** Stops ({@code true}) or resumes reading the session's input; on the executor. */
     void pauseInput(boolean paused);
 

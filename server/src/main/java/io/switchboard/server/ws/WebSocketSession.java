@@ -410,6 +410,13 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
     }
 
     @Override
+    public void disconnect(String reason) {
+        if (!closing && ctx.channel().isActive()) {
+            closeWith(ctx, null, WebSocketCloseStatus.NORMAL_CLOSURE, reason);
+        }
+    }
+
+    @Override
     public void pauseInput(boolean paused) {
         ReadGate.of(ctx.channel()).set(ReadGate.Reason.PARKED, paused);
     }

@@ -88,10 +88,14 @@ class LimitsIntegrationTest {
         try (Socket a = new Socket()) {
             a.connect(address, 10_000);
             // HELLO then BYE, and the client never closes: the server lingers on the socket up to 2 s.
+            a.setSoTimeout(10_000);
             for (Frame frame : List.of(new Hello(1, Wire.PROTOCOL_VERSION, "a", ""), new Bye(2, 0, "done"))) {
                 ByteBuf bytes = FrameEncoder.encode(UnpooledByteBufAllocator.DEFAULT, frame);
                 a.getOutputStream().write(ByteBufUtil.getBytes(bytes));
                 bytes.release();
+                if (frame instanceof Hello) {
+                    assertTrue(a.getInputStream().read() >= 0, "WELCOME"); // a holds its place now
+                }
             }
             awaitOpen(server, 0);
             try (RawFramedClient b = new RawFramedClient(transport.config(), address)) {

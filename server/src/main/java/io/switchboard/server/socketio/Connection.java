@@ -1,0 +1,204 @@
+package io.switchboard.server.socketio;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.switchboard.server.socketio.engine.EngineSocket;
+import io.switchboard.server.socketio.protocol.SioDecodeException;
+import io.switchboard.server.socketio.protocol.SioDecoder;
+import io.switchboard.server.socketio.protocol.SioEncoded;
+import io.switchboard.server.socketio.protocol.SioPacket;
+import io.switchboard.server.socketio.protocol.SioPacketType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * One Engine.IO session seen by Socket.IO: its packet decoder, and its sockets, one per connected
+ * namespace. Everything here runs on the Engine.IO session's event loop.
+ */
+final class Connection {
+    private static final Logger log = LogManager.getLogger(Connection.class);
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final SocketIoServer server;
+    private final EngineSocket engine;
+    private final SioDecoder decoder;
+    private final Map<String, SioSocket> sockets = new HashMap<>();
+    private ScheduledFuture<?> connectTimer;
+    /** The session's event rate, or {@code null} when unlimited. */
+    private final io.switchboard.server.limits.ConnectionRate rate;
+    private boolean closed;
+
+    Connection(SocketIoServer server, EngineSocket engine) {
+        this.server = server;
+        this.engine = engine;
+        this.decoder = new SioDecoder(server.options().decoder());
+        this.rate = server.newRate();
+        long timeout = server.options().connectTimeout().toMillis();
+        this.connectTimer = engine.eventLoop().schedule(() -> {
+            if (sockets.isEmpty() && !closed) {
+                log.debug("engine.io session {}: no namespace connected within {} ms, closing", engine.id(), timeout);
+                server.count("connect_timeout");
+                engine.close();
+            }
+        }, timeout, TimeUnit.MILLISECONDS);
+    }
+
+    EngineSocket engine() {
+        return engine;
+    }
+
+    EventExecutor eventLoop() {
+        return engine.eventLoop();
+    }
+
+    void onText(String text) {
+        SioPacket packet;
+        try {
+            packet = decoder.decodeText(text);
+        } catch (SioDecodeException e) {
+            malformed(e);
+            return;
+        }
+        if (packet != null) {
+            dispatch(packet);
+        }
+    }
+
+    void onBinary(ByteBuf data) {
+        SioPacket packet;
+        try {
+            packet = decoder.decodeBinary(data);
+        } catch (SioDecodeException e) {
+            malformed(e);
+            return;
+        }
+        if (packet != null) {
+            dispatch(packet);
+        }
+    }
+
+    private void malformed(SioDecodeException e) {
+        server.count("malformed_" + e.reason().label());
+        protocolError(e.getMessage());
+    }
+
+    /** A packet the protocol does not allow: the connection closes, as the reference server does ("parse error"). */
+    void protocolError(String message) {
+        log.debug("engine.io session {}: {}, closing", engine.id(), message);
+        engine.close();
+    }
+
+    private void dispatch(SioPacket packet) {
+        switch (packet.type()) {
+            case CONNECT -> connect(packet);
+            case CONNECT_ERROR -> protocolError("CONNECT_ERROR from a client");
+            default -> {
+                SioSocket socket = sockets.get(packet.namespace());
+                if (socket == null || !socket.connected()) {
+                    // The reference server ignores packets for a namespace not connected.
+                    server.count("not_connected");
+                    log.debug("engine.io session {}: {} for namespace {} not connected, ignored", engine.id(),
+                            packet.type(), packet.namespace());
+                    return;
+                }
+                if (rate != null && (packet.type() == SioPacketType.EVENT || packet.type() == SioPacketType.BINARY_EVENT)
+                        && !rate.allow(engine.handshake().remoteAddress() + " sid " + engine.id())) {
+                    // Over limits.rate: not processed; the client hears it when it asked for an ack.
+                    server.count("rate_limited");
+                    if (packet.hasAckId()) {
+                        send(SioPacket.ack(packet.namespace(), packet.ackId(), SioSocket.errorArgs(
+                                io.switchboard.common.protocol.ErrorCode.RATE_LIMITED, "not processed: more than "
+                                        + rate.perSecond() + " events per second")));
+                    }
+                    return;
+                }
+                socket.onPacket(packet);
+            }
+        }
+    }
+
+    private void connect(SioPacket packet) {
+        String name = packet.namespace();
+        if (sockets.containsKey(name)) {
+            log.debug("engine.io session {}: second CONNECT to {}, ignored", engine.id(), name);
+            return;
+        }
+        Namespace namespace = server.lookup(name);
+        if (namespace == null) {
+            server.count("invalid_namespace");
+            send(SioPacket.connectError(name, "Invalid namespace"));
+            return;
+        }
+        JsonNode auth = packet.data() != null ? packet.data() : NODES.objectNode();
+        if (server.auth().required()) {
+            JsonNode token = auth.get("token");
+            if (token == null || !token.isTextual() || !server.auth().accepts(token.textValue())) {
+                server.count("auth_failed");
+                ObjectNode error = NODES.objectNode();
+                error.put("message", token == null ? "this server needs an auth token" : "wrong auth token");
+                error.putObject("data").put("code", 401);
+                send(SioPacket.connectError(name, error));
+                return;
+            }
+        }
+        SioSocket socket = new SioSocket(this, namespace, server.hub().newSessionId(), auth);
+        sockets.put(name, socket);
+        if (connectTimer != null) {
+            connectTimer.cancel(false);
+            connectTimer = null;
+        }
+        namespace.admit(socket, refusal -> {
+            if (sockets.remove(name, socket)) {
+                server.count("middleware_refused");
+                send(SioPacket.connectError(name, refusal));
+            }
+        });
+    }
+
+    /** The socket ended; it no longer receives this connection's packets. */
+    void forget(SioSocket socket) {
+        sockets.remove(socket.namespace().name(), socket);
+    }
+
+    /** Encodes and sends one packet. */
+    void send(SioPacket packet) {
+        try (SioEncoded encoded = server.encoder().encode(packet)) {
+            send(encoded);
+        }
+    }
+
+    /** Sends an encoded packet (shared with other recipients: the attachments are retained per send). */
+    void send(SioEncoded encoded) {
+        engine.send(encoded.text());
+        if (encoded.isBinary()) {
+            for (ByteBuf attachment : encoded.retainedAttachments()) {
+                engine.send(attachment);
+            }
+        }
+    }
+
+    void onClose(String reason) {
+        closed = true;
+        if (connectTimer != null) {
+            connectTimer.cancel(false);
+        }
+        decoder.reset();
+        for (SioSocket socket : new ArrayList<>(sockets.values())) {
+            socket.end(reason);
+        }
+        sockets.clear();
+    }
+
+    List<SioSocket> sockets() {
+        return new ArrayList<>(sockets.values());
+    }
+}

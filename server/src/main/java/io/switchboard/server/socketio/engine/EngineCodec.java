@@ -1,0 +1,172 @@
+package io.switchboard.server.socketio.engine;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Engine.IO v4 packet and payload encoding. A packet is a type digit followed by its text; a
+ * binary message is sent raw over WebSocket and as {@code b<base64>} in polling payloads. A
+ * polling payload is packets joined by the record separator {@code \x1e}.
+ */
+final class EngineCodec {
+    static final byte SEPARATOR = 0x1e;
+    private static final byte BINARY_PREFIX = 'b';
+    private static final byte[] ALPHABET =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DECODE = new byte[256];
+
+    static {
+        java.util.Arrays.fill(DECODE, (byte) -1);
+        for (int i = 0; i < ALPHABET.length; i++) {
+            DECODE[ALPHABET[i]] = (byte) i;
+        }
+    }
+
+    private EngineCodec() {
+    }
+
+    /**
+     * Decodes a polling payload. On success the caller owns the binary data of the returned
+     * packets; on failure nothing is left allocated.
+     */
+    static List<EnginePacket> decodePayload(ByteBuf payload, ByteBufAllocator alloc) throws EngineProtocolException {
+        List<EnginePacket> packets = new ArrayList<>(2);
+        int index = payload.readerIndex();
+        int end = payload.writerIndex();
+        try {
+            while (true) {
+                int sep = payload.indexOf(index, end, SEPARATOR);
+                int segmentEnd = sep < 0 ? end : sep;
+                packets.add(decodePacket(payload, index, segmentEnd - index, alloc));
+                if (sep < 0) {
+                    return packets;
+                }
+                index = sep + 1;
+            }
+        } catch (EngineProtocolException e) {
+            for (EnginePacket p : packets) {
+                p.release();
+            }
+            throw e;
+        }
+    }
+
+    /** Decodes one packet from {@code length} bytes at {@code index} (a text frame, or one segment of a payload). */
+    static EnginePacket decodePacket(ByteBuf buf, int index, int length, ByteBufAllocator alloc)
+            throws EngineProtocolException {
+        if (length == 0) {
+            throw new EngineProtocolException(Malformed.EMPTY_PACKET, "empty packet");
+        }
+        byte first = buf.getByte(index);
+        if (first == BINARY_PREFIX) {
+            return EnginePacket.binary(decodeBase64(buf, index + 1, length - 1, alloc));
+        }
+        PacketType type = PacketType.of(first);
+        if (type == null) {
+            throw new EngineProtocolException(Malformed.BAD_PACKET_TYPE, "unknown packet type " + (first & 0xff));
+        }
+        String text = length == 1 ? "" : buf.toString(index + 1, length - 1, StandardCharsets.UTF_8);
+        return EnginePacket.text(type, text);
+    }
+
+    /** Encodes packets as a polling payload into a new buffer from {@code alloc}; the packets are not released. */
+    static ByteBuf encodePayload(Collection<EnginePacket> packets, ByteBufAllocator alloc) {
+        int estimate = 0;
+        for (EnginePacket p : packets) {
+            estimate += p.isBinary() ? 2 + (p.binary.readableBytes() + 2) / 3 * 4 : 2 + p.text.length();
+        }
+        ByteBuf out = alloc.buffer(estimate);
+        boolean first = true;
+        for (EnginePacket p : packets) {
+            if (!first) {
+                out.writeByte(SEPARATOR);
+            }
+            first = false;
+            if (p.isBinary()) {
+                out.writeByte(BINARY_PREFIX);
+                encodeBase64(p.binary, out);
+            } else {
+                out.writeByte(p.type.digit);
+                out.writeCharSequence(p.text, StandardCharsets.UTF_8);
+            }
+        }
+        return out;
+    }
+
+    /** Encodes a text packet as the content of a WebSocket text frame. */
+    static ByteBuf encodeText(EnginePacket p, ByteBufAllocator alloc) {
+        ByteBuf out = alloc.buffer(1 + p.text.length());
+        out.writeByte(p.type.digit);
+        out.writeCharSequence(p.text, StandardCharsets.UTF_8);
+        return out;
+    }
+
+    /** Standard base64 with padding, of {@code src}'s readable bytes (not consumed), onto {@code dst}. */
+    static void encodeBase64(ByteBuf src, ByteBuf dst) {
+        int i = src.readerIndex();
+        int end = src.writerIndex();
+        dst.ensureWritable((end - i + 2) / 3 * 4);
+        while (end - i >= 3) {
+            int n = (src.getByte(i) & 0xff) << 16 | (src.getByte(i + 1) & 0xff) << 8 | (src.getByte(i + 2) & 0xff);
+            dst.writeByte(ALPHABET[n >>> 18]).writeByte(ALPHABET[(n >>> 12) & 63])
+                    .writeByte(ALPHABET[(n >>> 6) & 63]).writeByte(ALPHABET[n & 63]);
+            i += 3;
+        }
+        int rest = end - i;
+        if (rest == 1) {
+            int n = (src.getByte(i) & 0xff) << 16;
+            dst.writeByte(ALPHABET[n >>> 18]).writeByte(ALPHABET[(n >>> 12) & 63]).writeByte('=').writeByte('=');
+        } else if (rest == 2) {
+            int n = (src.getByte(i) & 0xff) << 16 | (src.getByte(i + 1) & 0xff) << 8;
+            dst.writeByte(ALPHABET[n >>> 18]).writeByte(ALPHABET[(n >>> 12) & 63])
+                    .writeByte(ALPHABET[(n >>> 6) & 63]).writeByte('=');
+        }
+    }
+
+    /**
+     * Strict standard base64 (RFC 4648 alphabet; padding optional but, when present, correct; no
+     * whitespace) of {@code length} bytes at {@code index}, into a new buffer from {@code alloc}.
+     */
+    static ByteBuf decodeBase64(ByteBuf src, int index, int length, ByteBufAllocator alloc)
+            throws EngineProtocolException {
+        int len = length;
+        if (len > 0 && src.getByte(index + len - 1) == '=') {
+            len--;
+            if (len > 0 && src.getByte(index + len - 1) == '=') {
+                len--;
+            }
+            if (length % 4 != 0) {
+                throw new EngineProtocolException(Malformed.BAD_BASE64, "bad base64 padding");
+            }
+        }
+        if (len % 4 == 1) {
+            throw new EngineProtocolException(Malformed.BAD_BASE64, "bad base64 length");
+        }
+        ByteBuf out = alloc.buffer(len * 3 / 4);
+        int bits = 0;
+        int count = 0;
+        for (int i = 0; i < len; i++) {
+            int v = DECODE[src.getByte(index + i) & 0xff];
+            if (v < 0) {
+                out.release();
+                throw new EngineProtocolException(Malformed.BAD_BASE64, "bad base64 character");
+            }
+            bits = bits << 6 | v;
+            if (++count == 4) {
+                out.writeByte(bits >>> 16).writeByte(bits >>> 8).writeByte(bits);
+                bits = 0;
+                count = 0;
+            }
+        }
+        if (count == 2) {
+            out.writeByte(bits >>> 4);
+        } else if (count == 3) {
+            out.writeByte(bits >>> 10).writeByte(bits >>> 2);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,39 @@
+package io.switchboard.server.socketio.engine;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+
+/**
+ * One Engine.IO session, seen from the layer above. Its methods may be called from any thread;
+ * work is done on {@link #eventLoop()}, the loop every {@link EngineListener} callback for this
+ * socket runs on. Sends from the event loop itself are queued and flushed once per loop task
+ * batch; sends after the session closed are dropped (and released).
+ */
+public interface EngineSocket {
+    /** The session id (the {@code sid}): 20 random bytes, base64url. */
+    String id();
+
+    /** The event loop this session lives on. */
+    EventLoop eventLoop();
+
+    /** Sends a text message (packet type 4). */
+    void send(String text);
+
+    /** Sends a binary message; takes ownership of {@code data}. */
+    void send(ByteBuf data);
+
+    /** Flushes what is queued, then closes the session; {@link EngineListener#onClose} follows with "forced close". */
+    void close();
+
+    /** The current transport: {@code "polling"} or {@code "websocket"}. Read on the event loop for an exact answer. */
+    String transport();
+
+    /** Whether the session upgraded from polling to WebSocket. */
+    boolean upgraded();
+
+    /** Whether the session is still open. */
+    boolean isOpen();
+
+    /** What the opening request carried: query, headers, remote address, URL. */
+    Handshake handshake();
+}
