@@ -99,6 +99,8 @@ const scenarios = {
     await Promise.all([connected(a), connected(b)]);
     const firstId = a.id;
     const firstRecovered = a.recovered;
+    a.on("connect", () => note({ connect: a.id, recovered: a.recovered }));
+    a.on("disconnect", (why) => note({ disconnect: why }));
     const news = recorder(a, "news");
     const direct = recorder(a, "direct");
     await ok(a, "sb:join", "r1");

@@ -78,6 +78,8 @@ public final class SioSocket {
     /** Guards {@link #replay} and the attached/detached switch, so that what is sent and what is kept agree. */
     private final Object outLock = new Object();
     private volatile boolean detached;
+    /** Whether, while detached, a packet could not be held: no recovery then; under {@link #outLock}. */
+    private boolean overflowed;
     private volatile boolean recovered;
     private ScheduledFuture<?> expiry;
     private final Map<String, EventHandler> handlers = new ConcurrentHashMap<>();
@@ -513,7 +515,10 @@ public final class SioSocket {
                 return;
             }
             if (detached) {
-                overflow = !replay.hold(offset, packet);
+                if (overflowed) {
+                    return; // beyond recovery: it ends as soon as its loop gets to it
+                }
+                overflow = overflowed = !replay.hold(offset, packet);
             } else {
                 if (offset != 0) {
                     replay.sent(offset, packet);
@@ -656,8 +661,9 @@ public final class SioSocket {
 
         @Override
         public boolean isOpen() {
-            // A detached socket (recovery) takes output too: it holds it for its client.
-            return detached || connected && connection.engine().isOpen();
+            // With recovery on, output goes on being taken between the transport's loss and the
+            // socket's detaching (kept for a replay as sent), and while detached (held).
+            return detached || connected && (replay != null || connection.engine().isOpen());
         }
 
         @Override
