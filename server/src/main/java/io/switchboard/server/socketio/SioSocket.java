@@ -467,33 +467,20 @@ public final class SioSocket {
                 done.accept(false);
                 return;
             }
+            boolean refused = false;
             synchronized (outLock) {
                 List<Replay.Entry> missed = replay.recover(offset);
                 if (missed == null) {
-                    namespace.server().count("recovery_refused");
-                    expire("missed events no longer held (offset " + offset + ")");
-                    done.accept(false);
-                    return;
+                    refused = true;
+                } else {
+                    attach(to, newAuth, missed);
                 }
-                expiry.cancel(false);
-                expiry = null;
-                connection = to;
-                auth = newAuth;
-                detached = false;
-                connected = true;
-                recovered = true;
-                namespace.reattached(pid, this);
-                namespace.added(this);
-                ObjectNode payload = NODES.objectNode().put("sid", id).put("pid", pid);
-                to.send(SioPacket.connect(namespace.name(), payload));
-                for (Replay.Entry e : missed) {
-                    to.engine().send(e.text());
-                    for (ByteBuf b : e.attachments()) {
-                        to.engine().send(b.retainedDuplicate());
-                    }
-                }
-                namespace.server().count("recovery_succeeded");
-                log.debug("socket {} on {} recovered: {} packets replayed", id, namespace.name(), missed.size());
+            }
+            if (refused) {
+                namespace.server().count("recovery_refused");
+                expire("missed events no longer held (offset " + offset + ")");
+                done.accept(false);
+                return;
             }
             done.accept(true);
             home.execute(() -> {
@@ -502,6 +489,29 @@ public final class SioSocket {
                 }
             });
         });
+    }
+
+    /** Attaches the socket to {@code to}: CONNECT with the same sid and pid, then the missed packets. Under the lock. */
+    private void attach(Connection to, JsonNode newAuth, List<Replay.Entry> missed) {
+        expiry.cancel(false);
+        expiry = null;
+        connection = to;
+        auth = newAuth;
+        detached = false;
+        connected = true;
+        recovered = true;
+        namespace.reattached(pid, this);
+        namespace.added(this);
+        ObjectNode payload = NODES.objectNode().put("sid", id).put("pid", pid);
+        to.send(SioPacket.connect(namespace.name(), payload));
+        for (Replay.Entry e : missed) {
+            to.engine().send(e.text());
+            for (ByteBuf b : e.attachments()) {
+                to.engine().send(b.retainedDuplicate());
+            }
+        }
+        namespace.server().count("recovery_succeeded");
+        log.debug("socket {} on {} recovered: {} packets replayed", id, namespace.name(), missed.size());
     }
 
     /**
