@@ -117,6 +117,31 @@ final class SocketIoKeys {
                 .apply((b, v) -> b.socketIoOptions(b.socketIoOptionsNow().withAckTimeout(v)))
                 .read(c -> c.socketIoOptions().ackTimeout())
                 .build());
+        keys.add(key("socketio.recovery-max-disconnection", Types.duration(ChronoUnit.MILLIS, Duration.ZERO,
+                        Duration.ofHours(1)))
+                .flag("--socketio-recovery-max-disconnection")
+                .description("Connection state recovery: how long a Socket.IO socket whose transport is lost keeps its id, "
+                        + "rooms and missed events for the client to reconnect with (e.g. 2m); 0 turns recovery off "
+                        + "(docs/socketio-recovery.md).")
+                .apply((b, v) -> b.socketIoOptions(b.socketIoOptionsNow().withRecovery(
+                        b.socketIoOptionsNow().recovery().withMaxDisconnection(v))))
+                .read(c -> c.socketIoOptions().recovery().maxDisconnection())
+                .build());
+        keys.add(key("socketio.recovery-max-buffered-events", Types.integer(1, 1_000_000))
+                .flag("--socketio-recovery-max-buffered-events")
+                .description("Connection state recovery: packets one socket keeps for a replay; a disconnected socket "
+                        + "that would need more cannot recover (its client gets a new session).")
+                .apply((b, v) -> b.socketIoOptions(b.socketIoOptionsNow().withRecovery(
+                        b.socketIoOptionsNow().recovery().withMaxEvents(v))))
+                .read(c -> c.socketIoOptions().recovery().maxEvents())
+                .build());
+        keys.add(key("socketio.recovery-max-buffered-bytes", Types.bytes(1, 1 << 30))
+                .flag("--socketio-recovery-max-buffered-bytes")
+                .description("Connection state recovery: bytes one socket keeps for a replay, as for the events.")
+                .apply((b, v) -> b.socketIoOptions(b.socketIoOptionsNow().withRecovery(
+                        b.socketIoOptionsNow().recovery().withMaxBytes(v))))
+                .read(c -> (int) Math.min(Integer.MAX_VALUE, c.socketIoOptions().recovery().maxBytes()))
+                .build());
         keys.add(key("socketio.path", PATH)
                 .flag("--socketio-path")
                 .description("Request path prefix of Socket.IO (with leading and trailing slash).")

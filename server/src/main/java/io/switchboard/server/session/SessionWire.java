@@ -12,7 +12,13 @@ public interface SessionWire {
     /** The event loop the session's state lives on; every core call except delivery is made on it. */
     EventExecutor executor();
 
-    /** Whether the connection is open; any thread. */
+    /**
+     * Whether the session takes output: its connection is open, or (Socket.IO connection state
+     * recovery) its transport is lost but the adapter holds output for a client that may come
+     * back. Such a <em>detached</em> session is still a full member: it stays in its rooms and
+     * registered under its id, receives, and is {@link Session#end ended} only when its client
+     * will not return. Any thread.
+     */
     boolean isOpen();
 
     /** Whether the connection takes more output now (below its high-water mark); any thread. */

@@ -121,7 +121,7 @@ final class Connection {
                     }
                     return;
                 }
-                socket.onPacket(packet);
+                socket.onPacket(this, packet);
             }
         }
     }
@@ -150,6 +150,49 @@ final class Connection {
                 return;
             }
         }
+        if (namespace.recoveryOptions().enabled() && auth.path("pid").isTextual()) {
+            SioSocket earlier = namespace.detachedSocket(auth.path("pid").textValue());
+            if (earlier != null) {
+                recover(name, namespace, earlier, auth);
+                return;
+            }
+            server.count("recovery_unknown_pid");
+        }
+        admit(name, namespace, auth);
+    }
+
+    /**
+     * Connection state recovery: hands the detached socket this connection; the namespace is
+     * reserved meanwhile (the client sends nothing on it before the CONNECT answer). When the
+     * socket cannot recover, the client gets a new one, as a client without a pid does.
+     */
+    private void recover(String name, Namespace namespace, SioSocket earlier, JsonNode auth) {
+        sockets.put(name, earlier);
+        if (connectTimer != null) {
+            connectTimer.cancel(false);
+            connectTimer = null;
+        }
+        JsonNode offset = auth.get("offset");
+        earlier.recover(this, auth, offset != null && offset.isTextual() ? offset.textValue() : null, ok -> {
+            if (!ok) {
+                onLoop(() -> {
+                    if (!closed && sockets.remove(name, earlier)) {
+                        admit(name, namespace, auth);
+                    }
+                });
+            }
+        });
+    }
+
+    private void onLoop(Runnable task) {
+        if (engine.eventLoop().inEventLoop()) {
+            task.run();
+        } else {
+            engine.eventLoop().execute(task);
+        }
+    }
+
+    private void admit(String name, Namespace namespace, JsonNode auth) {
         SioSocket socket = new SioSocket(this, namespace, server.hub().newSessionId(), auth);
         sockets.put(name, socket);
         if (connectTimer != null) {
@@ -166,7 +209,7 @@ final class Connection {
 
     /** The socket ended; it no longer receives this connection's packets. */
     void forget(SioSocket socket) {
-        sockets.remove(socket.namespace().name(), socket);
+        onLoop(() -> sockets.remove(socket.namespace().name(), socket)); // from the socket's loop
     }
 
     /** Encodes and sends one packet. */
@@ -193,7 +236,7 @@ final class Connection {
         }
         decoder.reset();
         for (SioSocket socket : new ArrayList<>(sockets.values())) {
-            socket.end(reason);
+            socket.transportClosed(this, reason);
         }
         sockets.clear();
     }

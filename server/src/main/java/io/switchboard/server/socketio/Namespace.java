@@ -43,14 +43,28 @@ public final class Namespace {
     private final List<BiConsumer<SioSocket, String>> disconnectHandlers = new CopyOnWriteArrayList<>();
     private final Map<String, EventHandler> handlers = new ConcurrentHashMap<>();
     private final Map<String, SioSocket> sockets = new ConcurrentHashMap<>();
-    private final Outbound.Rendering<SioEncoded> rendering = this::render;
+    private final Outbound.Rendering<Rendered> rendering = this::render;
+    /** Detached sockets (connection state recovery) by private id. */
+    private final Map<String, SioSocket> detached = new ConcurrentHashMap<>();
+    /** The offsets of the events this namespace sends while recovery is on; shared by every recipient of one message. */
+    private final java.util.concurrent.atomic.AtomicLong offsets = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean relay;
+    private volatile SocketIoOptions.Recovery recovery;
+
+    /** A message of the rooms as this namespace sends it: the packet, and its offset (0: none). */
+    record Rendered(SioEncoded packet, long offset) implements AutoCloseable {
+        @Override
+        public void close() {
+            packet.close();
+        }
+    }
 
     Namespace(SocketIoServer server, String name) {
         this.server = server;
         this.name = name;
         this.prefix = "/".equals(name) ? "" : name + "#";
         this.relay = server.options().relay();
+        this.recovery = server.options().recovery();
     }
 
     /** The namespace's name, such as {@code /} or {@code /chat}. */
@@ -88,7 +102,16 @@ public final class Namespace {
         return this;
     }
 
-    /** The namespace's sockets on this node. */
+    /**
+     * Turns connection state recovery on for this namespace ({@code maxDisconnection} above zero)
+     * or off (zero), with the server's buffer limits; sockets connected before keep what they had.
+     */
+    public Namespace recovery(java.time.Duration maxDisconnection) {
+        this.recovery = recovery.withMaxDisconnection(maxDisconnection);
+        return this;
+    }
+
+    /** The namespace's sockets on this node (connected ones: not those waiting to recover). */
     public List<SioSocket> fetchSockets() {
         return new ArrayList<>(sockets.values());
     }
@@ -137,8 +160,35 @@ public final class Namespace {
         return handlers.get(event);
     }
 
-    Outbound.Rendering<SioEncoded> rendering() {
+    Outbound.Rendering<Rendered> rendering() {
         return rendering;
+    }
+
+    SocketIoOptions.Recovery recoveryOptions() {
+        return recovery;
+    }
+
+    /** The next event offset (connection state recovery). */
+    long nextOffset() {
+        return offsets.incrementAndGet();
+    }
+
+    void detached(String pid, SioSocket socket) {
+        detached.put(pid, socket);
+    }
+
+    /** The detached socket with this private id, or {@code null}. */
+    SioSocket detachedSocket(String pid) {
+        return detached.get(pid);
+    }
+
+    void reattached(String pid, SioSocket socket) {
+        detached.remove(pid, socket);
+    }
+
+    /** Sockets waiting to recover on this node. */
+    int detachedCount() {
+        return detached.size();
     }
 
     /** The room every socket of a namespace other than {@code /} is in. */
@@ -251,7 +301,7 @@ public final class Namespace {
     }
 
     /** An event or presence notice of the rooms as this namespace's EVENT packet; once per message. */
-    private SioEncoded render(Outbound message) {
+    private Rendered render(Outbound message) {
         Frame frame = message.frame();
         ArrayNode data;
         long ackId = SioPacket.NO_ACK;
@@ -277,8 +327,14 @@ public final class Namespace {
         if (RESERVED.contains(data.get(0).textValue())) {
             return null; // a name Socket.IO clients keep for themselves ("connect", ...): not shown to them
         }
+        long offset = 0;
+        if (recovery.enabled() && ackId == SioPacket.NO_ACK) {
+            // Every recipient in this namespace shares the encoding, hence the offset.
+            offset = nextOffset();
+            data.add(Long.toString(offset));
+        }
         try {
-            return server.encoder().encode(SioPacket.event(name, data, ackId));
+            return new Rendered(server.encoder().encode(SioPacket.event(name, data, ackId)), offset);
         } catch (IllegalArgumentException e) {
             log.debug("namespace {}: event '{}' cannot be sent to Socket.IO clients: {}", name, data.get(0), e.getMessage());
             return null;

@@ -41,8 +41,19 @@ import org.apache.logging.log4j.Logger;
  * in the rooms (decimal), so framed and WebSocket clients address it by the same number, and a
  * broadcast to a room named by a socket id reaches that socket (as in python-socketio).
  *
- * <p>Every method may be called from any thread; the work is done on the socket's event loop.
- * Handlers run there too, or on the application's executor, one at a time and in order.
+ * <p>Every method may be called from any thread; the work is done on the socket's event loop (the
+ * loop of the connection it was made on, for its whole life). Handlers run there too, or on the
+ * application's executor, one at a time and in order.
+ *
+ * <h2>Connection state recovery</h2>
+ * With recovery on for its namespace, a socket whose transport is lost ({@code transport close},
+ * {@code transport error}, {@code ping timeout}) is <em>detached</em> rather than ended: the
+ * application sees a disconnect, but its session stays in the rooms under the same id and what
+ * it would have received is held (bounded, {@link Replay}). A client that reconnects with the
+ * socket's private id and its last offset within the time allowed gets the same socket back,
+ * attached to its new connection: CONNECT with the same sid and pid, then the missed packets in
+ * order; connection handlers run again with {@link #recovered()} true. Otherwise the socket ends
+ * when the time is up, or at once when what it holds outgrows the bounds. (docs/socketio-recovery.md)
  */
 public final class SioSocket {
     private static final Logger log = LogManager.getLogger(SioSocket.class);
@@ -50,11 +61,27 @@ public final class SioSocket {
     /** Acknowledgement ids of the server's own emits start here, above every relay id (32 bits). */
     private static final long SERVER_ACK_BASE = 1L << 32;
 
-    private final Connection connection;
+    /** Causes of a transport loss a socket may recover from, as Engine.IO names them. */
+    private static final Set<String> RECOVERABLE = Set.of("transport close", "transport error", "ping timeout");
+
+    /** The connection it is (or was last) attached to; replaced on recovery. */
+    private volatile Connection connection;
+    private final EventExecutor home;
     private final Namespace namespace;
     private final Session session;
     private final String id;
-    private final JsonNode auth;
+    private volatile JsonNode auth;
+    /** Recovery: the private id the client reconnects with, the bound, what is kept; null when off. */
+    private final String pid;
+    private final SocketIoOptions.Recovery recovery;
+    private final Replay replay;
+    /** Guards {@link #replay} and the attached/detached switch, so that what is sent and what is kept agree. */
+    private final Object outLock = new Object();
+    private volatile boolean detached;
+    /** Whether, while detached, a packet could not be held: no recovery then; under {@link #outLock}. */
+    private boolean overflowed;
+    private volatile boolean recovered;
+    private ScheduledFuture<?> expiry;
     private final Map<String, EventHandler> handlers = new ConcurrentHashMap<>();
     private final List<BiConsumer<SioSocket, String>> disconnectHandlers = Collections.synchronizedList(new ArrayList<>());
     /** The server's emits awaiting the client's acknowledgement; on the event loop only. */
@@ -71,12 +98,25 @@ public final class SioSocket {
 
     SioSocket(Connection connection, Namespace namespace, long sessionId, JsonNode auth) {
         this.connection = connection;
+        this.home = connection.eventLoop();
         this.namespace = namespace;
         this.id = Long.toUnsignedString(sessionId);
         this.auth = auth;
+        this.recovery = namespace.recoveryOptions();
+        if (recovery.enabled()) {
+            byte[] secret = new byte[18];
+            RANDOM.nextBytes(secret);
+            this.pid = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+            this.replay = new Replay(recovery.maxEvents(), recovery.maxBytes());
+        } else {
+            this.pid = null;
+            this.replay = null;
+        }
         this.session = new Session(sessionId, namespace.server().hub(), namespace.server().sessionConfig(), new Wire());
-        this.handlerExecutor = new OrderedExecutor(connection.eventLoop(), namespace.server().options().handlerExecutor());
+        this.handlerExecutor = new OrderedExecutor(home, namespace.server().options().handlerExecutor());
     }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     /** The socket id, also its session id in the rooms (unsigned decimal). */
     public String id() {
@@ -103,9 +143,14 @@ public final class SioSocket {
         return auth;
     }
 
-    /** Whether the socket is connected (after middleware, before disconnect). */
+    /** Whether the socket is connected (after middleware, before disconnect; not while it waits to recover). */
     public boolean connected() {
         return connected;
+    }
+
+    /** Whether this connection recovered an earlier one's state (same id, rooms, missed events). */
+    public boolean recovered() {
+        return recovered;
     }
 
     /** The Engine.IO transport now: {@code polling} or {@code websocket}. */
@@ -135,7 +180,14 @@ public final class SioSocket {
         ArrayNode data = NODES.arrayNode(args.size() + 1).add(event);
         data.addAll(args);
         onLoop(() -> {
-            if (connected) {
+            if (replay != null && (connected || detached)) {
+                long offset = namespace.nextOffset();
+                data.add(Long.toString(offset));
+                try (SioEncoded encoded = namespace.server().encoder().encode(
+                        SioPacket.event(namespace.name(), data, SioPacket.NO_ACK))) {
+                    output(encoded, offset);
+                }
+            } else if (connected) {
                 connection.send(SioPacket.event(namespace.name(), data, SioPacket.NO_ACK));
             }
         });
@@ -157,7 +209,7 @@ public final class SioSocket {
             long ackId = nextAckId++;
             PendingAck ack = new PendingAck(result);
             pending.put(ackId, ack);
-            ack.timer = connection.eventLoop().schedule(() -> {
+            ack.timer = home.schedule(() -> {
                 if (pending.remove(ackId) != null) {
                     result.completeExceptionally(new TimeoutException("socket " + id + " did not acknowledge '"
                             + event + "' within " + timeout.toMillis() + " ms"));
@@ -225,12 +277,16 @@ public final class SioSocket {
 
     /** Disconnects the socket from its namespace: the client gets a DISCONNECT packet ({@code io server disconnect}). */
     public void disconnect() {
-        onLoop(() -> {
-            if (connected) {
-                connection.send(SioPacket.disconnect(namespace.name()));
-                end("server namespace disconnect");
-            }
-        });
+        onLoop(this::disconnect0);
+    }
+
+    private void disconnect0() {
+        if (connected) {
+            connection.send(SioPacket.disconnect(namespace.name()));
+            end("server namespace disconnect");
+        } else if (detached) {
+            end("server namespace disconnect"); // waiting to recover: it will not
+        }
     }
 
     // ---- from the connection (on the event loop) ----
@@ -240,11 +296,11 @@ public final class SioSocket {
     }
 
     EventExecutor eventLoop() {
-        return connection.eventLoop();
+        return home;
     }
 
     private void onLoop(Runnable task) {
-        EventExecutor loop = connection.eventLoop();
+        EventExecutor loop = home;
         if (loop.inEventLoop()) {
             task.run();
         } else {
@@ -262,6 +318,9 @@ public final class SioSocket {
         }
         namespace.added(this);
         ObjectNode payload = NODES.objectNode().put("sid", id);
+        if (pid != null) {
+            payload.put("pid", pid);
+        }
         connection.send(SioPacket.connect(namespace.name(), payload));
         // The handlers run CONNECT_PACING after the CONNECT is flushed, so that what they emit
         // reaches the client in a read of its own. The Node reference server behaves alike (its
@@ -270,7 +329,7 @@ public final class SioSocket {
         // event: measured 27-31 of 32 per run without the pause, 31-32 with it (docs/socketio.md).
         // Packets that arrive meanwhile wait, so that the handlers see every one, in order.
         early = new java.util.ArrayDeque<>();
-        connection.eventLoop().schedule(() -> {
+        home.schedule(() -> {
             if (connected) {
                 namespace.fireConnection(this);
             }
@@ -278,14 +337,21 @@ public final class SioSocket {
             early = null;
             for (SioPacket p; (p = waiting.poll()) != null; ) {
                 if (connected) {
-                    onPacket(p);
+                    onPacket(connection, p);
                 }
             }
         }, CONNECT_PACING_MICROS, TimeUnit.MICROSECONDS);
     }
 
-    /** A packet for this namespace (after CONNECT). */
-    void onPacket(SioPacket packet) {
+    /** A packet for this namespace (after CONNECT), from {@code from}'s loop. */
+    void onPacket(Connection from, SioPacket packet) {
+        if (!home.inEventLoop()) {
+            home.execute(() -> onPacket(from, packet)); // a recovered socket on another loop: in order
+            return;
+        }
+        if (from != connection || !connected) {
+            return;
+        }
         if (early != null) {
             if (early.size() >= MAX_EARLY) {
                 connection.protocolError(MAX_EARLY + " packets before the connection handlers ran");
@@ -369,35 +435,199 @@ public final class SioSocket {
         log.debug("socket {}: no acknowledgement {} is awaited", id, ackId);
     }
 
+    /**
+     * The connection {@code from} closed for {@code reason} (Engine.IO's): the socket detaches
+     * when it may recover, else ends. From {@code from}'s loop.
+     */
+    void transportClosed(Connection from, String reason) {
+        onLoop(() -> {
+            if (ended || from != connection || detached) {
+                return;
+            }
+            if (connected && replay != null && RECOVERABLE.contains(reason)) {
+                detach(reason);
+            } else {
+                end(reason);
+            }
+        });
+    }
+
+    /** Keeps the session in the rooms and its output held for a client that may come back. */
+    private void detach(String reason) {
+        synchronized (outLock) {
+            detached = true;
+            connected = false;
+        }
+        namespace.removed(this);
+        namespace.detached(pid, this);
+        namespace.server().count("recovery_detached");
+        expiry = home.schedule(() -> expire("recovery time elapsed"), recovery.maxDisconnection().toMillis(),
+                TimeUnit.MILLISECONDS);
+        log.debug("socket {} on {} detached ({}): recoverable for {} ms", id, namespace.name(), reason,
+                recovery.maxDisconnection().toMillis());
+        disconnected(reason);
+        // What the application registered on this connection goes with it: a recovered socket is set up afresh.
+        handlers.clear();
+        disconnectHandlers.clear();
+    }
+
+    /** A detached socket that can no longer recover ends: it leaves the rooms (peers see it go). */
+    private void expire(String why) {
+        if (detached && !ended) {
+            log.debug("socket {} on {}: no recovery ({})", id, namespace.name(), why);
+            namespace.server().count("recovery_expired");
+            end(why);
+        }
+    }
+
+    /**
+     * A client asks to recover this socket, now detached, on {@code to}: from the packets after
+     * {@code offset} (its last one; {@code null} when it had none). {@code done} gets whether it
+     * did, on this socket's loop; on success the CONNECT and the missed packets are on their way.
+     * A failed attempt ends the socket (its client gets a new one).
+     */
+    void recover(Connection to, JsonNode newAuth, String offset, java.util.function.Consumer<Boolean> done) {
+        onLoop(() -> {
+            if (!detached || ended) {
+                done.accept(false);
+                return;
+            }
+            boolean refused = false;
+            synchronized (outLock) {
+                List<Replay.Entry> missed = replay.recover(offset);
+                if (missed == null) {
+                    refused = true;
+                } else {
+                    attach(to, newAuth, missed);
+                }
+            }
+            if (refused) {
+                namespace.server().count("recovery_refused");
+                expire("missed events no longer held (offset " + offset + ")");
+                done.accept(false);
+                return;
+            }
+            done.accept(true);
+            home.execute(() -> {
+                if (connected) {
+                    namespace.fireConnection(this);
+                }
+            });
+        });
+    }
+
+    /** Attaches the socket to {@code to}: CONNECT with the same sid and pid, then the missed packets. Under the lock. */
+    private void attach(Connection to, JsonNode newAuth, List<Replay.Entry> missed) {
+        expiry.cancel(false);
+        expiry = null;
+        connection = to;
+        auth = newAuth;
+        detached = false;
+        connected = true;
+        recovered = true;
+        namespace.reattached(pid, this);
+        namespace.added(this);
+        ObjectNode payload = NODES.objectNode().put("sid", id).put("pid", pid);
+        to.send(SioPacket.connect(namespace.name(), payload));
+        for (Replay.Entry e : missed) {
+            to.engine().send(e.text());
+            for (ByteBuf b : e.attachments()) {
+                to.engine().send(b.retainedDuplicate());
+            }
+        }
+        namespace.server().count("recovery_succeeded");
+        log.debug("socket {} on {} recovered: {} packets replayed", id, namespace.name(), missed.size());
+    }
+
+    /**
+     * Sends a packet to the client now (an event with {@code offset} is kept for a replay), or,
+     * while detached, holds it; when it cannot be held the socket is beyond recovery. Recovery on only.
+     */
+    private void output(SioEncoded packet, long offset) {
+        boolean overflow = false;
+        synchronized (outLock) {
+            if (ended) {
+                return;
+            }
+            if (detached) {
+                if (overflowed) {
+                    return; // beyond recovery: it ends as soon as its loop gets to it
+                }
+                overflow = overflowed = !replay.hold(offset, packet);
+            } else {
+                if (offset != 0) {
+                    replay.sent(offset, packet);
+                }
+                connection.send(packet);
+            }
+        }
+        if (overflow) {
+            namespace.server().count("recovery_overflow");
+            onLoop(() -> expire("more missed events than socketio.recovery-max-buffered-* allow"));
+        }
+    }
+
+    /** Sends a packet that is not kept for a replay (CONNECT, DISCONNECT...), or holds one (an ACK) while detached. */
+    private void output(SioPacket packet) {
+        if (replay == null) {
+            if (connected) {
+                connection.send(packet);
+            }
+            return;
+        }
+        try (SioEncoded encoded = namespace.server().encoder().encode(packet)) {
+            output(encoded, 0);
+        }
+    }
+
     /** Leaves the rooms, fails what waits on this socket, tells the handlers. Idempotent. */
     void end(String reason) {
         if (ended) {
             return;
         }
-        ended = true;
-        boolean wasConnected = connected;
-        connected = false;
+        boolean wasConnected;
+        synchronized (outLock) {
+            ended = true;
+            wasConnected = connected;
+            connected = false;
+            detached = false;
+            if (replay != null) {
+                replay.release();
+            }
+        }
+        if (expiry != null) {
+            expiry.cancel(false);
+            expiry = null;
+        }
+        if (pid != null) {
+            namespace.reattached(pid, this);
+        }
         session.end();
         namespace.removed(this);
         connection.forget(this);
+        if (wasConnected) {
+            disconnected(reason);
+        }
+    }
+
+    /** Fails the server's emits waiting for an acknowledgement and tells the disconnect handlers. */
+    private void disconnected(String reason) {
         for (PendingAck ack : pending.values()) {
             ack.timer.cancel(false);
             ack.result.completeExceptionally(new IllegalStateException("socket " + id + " disconnected: " + reason));
         }
         pending.clear();
-        if (wasConnected) {
-            List<BiConsumer<SioSocket, String>> all = new ArrayList<>(disconnectHandlers);
-            handlerExecutor.execute(() -> {
-                namespace.fireDisconnect(this, reason);
-                for (BiConsumer<SioSocket, String> h : all) {
-                    try {
-                        h.accept(this, reason);
-                    } catch (RuntimeException e) {
-                        log.warn("socket {}: disconnect handler failed", id, e);
-                    }
+        List<BiConsumer<SioSocket, String>> all = new ArrayList<>(disconnectHandlers);
+        handlerExecutor.execute(() -> {
+            namespace.fireDisconnect(this, reason);
+            for (BiConsumer<SioSocket, String> h : all) {
+                try {
+                    h.accept(this, reason);
+                } catch (RuntimeException e) {
+                    log.warn("socket {}: disconnect handler failed", id, e);
                 }
-            });
-        }
+            }
+        });
     }
 
     /** The arguments of an error acknowledgement: {@code [{code, name, message}]}. */
@@ -435,11 +665,11 @@ public final class SioSocket {
         @Override
         public void sendArgs(ArrayNode args) {
             onLoop(() -> {
-                if (!requested() || sent || !connected) {
+                if (!requested() || sent || !(connected || detached)) {
                     return;
                 }
                 sent = true;
-                connection.send(SioPacket.ack(namespace.name(), ackId, args));
+                output(SioPacket.ack(namespace.name(), ackId, args));
             });
         }
 
@@ -466,7 +696,9 @@ public final class SioSocket {
 
         @Override
         public boolean isOpen() {
-            return connected && connection.engine().isOpen();
+            // With recovery on, output goes on being taken between the transport's loss and the
+            // socket's detaching (kept for a replay as sent), and while detached (held).
+            return detached || connected && (replay != null || connection.engine().isOpen());
         }
 
         @Override
@@ -476,11 +708,15 @@ public final class SioSocket {
 
         @Override
         public boolean write(Outbound message) {
-            SioEncoded encoded = message.rendered(namespace.rendering());
-            if (encoded == null) {
+            Namespace.Rendered rendered = message.rendered(namespace.rendering());
+            if (rendered == null) {
                 return false;
             }
-            connection.send(encoded);
+            if (replay != null) {
+                output(rendered.packet(), rendered.offset());
+            } else {
+                connection.send(rendered.packet());
+            }
             return true;
         }
 
@@ -502,8 +738,8 @@ public final class SioSocket {
 
         private void sendAck(long ackId, ArrayNode args) {
             onLoop(() -> {
-                if (connected) {
-                    connection.send(SioPacket.ack(namespace.name(), ackId, args));
+                if (connected || detached) {
+                    output(SioPacket.ack(namespace.name(), ackId, args)); // held while detached
                 }
             });
         }
@@ -515,10 +751,7 @@ public final class SioSocket {
 
         @Override
         public void disconnect(String reason) {
-            if (connected) {
-                connection.send(SioPacket.disconnect(namespace.name()));
-                end("server namespace disconnect");
-            }
+            SioSocket.this.disconnect0();
         }
 
         @Override

@@ -1,0 +1,257 @@
+// Scenarios with the official socket.io-client against Switchboard, run by the Java tests:
+//   node scenarios.mjs <scenario> <url> [<url2>] [<options JSON>]
+// Each prints one line "RESULT <json>" with what the clients saw, and the Java test asserts on
+// it. Every wait is bounded; the whole run gives up after 60 s.
+import { io } from "socket.io-client";
+
+const [scenario, url, url2, optionsJson] = process.argv.slice(2);
+const options = optionsJson ? JSON.parse(optionsJson) : {};
+const transports = options.transports || ["polling", "websocket"];
+const clients = [];
+
+setTimeout(() => {
+  console.log("RESULT " + JSON.stringify({ error: "scenario timed out", trace }));
+  process.exit(2);
+}, 60_000).unref();
+
+const trace = [];
+function note(what) {
+  trace.push(what);
+}
+
+function client(at, extra = {}) {
+  const s = io(at, {
+    forceNew: true,
+    transports,
+    reconnectionDelay: options.reconnectionDelay ?? 300,
+    reconnectionDelayMax: options.reconnectionDelay ?? 300,
+    randomizationFactor: 0,
+    ...extra,
+  });
+  clients.push(s);
+  return s;
+}
+
+function waitFor(what, condition, ms = 10_000) {
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + ms;
+    const tick = () => {
+      if (condition()) {
+        resolve();
+      } else if (Date.now() > deadline) {
+        reject(new Error("timed out waiting for " + what));
+      } else {
+        setTimeout(tick, 10);
+      }
+    };
+    tick();
+  });
+}
+
+function connected(s) {
+  return new Promise((resolve, reject) => {
+    if (s.connected) {
+      resolve();
+      return;
+    }
+    s.once("connect", resolve);
+    s.once("connect_error", reject);
+  });
+}
+
+/** emit with an acknowledgement; resolves with the ack's arguments. */
+function call(s, event, ...args) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("no ack for " + event)), 10_000);
+    s.emit(event, ...args, (...answer) => {
+      clearTimeout(timer);
+      resolve(answer);
+    });
+  });
+}
+
+async function ok(s, event, ...args) {
+  const answer = await call(s, event, ...args);
+  if (answer[0] !== null) {
+    throw new Error(event + " refused: " + JSON.stringify(answer[0]));
+  }
+  return answer.slice(1);
+}
+
+/** Records an event's arguments; with recovery on, the last one is the offset (a string). */
+function recorder(s, event) {
+  const seen = [];
+  s.on(event, (...args) => seen.push(args));
+  return seen;
+}
+
+async function members(s, room) {
+  const [list] = await ok(s, "sb:members", room);
+  return list.map((m) => m.session).sort();
+}
+
+const scenarios = {
+  // A joins a room, loses its transport; events reach the room and A directly meanwhile; A
+  // reconnects: same id, recovered, every event once and in order.
+  async recover() {
+    const a = client(url);
+    const b = client(url);
+    await Promise.all([connected(a), connected(b)]);
+    const firstId = a.id;
+    const firstRecovered = a.recovered;
+    a.on("connect", () => note({ connect: a.id, recovered: a.recovered }));
+    a.on("disconnect", (why) => note({ disconnect: why }));
+    const news = recorder(a, "news");
+    const direct = recorder(a, "direct");
+    await ok(a, "sb:join", "r1");
+    await ok(b, "sb:join", "r1");
+    await ok(b, "sb:publish", "r1", "news", "n1");
+    await ok(b, "sb:publish", "r1", "news", "n2");
+    await waitFor("n1, n2", () => news.length === 2);
+
+    const disconnectReason = new Promise((resolve) => a.once("disconnect", resolve));
+    a.io.engine.close(); // the transport is cut; the client reconnects by itself
+    const reason = await disconnectReason;
+    await ok(b, "sb:publish", "r1", "news", "n3");
+    await ok(b, "sb:publish", "r1", "news", "n4");
+    b.emit("sb:send", firstId, "direct", "d1"); // no ack: with one it would be a peer ack
+    await ok(b, "sb:publish", "r1", "news", "n5");
+    const membersWhileAway = await members(b, "r1");
+    const missedBeforeReconnect = news.length;
+
+    await waitFor("reconnection", () => a.connected);
+    await waitFor("n3 to n5", () => news.length >= 5);
+    await ok(b, "sb:publish", "r1", "news", "n6");
+    await waitFor("n6", () => news.length >= 6);
+    await new Promise((r) => setTimeout(r, 200)); // nothing else, nothing twice
+    return {
+      firstId,
+      firstRecovered,
+      reason,
+      secondId: a.id,
+      recovered: a.recovered,
+      bId: b.id,
+      missedBeforeReconnect,
+      membersWhileAway,
+      membersAfter: await members(b, "r1"),
+      news,
+      direct,
+      transport: a.io.engine.transport.name,
+    };
+  },
+
+  // A reconnects too late (or after too many missed events): a new session, not in the room.
+  async fresh() {
+    const a = client(url);
+    const b = client(url);
+    await Promise.all([connected(a), connected(b)]);
+    const firstId = a.id;
+    const news = recorder(a, "news");
+    await ok(a, "sb:join", "r1");
+    await ok(b, "sb:join", "r1");
+    await ok(b, "sb:publish", "r1", "news", "n1");
+    await waitFor("n1", () => news.length === 1);
+    const disconnectReason = new Promise((resolve) => a.once("disconnect", resolve));
+    a.io.engine.close();
+    await disconnectReason;
+    for (let i = 2; i <= (options.missed ?? 2) + 1; i++) {
+      await ok(b, "sb:publish", "r1", "news", "n" + i);
+    }
+    await waitFor("reconnection", () => a.connected, 20_000);
+    const secondId = a.id;
+    // After the old socket's time is up it leaves the room; poll for that (bounded).
+    let after = await members(b, "r1");
+    const deadline = Date.now() + 10_000;
+    while (after.includes(firstId) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      after = await members(b, "r1");
+    }
+    await ok(b, "sb:publish", "r1", "news", "late");
+    await new Promise((r) => setTimeout(r, 300));
+    return { firstId, secondId, recovered: a.recovered, bId: b.id, membersAfter: after, news };
+  },
+
+  // Two nodes: rooms, broadcast, a direct message and a peer ack across them; then recovery of a
+  // socket on node B while node A publishes; then a pid taken to the other node.
+  async cluster() {
+    const a1 = client(url);
+    const b1 = client(url2);
+    const b2 = client(url2);
+    await Promise.all([connected(a1), connected(b1), connected(b2)]);
+    const room = recorder(b1, "room-news");
+    const roomA = recorder(a1, "room-news");
+    const everyoneA = recorder(a1, "everyone");
+    const everyoneB1 = recorder(b1, "everyone");
+    const everyoneB2 = recorder(b2, "everyone");
+    const dm = recorder(b2, "dm");
+    b2.on("ask", (...args) => {
+      const ack = args.pop();
+      ack("answer to " + args[0]);
+    });
+    await ok(a1, "sb:join", "r");
+    await ok(b1, "sb:join", "r");
+    let roomMembersA = await members(a1, "r");
+    for (const deadline = Date.now() + 10_000; roomMembersA.length < 2 && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 50));
+      roomMembersA = await members(a1, "r");
+    }
+    await ok(a1, "sb:publish", "r", "room-news", "from A");
+    await ok(b2, "sb:broadcast", "everyone", "from B2");
+    a1.emit("sb:send", b2.id, "dm", "hello B2");
+    const peerAnswer = await call(a1, "sb:send", b2.id, "ask", "q1");
+    await waitFor("room event on node B", () => room.length === 1);
+    await waitFor("broadcast on both nodes", () => everyoneA.length === 1 && everyoneB1.length === 1);
+    await waitFor("direct message on node B", () => dm.length === 1);
+
+    // Recovery on node B while node A publishes.
+    const b1First = b1.id;
+    const gone = new Promise((resolve) => b1.once("disconnect", resolve));
+    b1.io.engine.close();
+    await gone;
+    await ok(a1, "sb:publish", "r", "room-news", "missed 1");
+    a1.emit("sb:send", b1First, "dm-b1", "missed direct");
+    await ok(a1, "sb:publish", "r", "room-news", "missed 2");
+    const membersWhileAway = await members(a1, "r");
+    const dmB1 = recorder(b1, "dm-b1");
+    await waitFor("b1 back", () => b1.connected);
+    await waitFor("missed events on b1", () => room.length >= 3 && dmB1.length >= 1);
+
+    // A pid from node B presented to node A: node A does not know it.
+    const b2Pid = b2._pid;
+    const b2Offset = b2._lastOffset;
+    const stranger = client(url, { auth: { pid: b2Pid, offset: b2Offset } });
+    await connected(stranger);
+
+    await new Promise((r) => setTimeout(r, 200));
+    return {
+      a1: a1.id,
+      b1First,
+      b1Second: b1.id,
+      b1Recovered: b1.recovered,
+      b2: b2.id,
+      roomMembersA,
+      membersWhileAway,
+      room,
+      roomA,
+      everyoneA,
+      everyoneB1,
+      everyoneB2,
+      dm,
+      dmB1,
+      peerAnswer,
+      b2Pid: b2Pid ?? null,
+      strangerId: stranger.id,
+      strangerRecovered: stranger.recovered,
+    };
+  },
+};
+
+try {
+  const result = await scenarios[scenario]();
+  console.log("RESULT " + JSON.stringify(result));
+} catch (e) {
+  console.log("RESULT " + JSON.stringify({ error: String(e && e.stack ? e.stack : e), trace }));
+} finally {
+  clients.forEach((s) => s.disconnect());
+  setTimeout(() => process.exit(0), 50);
+}
