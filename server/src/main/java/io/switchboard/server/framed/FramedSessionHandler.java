@@ -4,7 +4,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
@@ -29,6 +28,7 @@ import io.switchboard.server.Disconnects;
 import io.switchboard.server.ReadGate;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.auth.AuthTokens;
+import io.switchboard.server.lifecycle.Connections;
 import io.switchboard.server.lifecycle.SessionEnded;
 import io.switchboard.server.lifecycle.ShutdownEvent;
 import io.switchboard.server.metrics.Metrics;
@@ -38,7 +38,6 @@ import io.switchboard.server.session.Refused;
 import io.switchboard.server.session.Session;
 import io.switchboard.server.session.Session.Publication;
 import io.switchboard.server.session.SessionWire;
-import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -325,22 +324,7 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
         if (last instanceof ErrorFrame error) {
             metrics.error(error.code());
         }
-        Channel ch = ctx.channel();
-        ctx.writeAndFlush(last == null ? Unpooled.EMPTY_BUFFER : last).addListener(written -> {
-            if (!written.isSuccess() || !(ch instanceof DuplexChannel)) {
-                ch.close();
-                return;
-            }
-            ((DuplexChannel) ch).shutdownOutput().addListener(shut -> {
-                if (!shut.isSuccess()) {
-                    ch.close();
-                }
-            });
-            ReadGate.of(ch).drainInput();
-            ch.eventLoop().schedule(() -> {
-                ch.close();
-            }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
-        });
+        Connections.closeGently(ctx.channel(), last == null ? Unpooled.EMPTY_BUFFER : last, LINGER_MILLIS);
     }
 
     /** Leaves the hub and tells the handlers before this one (the connection slot) that the session is over. */

@@ -150,11 +150,18 @@ public final class Connections {
      * instead of a reset provoked by its own unread input. Call on the channel's event loop.
      */
     public static void closeGently(Channel ch) {
+        closeGently(ch, Unpooled.EMPTY_BUFFER, LINGER_MILLIS);
+    }
+
+    /**
+     * Like {@link #closeGently(Channel)}, writing {@code last} (a protocol's final message, owned
+     * by this call) after everything queued, and lingering up to {@code lingerMillis}.
+     */
+    public static void closeGently(Channel ch, Object last, long lingerMillis) {
         if (ch.pipeline().get(HandlerNames.DISCARD) == null) {
             ch.pipeline().addLast(HandlerNames.DISCARD, Discard.INSTANCE);
         }
-        ReadGate.of(ch).drainInput();
-        ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
+        ch.writeAndFlush(last).addListener(written -> {
             if (!written.isSuccess() || !(ch instanceof DuplexChannel)) {
                 ch.close();
                 return;
@@ -164,9 +171,10 @@ public final class Connections {
                     ch.close();
                 }
             });
+            ReadGate.of(ch).drainInput();
             ch.eventLoop().schedule(() -> {
                 ch.close();
-            }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            }, lingerMillis, TimeUnit.MILLISECONDS);
         });
     }
 

@@ -3,7 +3,6 @@ package io.switchboard.server.ws;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -20,13 +19,11 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
-import io.switchboard.common.Version;
 import io.switchboard.common.protocol.Ack;
 import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.protocol.ErrorFrame;
 import io.switchboard.common.protocol.Frame;
 import io.switchboard.common.protocol.MembersReply.MemberInfo;
-import io.switchboard.common.protocol.Wire;
 import io.switchboard.server.Disconnects;
 import io.switchboard.server.HandlerNames;
 import io.switchboard.server.ReadGate;
@@ -126,17 +123,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
         session = new Session(hub.newSessionId(), hub, config.session(), this);
         session.register();
         log.debug("{} WebSocket session {} started", ctx.channel(), session.id());
-        send(ctx, WsJson.frame(ctx.alloc(), "welcome", json -> {
-            WsJson.writeSession(json, "session", session.id());
-            json.writeStringField("server", Version.product());
-            json.writeNumberField("maxMessageBytes", config.httpMaxBodyBytes());
-            json.writeNumberField("maxPayloadBytes", config.maxPayloadBytes());
-            json.writeNumberField("maxRoomNameBytes", config.maxRoomNameBytes());
-            json.writeNumberField("maxEventNameBytes", config.maxEventNameBytes());
-            json.writeNumberField("maxNameBytes", Wire.MAX_NAME_BYTES);
-            json.writeNumberField("maxRoomsPerSession", config.maxRoomsPerSession());
-            json.writeNumberField("idleTimeoutMillis", idleMillis);
-        }));
+        send(ctx, WsJson.welcome(ctx.alloc(), session.id(), config));
     }
 
     @Override

@@ -11,7 +11,10 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.switchboard.common.Version;
 import io.switchboard.common.protocol.ErrorCode;
+import io.switchboard.common.protocol.Wire;
+import io.switchboard.server.ServerConfig;
 import io.switchboard.common.protocol.Flags;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -163,6 +166,21 @@ final class WsJson {
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
         }
         return buf;
+    }
+
+    /** The {@code welcome} message: the session id and the limits the client must keep to. */
+    static TextWebSocketFrame welcome(ByteBufAllocator alloc, long sessionId, ServerConfig config) {
+        return frame(alloc, "welcome", json -> {
+            writeSession(json, "session", sessionId);
+            json.writeStringField("server", Version.product());
+            json.writeNumberField("maxMessageBytes", config.httpMaxBodyBytes());
+            json.writeNumberField("maxPayloadBytes", config.maxPayloadBytes());
+            json.writeNumberField("maxRoomNameBytes", config.maxRoomNameBytes());
+            json.writeNumberField("maxEventNameBytes", config.maxEventNameBytes());
+            json.writeNumberField("maxNameBytes", Wire.MAX_NAME_BYTES);
+            json.writeNumberField("maxRoomsPerSession", config.maxRoomsPerSession());
+            json.writeNumberField("idleTimeoutMillis", config.idleTimeout().toMillis());
+        });
     }
 
     /** Writes {@code "id"}, unsigned, when there is one. */
