@@ -11,8 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.protocol.MembersReply.MemberInfo;
+import io.switchboard.common.protocol.Target;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
+import io.switchboard.server.launch.Server;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.testing.TransportUnderTest;
 import java.net.InetSocketAddress;
@@ -115,7 +116,7 @@ class RoomsIntegrationTest {
         alice.send(bob.sessionId(), "dm", "psst".getBytes(UTF_8)).get(10, TimeUnit.SECONDS);
         ReceivedEvent dm = atBob.poll(10, TimeUnit.SECONDS);
         assertEquals("psst", dm.text());
-        assertEquals(io.switchboard.common.protocol.Target.SESSION, dm.target());
+        assertEquals(Target.SESSION, dm.target());
         alice.broadcast("news", "all".getBytes(UTF_8)).get(10, TimeUnit.SECONDS);
         assertEquals("news", atBob.poll(10, TimeUnit.SECONDS).event());
 

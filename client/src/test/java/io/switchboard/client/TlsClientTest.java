@@ -11,7 +11,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.tls.TlsPolicy;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
+import io.switchboard.server.launch.Server;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.server.tls.TestCertificates;
 import io.switchboard.testing.TransportUnderTest;

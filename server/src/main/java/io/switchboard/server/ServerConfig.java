@@ -5,6 +5,7 @@ import io.netty.util.ResourceLeakDetector;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.common.transport.EpollMode;
 import io.switchboard.common.transport.TransportChoice;
+import io.switchboard.server.session.SlowConsumerPolicy;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;

@@ -3,6 +3,7 @@ package io.switchboard.server;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.switchboard.server.launch.Server;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.testing.TransportUnderTest;
 import java.io.OutputStream;

@@ -1,7 +1,7 @@
 package io.switchboard.client.cli;
 
 import io.switchboard.client.load.Arrivals;
-import io.switchboard.client.load.LoadRun;
+import io.switchboard.client.load.run.LoadRun;
 import io.switchboard.client.load.LoadSettings;
 import io.switchboard.client.load.PayloadSpec;
 import io.switchboard.client.load.Protocol;
@@ -11,7 +11,7 @@ import io.switchboard.client.load.report.Reports;
 import io.switchboard.client.load.result.RunResult;
 import io.switchboard.client.load.scenario.Checks;
 import io.switchboard.client.load.scenario.Scenario;
-import io.switchboard.client.load.scenario.Values;
+import io.switchboard.client.load.Values;
 import io.switchboard.client.load.workload.WorkloadException;
 import io.switchboard.common.transport.EpollMode;
 import io.switchboard.common.transport.TransportChoice;

@@ -2,7 +2,7 @@
  * {@code switchboard-client load}: a load generator that measures honestly.
  *
  * <p>Where to start: {@link io.switchboard.client.load.LoadSettings} (what one stage runs, built
- * by the command line or a scenario file), {@link io.switchboard.client.load.LoadRun} (stages in
+ * by the command line or a scenario file), {@link io.switchboard.client.load.run.LoadRun} (stages in
  * order, or a capacity search, then the checks) and the result model in {@code result}.
  *
  * <ul>

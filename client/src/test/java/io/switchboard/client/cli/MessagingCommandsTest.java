@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.client.ClientOptions;
 import io.switchboard.client.SwitchboardClient;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
+import io.switchboard.server.launch.Server;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.testing.TransportUnderTest;
 import java.io.PrintWriter;

@@ -17,7 +17,7 @@ import io.switchboard.client.load.result.ErrorKind;
 import io.switchboard.client.load.result.StageResult;
 import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
+import io.switchboard.server.launch.Server;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.server.tls.TestCertificates;
 import io.switchboard.testing.TransportUnderTest;

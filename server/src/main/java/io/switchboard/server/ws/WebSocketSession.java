@@ -26,6 +26,7 @@ import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.protocol.ErrorFrame;
 import io.switchboard.common.protocol.Frame;
 import io.switchboard.common.protocol.MembersReply.MemberInfo;
+import io.switchboard.common.protocol.Target;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.server.Disconnects;
 import io.switchboard.server.HandlerNames;
@@ -316,7 +317,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
                         peerAck ? (int) (long) id : 0, 0);
             }
         }
-        if (peerAck && p.target() != io.switchboard.common.protocol.Target.SESSION) {
+        if (peerAck && p.target() != Target.SESSION) {
             throw new BadMessage(ErrorCode.INVALID_ARGUMENT, "peerAck needs a session target (type send)");
         }
         if (!session.publish(p, Unpooled.wrappedBuffer(data))) {

@@ -9,10 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
+import io.switchboard.server.launch.Server;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.server.http.HttpTestSupport.Response;
+import io.switchboard.server.metrics.PrometheusText;
 import io.switchboard.testing.TransportUnderTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -200,7 +201,7 @@ class HttpIntegrationTest {
     }
 
     private static long countedResponses(Server server) {
-        String text = io.switchboard.server.metrics.PrometheusText.render(server.metrics(), server.hub(), server.transport());
+        String text = PrometheusText.render(server.metrics(), server.hub(), server.transport());
         long sum = 0;
         for (String line : text.split("\n")) {
             if (line.startsWith("switchboard_http_requests_total{")) {

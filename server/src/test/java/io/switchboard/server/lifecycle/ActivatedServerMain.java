@@ -2,7 +2,7 @@ package io.switchboard.server.lifecycle;
 
 import io.switchboard.common.transport.TransportChoice;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
+import io.switchboard.server.launch.Server;
 import io.switchboard.server.ServerConfig;
 import java.io.IOException;
 import java.net.InetAddress;

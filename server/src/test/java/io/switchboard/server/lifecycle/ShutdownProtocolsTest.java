@@ -16,7 +16,7 @@ import io.switchboard.common.protocol.Opcode;
 import io.switchboard.common.protocol.PayloadFrame;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
+import io.switchboard.server.launch.Server;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.server.limits.RawFramedClient;
 import io.switchboard.server.metrics.PrometheusText;

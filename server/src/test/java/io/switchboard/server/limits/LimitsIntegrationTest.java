@@ -21,7 +21,7 @@ import io.switchboard.common.protocol.ErrorFrame;
 import io.switchboard.common.protocol.Opcode;
 import io.switchboard.common.protocol.PayloadFrame;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
+import io.switchboard.server.launch.Server;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.server.metrics.PrometheusText;
 import io.switchboard.testing.TransportUnderTest;

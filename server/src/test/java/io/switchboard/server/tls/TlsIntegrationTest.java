@@ -25,7 +25,7 @@ import io.switchboard.common.protocol.Welcome;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.common.tls.TlsPolicy;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
+import io.switchboard.server.launch.Server;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.testing.TransportUnderTest;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
+import io.switchboard.server.launch.Server;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.testing.TransportUnderTest;
 import java.io.IOException;

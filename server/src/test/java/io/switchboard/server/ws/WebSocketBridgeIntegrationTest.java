@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.common.protocol.Flags;
 import io.switchboard.common.protocol.Target;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
+import io.switchboard.server.launch.Server;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.testing.TransportUnderTest;
 import java.io.InputStream;

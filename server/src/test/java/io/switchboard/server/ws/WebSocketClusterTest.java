@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.common.protocol.Opcode;
 import io.switchboard.common.protocol.Presence;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
+import io.switchboard.server.launch.Server;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.server.cluster.RedisServerExtension;
 import io.switchboard.testing.TransportUnderTest;

@@ -19,10 +19,11 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
 import io.switchboard.common.protocol.Ack;
+import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.protocol.ErrorFrame;
 import io.switchboard.common.protocol.MembersReply.MemberInfo;
 import io.switchboard.server.ServerConfig;
-import io.switchboard.server.SlowConsumerPolicy;
+import io.switchboard.server.session.SlowConsumerPolicy;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.metrics.PrometheusText;
 import io.switchboard.common.transport.TransportChoice;
@@ -248,7 +249,7 @@ class WebSocketSessionTest {
     void routedRepliesBecomeMessages() {
         EmbeddedChannel ch = session();
         Member self = hub.session(bobSession(ch));
-        self.deliverReply(new ErrorFrame(9, io.switchboard.common.protocol.ErrorCode.ACK_TIMEOUT, "too slow"));
+        self.deliverReply(new ErrorFrame(9, ErrorCode.ACK_TIMEOUT, "too slow"));
         ch.runPendingTasks();
         JsonNode error = read(ch);
         assertEquals(306, error.get("code").asInt());

@@ -7,7 +7,7 @@ import io.switchboard.client.load.result.RunResult;
 import io.switchboard.client.load.result.SelfCheck;
 import io.switchboard.client.load.result.StageResult;
 import io.switchboard.client.load.result.Totals;
-import io.switchboard.client.load.scenario.Values;
+import io.switchboard.client.load.Values;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;

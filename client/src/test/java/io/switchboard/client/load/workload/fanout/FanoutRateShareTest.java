@@ -10,7 +10,7 @@ import io.switchboard.client.load.engine.Progress;
 import io.switchboard.client.load.engine.StageRunner;
 import io.switchboard.client.load.result.StageResult;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
+import io.switchboard.server.launch.Server;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.testing.TransportUnderTest;
 import java.time.Duration;

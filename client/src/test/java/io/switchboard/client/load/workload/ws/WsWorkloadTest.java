@@ -26,7 +26,7 @@ import io.switchboard.client.load.workload.WorkloadException;
 import io.switchboard.client.load.workload.harness.WorkloadHarness;
 import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
+import io.switchboard.server.launch.Server;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.testing.TransportUnderTest;
 import java.net.InetSocketAddress;

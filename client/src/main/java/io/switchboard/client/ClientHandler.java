@@ -1,4 +1,4 @@
-package io.switchboard.client.internal;
+package io.switchboard.client;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -8,9 +8,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.switchboard.client.ConnectionClosedException;
-import io.switchboard.client.NotConnectedException;
-import io.switchboard.client.SwitchboardException;
 import io.switchboard.common.protocol.Bye;
 import io.switchboard.common.protocol.ErrorFrame;
 import io.switchboard.common.protocol.Event;

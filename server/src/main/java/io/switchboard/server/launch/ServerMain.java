@@ -1,7 +1,8 @@
-package io.switchboard.server;
+package io.switchboard.server.launch;
 
 import io.netty.util.ResourceLeakDetector;
 import io.switchboard.common.Version;
+import io.switchboard.server.ServerConfig;
 import io.switchboard.server.config.ConfigException;
 import io.switchboard.server.config.ConfigFlags;
 import io.switchboard.server.config.ConfigKeys;

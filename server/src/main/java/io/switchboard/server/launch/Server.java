@@ -1,4 +1,4 @@
-package io.switchboard.server;
+package io.switchboard.server.launch;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -12,6 +12,9 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.switchboard.common.transport.Transport;
 import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.common.transport.TransportUnavailableException;
+import io.switchboard.server.HandlerNames;
+import io.switchboard.server.Listener;
+import io.switchboard.server.ServerConfig;
 import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.cluster.RedisBroker;
 import io.switchboard.server.echo.EchoServerInitializer;
