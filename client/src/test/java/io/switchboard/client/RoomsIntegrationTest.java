@@ -15,6 +15,7 @@ import io.switchboard.common.protocol.Target;
 import io.switchboard.server.Listener;
 import io.switchboard.server.launch.Server;
 import io.switchboard.server.ServerFixture;
+import io.switchboard.testing.Await;
 import io.switchboard.testing.TransportUnderTest;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -61,13 +62,7 @@ class RoomsIntegrationTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(5);
-        }
+        Await.until(what, condition::getAsBoolean);
     }
 
     @ParameterizedTest
@@ -101,8 +96,11 @@ class RoomsIntegrationTest {
         assertEquals("self", atAlice.poll(10, TimeUnit.SECONDS));
         assertEquals(alice.sessionId() + "/chat/lobby/self", atBob.poll(10, TimeUnit.SECONDS));
         assertEquals("msg:self", atCarol.poll(10, TimeUnit.SECONDS));
-        Thread.sleep(100);
-        assertTrue(atAlice.isEmpty() && atBob.isEmpty() && atCarol.isEmpty(), "no duplicates");
+        // No duplicates: a second marker, published after, is the next thing each member receives.
+        alice.publish("chat/lobby", "msg", "end".getBytes(UTF_8), true, true).get(10, TimeUnit.SECONDS);
+        assertEquals("end", atAlice.poll(10, TimeUnit.SECONDS));
+        assertEquals(alice.sessionId() + "/chat/lobby/end", atBob.poll(10, TimeUnit.SECONDS));
+        assertEquals("msg:end", atCarol.poll(10, TimeUnit.SECONDS));
     }
 
     @ParameterizedTest

@@ -1,8 +1,8 @@
 package io.switchboard.server.cluster;
 
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.switchboard.testing.RequiredTool;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,10 +40,7 @@ public final class RedisServerExtension implements BeforeEachCallback, AfterEach
     public void beforeEach(ExtensionContext context) throws Exception {
         String path = findBinary();
         if (path == null) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail(BINARY + " is not installed (run .ci/deps/redis.sh)");
-            }
-            assumeTrue(false, BINARY + " is not installed (run .ci/deps/redis.sh)");
+            RequiredTool.require(false, BINARY + " is not installed (run .ci/deps/redis.sh)");
         }
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();

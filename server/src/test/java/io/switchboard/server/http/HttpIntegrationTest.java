@@ -6,14 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.netty.channel.Channel;
 import io.switchboard.server.Listener;
+import io.switchboard.server.ReadGate;
 import io.switchboard.server.launch.Server;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.server.http.HttpTestSupport.Response;
 import io.switchboard.server.metrics.PrometheusText;
+import io.switchboard.testing.Await;
+import io.switchboard.testing.RequiredTool;
 import io.switchboard.testing.TransportUnderTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -181,8 +184,10 @@ class HttpIntegrationTest {
                 all.append(get(i % 2 == 0 ? "/data.bin" : "/hello.txt?n=" + i));
             }
             send(socket, all.toString());
-            Thread.sleep(300);
             // Reading stopped long before all 60 MiB were queued: far fewer responses were counted.
+            // Once backpressure has closed the read gate no further request is handled, so the count
+            // read after that is final until the peer reads.
+            Await.until("backpressure to stop reading the connection", () -> readingStoppedByBackpressure(server));
             long counted = countedResponses(server);
             System.out.println("responses handled before the peer read (zero-copy "
                     + server.config().httpZeroCopy() + "): " + counted + " of " + requests);
@@ -198,6 +203,15 @@ class HttpIntegrationTest {
                 }
             }
         }
+    }
+
+    private static boolean readingStoppedByBackpressure(Server server) throws Exception {
+        for (Channel ch : server.connections().channels(Listener.HTTP)) {
+            if (ch.eventLoop().submit(() -> ReadGate.of(ch).isClosedBy(ReadGate.Reason.BACKPRESSURE)).get()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static long countedResponses(Server server) {
@@ -324,9 +338,7 @@ class HttpIntegrationTest {
     }
 
     private static long waitForNoOpenHttpConnections(Server server) throws InterruptedException {
-        for (int i = 0; i < 100 && server.metrics().listener(Listener.HTTP).open() > 0; i++) {
-            Thread.sleep(20);
-        }
+        Await.until("no open HTTP connections", () -> server.metrics().listener(Listener.HTTP).open() == 0);
         return server.metrics().listener(Listener.HTTP).open();
     }
 
@@ -346,7 +358,7 @@ class HttpIntegrationTest {
     @EnumSource(TransportUnderTest.class)
     void metricsScrapeParsesWithPromtool(TransportUnderTest transport) throws Exception {
         Path promtool = findPromtool();
-        assumeTrue(promtool != null, "promtool not installed (.ci/deps/promtool.sh installs it)");
+        RequiredTool.require(promtool != null, "promtool not installed (.ci/deps/promtool.sh installs it)");
         Server server = start(transport, b -> { });
         String scrape;
         try (Socket socket = connect(server)) {
@@ -372,7 +384,7 @@ class HttpIntegrationTest {
     @org.junit.jupiter.api.Test
     void promtoolCheckTellsParseErrorsFromLintRemarks() throws Exception {
         Path promtool = findPromtool();
-        assumeTrue(promtool != null, "promtool not installed (.ci/deps/promtool.sh installs it)");
+        RequiredTool.require(promtool != null, "promtool not installed (.ci/deps/promtool.sh installs it)");
         assertTrue(promtoolParseError(promtool, "switchboard_rooms{ 1\n") != null, "a parse error fails");
         assertEquals(null, promtoolParseError(promtool, "no_help_text_total 1\n"), "lint remarks alone pass");
         assertEquals(null, promtoolParseError(promtool,

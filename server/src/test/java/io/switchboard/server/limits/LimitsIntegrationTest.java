@@ -24,6 +24,7 @@ import io.switchboard.server.Listener;
 import io.switchboard.server.launch.Server;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.server.metrics.PrometheusText;
+import io.switchboard.testing.Await;
 import io.switchboard.testing.TransportUnderTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -233,11 +234,8 @@ class LimitsIntegrationTest {
     }
 
     private static void awaitOpen(Server server, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (server.limits().open() != n) {
-            assertTrue(System.nanoTime() < deadline, "connections never closed: " + server.limits().open());
-            Thread.sleep(10);
-        }
+        Await.until(() -> n + " open connections, not " + server.limits().open(), Await.TIMEOUT,
+                () -> server.limits().open() == n);
     }
 
     static Socket connect(InetSocketAddress address, String from) throws IOException {
