@@ -38,7 +38,7 @@ import org.apache.logging.log4j.Logger;
  * go out), the requests already sent get their replies, and once none is left the client says
  * BYE itself and the server closes the connection.
  */
-public final class ClientHandler extends ChannelInboundHandlerAdapter {
+final class ClientHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LogManager.getLogger(ClientHandler.class);
 
     /** Where unsolicited frames go. Called on the I/O thread; must not block. */

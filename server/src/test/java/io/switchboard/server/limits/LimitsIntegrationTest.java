@@ -94,6 +94,8 @@ class LimitsIntegrationTest {
                 a.getOutputStream().write(ByteBufUtil.getBytes(bytes));
                 bytes.release();
             }
+            // First a's socket is in (the server tracks it), then its place is given back on BYE.
+            Await.until("a's connection accepted", () -> server.connections().size(Listener.FRAMED) == 1);
             awaitOpen(server, 0);
             try (RawFramedClient b = new RawFramedClient(transport.config(), address)) {
                 b.hello(); // ERROR 509 if a's place were held until its socket closes

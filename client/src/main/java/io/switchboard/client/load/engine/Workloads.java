@@ -13,8 +13,9 @@ import io.switchboard.client.load.workload.ws.WsWorkload;
 
 /**
  * Creates the {@link Workload} for a stage's protocol. To add a protocol: implement
- * {@link Workload} (and its {@link LoadConnection}) in a package under this one and add its
- * case here.
+ * {@link Workload} (and its {@link io.switchboard.client.load.workload.LoadConnection}) in a
+ * package under {@code load.workload} and add its case here. It lives in the engine, above the
+ * workloads, so that {@code load.workload} does not depend on its own sub-packages.
  */
 public final class Workloads {
     private Workloads() {
