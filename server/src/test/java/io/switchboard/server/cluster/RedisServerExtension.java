@@ -2,6 +2,7 @@ package io.switchboard.server.cluster;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.switchboard.testing.Await;
 import io.switchboard.testing.RequiredTool;
 import java.io.File;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -82,15 +84,21 @@ public final class RedisServerExtension implements BeforeEachCallback, AfterEach
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!answersPing()) {
-            if (!process.isAlive()) {
-                fail("redis-server exited with " + process.exitValue() + ": " + Files.readString(log));
-            }
-            if (System.nanoTime() > deadline) {
-                fail("redis-server did not answer PING on port " + port + " within 10 s: " + Files.readString(log));
-            }
-            Thread.sleep(10); // a process starting: nothing to wait on but its port
+        // A process starting: nothing to wait on but its port.
+        Await.until(() -> "redis-server to answer PING on port " + port + ": " + logText(), Duration.ofSeconds(10),
+                () -> {
+                    if (!process.isAlive()) {
+                        fail("redis-server exited with " + process.exitValue() + ": " + logText());
+                    }
+                    return answersPing();
+                });
+    }
+
+    private String logText() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
         }
     }
 
