@@ -75,11 +75,17 @@ add_import() {
         }' "$file" > "$file.arch-tmp" && mv "$file.arch-tmp" "$file"
 }
 
-# Whether FILE uses the simple NAME in code outside its package and import lines and comments.
+# Whether FILE uses the simple NAME in code outside its package and import lines, comments and strings.
 uses_name() {
     local file=$1 name=$2
-    grep -v '^\(package\|import\) ' "$file" | grep -v '^\s*\(\*\|//\|/\*\)' | grep "\b$name\b" >/dev/null
+    grep -v '^\(package\|import\) ' "$file" | grep -v '^\s*\(\*\|//\|/\*\)' | sed 's/"\([^"\\]\|\\.\)*"//g' \
+        | grep "\b$name\b" >/dev/null
 }
+
+# What every file looks like before, so that the files this run changes get their imports sorted.
+BEFORE=$(mktemp)
+trap 'rm -f "$BEFORE"' EXIT
+java_files | xargs -r md5sum > "$BEFORE"
 
 while read -r old new; do
     [ -n "$old" ] || continue
@@ -161,4 +167,26 @@ for f in $(java_files); do
     if [ -n "$fpkg" ] && grep -q "^import $(re_escape "$fpkg")\.[A-Z][A-Za-z0-9_]*;" "$f"; then
         sed -i "/^import $(re_escape "$fpkg")\.[A-Z][A-Za-z0-9_]*;/d" "$f"
     fi
+done
+
+# Sorts the non-static imports of the files this run changed, when they form one block.
+sort_imports() {
+    awk '
+        { lines[NR] = $0 }
+        /^import / && !/^import static / { if (!first) first = NR; last = NR }
+        END {
+            ok = first > 0
+            for (i = first; ok && i <= last; i++) if (lines[i] !~ /^import / || lines[i] ~ /^import static /) ok = 0
+            if (ok) {
+                n = 0
+                for (i = first; i <= last; i++) block[++n] = lines[i]
+                for (i = 2; i <= n; i++) { v = block[i]; j = i - 1; while (j > 0 && block[j] > v) { block[j + 1] = block[j]; j-- } block[j + 1] = v }
+                for (i = first; i <= last; i++) lines[i] = block[i - first + 1]
+            }
+            for (i = 1; i <= NR; i++) print lines[i]
+        }' "$1" > "$1.arch-tmp" && mv "$1.arch-tmp" "$1"
+}
+for f in $(java_files); do
+    sum=$(md5sum "$f")
+    grep -qxF "$sum" "$BEFORE" || sort_imports "$f"
 done

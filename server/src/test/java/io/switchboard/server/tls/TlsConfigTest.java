@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.server.Listener;
-import io.switchboard.server.launch.Server;
 import io.switchboard.server.ServerConfig;
+import io.switchboard.server.launch.Server;
 import io.switchboard.server.launch.ServerStartException;
 import java.net.InetAddress;
 import java.time.Duration;
