@@ -12,7 +12,6 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.switchboard.client.internal.ClientHandler;
 import io.switchboard.common.protocol.Ack;
 import io.switchboard.common.protocol.Bye;
 import io.switchboard.common.protocol.ErrorFrame;

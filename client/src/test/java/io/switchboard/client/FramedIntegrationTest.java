@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
 import io.switchboard.server.ServerFixture;
+import io.switchboard.server.launch.Server;
 import io.switchboard.testing.KernelEpollView;
 import io.switchboard.testing.TransportUnderTest;
 import java.net.InetSocketAddress;

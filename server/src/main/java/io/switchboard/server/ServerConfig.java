@@ -1,15 +1,16 @@
 package io.switchboard.server;
 
-import io.switchboard.server.session.SessionConfig;
 import io.netty.util.ResourceLeakDetector;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.common.transport.EpollMode;
 import io.switchboard.common.transport.TransportChoice;
+import io.switchboard.server.session.SessionConfig;
+import io.switchboard.server.session.SlowConsumerPolicy;
 import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;

@@ -1,7 +1,8 @@
 /**
- * The Switchboard server. Start with {@link io.switchboard.server.Server} and
- * {@link io.switchboard.server.ServerConfig}; each protocol has its own package with one
- * initializer that wires its pipeline, and {@link io.switchboard.server.HandlerNames} names the
- * handlers.
+ * The Switchboard server. This root package is the floor every listener stands on:
+ * {@link io.switchboard.server.ServerConfig} (what embedding applications build), the listeners,
+ * the handler names and the small handlers every pipeline shares. It depends only on the session
+ * core ({@code session}, {@code rooms}) below it. To run a server, start with
+ * {@link io.switchboard.server.launch.Server}; the layers are drawn in {@code docs/architecture.md}.
  */
 package io.switchboard.server;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.switchboard.server.launch.Server;
 import io.switchboard.testing.KernelEpollView;
 import io.switchboard.testing.TransportUnderTest;
 import java.io.InputStream;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.server.http.AccessLogHandler;
+import io.switchboard.server.launch.Server;
 import io.switchboard.testing.TransportUnderTest;
 import java.io.IOException;
 import java.net.InetAddress;

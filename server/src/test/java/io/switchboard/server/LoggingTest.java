@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.server.launch.Server;
+import io.switchboard.server.launch.ServerMain;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -52,7 +54,7 @@ class LoggingTest {
     void jsonLinesWithLevelsFromTheConfigAndTheAccessLog() throws Exception {
         int httpPort = freePort();
         start("--log-format", "json", "--log-level", "warn",
-                "--log-levels", "io.switchboard.server.ServerMain=info,io.switchboard.access=info",
+                "--log-levels", "io.switchboard.server.launch.ServerMain=info,io.switchboard.access=info",
                 "--access-log", "true", "--http-port", String.valueOf(httpPort));
         await(l -> l.stream().anyMatch(s -> s.contains("ready")));
         String status = get(httpPort, "/healthz");
@@ -70,23 +72,23 @@ class LoggingTest {
             OffsetDateTime.parse(event.get("timestamp").asText());
             events.add(event);
         }
-        assertTrue(events.stream().anyMatch(e -> e.get("logger").asText().equals("io.switchboard.server.ServerMain")
+        assertTrue(events.stream().anyMatch(e -> e.get("logger").asText().equals("io.switchboard.server.launch.ServerMain")
                 && e.get("level").asText().equals("INFO") && e.get("message").asText().contains("ready")
                 && e.get("thread").asText().equals("main")), lines.toString());
-        assertTrue(events.stream().anyMatch(e -> e.get("logger").asText().equals("io.switchboard.server.ServerMain")
+        assertTrue(events.stream().anyMatch(e -> e.get("logger").asText().equals("io.switchboard.server.launch.ServerMain")
                 && e.get("thread").asText().equals("switchboard-shutdown")), "shutdown logged: " + lines);
         JsonNode access = events.stream().filter(e -> e.get("logger").asText().equals("io.switchboard.access"))
                 .findFirst().orElseThrow();
         assertTrue(Pattern.compile("127\\.0\\.0\\.1 - - \\[.+] \"GET /healthz HTTP/1\\.1\" 200 16 \"-\" \"-\" [0-9.]+ms")
                 .matcher(access.get("message").asText()).matches(), access.toString());
         // The root level is warn: the listeners' INFO lines (logger Server) are not there.
-        assertFalse(events.stream().anyMatch(e -> e.get("logger").asText().equals("io.switchboard.server.Server")),
+        assertFalse(events.stream().anyMatch(e -> e.get("logger").asText().equals("io.switchboard.server.launch.Server")),
                 lines.toString());
     }
 
     @Test
     void textLinesByDefaultWithALoggerTurnedDown() throws Exception {
-        start("--log-levels", "io.switchboard.server.Server=warn", "--http-port", "0");
+        start("--log-levels", "io.switchboard.server.launch.Server=warn", "--http-port", "0");
         // "ready" comes after the shutdown hook is in place, so SIGTERM then drains and logs.
         await(l -> l.stream().anyMatch(s -> s.contains("ServerMain - switchboard") && s.contains(" ready")));
         stopGracefully();

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.channel.Channel;
+import io.switchboard.server.launch.Server;
+import io.switchboard.testing.Await;
 import io.switchboard.testing.TransportUnderTest;
 import java.io.DataInputStream;
 import java.io.OutputStream;
@@ -117,16 +120,21 @@ class RawEchoIntegrationTest {
                 }
                 return null;
             });
-            long previous = -1;
-            long current = 0;
-            for (int i = 0; i < 100 && current != previous; i++) {
-                previous = current;
-                Thread.sleep(100);
-                synchronized (written) {
-                    current = written[0];
+            // The server stops reading from us (backpressure closes the connection's read gate)
+            // once its echoes pile up, long before 128 MiB have gone out.
+            Await.until("backpressure to stop reading the hog", () -> {
+                for (Channel ch : server.connections().channels(Listener.ECHO)) {
+                    if (ch.eventLoop().submit(() -> ReadGate.of(ch).isClosedBy(ReadGate.Reason.BACKPRESSURE)).get()) {
+                        return true;
+                    }
                 }
+                return false;
+            });
+            long current;
+            synchronized (written) {
+                current = written[0];
             }
-            assertTrue(current < 128L << 20, "writes should stall well before 128 MiB, got " + current);
+            assertTrue(current < 128L << 20, "reading should stop well before 128 MiB, got " + current);
             // Another client is unaffected.
             try (Socket other = connect(server)) {
                 other.getOutputStream().write("still here".getBytes());

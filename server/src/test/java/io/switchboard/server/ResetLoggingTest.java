@@ -3,7 +3,9 @@ package io.switchboard.server;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.switchboard.server.launch.Server;
 import io.switchboard.server.metrics.Metrics;
+import io.switchboard.testing.Await;
 import io.switchboard.testing.TransportUnderTest;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -70,12 +72,6 @@ class ResetLoggingTest {
     }
 
     private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met in 20 s");
-            }
-            Thread.sleep(5);
-        }
+        Await.until("no open connections", condition::getAsBoolean);
     }
 }

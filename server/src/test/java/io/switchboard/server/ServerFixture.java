@@ -1,5 +1,7 @@
 package io.switchboard.server;
 
+import io.switchboard.server.launch.Server;
+import io.switchboard.server.launch.ServerStartException;
 import io.switchboard.testing.TransportUnderTest;
 import java.net.InetAddress;
 import java.util.ArrayList;

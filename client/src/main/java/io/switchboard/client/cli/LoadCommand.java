@@ -1,17 +1,17 @@
 package io.switchboard.client.cli;
 
 import io.switchboard.client.load.Arrivals;
-import io.switchboard.client.load.LoadRun;
 import io.switchboard.client.load.LoadSettings;
 import io.switchboard.client.load.PayloadSpec;
 import io.switchboard.client.load.Protocol;
+import io.switchboard.client.load.Values;
 import io.switchboard.client.load.engine.Progress;
 import io.switchboard.client.load.engine.StageException;
 import io.switchboard.client.load.report.Reports;
 import io.switchboard.client.load.result.RunResult;
+import io.switchboard.client.load.run.LoadRun;
 import io.switchboard.client.load.scenario.Checks;
 import io.switchboard.client.load.scenario.Scenario;
-import io.switchboard.client.load.scenario.Values;
 import io.switchboard.client.load.workload.WorkloadException;
 import io.switchboard.common.transport.EpollMode;
 import io.switchboard.common.transport.TransportChoice;
@@ -27,12 +27,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine;
 
 /**
  * {@code switchboard-client load}: generates load and measures it honestly. The flags parse into

@@ -1,6 +1,7 @@
 package io.switchboard.client.load;
 
 import io.switchboard.common.transport.EpollMode;
+import io.switchboard.common.transport.Transport;
 import io.switchboard.common.transport.TransportChoice;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -147,7 +148,7 @@ public record LoadSettings(
                 "tls-server-name", tlsServerName, "a host name");
         options = Collections.unmodifiableMap(new LinkedHashMap<>(options == null ? Map.of() : options));
         check(epollMode == null || transport.forced() == null
-                        || transport.forced() == io.switchboard.common.transport.Transport.EPOLL,
+                        || transport.forced() == Transport.EPOLL,
                 "epoll-mode", epollMode == null ? null : epollMode.id(),
                 "only with transport epoll or auto (the transport is " + transport.id() + ")");
         check(minAchieved >= 0 && minAchieved <= 100, "min-achieved", minAchieved, "0% (no check) to 100%");
@@ -203,18 +204,18 @@ public record LoadSettings(
         m.put("rate", rate);
         if (rateFrom >= 0) {
             m.put("rate_from", rateFrom);
-            m.put("rate_ramp", io.switchboard.client.load.scenario.Values.format(rateRamp));
+            m.put("rate_ramp", Values.format(rateRamp));
         }
         if (rate > 0) {
             m.put("arrivals", arrivals.id());
         }
         m.put("seed", seed);
-        m.put("duration", duration == null ? "" : io.switchboard.client.load.scenario.Values.format(duration));
+        m.put("duration", duration == null ? "" : Values.format(duration));
         m.put("requests", requests);
-        m.put("warmup", io.switchboard.client.load.scenario.Values.format(warmup));
-        m.put("ramp_up", io.switchboard.client.load.scenario.Values.format(rampUp));
+        m.put("warmup", Values.format(warmup));
+        m.put("ramp_up", Values.format(rampUp));
         m.put("payload", payload.toString());
-        m.put("timeout", io.switchboard.client.load.scenario.Values.format(timeout));
+        m.put("timeout", Values.format(timeout));
         m.put("transport", transport.id() + (epollMode == null ? "" : " (" + epollMode.id() + ")"));
         if (!sources.isEmpty()) {
             m.put("sources", sources.stream().map(InetAddress::getHostAddress).toList().toString());
@@ -239,7 +240,7 @@ public record LoadSettings(
             }
         }
         if (rate > 0) {
-            m.put("min_achieved", minAchieved == 0 ? "off" : io.switchboard.client.load.scenario.Values.percent(minAchieved));
+            m.put("min_achieved", minAchieved == 0 ? "off" : Values.percent(minAchieved));
         }
         options.forEach(m::put);
         return Collections.unmodifiableMap(m);

@@ -13,8 +13,9 @@ import io.switchboard.client.load.Protocol;
 import io.switchboard.common.transport.EpollMode;
 import io.switchboard.common.transport.TransportChoice;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
 import io.switchboard.server.ServerFixture;
+import io.switchboard.server.launch.Server;
+import io.switchboard.server.tls.TestCertificates;
 import io.switchboard.testing.TransportUnderTest;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -205,7 +206,7 @@ class LoadCommandTest {
 
     @Test
     void aTlsRunFromTheCommandLine(@TempDir Path dir) throws Exception {
-        io.switchboard.server.tls.TestCertificates certs = io.switchboard.server.tls.TestCertificates.shared();
+        TestCertificates certs = TestCertificates.shared();
         Server server = servers.start(TransportUnderTest.NIO, b -> b.tls(Listener.FRAMED, true)
                 .tlsCertificate(certs.ec().cert()).tlsKey(certs.ec().key()));
         String target = "127.0.0.1:" + server.address(Listener.FRAMED).getPort();

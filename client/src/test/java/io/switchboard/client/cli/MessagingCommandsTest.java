@@ -9,8 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.client.ClientOptions;
 import io.switchboard.client.SwitchboardClient;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
 import io.switchboard.server.ServerFixture;
+import io.switchboard.server.launch.Server;
+import io.switchboard.testing.Await;
 import io.switchboard.testing.TransportUnderTest;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -59,13 +60,7 @@ class MessagingCommandsTest {
     }
 
     private static void await(Supplier<Boolean> condition, Supplier<String> what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.get()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting: " + what.get());
-            }
-            Thread.sleep(10);
-        }
+        Await.until(what, Await.TIMEOUT, condition::get);
     }
 
     @ParameterizedTest

@@ -10,8 +10,9 @@ import io.switchboard.client.ClientOptions;
 import io.switchboard.client.SwitchboardClient;
 import io.switchboard.common.transport.TransportChoice;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
 import io.switchboard.server.ServerFixture;
+import io.switchboard.server.launch.Server;
+import io.switchboard.testing.Await;
 import io.switchboard.testing.TransportUnderTest;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
@@ -32,13 +33,7 @@ class RoomCommandsTest {
     final ServerFixture servers = new ServerFixture();
 
     private static void await(Supplier<Boolean> condition, Supplier<String> what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.get()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting: " + what.get());
-            }
-            Thread.sleep(10);
-        }
+        Await.until(what, Await.TIMEOUT, condition::get);
     }
 
     private static SwitchboardClient bob(Server server) {

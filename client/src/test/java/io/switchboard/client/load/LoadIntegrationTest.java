@@ -21,15 +21,17 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.switchboard.client.load.engine.Progress;
+import io.switchboard.client.load.engine.StageException;
 import io.switchboard.client.load.engine.StageRunner;
 import io.switchboard.client.load.result.ErrorKind;
 import io.switchboard.client.load.result.Interval;
 import io.switchboard.client.load.result.StageResult;
+import io.switchboard.client.load.run.LoadRun;
 import io.switchboard.common.transport.TransportChoice;
 import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
 import io.switchboard.server.ServerFixture;
+import io.switchboard.server.launch.Server;
 import io.switchboard.testing.TransportUnderTest;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -255,7 +257,7 @@ class LoadIntegrationTest {
             port = s.getLocalPort();
         }
         int closedPort = port;
-        var e = org.junit.jupiter.api.Assertions.assertThrows(io.switchboard.client.load.engine.StageException.class,
+        var e = org.junit.jupiter.api.Assertions.assertThrows(StageException.class,
                 () -> run(settings(TransportUnderTest.NIO, Protocol.RAW, "127.0.0.1:" + closedPort)
                         .connections(2).timeout(Duration.ofMillis(200)).duration(Duration.ofSeconds(20)).build()));
         assertTrue(e.getMessage().contains("could not connect"), e.getMessage());

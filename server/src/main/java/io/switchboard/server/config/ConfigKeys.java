@@ -9,7 +9,7 @@ import io.switchboard.common.transport.TransportChoice;
 import io.switchboard.server.Listener;
 import io.switchboard.server.LogFormat;
 import io.switchboard.server.ServerConfig;
-import io.switchboard.server.SlowConsumerPolicy;
+import io.switchboard.server.session.SlowConsumerPolicy;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;

@@ -2,6 +2,7 @@ package io.switchboard.server.config;
 
 import io.switchboard.server.LogFormat;
 import io.switchboard.server.ServerConfig;
+import io.switchboard.server.http.AccessLogHandler;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.config.Configurator;
@@ -20,7 +21,7 @@ public final class LogSetup {
     /** The system property the shipped {@code log4j2.xml} selects its layouts by: {@code text} or {@code json}. */
     public static final String FORMAT_PROPERTY = "switchboard.log.format";
     /** The logger of the HTTP access log, with its own appender in the shipped configuration. */
-    public static final String ACCESS_LOGGER = io.switchboard.server.http.AccessLogHandler.LOGGER_NAME;
+    public static final String ACCESS_LOGGER = AccessLogHandler.LOGGER_NAME;
 
     private LogSetup() {
     }

@@ -15,6 +15,7 @@ import io.netty.util.AttributeKey;
 import io.switchboard.common.Version;
 import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.server.Disconnects;
+import io.switchboard.server.http.response.HttpResponses;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.metrics.PrometheusText;
 import io.switchboard.server.rooms.RoomHub;

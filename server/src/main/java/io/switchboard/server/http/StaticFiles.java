@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedNioFile;
 import io.switchboard.server.ReadGate;
+import io.switchboard.server.http.response.HttpResponses;
 import io.switchboard.server.metrics.Metrics;
 import java.io.EOFException;
 import java.io.IOException;

@@ -5,6 +5,6 @@
  * io.switchboard.server.http.RequestGuard} turns away undecodable requests and unsafe paths
  * before anything else sees them; {@link io.switchboard.server.http.HttpRouter} answers requests and {@link
  * io.switchboard.server.http.StaticFiles} serves files. Every response, error or not, goes out
- * through {@link io.switchboard.server.http.HttpResponses}.
+ * through {@link io.switchboard.server.http.response.HttpResponses}.
  */
 package io.switchboard.server.http;

@@ -1,5 +1,7 @@
 package io.switchboard.server.rooms;
 
+import io.switchboard.common.protocol.Frame;
+
 /**
  * A session that can be in rooms and receive what the {@link RoomHub} delivers: a framed
  * connection today, a WebSocket or a session on another node later. Implementations must accept
@@ -23,5 +25,5 @@ public interface Member {
      * Sends a reply frame addressed to this member alone (a routed ACK or an ERROR), from any
      * thread; takes ownership of {@code reply}.
      */
-    void deliverReply(io.switchboard.common.protocol.Frame reply);
+    void deliverReply(Frame reply);
 }

@@ -8,7 +8,6 @@ import io.switchboard.common.protocol.Flags;
 import io.switchboard.common.protocol.Frame;
 import io.switchboard.common.protocol.MembersReply.MemberInfo;
 import io.switchboard.common.protocol.Target;
-import io.switchboard.server.SlowConsumerPolicy;
 import io.switchboard.server.rooms.Member;
 import io.switchboard.server.rooms.Outbound;
 import io.switchboard.server.rooms.RoomHub;

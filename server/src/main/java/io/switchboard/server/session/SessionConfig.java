@@ -1,6 +1,5 @@
 package io.switchboard.server.session;
 
-import io.switchboard.server.SlowConsumerPolicy;
 import java.time.Duration;
 
 /**

@@ -8,7 +8,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.switchboard.server.auth.AuthTokens;
-import io.switchboard.server.http.HttpResponses;
+import io.switchboard.server.http.response.HttpResponses;
 import io.switchboard.server.metrics.Metrics;
 import java.util.List;
 import org.apache.logging.log4j.LogManager;

@@ -24,6 +24,7 @@ import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.protocol.ErrorFrame;
 import io.switchboard.common.protocol.Frame;
 import io.switchboard.common.protocol.MembersReply.MemberInfo;
+import io.switchboard.common.protocol.Target;
 import io.switchboard.server.Disconnects;
 import io.switchboard.server.HandlerNames;
 import io.switchboard.server.ReadGate;
@@ -34,8 +35,8 @@ import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.Outbound;
 import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.session.Refused;
-import io.switchboard.server.session.Session;
 import io.switchboard.server.session.Session.Publication;
+import io.switchboard.server.session.Session;
 import io.switchboard.server.session.SessionWire;
 import io.switchboard.server.ws.WsJson.BadMessage;
 import java.util.List;
@@ -303,7 +304,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
                         peerAck ? (int) (long) id : 0, 0);
             }
         }
-        if (peerAck && p.target() != io.switchboard.common.protocol.Target.SESSION) {
+        if (peerAck && p.target() != Target.SESSION) {
             throw new BadMessage(ErrorCode.INVALID_ARGUMENT, "peerAck needs a session target (type send)");
         }
         if (!session.publish(p, Unpooled.wrappedBuffer(data))) {

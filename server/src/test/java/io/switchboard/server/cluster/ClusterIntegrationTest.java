@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -18,13 +17,14 @@ import io.switchboard.common.protocol.Opcode;
 import io.switchboard.common.protocol.Presence;
 import io.switchboard.common.protocol.Target;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.ServerFixture;
-import io.switchboard.server.ServerStartException;
 import io.switchboard.server.cluster.NodeClient.Acked;
 import io.switchboard.server.cluster.NodeClient.Received;
+import io.switchboard.server.launch.Server;
+import io.switchboard.server.launch.ServerStartException;
 import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.testing.Await;
 import io.switchboard.testing.TransportUnderTest;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -87,13 +87,7 @@ class ClusterIntegrationTest {
     }
 
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out after 20 s waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
+        Await.until(what, condition::getAsBoolean);
     }
 
     private static Set<Long> memberIds(Server server, String room) {

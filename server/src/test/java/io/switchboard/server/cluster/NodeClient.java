@@ -28,7 +28,7 @@ import io.switchboard.common.protocol.Welcome;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
+import io.switchboard.server.launch.Server;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;

@@ -1,8 +1,9 @@
 package io.switchboard.server.cluster;
 
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.switchboard.testing.Await;
+import io.switchboard.testing.RequiredTool;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,6 +16,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -40,10 +42,7 @@ public final class RedisServerExtension implements BeforeEachCallback, AfterEach
     public void beforeEach(ExtensionContext context) throws Exception {
         String path = findBinary();
         if (path == null) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail(BINARY + " is not installed (run .ci/deps/redis.sh)");
-            }
-            assumeTrue(false, BINARY + " is not installed (run .ci/deps/redis.sh)");
+            RequiredTool.require(false, BINARY + " is not installed (run .ci/deps/redis.sh)");
         }
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
@@ -85,15 +84,21 @@ public final class RedisServerExtension implements BeforeEachCallback, AfterEach
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!answersPing()) {
-            if (!process.isAlive()) {
-                fail("redis-server exited with " + process.exitValue() + ": " + Files.readString(log));
-            }
-            if (System.nanoTime() > deadline) {
-                fail("redis-server did not answer PING on port " + port + " within 10 s: " + Files.readString(log));
-            }
-            Thread.sleep(10); // a process starting: nothing to wait on but its port
+        // A process starting: nothing to wait on but its port.
+        Await.until(() -> "redis-server to answer PING on port " + port + ": " + logText(), Duration.ofSeconds(10),
+                () -> {
+                    if (!process.isAlive()) {
+                        fail("redis-server exited with " + process.exitValue() + ": " + logText());
+                    }
+                    return answersPing();
+                });
+    }
+
+    private String logText() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
         }
     }
 

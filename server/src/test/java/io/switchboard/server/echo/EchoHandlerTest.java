@@ -9,12 +9,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.switchboard.server.metrics.Metrics;
 import org.junit.jupiter.api.Test;
 
 class EchoHandlerTest {
     @Test
     void echoesTheSameBufferBack() {
-        EmbeddedChannel channel = new EmbeddedChannel(new EchoServerInitializer(new io.switchboard.server.metrics.Metrics()));
+        EmbeddedChannel channel = new EmbeddedChannel(new EchoServerInitializer(new Metrics()));
         ByteBuf in = Unpooled.copiedBuffer(new byte[] {1, 2, 3});
         channel.writeInbound(in);
         ByteBuf out = channel.readOutbound();
@@ -28,7 +29,7 @@ class EchoHandlerTest {
     void stopsReadingWhileThePeerDoesNotDrain() {
         EmbeddedChannel channel = new EmbeddedChannel();
         channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
-        channel.pipeline().addLast(new EchoServerInitializer(new io.switchboard.server.metrics.Metrics()));
+        channel.pipeline().addLast(new EchoServerInitializer(new Metrics()));
         // An EmbeddedChannel drains at once on flush, so queue bytes in its outbound buffer by hand
         // to play a peer that does not read.
         channel.unsafe().outboundBuffer().addMessage(Unpooled.buffer().writeZero(32), 32, channel.newPromise());

@@ -29,6 +29,7 @@ import io.switchboard.server.ServerConfig;
 import io.switchboard.server.rooms.ClusterBroker;
 import io.switchboard.server.rooms.Member;
 import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.session.SessionTestAccess;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -118,7 +119,7 @@ class FramedParkingTest {
     void theParkedQueueIsBounded() {
         handshake();
         ch.writeInbound(new Join(2, Flags.ACK, "r"));
-        int max = io.switchboard.server.session.SessionTestAccess.maxParked();
+        int max = SessionTestAccess.maxParked();
         for (int i = 0; i < max; i++) {
             ch.writeInbound(PayloadFrame.of(Opcode.PING, 10 + i, Unpooled.EMPTY_BUFFER));
         }

@@ -30,6 +30,7 @@ import io.switchboard.common.protocol.Target;
 import io.switchboard.common.protocol.Welcome;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.server.ServerConfig;
+import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.RoomHub;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -127,7 +128,7 @@ class FramedRoomsEventLoopTest {
     private LocalAddress startServer(ServerConfig config) throws InterruptedException {
         LocalAddress address = new LocalAddress("rooms-" + System.nanoTime());
         server = new ServerBootstrap().group(serverLoops).channel(LocalServerChannel.class)
-                .childHandler(new FramedServerInitializer(config, hub, new io.switchboard.server.metrics.Metrics())).bind(address).sync().channel();
+                .childHandler(new FramedServerInitializer(config, hub, new Metrics())).bind(address).sync().channel();
         return address;
     }
 

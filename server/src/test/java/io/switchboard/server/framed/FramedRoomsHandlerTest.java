@@ -29,8 +29,8 @@ import io.switchboard.common.protocol.Hello;
 import io.switchboard.common.protocol.Join;
 import io.switchboard.common.protocol.Leave;
 import io.switchboard.common.protocol.Members;
-import io.switchboard.common.protocol.MembersReply;
 import io.switchboard.common.protocol.MembersReply.MemberInfo;
+import io.switchboard.common.protocol.MembersReply;
 import io.switchboard.common.protocol.Opcode;
 import io.switchboard.common.protocol.Presence;
 import io.switchboard.common.protocol.Publish;
@@ -38,8 +38,9 @@ import io.switchboard.common.protocol.Target;
 import io.switchboard.common.protocol.Welcome;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.server.ServerConfig;
-import io.switchboard.server.SlowConsumerPolicy;
+import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.session.SlowConsumerPolicy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -919,7 +920,7 @@ class FramedRoomsHandlerTest {
 
     @Test
     void theServerPipelineRoutesEventsBetweenSessions() {
-        FramedServerInitializer initializer = new FramedServerInitializer(config().build(), hub, new io.switchboard.server.metrics.Metrics());
+        FramedServerInitializer initializer = new FramedServerInitializer(config().build(), hub, new Metrics());
         Session a = new Session(initializer);
         Session b = new Session(initializer);
         a.hello("alice");

@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.netty.channel.Channel;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
+import io.switchboard.server.ReadGate;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.server.http.HttpTestSupport.Response;
+import io.switchboard.server.launch.Server;
+import io.switchboard.server.metrics.PrometheusText;
+import io.switchboard.testing.Await;
+import io.switchboard.testing.RequiredTool;
 import io.switchboard.testing.TransportUnderTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -180,8 +184,11 @@ class HttpIntegrationTest {
                 all.append(get(i % 2 == 0 ? "/data.bin" : "/hello.txt?n=" + i));
             }
             send(socket, all.toString());
-            Thread.sleep(300);
             // Reading stopped long before all 60 MiB were queued: far fewer responses were counted.
+            // The server stops reading through the connection's read gate: closed by backpressure
+            // (chunked bodies fill the outbound buffer) or while a file body is in flight (zero-copy
+            // regions do not count towards the water marks). Without it, it never closes.
+            Await.until("the server to stop reading the connection", () -> readingStopped(server));
             long counted = countedResponses(server);
             System.out.println("responses handled before the peer read (zero-copy "
                     + server.config().httpZeroCopy() + "): " + counted + " of " + requests);
@@ -199,8 +206,17 @@ class HttpIntegrationTest {
         }
     }
 
+    private static boolean readingStopped(Server server) throws Exception {
+        for (Channel ch : server.connections().channels(Listener.HTTP)) {
+            if (ch.eventLoop().submit(() -> !ReadGate.of(ch).isOpen()).get()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static long countedResponses(Server server) {
-        String text = io.switchboard.server.metrics.PrometheusText.render(server.metrics(), server.hub(), server.transport());
+        String text = PrometheusText.render(server.metrics(), server.hub(), server.transport());
         long sum = 0;
         for (String line : text.split("\n")) {
             if (line.startsWith("switchboard_http_requests_total{")) {
@@ -323,9 +339,7 @@ class HttpIntegrationTest {
     }
 
     private static long waitForNoOpenHttpConnections(Server server) throws InterruptedException {
-        for (int i = 0; i < 100 && server.metrics().listener(Listener.HTTP).open() > 0; i++) {
-            Thread.sleep(20);
-        }
+        Await.until("no open HTTP connections", () -> server.metrics().listener(Listener.HTTP).open() == 0);
         return server.metrics().listener(Listener.HTTP).open();
     }
 
@@ -345,7 +359,7 @@ class HttpIntegrationTest {
     @EnumSource(TransportUnderTest.class)
     void metricsScrapeParsesWithPromtool(TransportUnderTest transport) throws Exception {
         Path promtool = findPromtool();
-        assumeTrue(promtool != null, "promtool not installed (.ci/deps/promtool.sh installs it)");
+        RequiredTool.require(promtool != null, "promtool not installed (.ci/deps/promtool.sh installs it)");
         Server server = start(transport, b -> { });
         String scrape;
         try (Socket socket = connect(server)) {
@@ -371,7 +385,7 @@ class HttpIntegrationTest {
     @org.junit.jupiter.api.Test
     void promtoolCheckTellsParseErrorsFromLintRemarks() throws Exception {
         Path promtool = findPromtool();
-        assumeTrue(promtool != null, "promtool not installed (.ci/deps/promtool.sh installs it)");
+        RequiredTool.require(promtool != null, "promtool not installed (.ci/deps/promtool.sh installs it)");
         assertTrue(promtoolParseError(promtool, "switchboard_rooms{ 1\n") != null, "a parse error fails");
         assertEquals(null, promtoolParseError(promtool, "no_help_text_total 1\n"), "lint remarks alone pass");
         assertEquals(null, promtoolParseError(promtool,

@@ -2,8 +2,8 @@ package io.switchboard.server.lifecycle;
 
 import io.switchboard.common.transport.TransportChoice;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
 import io.switchboard.server.ServerConfig;
+import io.switchboard.server.launch.Server;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;

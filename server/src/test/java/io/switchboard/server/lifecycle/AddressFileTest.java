@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
 import io.switchboard.server.ServerConfig;
+import io.switchboard.server.launch.Server;
 import io.switchboard.testing.TransportUnderTest;
 import java.net.InetAddress;
 import java.net.Socket;

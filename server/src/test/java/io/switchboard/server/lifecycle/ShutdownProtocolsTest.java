@@ -16,10 +16,11 @@ import io.switchboard.common.protocol.Opcode;
 import io.switchboard.common.protocol.PayloadFrame;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
 import io.switchboard.server.ServerFixture;
+import io.switchboard.server.launch.Server;
 import io.switchboard.server.limits.RawFramedClient;
 import io.switchboard.server.metrics.PrometheusText;
+import io.switchboard.testing.Await;
 import io.switchboard.testing.TransportUnderTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -192,14 +193,9 @@ class ShutdownProtocolsTest {
 
     /** Waits until the HTTP listener has handed this many bytes to its connections. */
     private static void awaitHttpBytesSent(Server server, long bytes) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
+        Await.until("the big response to start", () -> {
             Matcher m = HTTP_SENT.matcher(PrometheusText.render(server.metrics(), server.hub(), server.transport()));
-            if (m.find() && Long.parseLong(m.group(1)) >= bytes) {
-                return;
-            }
-            assertTrue(System.nanoTime() < deadline, "the big response never started");
-            Thread.sleep(10);
-        }
+            return m.find() && Long.parseLong(m.group(1)) >= bytes;
+        });
     }
 }

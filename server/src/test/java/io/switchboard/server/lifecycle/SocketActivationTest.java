@@ -16,6 +16,7 @@ import io.switchboard.common.protocol.PayloadFrame;
 import io.switchboard.common.protocol.Welcome;
 import io.switchboard.server.Listener;
 import io.switchboard.server.limits.RawFramedClient;
+import io.switchboard.testing.RequiredTool;
 import io.switchboard.testing.TransportUnderTest;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -49,7 +50,7 @@ class SocketActivationTest {
     @ValueSource(booleans = {true, false})
     void childServesTheSocketItWasPassed(boolean named) throws Exception {
         assumeTrue(Epoll.isAvailable(), "needs epoll");
-        assumeTrue(Files.isExecutable(ACTIVATE), "needs systemd-socket-activate (Debian package systemd)");
+        RequiredTool.require(Files.isExecutable(ACTIVATE), "needs systemd-socket-activate (Debian package systemd)");
         int port;
         try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
 import io.switchboard.server.ServerConfig;
-import io.switchboard.server.ServerStartException;
+import io.switchboard.server.launch.Server;
+import io.switchboard.server.launch.ServerStartException;
 import java.net.InetAddress;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -25,9 +25,10 @@ import io.switchboard.common.protocol.Welcome;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.common.tls.TlsPolicy;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.ServerFixture;
+import io.switchboard.server.launch.Server;
+import io.switchboard.testing.Await;
 import io.switchboard.testing.TransportUnderTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -386,13 +387,7 @@ class TlsIntegrationTest {
     }
 
     private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 15 s: " + what);
-            }
-            Thread.sleep(20);
-        }
+        Await.until(what, condition::getAsBoolean);
     }
 
     /**

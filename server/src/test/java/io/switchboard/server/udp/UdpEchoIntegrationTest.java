@@ -8,8 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
 import io.switchboard.server.ServerFixture;
+import io.switchboard.server.launch.Server;
+import io.switchboard.testing.Await;
 import io.switchboard.testing.TransportUnderTest;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -201,10 +202,8 @@ class UdpEchoIntegrationTest {
     }
 
     private static void awaitCount(Count count, long expected) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (count.get() < expected && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        Await.until(() -> "a count of " + expected + ", not " + count.get(), Await.TIMEOUT,
+                () -> count.get() >= expected);
         assertEquals(expected, count.get());
     }
 }

@@ -2,11 +2,11 @@ package io.switchboard.server.ws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
 import io.switchboard.server.ServerFixture;
+import io.switchboard.server.launch.Server;
+import io.switchboard.testing.RequiredTool;
 import io.switchboard.testing.TransportUnderTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,8 +34,8 @@ class BrowserChatTest {
 
     @Test
     void twoBrowsersAndAFramedClientChat() throws Exception {
-        assumeTrue(onPath("node"), "node is not installed");
-        assumeTrue(Files.isExecutable(CHROMIUM), CHROMIUM + " is not installed (run .ci/deps/chromium.sh)");
+        RequiredTool.require(onPath("node"), "node is not installed (run .ci/deps/chromium.sh)");
+        RequiredTool.require(Files.isExecutable(CHROMIUM), CHROMIUM + " is not installed (run .ci/deps/chromium.sh)");
         if (!Files.isDirectory(SCRIPT_DIR.resolve("node_modules/playwright-core"))) {
             Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(SCRIPT_DIR.toFile())
                     .redirectErrorStream(true).start();

@@ -8,6 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.switchboard.client.load.LoadSettings;
+import io.switchboard.client.load.Protocol;
 import io.switchboard.client.load.result.ErrorKind;
 import io.switchboard.client.load.result.Interval;
 import io.switchboard.client.load.result.SelfCheck;
@@ -19,7 +20,6 @@ import io.switchboard.client.load.workload.Target;
 import io.switchboard.client.load.workload.Workload;
 import io.switchboard.client.load.workload.WorkloadException;
 import io.switchboard.client.load.workload.WorkloadSetup;
-import io.switchboard.client.load.workload.Workloads;
 import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.common.transport.TransportUnavailableException;
 import java.io.IOException;
@@ -116,7 +116,7 @@ public final class StageRunner {
         Bootstraps bootstraps = new Bootstraps(transport, alloc, (int) Math.min(Integer.MAX_VALUE, s.timeout().toMillis()));
         ErrorLog errorLog = new ErrorLog(s.name());
         CountDownLatch done = new CountDownLatch(threads);
-        boolean connectIsRequest = s.protocol() == io.switchboard.client.load.Protocol.CONNSCALE;
+        boolean connectIsRequest = s.protocol() == Protocol.CONNSCALE;
         long[] budgets = new long[threads];
         long assigned = 0;
         int lastSending = 0;
@@ -290,7 +290,7 @@ public final class StageRunner {
             busiestLoop = Math.max(busiestLoop, c * 100.0 / wallNanos);
         }
         // Fan-out completes one request per delivery; its achieved rate is publishes per second.
-        double achieved = s.protocol() == io.switchboard.client.load.Protocol.FANOUT
+        double achieved = s.protocol() == Protocol.FANOUT
                 ? (totals.seconds() <= 0 ? 0 : sampler.total(LoopMeter.SENT) / totals.seconds())
                 : totals.rate();
         double target = s.openLoop() ? meanRate(s, rampNanos, measuredFrom - start, end - start) : 0;
@@ -460,7 +460,7 @@ public final class StageRunner {
     }
 
     private static String unit(LoadSettings s) {
-        return s.protocol() == io.switchboard.client.load.Protocol.FANOUT ? "publishes/s" : "req/s";
+        return s.protocol() == Protocol.FANOUT ? "publishes/s" : "req/s";
     }
 
     /** Reads every loop's recorders and counters at interval boundaries (on the calling thread). */

@@ -1,7 +1,7 @@
 package io.switchboard.client.load.report;
 
+import io.switchboard.client.load.Values;
 import io.switchboard.client.load.result.ErrorKind;
-import io.switchboard.client.load.scenario.Values;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;

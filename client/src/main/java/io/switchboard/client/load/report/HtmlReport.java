@@ -1,5 +1,6 @@
 package io.switchboard.client.load.report;
 
+import io.switchboard.client.load.Values;
 import io.switchboard.client.load.result.CapacityPoint;
 import io.switchboard.client.load.result.CheckResult;
 import io.switchboard.client.load.result.Interval;
@@ -7,7 +8,6 @@ import io.switchboard.client.load.result.RunResult;
 import io.switchboard.client.load.result.SelfCheck;
 import io.switchboard.client.load.result.StageResult;
 import io.switchboard.client.load.result.Totals;
-import io.switchboard.client.load.scenario.Values;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;

@@ -1,6 +1,7 @@
 package io.switchboard.client.load.scenario;
 
 import io.switchboard.client.load.LoadSettings;
+import io.switchboard.client.load.ScenarioException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -11,6 +11,8 @@ import io.switchboard.client.load.Arrivals;
 import io.switchboard.client.load.LoadSettings;
 import io.switchboard.client.load.PayloadSpec;
 import io.switchboard.client.load.Protocol;
+import io.switchboard.client.load.ScenarioException;
+import io.switchboard.client.load.Values;
 import io.switchboard.client.load.workload.Target;
 import io.switchboard.common.transport.EpollMode;
 import io.switchboard.common.transport.TransportChoice;

@@ -5,7 +5,7 @@
  * {@link io.switchboard.client.load.scenario.Checks} parses and evaluates expressions such as
  * {@code hold: p99 < 5ms} against a {@link io.switchboard.client.load.result.RunResult}
  * ({@link io.switchboard.client.load.scenario.Check} documents the language).
- * {@link io.switchboard.client.load.scenario.Values} holds the duration spellings shared with the
+ * {@link io.switchboard.client.load.Values} holds the duration spellings shared with the
  * command line. The format is documented in {@code docs/load-testing.md}.
  */
 package io.switchboard.client.load.scenario;

@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.client.load.result.CheckResult;
+import io.switchboard.client.load.result.ErrorKind;
 import io.switchboard.client.load.result.Interval;
 import io.switchboard.client.load.result.RunResult;
+import io.switchboard.client.load.result.SelfCheck;
 import io.switchboard.client.load.result.StageResult;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -322,10 +324,10 @@ class ReportsTest {
 
     @Test
     void degenerateRunsStillProduceEveryReport() throws Exception {
-        StageResult empty = SyntheticRun.uniform("empty", 0, Map.of(io.switchboard.client.load.result.ErrorKind.CONNECT_REFUSED, 50L), Map.of());
+        StageResult empty = SyntheticRun.uniform("empty", 0, Map.of(ErrorKind.CONNECT_REFUSED, 50L), Map.of());
         StageResult nanSelf = new StageResult("nan", Map.of(), empty.startedAt(), empty.totals(), empty.latency(),
                 empty.serviceTime(), empty.sendLag(), empty.intervals(), empty.errors(), empty.counters(),
-                new io.switchboard.client.load.result.SelfCheck(Double.NaN, 2, 0, 0, 0, 0, 0, 1000, Double.NaN, true, List.of()));
+                new SelfCheck(Double.NaN, 2, 0, 0, 0, 0, 0, 1000, Double.NaN, true, List.of()));
         List<RunResult> runs = List.of(
                 new RunResult("t", SyntheticRun.START, Map.of(), List.of(), List.of(), 0, List.of()),
                 Runs.withChecks(new RunResult("t", SyntheticRun.START, Map.of(), List.of(empty), List.of(), 0, List.of()),

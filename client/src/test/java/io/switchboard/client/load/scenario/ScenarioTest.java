@@ -9,6 +9,7 @@ import io.switchboard.client.load.Arrivals;
 import io.switchboard.client.load.LoadSettings;
 import io.switchboard.client.load.PayloadSpec;
 import io.switchboard.client.load.Protocol;
+import io.switchboard.client.load.ScenarioException;
 import io.switchboard.common.transport.EpollMode;
 import io.switchboard.common.transport.TransportChoice;
 import java.net.InetAddress;
@@ -82,7 +83,7 @@ class ScenarioTest {
 
     @Test
     void stagesOverrideDefaultsWhichOverrideTheCommandLine() {
-        LoadSettings cli = LoadSettings.builder().protocol(io.switchboard.client.load.Protocol.FANOUT).target("10.0.0.1:9")
+        LoadSettings cli = LoadSettings.builder().protocol(Protocol.FANOUT).target("10.0.0.1:9")
                 .connections(7).pipeline(3).option("drain", "5s").build();
         Scenario s = Scenario.parse("""
                 defaults:

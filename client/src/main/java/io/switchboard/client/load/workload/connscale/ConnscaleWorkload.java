@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.switchboard.client.load.LoadSettings;
+import io.switchboard.client.load.Values;
 import io.switchboard.client.load.workload.ConnectionContext;
 import io.switchboard.client.load.workload.LoadTls;
 import io.switchboard.client.load.workload.Workload;
@@ -112,7 +113,7 @@ public final class ConnscaleWorkload implements Workload {
         }
         Duration d;
         try {
-            d = io.switchboard.client.load.scenario.Values.duration("heartbeat", text);
+            d = Values.duration("heartbeat", text);
         } catch (IllegalArgumentException e) {
             throw new WorkloadException(e.getMessage());
         }

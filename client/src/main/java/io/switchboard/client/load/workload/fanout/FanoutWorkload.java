@@ -3,6 +3,7 @@ package io.switchboard.client.load.workload.fanout;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.switchboard.client.load.LoadSettings;
+import io.switchboard.client.load.Values;
 import io.switchboard.client.load.workload.ConnectionContext;
 import io.switchboard.client.load.workload.LoadTls;
 import io.switchboard.client.load.workload.Workload;
@@ -123,7 +124,7 @@ public final class FanoutWorkload implements Workload {
         }
         String d = s.options().getOrDefault("drain", "2s");
         try {
-            drain = io.switchboard.client.load.scenario.Values.duration("drain", d);
+            drain = Values.duration("drain", d);
         } catch (IllegalArgumentException e) {
             throw new WorkloadException(e.getMessage());
         }

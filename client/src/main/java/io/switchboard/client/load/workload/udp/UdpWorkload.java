@@ -3,6 +3,7 @@ package io.switchboard.client.load.workload.udp;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.switchboard.client.load.LoadSettings;
+import io.switchboard.client.load.Values;
 import io.switchboard.client.load.workload.ConnectionContext;
 import io.switchboard.client.load.workload.Workload;
 import io.switchboard.client.load.workload.WorkloadException;
@@ -85,7 +86,7 @@ public final class UdpWorkload implements Workload {
         String d = s.options().get("drain");
         if (d != null) {
             try {
-                wait = io.switchboard.client.load.scenario.Values.duration("drain", d);
+                wait = Values.duration("drain", d);
             } catch (IllegalArgumentException e) {
                 throw new WorkloadException(e.getMessage());
             }

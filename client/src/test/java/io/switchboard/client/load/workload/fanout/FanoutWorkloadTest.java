@@ -12,8 +12,8 @@ import io.switchboard.client.load.workload.WorkloadException;
 import io.switchboard.client.load.workload.harness.WorkloadHarness;
 import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
 import io.switchboard.server.ServerFixture;
+import io.switchboard.server.launch.Server;
 import io.switchboard.testing.TransportUnderTest;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,8 +89,10 @@ class FanoutWorkloadTest {
             subscribe(h, 3);
             WorkloadHarness.Conn pub1 = h.open(4, null);
             WorkloadHarness.Conn pub2 = h.open(5, null);
-            Thread.sleep(300); // long enough for both handshakes: still they must not be ready
-            assertFalse(pub1.ready.isDone() || pub2.ready.isDone());
+            // Both have handled their WELCOME (bytes counted just before the workload's welcomed()),
+            // which is when a publisher would be ready if it did not wait for the subscribers.
+            h.await("both publishers welcomed", () -> pub1.bytesReceived > 0 && pub2.bytesReceived > 0, 10_000);
+            assertFalse(h.onLoop(() -> pub1.ready.isDone() || pub2.ready.isDone()), "a publisher is ready too early");
             assertEquals(3, ((FanoutWorkload) h.workload()).joined());
             h.open(3, null).ready.get(10, TimeUnit.SECONDS);
             pub1.ready.get(10, TimeUnit.SECONDS);

@@ -17,8 +17,10 @@ import io.switchboard.client.load.workload.Workload;
 import io.switchboard.client.load.workload.WorkloadException;
 import io.switchboard.client.load.workload.WorkloadSetup;
 import io.switchboard.common.transport.TransportConfig;
+import io.switchboard.testing.Await;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -108,13 +110,15 @@ public final class WorkloadHarness implements AutoCloseable {
 
     /** Waits (polling, bounded) until {@code condition} holds when checked on the loop. */
     public void await(String what, BooleanSupplier condition, long timeoutMillis) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (!onLoop(condition::getAsBoolean)) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out after " + timeoutMillis + " ms waiting for " + what + "; "
-                        + onLoop(this::describe));
-            }
-            Thread.sleep(2);
+        Await.until(() -> what + "; " + describeOnLoop(), Duration.ofMillis(timeoutMillis),
+                () -> onLoop(condition::getAsBoolean));
+    }
+
+    private String describeOnLoop() {
+        try {
+            return onLoop(this::describe);
+        } catch (Exception e) {
+            return "(no description: " + e + ")";
         }
     }
 

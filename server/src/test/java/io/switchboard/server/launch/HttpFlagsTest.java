@@ -1,4 +1,4 @@
-package io.switchboard.server;
+package io.switchboard.server.launch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchboard.server.Listener;
+import io.switchboard.server.ServerConfig;
 import io.switchboard.server.config.ConfigException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.switchboard.client.load.scenario;
+package io.switchboard.client.load;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -14,7 +14,8 @@ public final class Values {
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(us|µs|ms|s|m|h)");
     private static final Pattern NUMBER = Pattern.compile("\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?");
 
-    static final String DURATION_EXPECTED = "a duration such as 30s, 500ms, 250us or 2m";
+    /** What a duration looks like, for error messages. */
+    public static final String DURATION_EXPECTED = "a duration such as 30s, 500ms, 250us or 2m";
 
     private Values() {}
 
@@ -42,7 +43,7 @@ public final class Values {
     }
 
     /** A plain non-negative decimal number (no sign, no unit). */
-    static double number(String text) {
+    public static double number(String text) {
         String t = text.trim();
         if (!NUMBER.matcher(t).matches()) {
             throw new NumberFormatException(t);

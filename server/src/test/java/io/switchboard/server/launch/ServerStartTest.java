@@ -1,4 +1,4 @@
-package io.switchboard.server;
+package io.switchboard.server.launch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.common.transport.EpollMode;
 import io.switchboard.common.transport.TransportChoice;
+import io.switchboard.server.Listener;
+import io.switchboard.server.ServerConfig;
+import io.switchboard.server.ServerFixture;
 import io.switchboard.testing.TransportUnderTest;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

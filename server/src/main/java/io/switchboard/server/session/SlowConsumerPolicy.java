@@ -1,4 +1,4 @@
-package io.switchboard.server;
+package io.switchboard.server.session;
 
 import java.util.Locale;
 

@@ -1,4 +1,4 @@
-package io.switchboard.server.http;
+package io.switchboard.server.http.response;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -27,8 +27,10 @@ import java.nio.charset.StandardCharsets;
  * no response uses chunked transfer coding, which HTTP/1.0 peers would not understand.
  */
 public final class HttpResponses {
-    static final String TEXT_PLAIN = "text/plain; charset=utf-8";
-    static final String JSON = "application/json";
+    /** The content type of text bodies. */
+    public static final String TEXT_PLAIN = "text/plain; charset=utf-8";
+    /** The content type of JSON bodies. */
+    public static final String JSON = "application/json";
 
     private HttpResponses() {
     }
@@ -39,12 +41,12 @@ public final class HttpResponses {
     }
 
     /** A complete response with a UTF-8 body. */
-    static FullHttpResponse text(HttpResponseStatus status, String body, String contentType) {
+    public static FullHttpResponse text(HttpResponseStatus status, String body, String contentType) {
         return bytes(status, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8), contentType);
     }
 
     /** A complete response with the given body, which it takes ownership of. */
-    static FullHttpResponse bytes(HttpResponseStatus status, ByteBuf body, String contentType) {
+    public static FullHttpResponse bytes(HttpResponseStatus status, ByteBuf body, String contentType) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         HttpUtil.setContentLength(response, body.readableBytes());
@@ -52,7 +54,7 @@ public final class HttpResponses {
     }
 
     /** Whether the connection may stay open after answering this request. */
-    static boolean keepAlive(HttpRequest request) {
+    public static boolean keepAlive(HttpRequest request) {
         return request != null && request.decoderResult().isSuccess() && HttpUtil.isKeepAlive(request);
     }
 
@@ -60,7 +62,7 @@ public final class HttpResponses {
      * Sets the {@code Connection} header for {@code keepAlive} (explicit for both HTTP/1.0 and
      * 1.1 peers) and counts the response. Call once per response, before writing its head.
      */
-    static void prepare(HttpResponse response, boolean keepAlive, Metrics metrics) {
+    public static void prepare(HttpResponse response, boolean keepAlive, Metrics metrics) {
         response.headers().set(HttpHeaderNames.CONNECTION,
                 keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         if (!response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
@@ -73,8 +75,7 @@ public final class HttpResponses {
 
     /**
      * Sends a complete response; closes the connection after it unless {@code keepAlive}. For HEAD
-     * the caller keeps the Content-Length of the GET answer and passes an empty body. Public for
-     * the WebSocket bridge's handlers on the same pipeline.
+     * the caller keeps the Content-Length of the GET answer and passes an empty body.
      */
     public static ChannelFuture send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive,
             Metrics metrics) {
@@ -87,7 +88,7 @@ public final class HttpResponses {
     }
 
     /** Sends {@link #error} for {@code status} and closes the connection after it. */
-    static ChannelFuture sendErrorAndClose(ChannelHandlerContext ctx, HttpResponseStatus status, Metrics metrics) {
+    public static ChannelFuture sendErrorAndClose(ChannelHandlerContext ctx, HttpResponseStatus status, Metrics metrics) {
         return send(ctx, error(status), false, metrics);
     }
 }

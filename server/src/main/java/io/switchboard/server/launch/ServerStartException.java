@@ -1,4 +1,4 @@
-package io.switchboard.server;
+package io.switchboard.server.launch;
 
 /** The server could not start; the message is one line for the operator. */
 public final class ServerStartException extends Exception {

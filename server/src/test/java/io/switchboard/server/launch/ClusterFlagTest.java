@@ -1,10 +1,11 @@
-package io.switchboard.server;
+package io.switchboard.server.launch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchboard.server.ServerConfig;
 import io.switchboard.server.config.ConfigException;
 import java.net.URI;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.switchboard.client.internal;
+package io.switchboard.client;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -8,9 +8,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.switchboard.client.ConnectionClosedException;
-import io.switchboard.client.NotConnectedException;
-import io.switchboard.client.SwitchboardException;
 import io.switchboard.common.protocol.Bye;
 import io.switchboard.common.protocol.ErrorFrame;
 import io.switchboard.common.protocol.Event;
@@ -41,7 +38,7 @@ import org.apache.logging.log4j.Logger;
  * go out), the requests already sent get their replies, and once none is left the client says
  * BYE itself and the server closes the connection.
  */
-public final class ClientHandler extends ChannelInboundHandlerAdapter {
+final class ClientHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LogManager.getLogger(ClientHandler.class);
 
     /** Where unsolicited frames go. Called on the I/O thread; must not block. */

@@ -1,4 +1,4 @@
-package io.switchboard.server;
+package io.switchboard.server.launch;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.common.transport.EpollMode;
 import io.switchboard.common.transport.TransportChoice;
+import io.switchboard.server.Listener;
+import io.switchboard.server.ServerConfig;
 import io.switchboard.server.config.ConfigException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

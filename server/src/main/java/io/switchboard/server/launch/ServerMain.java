@@ -1,7 +1,8 @@
-package io.switchboard.server;
+package io.switchboard.server.launch;
 
 import io.netty.util.ResourceLeakDetector;
 import io.switchboard.common.Version;
+import io.switchboard.server.ServerConfig;
 import io.switchboard.server.config.ConfigException;
 import io.switchboard.server.config.ConfigFlags;
 import io.switchboard.server.config.ConfigKeys;
@@ -19,10 +20,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine;
 
 /**
  * {@code switchboard-server}: reads the configuration (flags, {@code SWITCHBOARD_*} environment

@@ -1,5 +1,7 @@
-package io.switchboard.client.load;
+package io.switchboard.client.load.run;
 
+import io.switchboard.client.load.LoadSettings;
+import io.switchboard.client.load.Values;
 import io.switchboard.client.load.engine.Progress;
 import io.switchboard.client.load.engine.StageException;
 import io.switchboard.client.load.engine.StageRunner;
@@ -59,7 +61,7 @@ public final class LoadRun {
         List<String> checks = new ArrayList<>();
         for (LoadSettings s : stages) {
             if (s.openLoop() && s.minAchieved() > 0) {
-                checks.add(s.name() + ": achieved >= " + io.switchboard.client.load.scenario.Values.percent(s.minAchieved()));
+                checks.add(s.name() + ": achieved >= " + Values.percent(s.minAchieved()));
             }
         }
         return checks;

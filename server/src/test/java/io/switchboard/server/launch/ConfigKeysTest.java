@@ -1,4 +1,4 @@
-package io.switchboard.server;
+package io.switchboard.server.launch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.switchboard.server.Listener;
+import io.switchboard.server.ServerConfig;
 import io.switchboard.server.config.ConfigException;
 import io.switchboard.server.config.ConfigKey;
 import io.switchboard.server.config.ConfigKeys;

@@ -1,4 +1,4 @@
-package io.switchboard.client.load.scenario;
+package io.switchboard.client.load;
 
 /**
  * A scenario file (or a setting in it) that cannot be used, with one message that names where the
@@ -51,7 +51,7 @@ public final class ScenarioException extends IllegalArgumentException {
     }
 
     /** Quotes a user string for a message the way YAML would show it. */
-    static String quote(String value) {
+    public static String quote(String value) {
         return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     }
 }

@@ -1,2 +1,0 @@
-/** Implementation details of the client library; not a public API. */
-package io.switchboard.client.internal;
