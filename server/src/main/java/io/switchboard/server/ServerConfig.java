@@ -6,6 +6,8 @@ import io.switchboard.common.transport.EpollMode;
 import io.switchboard.common.transport.TransportChoice;
 import io.switchboard.server.session.SessionConfig;
 import io.switchboard.server.session.SlowConsumerPolicy;
+import io.switchboard.server.socketio.settings.EngineConfig;
+import io.switchboard.server.socketio.settings.SocketIoOptions;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -56,9 +58,8 @@ public final class ServerConfig {
     private final boolean httpZeroCopy;
     private final URI cluster;
     private final boolean socketIoEnabled;
-    private final io.switchboard.server.socketio.engine.EngineConfig socketIo;
-    private final io.switchboard.server.socketio.engine.EngineListener socketIoListener;
-    private final io.switchboard.server.socketio.SocketIoOptions socketIoOptions;
+    private final EngineConfig socketIo;
+    private final SocketIoOptions socketIoOptions;
     private final Duration clusterHeartbeatTtl;
     // ---- TLS and auth ----
     private final Set<Listener> tlsListeners;
@@ -138,7 +139,6 @@ public final class ServerConfig {
         this.cluster = b.cluster;
         this.socketIoEnabled = b.socketIoEnabled;
         this.socketIo = b.socketIo;
-        this.socketIoListener = b.socketIoListener;
         this.socketIoOptions = b.socketIoOptions;
         this.clusterHeartbeatTtl = b.clusterHeartbeatTtl;
         // ---- TLS and auth ----
@@ -328,28 +328,12 @@ public final class ServerConfig {
     }
 
     /** The Engine.IO settings (path, heartbeat, payload limit, CORS...). */
-    public io.switchboard.server.socketio.engine.EngineConfig socketIo() {
+    public EngineConfig socketIo() {
         return socketIo;
     }
 
-    /**
-     * The Engine.IO server for an HTTP listener: {@code null} unless Socket.IO is enabled and a
-     * listener was given to {@link Builder#socketIoListener} (the Socket.IO layer; not a setting,
-     * hence a factory rather than a getter).
-     */
-    public io.switchboard.server.socketio.engine.EngineServer newSocketIoServer(
-            io.switchboard.server.metrics.Metrics metrics) {
-        return socketIoEnabled && socketIoListener != null
-                ? new io.switchboard.server.socketio.engine.EngineServer(socketIo, socketIoListener, metrics) : null;
-    }
-
-    /** The Engine.IO listener set by code (tests, an application of its own), or {@code null}: then the server's Socket.IO layer. */
-    io.switchboard.server.socketio.engine.EngineListener socketIoListener() {
-        return socketIoListener;
-    }
-
     /** The Socket.IO layer's settings: relay events, connect and ack timeouts, where handlers run. */
-    public io.switchboard.server.socketio.SocketIoOptions socketIoOptions() {
+    public SocketIoOptions socketIoOptions() {
         return socketIoOptions;
     }
 
@@ -567,11 +551,10 @@ public final class ServerConfig {
         private boolean httpZeroCopy = true;
         private URI cluster;
         private boolean socketIoEnabled = true;
-        private io.switchboard.server.socketio.engine.EngineConfig socketIo =
-                io.switchboard.server.socketio.engine.EngineConfig.defaults();
-        private io.switchboard.server.socketio.engine.EngineListener socketIoListener;
-        private io.switchboard.server.socketio.SocketIoOptions socketIoOptions =
-                io.switchboard.server.socketio.SocketIoOptions.defaults();
+        private EngineConfig socketIo =
+                EngineConfig.defaults();
+        private SocketIoOptions socketIoOptions =
+                SocketIoOptions.defaults();
         private Duration clusterHeartbeatTtl = Duration.ofSeconds(10);
         // ---- TLS and auth ----
         private final Set<Listener> tlsListeners = EnumSet.noneOf(Listener.class);
@@ -782,30 +765,24 @@ public final class ServerConfig {
         }
 
         /** The Engine.IO settings set so far (for the socketio.* keys, which change one field each). */
-        public io.switchboard.server.socketio.engine.EngineConfig socketIoConfig() {
+        public EngineConfig socketIoConfig() {
             return socketIo;
         }
 
         /** The Engine.IO settings (socketio.*). */
-        public Builder socketIo(io.switchboard.server.socketio.engine.EngineConfig config) {
+        public Builder socketIo(EngineConfig config) {
             this.socketIo = Objects.requireNonNull(config, "socketIo");
             return this;
         }
 
         /** The Socket.IO layer's settings as set so far. */
-        public io.switchboard.server.socketio.SocketIoOptions socketIoOptionsNow() {
+        public SocketIoOptions socketIoOptionsNow() {
             return socketIoOptions;
         }
 
         /** The Socket.IO layer's settings (embedding: where handlers run, relay events on or off). */
-        public Builder socketIoOptions(io.switchboard.server.socketio.SocketIoOptions options) {
+        public Builder socketIoOptions(SocketIoOptions options) {
             this.socketIoOptions = Objects.requireNonNull(options, "socketIoOptions");
-            return this;
-        }
-
-        /** What Engine.IO sessions are handed to; {@code null} serves no Engine.IO. */
-        public Builder socketIoListener(io.switchboard.server.socketio.engine.EngineListener listener) {
-            this.socketIoListener = listener;
             return this;
         }
 

@@ -1,6 +1,7 @@
 package io.switchboard.server;
 
 import io.switchboard.server.launch.Server;
+import io.switchboard.server.socketio.engine.EngineListener;
 import io.switchboard.server.launch.ServerStartException;
 import io.switchboard.testing.TransportUnderTest;
 import java.net.InetAddress;
@@ -25,6 +26,12 @@ public final class ServerFixture implements AfterEachCallback {
     /** Like {@link #start(TransportUnderTest)}, letting the test adjust the configuration first. */
     public Server start(TransportUnderTest transport, Consumer<ServerConfig.Builder> customize)
             throws ServerStartException {
+        return start(transport, customize, null);
+    }
+
+    /** Like {@link #start(TransportUnderTest, Consumer)}, Engine.IO sessions handed to {@code engine} when not null. */
+    public Server start(TransportUnderTest transport, Consumer<ServerConfig.Builder> customize, EngineListener engine)
+            throws ServerStartException {
         transport.config(); // skips the test when the transport is not available here
         ServerConfig.Builder builder = ServerConfig.builder()
                 .bindAddress(InetAddress.getLoopbackAddress())
@@ -35,7 +42,7 @@ public final class ServerFixture implements AfterEachCallback {
             builder.port(listener, 0);
         }
         customize.accept(builder);
-        Server server = Server.start(builder.build());
+        Server server = engine == null ? Server.start(builder.build()) : Server.start(builder.build(), engine);
         synchronized (started) {
             started.add(server);
         }

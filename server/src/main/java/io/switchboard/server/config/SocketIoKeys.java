@@ -3,7 +3,7 @@ package io.switchboard.server.config;
 import static io.switchboard.server.config.ConfigKey.key;
 
 import io.switchboard.server.ServerConfig;
-import io.switchboard.server.socketio.engine.EngineConfig;
+import io.switchboard.server.socketio.settings.EngineConfig;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;

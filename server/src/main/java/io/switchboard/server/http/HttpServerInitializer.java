@@ -61,7 +61,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
 
     /**
      * @param socketIo what Engine.IO sessions are handed to (the server's Socket.IO layer); when
-     *     {@code null}, the configuration's ({@link ServerConfig#newSocketIoServer}), if any
+     *     {@code null}, Socket.IO is not served
      */
     public HttpServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
             BooleanSupplier ready, ServerTls tls, AuthTokens auth, EngineListener socketIo) {
@@ -74,8 +74,8 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
         this.guard = new RequestGuard(metrics);
         this.router = new HttpRouter(config.staticRoot(), config.httpZeroCopy(), config.metricsEnabled(), metrics, hub,
                 transport, ready);
-        this.engine = socketIo == null ? config.newSocketIoServer(metrics)
-                : config.socketIoEnabled() ? new EngineServer(config.socketIo(), socketIo, metrics) : null;
+        this.engine = socketIo != null && config.socketIoEnabled()
+                ? new EngineServer(config.socketIo(), socketIo, metrics) : null;
     }
 
     /** The Engine.IO server of this listener, or {@code null} when Socket.IO is not served. */

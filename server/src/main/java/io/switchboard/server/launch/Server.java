@@ -22,19 +22,21 @@ import io.switchboard.server.cluster.RedisBroker;
 import io.switchboard.server.echo.EchoServerInitializer;
 import io.switchboard.server.framed.FramedServerInitializer;
 import io.switchboard.server.http.HttpServerInitializer;
-import io.switchboard.server.socketio.SocketIoServer;
-import io.switchboard.server.metrics.Metrics;
-import io.switchboard.server.reload.FileWatcher;
-import io.switchboard.server.rooms.RoomHub;
-import io.switchboard.server.tls.ServerTls;
-import io.switchboard.server.tls.TlsFileException;
-import io.switchboard.server.udp.UdpEchoHandler;
 import io.switchboard.server.lifecycle.AddressFile;
 import io.switchboard.server.lifecycle.Connections;
 import io.switchboard.server.lifecycle.HttpDrain;
 import io.switchboard.server.lifecycle.SocketActivation;
 import io.switchboard.server.lifecycle.SystemdNotify;
 import io.switchboard.server.limits.Limits;
+import io.switchboard.server.metrics.Metrics;
+import io.switchboard.server.reload.FileWatcher;
+import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.socketio.SocketIoServer;
+import io.switchboard.server.socketio.engine.EngineListener;
+import io.switchboard.server.socketio.engine.EngineServer;
+import io.switchboard.server.tls.ServerTls;
+import io.switchboard.server.tls.TlsFileException;
+import io.switchboard.server.udp.UdpEchoHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -86,7 +88,7 @@ public final class Server implements AutoCloseable {
     /** Socket.IO on the HTTP listener: register namespaces and handlers here to embed the server. */
     private SocketIoServer socketIo;
     /** Engine.IO on the HTTP listener, or {@code null}. */
-    private io.switchboard.server.socketio.engine.EngineServer engine;
+    private EngineServer engine;
     private volatile boolean ready;
     private volatile boolean closed;
 
@@ -128,6 +130,20 @@ public final class Server implements AutoCloseable {
      * {@code LISTEN_FDNAMES} (serve the sockets systemd passed instead of binding).
      */
     public static Server start(ServerConfig config, Map<String, String> environment) throws ServerStartException {
+        return start(config, environment, null);
+    }
+
+    /**
+     * Like {@link #start(ServerConfig)}, with Engine.IO sessions handed to {@code engineListener}
+     * instead of the server's Socket.IO layer: for a layer of one's own above Engine.IO (and the
+     * Engine.IO conformance tests).
+     */
+    public static Server start(ServerConfig config, EngineListener engineListener) throws ServerStartException {
+        return start(config, System.getenv(), engineListener);
+    }
+
+    private static Server start(ServerConfig config, Map<String, String> environment, EngineListener engineListener)
+            throws ServerStartException {
         TransportConfig transport;
         try {
             transport = TransportConfig.resolve(config.transport(), config.epollMode());
@@ -183,7 +199,7 @@ public final class Server implements AutoCloseable {
             server.metrics.register(server.socketIo::writeMetrics);
             HttpServerInitializer http = new HttpServerInitializer(config, server.hub, server.metrics, transport,
                     server::isReady, server.tls(Listener.HTTP), server.auth,
-                    config.socketIoListener() != null ? null : server.socketIo.engineListener());
+                    engineListener != null ? engineListener : server.socketIo.engineListener());
             server.engine = http.engine();
             server.bind(Listener.HTTP, http);
         } catch (ServerStartException e) {

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.switchboard.common.protocol.ErrorCode;
+import io.switchboard.server.limits.ConnectionRate;
 import io.switchboard.server.socketio.engine.EngineSocket;
 import io.switchboard.server.socketio.protocol.SioDecodeException;
 import io.switchboard.server.socketio.protocol.SioDecoder;
@@ -34,7 +36,7 @@ final class Connection {
     private final Map<String, SioSocket> sockets = new HashMap<>();
     private ScheduledFuture<?> connectTimer;
     /** The session's event rate, or {@code null} when unlimited. */
-    private final io.switchboard.server.limits.ConnectionRate rate;
+    private final ConnectionRate rate;
     private boolean closed;
 
     Connection(SocketIoServer server, EngineSocket engine) {
@@ -116,7 +118,7 @@ final class Connection {
                     server.count("rate_limited");
                     if (packet.hasAckId()) {
                         send(SioPacket.ack(packet.namespace(), packet.ackId(), SioSocket.errorArgs(
-                                io.switchboard.common.protocol.ErrorCode.RATE_LIMITED, "not processed: more than "
+                                ErrorCode.RATE_LIMITED, "not processed: more than "
                                         + rate.perSecond() + " events per second")));
                     }
                     return;

@@ -1,5 +1,6 @@
 package io.switchboard.server.socketio;
 
+import io.switchboard.server.socketio.settings.SocketIoOptions;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;

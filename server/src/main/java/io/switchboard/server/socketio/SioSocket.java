@@ -1,5 +1,6 @@
 package io.switchboard.server.socketio;
 
+import io.switchboard.server.socketio.settings.SocketIoOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -8,7 +9,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.switchboard.common.protocol.Ack;
 import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.protocol.ErrorFrame;
 import io.switchboard.common.protocol.Frame;
@@ -640,7 +640,7 @@ public final class SioSocket {
     }
 
     /** A client's acknowledgement request. */
-    final class ClientAck implements io.switchboard.server.socketio.Ack {
+    final class ClientAck implements Ack {
         private final long ackId;
         private boolean sent;
 
@@ -723,7 +723,7 @@ public final class SioSocket {
         @Override
         public void reply(Frame reply) {
             try {
-                if (reply instanceof Ack ack) {
+                if (reply instanceof io.switchboard.common.protocol.Ack ack) {
                     ArrayNode args = NODES.arrayNode().addNull();
                     args.addAll(Payloads.toArgs(ack.content(), 0));
                     sendAck(Integer.toUnsignedLong(ack.requestId()), args);

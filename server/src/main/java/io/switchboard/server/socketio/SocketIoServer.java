@@ -1,10 +1,12 @@
 package io.switchboard.server.socketio;
 
+import io.switchboard.server.socketio.settings.SocketIoOptions;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.limits.ConnectionRate;
 import io.switchboard.server.limits.Limits;
+import io.switchboard.server.metrics.MetricSource;
 import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.session.SessionConfig;
 import io.switchboard.server.socketio.engine.EngineListener;
@@ -84,7 +86,7 @@ public final class SocketIoServer {
     }
 
     /** Socket.IO sockets by namespace, and refusals and faults by cause, for {@code /metrics}. */
-    public void writeMetrics(io.switchboard.server.metrics.MetricSource.Sink sink) {
+    public void writeMetrics(MetricSource.Sink sink) {
         sink.header("switchboard_socketio_sockets", "gauge", "Socket.IO sockets connected on this node, by namespace.");
         for (Namespace nsp : namespaces.values()) {
             sink.sample("switchboard_socketio_sockets", "namespace=\"" + nsp.name().replace("\\", "\\\\")

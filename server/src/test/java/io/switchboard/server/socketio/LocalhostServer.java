@@ -2,8 +2,9 @@ package io.switchboard.server.socketio;
 
 import io.switchboard.common.transport.TransportChoice;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
 import io.switchboard.server.ServerConfig;
+import io.switchboard.server.launch.Server;
+import io.switchboard.server.socketio.engine.EngineListener;
 import io.switchboard.server.socketio.engine.LoopbackForwarder;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -27,6 +28,12 @@ public final class LocalhostServer implements AutoCloseable {
     /** Starts it on {@code port} (0: ephemeral, then no IPv6 relay), after {@code configure} has set the rest. */
     public static LocalhostServer start(int port, TransportChoice transport, UnaryOperator<ServerConfig.Builder> configure)
             throws Exception {
+        return start(port, transport, configure, null);
+    }
+
+    /** Like {@link #start(int, TransportChoice, UnaryOperator)}, Engine.IO sessions handed to {@code engine} when not null. */
+    public static LocalhostServer start(int port, TransportChoice transport, UnaryOperator<ServerConfig.Builder> configure,
+            EngineListener engine) throws Exception {
         ServerConfig.Builder b = ServerConfig.builder()
                 .bindAddress(InetAddress.getByName("127.0.0.1"))
                 .transport(transport)
@@ -35,7 +42,8 @@ public final class LocalhostServer implements AutoCloseable {
             b.port(l, 0);
         }
         b.port(Listener.HTTP, port);
-        Server server = Server.start(configure.apply(b).build());
+        Server server = engine == null ? Server.start(configure.apply(b).build())
+                : Server.start(configure.apply(b).build(), engine);
         LoopbackForwarder relay = null;
         if (port != 0) {
             try {

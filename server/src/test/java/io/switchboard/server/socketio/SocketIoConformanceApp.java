@@ -1,7 +1,8 @@
 package io.switchboard.server.socketio;
 
+import io.switchboard.server.socketio.settings.SocketIoOptions;
 import io.switchboard.common.transport.TransportChoice;
-import io.switchboard.server.socketio.engine.EngineConfig;
+import io.switchboard.server.socketio.settings.EngineConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;

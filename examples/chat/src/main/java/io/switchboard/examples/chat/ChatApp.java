@@ -1,10 +1,10 @@
 package io.switchboard.examples.chat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.switchboard.server.Server;
 import io.switchboard.server.ServerConfig;
-import io.switchboard.server.ServerMain;
-import io.switchboard.server.ServerStartException;
+import io.switchboard.server.launch.Server;
+import io.switchboard.server.launch.ServerMain;
+import io.switchboard.server.launch.ServerStartException;
 import io.switchboard.server.socketio.Namespace;
 import io.switchboard.server.socketio.SocketIoServer;
 import java.io.IOException;

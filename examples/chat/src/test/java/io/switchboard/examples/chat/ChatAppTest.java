@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
 import io.switchboard.server.ServerConfig;
-import io.switchboard.server.ServerMain;
 import io.switchboard.server.config.ConfigException;
+import io.switchboard.server.launch.Server;
+import io.switchboard.server.launch.ServerMain;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

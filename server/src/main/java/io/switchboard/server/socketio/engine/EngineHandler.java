@@ -1,5 +1,6 @@
 package io.switchboard.server.socketio.engine;
 
+import io.switchboard.server.socketio.settings.EngineConfig;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -23,6 +24,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtension;
 import io.netty.handler.ssl.SslHandler;
 import io.switchboard.server.HandlerNames;
+import io.switchboard.server.http.response.HttpResponses;
 import io.switchboard.server.socketio.engine.EngineServer.Error;
 import java.util.List;
 import java.util.Map;
@@ -198,7 +200,7 @@ public final class EngineHandler extends ChannelInboundHandlerAdapter {
             }
             r.headers().set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, 86400);
         }
-        io.switchboard.server.http.HttpResponses.send(ctx, r, keepAlive, server.metrics());
+        HttpResponses.send(ctx, r, keepAlive, server.metrics());
     }
 
     /** Upgrades this connection to WebSocket: a new session ({@code session == null}) or a probe for {@code session}. */

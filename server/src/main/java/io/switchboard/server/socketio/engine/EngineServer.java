@@ -1,5 +1,6 @@
 package io.switchboard.server.socketio.engine;
 
+import io.switchboard.server.socketio.settings.EngineConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -12,7 +13,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.FastThreadLocal;
-import io.switchboard.server.http.HttpResponses;
+import io.switchboard.server.http.response.HttpResponses;
+import io.switchboard.server.metrics.MetricSource;
 import io.switchboard.server.metrics.Metrics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -95,7 +97,7 @@ public final class EngineServer {
     }
 
     /** Sessions by transport, and malformed input by kind, for {@code /metrics}. */
-    private void writeMetrics(io.switchboard.server.metrics.MetricSource.Sink sink) {
+    private void writeMetrics(MetricSource.Sink sink) {
         int polling = 0;
         int websocket = 0;
         for (EngineSession s : sessions.values()) {

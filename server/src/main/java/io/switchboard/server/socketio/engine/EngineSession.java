@@ -1,5 +1,6 @@
 package io.switchboard.server.socketio.engine;
 
+import io.switchboard.server.socketio.settings.EngineConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPromise;

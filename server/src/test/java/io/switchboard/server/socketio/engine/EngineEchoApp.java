@@ -1,5 +1,6 @@
 package io.switchboard.server.socketio.engine;
 
+import io.switchboard.server.socketio.settings.EngineConfig;
 import io.netty.buffer.ByteBuf;
 import io.switchboard.common.transport.TransportChoice;
 import io.switchboard.server.socketio.LocalhostServer;
@@ -60,7 +61,7 @@ public final class EngineEchoApp implements AutoCloseable {
     /** Starts the echo server on {@code port} (0 for an ephemeral one, then no IPv6 relay). */
     public static EngineEchoApp start(int port, TransportChoice transport) throws Exception {
         return new EngineEchoApp(LocalhostServer.start(port, transport,
-                b -> b.socketIo(conformanceConfig()).socketIoListener(new Echo())));
+                b -> b.socketIo(conformanceConfig()), new Echo()));
     }
 
     /** The address of the HTTP listener. */

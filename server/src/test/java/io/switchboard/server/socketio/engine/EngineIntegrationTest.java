@@ -1,5 +1,6 @@
 package io.switchboard.server.socketio.engine;
 
+import io.switchboard.server.socketio.settings.EngineConfig;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -9,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.server.Listener;
-import io.switchboard.server.Server;
 import io.switchboard.server.ServerFixture;
+import io.switchboard.server.launch.Server;
 import io.switchboard.testing.TransportUnderTest;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -47,7 +48,7 @@ class EngineIntegrationTest {
 
     private InetSocketAddress start(TransportUnderTest transport, EngineConfig config) throws Exception {
         listener = new RecordingListener(true);
-        Server server = servers.start(transport, b -> b.socketIo(config).socketIoListener(listener));
+        Server server = servers.start(transport, b -> b.socketIo(config), listener);
         return server.address(Listener.HTTP);
     }
 

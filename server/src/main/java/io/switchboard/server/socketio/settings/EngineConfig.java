@@ -1,4 +1,4 @@
-package io.switchboard.server.socketio.engine;
+package io.switchboard.server.socketio.settings;
 
 import java.time.Duration;
 import java.util.List;

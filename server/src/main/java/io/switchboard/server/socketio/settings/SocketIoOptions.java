@@ -1,4 +1,4 @@
-package io.switchboard.server.socketio;
+package io.switchboard.server.socketio.settings;
 
 import io.switchboard.server.socketio.protocol.SioDecoderOptions;
 import java.time.Duration;
@@ -11,12 +11,12 @@ import java.util.concurrent.Executor;
  * @param relay whether the reserved {@code sb:*} events (join, leave, publish, broadcast, send,
  *     members) are served on namespaces that do not turn them off: the standalone server's behaviour
  * @param connectTimeout how long an Engine.IO session may stay without connecting to a namespace
- * @param ackTimeout the default timeout of {@link SioSocket#emitWithAck}
+ * @param ackTimeout the default timeout of {@link io.switchboard.server.socketio.SioSocket#emitWithAck}
  * @param handlerExecutor where event handlers run: {@code null} runs them on the socket's event
  *     loop; otherwise on this executor, still one at a time and in order per socket
  * @param decoder the packet decoder's limits
  * @param recovery connection state recovery, for namespaces that do not set their own
- *     ({@link Namespace#recovery}); off by default
+ *     ({@link io.switchboard.server.socketio.Namespace#recovery}); off by default
  */
 public record SocketIoOptions(boolean relay, Duration connectTimeout, Duration ackTimeout, Executor handlerExecutor,
         SioDecoderOptions decoder, Recovery recovery) {
