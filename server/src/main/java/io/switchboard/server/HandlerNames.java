@@ -1,8 +1,27 @@
 package io.switchboard.server;
 
 /**
- * Names of the handlers in every pipeline the server builds, in pipeline order. The
- * initializers are the only places that wire pipelines; they use these names.
+ * Names of the handlers in every pipeline the server builds. Each listener's initializer
+ * ({@code FramedServerInitializer}, {@code HttpServerInitializer}, {@code EchoServerInitializer})
+ * builds its whole pipeline in one {@code initChannel}, in this order ({@code [..]}: only when
+ * configured); {@code PipelineOrderTest} builds each and checks it.
+ *
+ * <pre>
+ * every TCP listener, a connection over the limits:   refusal   (the protocol's answer, then a gentle close)
+ *
+ * framed   traffic → [tls → tlsHandshake] → flushConsolidation → [idle] → frameDecoder → frameEncoder
+ *          → [framedLimits] → backpressure → framedSession
+ *
+ * echo     traffic → backpressure → echo
+ *
+ * http     traffic → [tls → tlsHandshake] → [httpHeaderTimeout] → httpCodec → httpDrain
+ *          → [httpHeaderTimeoutEnd] → [httpAccessLog] → httpIdle → httpAggregator → backpressure
+ *          → httpFlowControl → httpGuard → [socketio] → wsAuth → wsProtocol → wsAggregator
+ *          → wsDecoder → wsSession → chunkedWriter → [httpRateLimit] → httpRouter
+ *
+ * changed later:  a WebSocket upgrade puts wsIdle first and takes httpIdle out; an Engine.IO
+ *                 WebSocket gets socketioWs; a closing connection gets discard last
+ * </pre>
  */
 public final class HandlerNames {
     /**

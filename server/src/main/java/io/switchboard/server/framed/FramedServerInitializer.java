@@ -12,13 +12,22 @@ import io.switchboard.server.HandlerNames;
 import io.switchboard.server.Listener;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.auth.AuthTokens;
+import io.switchboard.server.lifecycle.Refusal;
+import io.switchboard.server.limits.Admission;
+import io.switchboard.common.protocol.ErrorCode;
+import io.switchboard.common.protocol.ErrorFrame;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.metrics.TrafficCounter;
 import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.tls.ServerTls;
 import java.util.concurrent.TimeUnit;
 
-/** Wires the framed protocol pipeline: idle timer, codec, backpressure, session. */
+/**
+ * The framed listener's whole pipeline, in one place: admission under the connection limits (a
+ * refused connection gets ERROR 509 and nothing else), then traffic counter, TLS, flush
+ * consolidation, idle timer, codec, the per-connection limits, backpressure and the session.
+ * {@link HandlerNames} draws the order.
+ */
 public final class FramedServerInitializer extends ChannelInitializer<Channel> {
     private final ServerConfig config;
     private final RoomHub hub;
@@ -26,17 +35,26 @@ public final class FramedServerInitializer extends ChannelInitializer<Channel> {
     private final TrafficCounter traffic;
     private final ServerTls tls;
     private final AuthTokens auth;
+    private final Admission admission;
 
-    /** Plaintext, with the configuration's {@code auth.token} only. */
+    /** Plaintext, with the configuration's {@code auth.token} only, no connection limits. */
     public FramedServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics) {
         this(config, hub, metrics, null, AuthTokens.of(config.authToken()));
+    }
+
+    /** No connection limits and no drain tracking: for tests that build one pipeline. */
+    public FramedServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, ServerTls tls, AuthTokens auth) {
+        this(config, hub, metrics, tls, auth, Admission.NONE);
     }
 
     /**
      * @param tls the server's TLS, when this listener speaks it, else {@code null}
      * @param auth the tokens HELLO is checked against
+     * @param admission the connection limits and the drain's tracking
      */
-    public FramedServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, ServerTls tls, AuthTokens auth) {
+    public FramedServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, ServerTls tls, AuthTokens auth,
+            Admission admission) {
+        this.admission = admission;
         this.tls = tls;
         this.auth = auth;
         this.config = config;
@@ -48,6 +66,14 @@ public final class FramedServerInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         ChannelPipeline pipeline = ch.pipeline();
+        if (admission.admit(Listener.FRAMED, ch) != null) {
+            pipeline.addLast(HandlerNames.REFUSAL, new Refusal(tls != null ? null : c -> {
+                metrics.error(ErrorCode.TOO_MANY_CONNECTIONS.code());
+                return FrameEncoder.encode(c.alloc(), new ErrorFrame(0, ErrorCode.TOO_MANY_CONNECTIONS,
+                        "too many connections, retry later"));
+            }));
+            return;
+        }
         pipeline.addLast(HandlerNames.TRAFFIC, traffic);
         if (tls != null) {
             tls.addTo(pipeline, Listener.FRAMED);
@@ -62,9 +88,14 @@ public final class FramedServerInitializer extends ChannelInitializer<Channel> {
             pipeline.addLast(HandlerNames.IDLE, new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
         pipeline.addLast(HandlerNames.FRAME_DECODER, new FrameDecoder(config.maxFrameLength()))
-                .addLast(HandlerNames.FRAME_ENCODER, FrameEncoder.INSTANCE)
-                .addLast(HandlerNames.BACKPRESSURE, Backpressure.INSTANCE)
+                .addLast(HandlerNames.FRAME_ENCODER, FrameEncoder.INSTANCE);
+        FramedLimits limits = admission.limits() == null ? null : FramedLimits.of(admission.limits(), metrics);
+        if (limits != null) {
+            pipeline.addLast(HandlerNames.FRAMED_LIMITS, limits);
+        }
+        pipeline.addLast(HandlerNames.BACKPRESSURE, Backpressure.INSTANCE)
                 .addLast(HandlerNames.FRAMED_SESSION,
                         new FramedSessionHandler(hub.newSessionId(), config, hub, metrics, auth));
+        admission.track(Listener.FRAMED, ch);
     }
 }

@@ -13,7 +13,11 @@ import io.switchboard.server.Backpressure;
 import io.switchboard.server.HandlerNames;
 import io.switchboard.server.Listener;
 import io.switchboard.server.ServerConfig;
+import io.netty.buffer.Unpooled;
 import io.switchboard.server.auth.AuthTokens;
+import io.switchboard.server.lifecycle.HttpDrain;
+import io.switchboard.server.lifecycle.Refusal;
+import io.switchboard.server.limits.Admission;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.metrics.TrafficCounter;
 import io.switchboard.server.rooms.RoomHub;
@@ -40,6 +44,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
     private final ServerTls tls;
     private final AuthTokens auth;
     private final EngineServer engine;
+    private final Admission admission;
 
     /**
      * @param transport the server's transport, shown on the built-in page and in {@code /metrics}
@@ -65,6 +70,13 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
      */
     public HttpServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
             BooleanSupplier ready, ServerTls tls, AuthTokens auth, EngineListener socketIo) {
+        this(config, hub, metrics, transport, ready, tls, auth, socketIo, Admission.NONE);
+    }
+
+    /** @param admission the connection limits (a refused connection gets 503) and the drain's tracking */
+    public HttpServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
+            BooleanSupplier ready, ServerTls tls, AuthTokens auth, EngineListener socketIo, Admission admission) {
+        this.admission = admission;
         this.tls = tls;
         this.auth = auth;
         this.config = config;
@@ -86,13 +98,29 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         ChannelPipeline pipeline = ch.pipeline();
+        if (admission.admit(Listener.HTTP, ch) != null) {
+            pipeline.addLast(HandlerNames.REFUSAL, new Refusal(tls != null ? null : c -> {
+                metrics.httpResponse(503);
+                return Unpooled.wrappedBuffer(HTTP_503);
+            }));
+            return;
+        }
         pipeline.addLast(HandlerNames.TRAFFIC, traffic);
         if (tls != null) {
             tls.addTo(pipeline, Listener.HTTP);
         }
+        HttpLimits.HeaderTimeout headers = admission.limits() == null ? null
+                : HttpLimits.headerTimeout(admission.limits(), metrics);
+        if (headers != null) {
+            pipeline.addLast(HandlerNames.HTTP_HEADER_TIMEOUT, headers);
+        }
         pipeline.addLast(HandlerNames.HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
                         .setMaxInitialLineLength(config.httpMaxInitialLine())
-                        .setMaxHeaderSize(config.httpMaxHeaderBytes())));
+                        .setMaxHeaderSize(config.httpMaxHeaderBytes())))
+                .addLast(HandlerNames.HTTP_DRAIN, new HttpDrain());
+        if (headers != null) {
+            pipeline.addLast(HandlerNames.HTTP_HEADER_TIMEOUT_END, headers.end());
+        }
         if (config.httpAccessLog()) {
             pipeline.addLast(HandlerNames.HTTP_ACCESS_LOG, new AccessLogHandler());
         }
@@ -109,8 +137,24 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
         if (engine != null) {
             pipeline.addLast(HandlerNames.SOCKETIO, engine.handler());
         }
-        WebSocketBridge.addTo(pipeline, config, hub, metrics, auth);
-        pipeline.addLast(HandlerNames.CHUNKED_WRITER, new ChunkedWriteHandler())
-                .addLast(HandlerNames.HTTP_ROUTER, router);
+        // WebSocket messages after the upgrade never reach the HTTP rate limit: the session
+        // limits them itself and answers in its own protocol.
+        WebSocketBridge.addTo(pipeline, config, hub, metrics, auth, admission.rate(Listener.HTTP, "messages"));
+        pipeline.addLast(HandlerNames.CHUNKED_WRITER, new ChunkedWriteHandler());
+        HttpLimits.RateLimit rate = admission.limits() == null ? null : HttpLimits.rateLimit(admission.limits(), metrics);
+        if (rate != null) {
+            pipeline.addLast(HandlerNames.HTTP_RATE_LIMIT, rate);
+        }
+        pipeline.addLast(HandlerNames.HTTP_ROUTER, router);
+        admission.track(Listener.HTTP, ch);
     }
+
+    /** The answer to a connection over the limits, before any request is read. */
+    private static final String HTTP_503_BODY = "503 too many connections, retry later\n";
+    private static final byte[] HTTP_503 = ("HTTP/1.1 503 Service Unavailable\r\n"
+            + "Content-Type: text/plain; charset=utf-8\r\n"
+            + "Content-Length: " + HTTP_503_BODY.length() + "\r\n"
+            + "Retry-After: 1\r\n"
+            + "Connection: close\r\n\r\n"
+            + HTTP_503_BODY).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 }

@@ -27,6 +27,7 @@ import io.switchboard.server.lifecycle.Connections;
 import io.switchboard.server.lifecycle.HttpDrain;
 import io.switchboard.server.lifecycle.SocketActivation;
 import io.switchboard.server.lifecycle.SystemdNotify;
+import io.switchboard.server.limits.Admission;
 import io.switchboard.server.limits.Limits;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.reload.FileWatcher;
@@ -190,16 +191,17 @@ public final class Server implements AutoCloseable {
                     throw new ServerStartException(e.getMessage(), e);
                 }
             }
+            Admission admission = new Admission(server.limits, server.connections);
             server.bind(Listener.FRAMED, new FramedServerInitializer(config, server.hub, server.metrics,
-                    server.tls(Listener.FRAMED), server.auth));
-            server.bind(Listener.ECHO, new EchoServerInitializer(server.metrics));
+                    server.tls(Listener.FRAMED), server.auth, admission));
+            server.bind(Listener.ECHO, new EchoServerInitializer(server.metrics, admission));
             server.bindUdp();
             server.socketIo = new SocketIoServer(server.hub, config.session(), server.auth,
                     PooledByteBufAllocator.DEFAULT, config.socketIoOptions(), server.limits);
             server.metrics.register(server.socketIo::writeMetrics);
             HttpServerInitializer http = new HttpServerInitializer(config, server.hub, server.metrics, transport,
                     server::isReady, server.tls(Listener.HTTP), server.auth,
-                    engineListener != null ? engineListener : server.socketIo.engineListener());
+                    engineListener != null ? engineListener : server.socketIo.engineListener(), admission);
             server.engine = http.engine();
             server.bind(Listener.HTTP, http);
         } catch (ServerStartException e) {
@@ -242,7 +244,7 @@ public final class Server implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, config.tcpNoDelay())
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
                         config.writeBufferLowWaterMark(), config.writeBufferHighWaterMark()))
-                .childHandler(new Admission(listener, initializer));
+                .childHandler(initializer);
         if (config.backlog() > 0) {
             bootstrap.option(ChannelOption.SO_BACKLOG, config.backlog());
         }
@@ -294,36 +296,6 @@ public final class Server implements AutoCloseable {
                 transport.epollMode() == null ? "n/a" : transport.epollMode().id(),
                 inherited != null ? ", socket from systemd fd " + inherited.fd()
                         : channels.size() > 1 ? ", " + channels.size() + " sockets with SO_REUSEPORT" : "");
-    }
-
-    /**
-     * Every accepted connection first passes the limits (a refused one gets its protocol's
-     * refusal and nothing else), is tracked for the graceful drain, then gets its protocol's
-     * pipeline from the listener's initializer, and then the limits' handlers are put in their
-     * places in it (see {@link HandlerNames}).
-     */
-    private final class Admission extends ChannelInitializer<Channel> {
-        private final Listener listener;
-        private final ChannelHandler protocol;
-
-        Admission(Listener listener, ChannelHandler protocol) {
-            this.listener = listener;
-            this.protocol = protocol;
-        }
-
-        @Override
-        protected void initChannel(Channel ch) {
-            if (!limits.admit(listener, ch)) {
-                return;
-            }
-            // Runs the protocol's initializer at once: the channel is registered.
-            ch.pipeline().addLast(protocol);
-            limits.addProtocolHandlers(listener, ch.pipeline());
-            if (listener == Listener.HTTP && ch.pipeline().get(HandlerNames.HTTP_CODEC) != null) {
-                ch.pipeline().addAfter(HandlerNames.HTTP_CODEC, HandlerNames.HTTP_DRAIN, new HttpDrain());
-            }
-            connections.track(listener, ch);
-        }
     }
 
     private void bindUdp() throws ServerStartException {

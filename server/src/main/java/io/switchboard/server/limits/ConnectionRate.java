@@ -49,9 +49,4 @@ public final class ConnectionRate {
     public int perSecond() {
         return perSecond;
     }
-
-    /** A handler that limits its own messages: {@link Limits} hands it its rate when the limit is on. */
-    public interface Limited {
-        void rateLimit(ConnectionRate rate);
-    }
 }

@@ -149,7 +149,7 @@ public final class SocketIoServer {
 
     /** A new session's event rate, or {@code null} when unlimited. */
     ConnectionRate newRate() {
-        return limits == null ? null : limits.sessionRate(io.switchboard.server.Listener.HTTP, "Socket.IO events");
+        return limits == null ? null : limits.connectionRate(io.switchboard.server.Listener.HTTP, "Socket.IO events");
     }
 
     void count(String cause) {

@@ -50,7 +50,7 @@ import org.apache.logging.log4j.Logger;
  * answers, refusals, events and presence notices become JSON text frames. It becomes a session
  * once the upgrade completes, and stays out of the way of plain HTTP requests before that.
  */
-final class WebSocketSession extends ChannelInboundHandlerAdapter implements SessionWire, ConnectionRate.Limited {
+final class WebSocketSession extends ChannelInboundHandlerAdapter implements SessionWire {
     private static final Logger log = LogManager.getLogger(WebSocketSession.class);
 
     private final ServerConfig config;
@@ -61,10 +61,15 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
     private boolean upgraded;
     private boolean named;
     private boolean closing;
-    /** The per-connection message rate, or null when unlimited; set before the channel reads. */
-    private ConnectionRate rate;
+    /** The per-connection message rate, or null when unlimited. */
+    private final ConnectionRate rate;
 
     WebSocketSession(ServerConfig config, RoomHub hub, Metrics metrics) {
+        this(config, hub, metrics, null);
+    }
+
+    WebSocketSession(ServerConfig config, RoomHub hub, Metrics metrics, ConnectionRate rate) {
+        this.rate = rate;
         this.config = config;
         this.hub = hub;
         this.metrics = metrics;
@@ -73,11 +78,6 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-    }
-
-    @Override
-    public void rateLimit(ConnectionRate rate) {
-        this.rate = rate;
     }
 
     // ---- lifecycle ----

@@ -186,7 +186,9 @@ class AccessLogHandlerTest {
             assertNull(off.pipeline().get(HandlerNames.HTTP_ACCESS_LOG));
             assertNotNull(on.pipeline().get(HandlerNames.HTTP_ACCESS_LOG));
             List<String> names = on.pipeline().names();
-            assertEquals(names.indexOf(HandlerNames.HTTP_CODEC) + 1, names.indexOf(HandlerNames.HTTP_ACCESS_LOG), names.toString());
+            // After the codec and the drain, before anything that answers or changes requests.
+            assertEquals(names.indexOf(HandlerNames.HTTP_DRAIN) + 1, names.indexOf(HandlerNames.HTTP_ACCESS_LOG), names.toString());
+            assertEquals(names.indexOf(HandlerNames.HTTP_CODEC) + 1, names.indexOf(HandlerNames.HTTP_DRAIN), names.toString());
         } finally {
             off.finishAndReleaseAll();
             on.finishAndReleaseAll();

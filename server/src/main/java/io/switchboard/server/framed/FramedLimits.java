@@ -1,4 +1,4 @@
-package io.switchboard.server.limits;
+package io.switchboard.server.framed;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -13,6 +13,9 @@ import io.switchboard.common.protocol.Welcome;
 import io.switchboard.server.Listener;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.lifecycle.Connections;
+import io.switchboard.server.limits.ConnectionRate;
+import io.switchboard.server.limits.Limits;
+import io.switchboard.server.limits.RefusalCause;
 import io.switchboard.server.metrics.Metrics;
 import java.util.concurrent.TimeUnit;
 
@@ -30,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * Errors it sends are ordered with the session's replies (same event loop, same encoder).
  * Stateful: one per connection.
  */
-public final class FramedLimits extends ChannelDuplexHandler {
+final class FramedLimits extends ChannelDuplexHandler {
     private final Limits limits;
     private final Metrics metrics;
     private final long handshakeMillis;
@@ -38,12 +41,18 @@ public final class FramedLimits extends ChannelDuplexHandler {
     private ScheduledFuture<?> handshakeTimer;
     private boolean closing;
 
-    FramedLimits(Limits limits, Metrics metrics) {
+    /** The limits of one connection, or {@code null} when both are off. */
+    static FramedLimits of(Limits limits, Metrics metrics) {
+        ServerConfig config = limits.config();
+        return config.handshakeTimeout().toMillis() > 0 || config.rateLimit() > 0 ? new FramedLimits(limits, metrics) : null;
+    }
+
+    private FramedLimits(Limits limits, Metrics metrics) {
         ServerConfig config = limits.config();
         this.limits = limits;
         this.metrics = metrics;
         this.handshakeMillis = config.handshakeTimeout().toMillis();
-        this.rate = ConnectionRate.of(limits, Listener.FRAMED, "requests");
+        this.rate = limits.connectionRate(Listener.FRAMED, "requests");
     }
 
     @Override

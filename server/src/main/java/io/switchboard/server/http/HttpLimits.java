@@ -1,5 +1,8 @@
-package io.switchboard.server.limits;
+package io.switchboard.server.http;
 
+import io.switchboard.server.limits.ConnectionRate;
+import io.switchboard.server.limits.Limits;
+import io.switchboard.server.limits.RefusalCause;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
@@ -39,7 +42,7 @@ import java.util.concurrent.TimeUnit;
  * Requests} with {@code Retry-After: 1}, in order with the other responses, and the connection stays
  * open (unless the request asked to close).
  */
-public final class HttpLimits {
+final class HttpLimits {
     private HttpLimits() {
     }
 
@@ -51,7 +54,7 @@ public final class HttpLimits {
 
     /** The rate limiter for one connection, or {@code null} when it is off. */
     static RateLimit rateLimit(Limits limits, Metrics metrics) {
-        ConnectionRate rate = ConnectionRate.of(limits, Listener.HTTP, "requests");
+        ConnectionRate rate = limits.connectionRate(Listener.HTTP, "requests");
         return rate != null ? new RateLimit(rate, metrics) : null;
     }
 

@@ -1,0 +1,105 @@
+package io.switchboard.server.launch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.switchboard.common.transport.TransportConfig;
+import io.switchboard.server.HandlerNames;
+import io.switchboard.server.ServerConfig;
+import io.switchboard.server.auth.AuthTokens;
+import io.switchboard.server.echo.EchoServerInitializer;
+import io.switchboard.server.framed.FramedServerInitializer;
+import io.switchboard.server.http.HttpServerInitializer;
+import io.switchboard.server.lifecycle.Connections;
+import io.switchboard.server.limits.Admission;
+import io.switchboard.server.limits.Limits;
+import io.switchboard.server.metrics.Metrics;
+import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.socketio.SocketIoServer;
+import io.switchboard.server.socketio.settings.SocketIoOptions;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each listener's production pipeline, built by its initializer with every optional handler on
+ * (limits, access log, Socket.IO), has the order {@link HandlerNames} draws; a connection over the
+ * limits gets the refusal alone.
+ */
+class PipelineOrderTest {
+    private final Metrics metrics = new Metrics();
+    private final RoomHub hub = new RoomHub(UnpooledByteBufAllocator.DEFAULT);
+    private final ServerConfig config = ServerConfig.builder()
+            .handshakeTimeout(Duration.ofSeconds(5))
+            .httpHeaderTimeout(Duration.ofSeconds(5))
+            .rateLimit(100)
+            .httpAccessLog(true)
+            .build();
+    private final Admission admission = new Admission(new Limits(config, metrics), new Connections());
+    private EmbeddedChannel channel;
+
+    @AfterEach
+    void close() {
+        channel.finishAndReleaseAll();
+    }
+
+    private List<String> names(io.netty.channel.ChannelHandler initializer) {
+        channel = new EmbeddedChannel(initializer);
+        // Leaves out the pipeline's tail and the helpers Netty's WebSocket protocol handler adds
+        // next to itself (its handshake handler and UTF-8 validator), which are Netty's, not ours.
+        return channel.pipeline().names().stream()
+                .filter(n -> !n.startsWith("DefaultChannelPipeline$") && !n.startsWith("io.netty.")).toList();
+    }
+
+    @Test
+    void framed() {
+        assertEquals(List.of(HandlerNames.TRAFFIC, HandlerNames.FLUSH_CONSOLIDATION, HandlerNames.IDLE,
+                HandlerNames.FRAME_DECODER, HandlerNames.FRAME_ENCODER, HandlerNames.FRAMED_LIMITS,
+                HandlerNames.BACKPRESSURE, HandlerNames.FRAMED_SESSION),
+                names(new FramedServerInitializer(config, hub, metrics, null, AuthTokens.none(), admission)));
+    }
+
+    @Test
+    void echo() {
+        assertEquals(List.of(HandlerNames.TRAFFIC, HandlerNames.BACKPRESSURE, HandlerNames.ECHO),
+                names(new EchoServerInitializer(metrics, admission)));
+    }
+
+    @Test
+    void http() {
+        SocketIoServer socketIo = new SocketIoServer(hub, config.session(), AuthTokens.none(),
+                UnpooledByteBufAllocator.DEFAULT, SocketIoOptions.defaults());
+        assertEquals(List.of(HandlerNames.TRAFFIC, HandlerNames.HTTP_HEADER_TIMEOUT, HandlerNames.HTTP_CODEC,
+                HandlerNames.HTTP_DRAIN, HandlerNames.HTTP_HEADER_TIMEOUT_END, HandlerNames.HTTP_ACCESS_LOG,
+                HandlerNames.HTTP_IDLE, HandlerNames.HTTP_AGGREGATOR, HandlerNames.BACKPRESSURE,
+                HandlerNames.HTTP_FLOW_CONTROL, HandlerNames.HTTP_GUARD, HandlerNames.SOCKETIO, HandlerNames.WS_AUTH,
+                HandlerNames.WS_PROTOCOL, HandlerNames.WS_AGGREGATOR, HandlerNames.WS_DECODER, HandlerNames.WS_SESSION,
+                HandlerNames.CHUNKED_WRITER, HandlerNames.HTTP_RATE_LIMIT, HandlerNames.HTTP_ROUTER),
+                names(new HttpServerInitializer(config, hub, metrics, TransportConfig.resolve(
+                        io.switchboard.common.transport.TransportChoice.NIO, null), () -> true, null,
+                        AuthTokens.none(), socketIo.engineListener(), admission)));
+    }
+
+    @Test
+    void aConnectionOverTheLimitGetsTheRefusalAlone() {
+        ServerConfig one = ServerConfig.builder().maxConnections(1).build();
+        Admission full = new Admission(new Limits(one, metrics), null);
+        EmbeddedChannel first = new EmbeddedChannel(new EchoServerInitializer(metrics, full));
+        try {
+            channel = new EmbeddedChannel(new FramedServerInitializer(one, hub, metrics, null, AuthTokens.none(), full));
+            // The refusal answered ERROR 509 and closed: nothing of the protocol pipeline was built.
+            io.netty.buffer.ByteBuf out = channel.readOutbound();
+            EmbeddedChannel decoder = new EmbeddedChannel(new io.switchboard.common.protocol.FrameDecoder());
+            decoder.writeInbound(out);
+            io.switchboard.common.protocol.ErrorFrame error = decoder.readInbound();
+            assertEquals(io.switchboard.common.protocol.ErrorCode.TOO_MANY_CONNECTIONS, error.errorCode());
+            decoder.finishAndReleaseAll();
+            assertEquals(false, channel.isOpen());
+            assertEquals(null, channel.pipeline().get(HandlerNames.FRAMED_SESSION));
+        } finally {
+            first.finishAndReleaseAll();
+        }
+    }
+}
