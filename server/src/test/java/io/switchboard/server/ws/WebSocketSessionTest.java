@@ -172,6 +172,36 @@ class WebSocketSessionTest {
     }
 
     @Test
+    void aRoomEventIsRenderedOnceForEveryWebSocketMember() {
+        List<EmbeddedChannel> members = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            EmbeddedChannel ch = session();
+            send(ch, "{\"type\":\"join\",\"room\":\"once\"}");
+            members.add(ch);
+        }
+        EmbeddedChannel publisher = session();
+        send(publisher, "{\"type\":\"publish\",\"room\":\"once\",\"event\":\"e\",\"data\":\"x\"}");
+        java.util.Set<Object> buffers = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (EmbeddedChannel ch : members) {
+            TextWebSocketFrame frame = assertInstanceOf(TextWebSocketFrame.class, ch.readOutbound());
+            try {
+                assertEquals("x", JavaWsClient.JSON.readTree(frame.text()).get("data").asText());
+                // Each frame's content is a duplicate (leak-aware wrappers around) of the one rendering.
+                io.netty.buffer.ByteBuf root = frame.content();
+                while (root.unwrap() != null) {
+                    root = root.unwrap();
+                }
+                buffers.add(root);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            } finally {
+                frame.release();
+            }
+        }
+        assertEquals(1, buffers.size(), "one JSON rendering shared by every member");
+    }
+
+    @Test
     void peerAckBetweenTwoWebSocketSessions() {
         EmbeddedChannel alice = session();
         EmbeddedChannel bob = session();
