@@ -93,7 +93,7 @@ while read -r old new; do
     old_path=${old//.//}.java; new_path=${new//.//}.java
 
     # 1. Move the file.
-    for src in $(find . -path '*/target' -prune -o -path "*/src/*/java/$old_path" -print); do
+    while IFS= read -r src; do
         dest=${src%"$old_path"}$new_path
         [ -e "$dest" ] && continue
         mkdir -p "$(dirname "$dest")"
@@ -102,20 +102,20 @@ while read -r old new; do
         # The moved file used the classes of its old package by simple name.
         srcdir=$(dirname "$src")
         moddir=${src%%/src/*}
-        for sibling in $(find "$moddir/src" -path "*/java/${old_pkg//.//}/*.java" -maxdepth 20 2>/dev/null); do
+        while IFS= read -r sibling; do
             [ "$(dirname "$sibling")" != "" ] || continue
             [ "$(dirname "${sibling#*/java/}")" = "${old_pkg//.//}" ] || continue
             sname=$(basename "$sibling" .java)
             [ "$sname" = package-info ] && continue
             case "$src" in */src/main/*) case "$sibling" in */src/test/*) continue ;; esac ;; esac
             if uses_name "$dest" "$sname"; then add_import "$dest" "$old_pkg.$sname"; fi
-        done
+        done < <(find "$moddir/src" -maxdepth 20 -path "*/java/${old_pkg//.//}/*.java" 2>/dev/null)
         # An emptied package loses its package-info.
         if [ -z "$(find "$srcdir" -maxdepth 1 -name '*.java' ! -name package-info.java)" ] \
                 && [ -e "$srcdir/package-info.java" ]; then
             git rm -q "$srcdir/package-info.java" 2>/dev/null || rm -f "$srcdir/package-info.java"
         fi
-    done
+    done < <(find . -path '*/target' -prune -o -path "*/src/*/java/$old_path" -print)
 
     # 2.-4. Rewrite references.
     for f in $(java_files); do

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.switchboard.common.protocol.ErrorCode;
+import io.switchboard.common.protocol.ErrorFrame;
+import io.switchboard.common.protocol.FrameDecoder;
+import io.switchboard.common.transport.TransportChoice;
 import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.server.HandlerNames;
 import io.switchboard.server.ServerConfig;
@@ -78,7 +82,7 @@ class PipelineOrderTest {
                 HandlerNames.WS_PROTOCOL, HandlerNames.WS_AGGREGATOR, HandlerNames.WS_DECODER, HandlerNames.WS_SESSION,
                 HandlerNames.CHUNKED_WRITER, HandlerNames.HTTP_RATE_LIMIT, HandlerNames.HTTP_ROUTER),
                 names(new HttpServerInitializer(config, hub, metrics, TransportConfig.resolve(
-                        io.switchboard.common.transport.TransportChoice.NIO, null), () -> true, null,
+                        TransportChoice.NIO, null), () -> true, null,
                         AuthTokens.none(), socketIo.engineListener(), admission)));
     }
 
@@ -91,10 +95,10 @@ class PipelineOrderTest {
             channel = new EmbeddedChannel(new FramedServerInitializer(one, hub, metrics, null, AuthTokens.none(), full));
             // The refusal answered ERROR 509 and closed: nothing of the protocol pipeline was built.
             io.netty.buffer.ByteBuf out = channel.readOutbound();
-            EmbeddedChannel decoder = new EmbeddedChannel(new io.switchboard.common.protocol.FrameDecoder());
+            EmbeddedChannel decoder = new EmbeddedChannel(new FrameDecoder());
             decoder.writeInbound(out);
-            io.switchboard.common.protocol.ErrorFrame error = decoder.readInbound();
-            assertEquals(io.switchboard.common.protocol.ErrorCode.TOO_MANY_CONNECTIONS, error.errorCode());
+            ErrorFrame error = decoder.readInbound();
+            assertEquals(ErrorCode.TOO_MANY_CONNECTIONS, error.errorCode());
             decoder.finishAndReleaseAll();
             assertEquals(false, channel.isOpen());
             assertEquals(null, channel.pipeline().get(HandlerNames.FRAMED_SESSION));
