@@ -16,6 +16,7 @@ import io.switchboard.server.ServerConfig;
 import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.metrics.TrafficCounter;
+import io.switchboard.server.rooms.ClusterStatus;
 import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.socketio.engine.EngineListener;
 import io.switchboard.server.socketio.engine.EngineServer;
@@ -65,6 +66,12 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
      */
     public HttpServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
             BooleanSupplier ready, ServerTls tls, AuthTokens auth, EngineListener socketIo) {
+        this(config, hub, metrics, transport, ready, tls, auth, socketIo, null);
+    }
+
+    /** @param cluster the link to the other nodes in cluster mode (for {@code /readyz}), else {@code null} */
+    public HttpServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
+            BooleanSupplier ready, ServerTls tls, AuthTokens auth, EngineListener socketIo, ClusterStatus cluster) {
         this.tls = tls;
         this.auth = auth;
         this.config = config;
@@ -73,7 +80,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
         this.traffic = new TrafficCounter(metrics.listener(Listener.HTTP));
         this.guard = new RequestGuard(metrics);
         this.router = new HttpRouter(config.staticRoot(), config.httpZeroCopy(), config.metricsEnabled(), metrics, hub,
-                transport, ready);
+                transport, ready, cluster);
         this.engine = socketIo != null && config.socketIoEnabled()
                 ? new EngineServer(config.socketIo(), socketIo, metrics) : null;
     }
