@@ -10,7 +10,7 @@ import io.switchboard.common.protocol.Event;
 import io.switchboard.common.protocol.Flags;
 import io.switchboard.server.rooms.ClusterBroker.SessionRoute;
 import io.switchboard.server.rooms.ClusterInbound;
-import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.rooms.SessionIds;
 import java.util.function.Function;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -61,7 +61,7 @@ final class Forwarding {
     }
 
     SessionRoute toSession(long sessionId, Event event) {
-        int node = RoomHub.nodeOf(sessionId);
+        int node = SessionIds.nodeOf(sessionId);
         if (!nodes.alive(node)) {
             return SessionRoute.NO_SUCH_NODE;
         }

@@ -1,6 +1,6 @@
 package io.switchboard.server.cluster;
 
-import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.rooms.SessionIds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -46,7 +46,7 @@ final class NodeRegistry {
     static int reserve(IntSupplier candidates, IntPredicate claim) {
         for (int i = 0; i < MAX_RESERVATION_TRIES; i++) {
             int id = candidates.getAsInt();
-            if (id >= 1 && id <= RoomHub.MAX_NODE_ID && claim.test(id)) {
+            if (id >= 1 && id <= SessionIds.MAX_NODE_ID && claim.test(id)) {
                 return id;
             }
         }
@@ -59,7 +59,7 @@ final class NodeRegistry {
 
     /** Whether a session id belongs to this node. */
     boolean isLocal(long sessionId) {
-        return RoomHub.nodeOf(sessionId) == nodeId;
+        return SessionIds.nodeOf(sessionId) == nodeId;
     }
 
     /** Whether {@code node} is alive (this node always is). */

@@ -1,7 +1,7 @@
 package io.switchboard.server.cluster;
 
 import io.netty.buffer.ByteBufAllocator;
-import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.rooms.SessionIds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,7 +58,7 @@ final class Reaper {
         return redis.members(room).toCompletableFuture().thenCompose(entries -> {
             List<CompletableFuture<Long>> removals = new ArrayList<>();
             for (Map.Entry<Long, MemberEntry> v : entries.entrySet()) {
-                if (RoomHub.nodeOf(v.getKey()) != dead) {
+                if (SessionIds.nodeOf(v.getKey()) != dead) {
                     continue;
                 }
                 removals.add(redis.retract(room, v.getKey()).toCompletableFuture().whenComplete((removed, e) -> {

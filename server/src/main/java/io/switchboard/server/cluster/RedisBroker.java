@@ -25,7 +25,7 @@ import io.switchboard.server.ServerConfig;
 import io.switchboard.server.rooms.ClusterBroker;
 import io.switchboard.server.rooms.ClusterInbound;
 import io.switchboard.server.rooms.Member;
-import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.rooms.SessionIds;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -132,7 +132,7 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
             p = client.connect(BinaryCodec.INSTANCE);
             s = client.connectPubSub(ByteArrayCodec.INSTANCE);
             LettuceOps ops = new LettuceOps(p, s, state.malformed);
-            int id = NodeRegistry.reserve(() -> ThreadLocalRandom.current().nextInt(1, RoomHub.MAX_NODE_ID + 1),
+            int id = NodeRegistry.reserve(() -> ThreadLocalRandom.current().nextInt(1, SessionIds.MAX_NODE_ID + 1),
                     candidate -> await(ops.claim(candidate, token, ttl.toMillis())));
             log.info("cluster: joined as node {} (heartbeat TTL {} ms)", id, ttl.toMillis());
             this.redis = ops;

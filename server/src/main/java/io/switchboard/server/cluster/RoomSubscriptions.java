@@ -4,7 +4,7 @@ import io.switchboard.common.protocol.MembersReply.MemberInfo;
 import io.switchboard.common.protocol.Opcode;
 import io.switchboard.server.rooms.ClusterInbound;
 import io.switchboard.server.rooms.Member;
-import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.rooms.SessionIds;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -264,7 +264,7 @@ final class RoomSubscriptions {
         for (Map.Entry<Long, MemberEntry> m : found.entrySet()) {
             long session = m.getKey();
             String name = m.getValue().name();
-            if (nodes.isLocal(session) || !nodes.alive(RoomHub.nodeOf(session)) || link.departed.contains(session)) {
+            if (nodes.isLocal(session) || !nodes.alive(SessionIds.nodeOf(session)) || link.departed.contains(session)) {
                 continue;
             }
             // First load: only those who joined after this node's first member are news to it.
@@ -317,7 +317,7 @@ final class RoomSubscriptions {
     void prune() {
         for (RoomLink link : links.values()) {
             for (Map.Entry<Long, String> m : link.remote.entrySet()) {
-                if (!nodes.alive(RoomHub.nodeOf(m.getKey())) && link.remote.remove(m.getKey(), m.getValue())) {
+                if (!nodes.alive(SessionIds.nodeOf(m.getKey())) && link.remote.remove(m.getKey(), m.getValue())) {
                     inbound.deliverRemotePresence(Opcode.LEFT, link.room, m.getKey(), m.getValue());
                 }
             }
@@ -344,7 +344,7 @@ final class RoomSubscriptions {
                 if (!link.remote.containsKey(session)) {
                     continue; // resolved meanwhile
                 }
-                (live.contains(RoomHub.nodeOf(session)) ? decidable : pending).add(session);
+                (live.contains(SessionIds.nodeOf(session)) ? decidable : pending).add(session);
             }
             link.suspects = pending;
             if (decidable.isEmpty()) {

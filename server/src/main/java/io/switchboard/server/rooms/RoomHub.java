@@ -60,10 +60,10 @@ public final class RoomHub implements ClusterInbound {
     private final LongAdder delivered = new LongAdder();
     private final LongAdder dropped = new LongAdder();
 
-    /** Session ids carry their node id above this bit. */
-    public static final int NODE_SHIFT = 40;
-    /** Node ids are 1 to this value (22 bits). */
-    public static final int MAX_NODE_ID = (1 << 22) - 1;
+    /** Session ids carry their node id above this bit ({@link SessionIds#NODE_SHIFT}). */
+    public static final int NODE_SHIFT = SessionIds.NODE_SHIFT;
+    /** Node ids are 1 to this value (22 bits; {@link SessionIds#MAX_NODE_ID}). */
+    public static final int MAX_NODE_ID = SessionIds.MAX_NODE_ID;
 
     /** A single-node hub. */
     public RoomHub(ByteBufAllocator alloc) {
@@ -100,7 +100,7 @@ public final class RoomHub implements ClusterInbound {
 
     /** The node a session id belongs to. */
     public static int nodeOf(long sessionId) {
-        return (int) (sessionId >>> NODE_SHIFT);
+        return SessionIds.nodeOf(sessionId);
     }
 
     /** A room: its name and its members, each with whether it wants presence notices. */
