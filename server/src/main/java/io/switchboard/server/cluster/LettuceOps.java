@@ -172,11 +172,6 @@ final class LettuceOps implements RedisOps {
         return pub.isOpen() && sub.isOpen();
     }
 
-    /** Whether the pub/sub connection is open. */
-    boolean subscriberOpen() {
-        return sub.isOpen();
-    }
-
     /** For the channels every node subscribes to at start. */
     CompletionStage<Void> subscribeNode(int node) {
         return sub.async().subscribe(ALL, Names.nodeChannel(node));

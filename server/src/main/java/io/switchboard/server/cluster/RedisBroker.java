@@ -49,9 +49,10 @@ import org.apache.logging.log4j.Logger;
  *   <li>{@link InboundDispatch}: what arrives, decoded and handed on;</li>
  *   <li>{@link Reaper}: the members of dead nodes leave;</li>
  *   <li>{@link Resync}: the state written back after an outage;</li>
+ * <li>{@link Heartbeat}: the tick, every third of the TTL and at once on reconnection, that keeps
+ *       this node registered and drives the registry, the reaper and the resync;</li>
  * </ul>
- * and {@link LettuceOps}, the Redis commands they issue. The heartbeat tick, every third of the
- * TTL and at once on reconnection, drives the registry, the reaper and the resync.
+ * and {@link LettuceOps}, the Redis commands they issue.
  *
  * <p>Publishing uses one connection, so everything this node publishes reaches every other node
  * in the order it was published; receiving uses a second, pub/sub, connection. Lettuce reconnects
@@ -63,8 +64,6 @@ import org.apache.logging.log4j.Logger;
  */
 public final class RedisBroker implements ClusterBroker, AutoCloseable {
     private static final Logger log = LogManager.getLogger(RedisBroker.class);
-    /** The longest a JOIN's answer waits for the room's subscription before it goes out regardless. */
-    static final long READY_LIMIT_MILLIS = RoomSubscriptions.READY_LIMIT_MILLIS;
 
     private final ClientResources resources;
     private final RedisClient client;
@@ -80,8 +79,7 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
     private final RoomSubscriptions subscriptions;
     private final Forwarding forwarding;
     private final InboundDispatch dispatch;
-    private final Reaper reaper;
-    private final Resync resync;
+    private final Heartbeat beat;
     /** Where what other nodes send goes; read once more at {@link #close} for the local memberships. */
     private final ClusterInbound inbound;
     /** Set once the node is subscribed and announced: from then on a reconnection ticks at once. */
@@ -113,7 +111,7 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
                 if (!state.closed && started) { // before that: the connections are still being made
                     log.info("cluster: connected to Redis at {}", address);
-                    executor.execute(RedisBroker.this::tick);
+                    executor.execute(beat::tick);
                 }
             }
 
@@ -154,8 +152,9 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
         subscriptions.publishWith(forwarding);
         this.dispatch = new InboundDispatch(nodes, state, subscriptions, forwarding, inbound, config.peerAckTimeout(),
                 executor);
-        this.reaper = new Reaper(redis, nodes, state, forwarding, alloc, ttl);
-        this.resync = new Resync(redis, nodes, state, subscriptions, forwarding, inbound);
+        Reaper reaper = new Reaper(redis, nodes, state, forwarding, alloc, ttl);
+        Resync resync = new Resync(redis, nodes, state, subscriptions, forwarding, inbound);
+        this.beat = new Heartbeat(redis, nodes, state, subscriptions, forwarding, reaper, resync, alloc, token, ttl);
     }
 
     /**
@@ -201,11 +200,11 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
             throw new IllegalStateException("cluster: cannot subscribe: " + e, e);
         }
         state.up = true;
-        scanAndReap().orTimeout(5, TimeUnit.SECONDS).join();
+        beat.scanAndReap().orTimeout(5, TimeUnit.SECONDS).join();
         forwarding.publish(Names.ALL, Envelope.node(alloc, Envelope.NODE_UP, nodes.nodeId()), false);
-        long every = Math.max(100, ttl.toMillis() / 3);
+        long every = beat.periodMillis();
         started = true;
-        heartbeat = executor.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
+        heartbeat = executor.scheduleWithFixedDelay(beat::tick, every, every, TimeUnit.MILLISECONDS);
     }
 
     private static String redacted(ServerConfig config) {
@@ -333,61 +332,6 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
     /** Members of dead nodes this node removed as the elected reaper. */
     public long reaped() {
         return state.reaped.sum();
-    }
-
-    // ---- heartbeat ----
-
-    /** Every third of the TTL, and at once on (re)connection; runs on {@link #executor}. */
-    private void tick() {
-        if (state.closed) {
-            return;
-        }
-        if (!redis.open()) {
-            state.up = false;
-            return;
-        }
-        redis.heartbeat(nodes.nodeId(), token, ttl.toMillis()).whenComplete((result, e) -> {
-            if (e != null) {
-                state.up = false;
-                log.debug("cluster: heartbeat failed: {}", e.toString());
-                return;
-            }
-            if (result == 0) {
-                state.up = false;
-                log.error("cluster: node id {} is held by another node; not forwarding", nodes.nodeId());
-                return;
-            }
-            if (result == 2) {
-                // Our key had expired (a long outage) or Redis lost its data: registered again;
-                // every local member is announced again.
-                log.info("cluster: node {} registered again", nodes.nodeId());
-                forwarding.publish(Names.ALL, Envelope.node(alloc, Envelope.NODE_UP, nodes.nodeId()), false);
-                state.needResync();
-            }
-            boolean wasUp = state.up;
-            state.up = redis.subscriberOpen();
-            if (state.up && !wasUp) {
-                log.info("cluster: link to Redis is up (node {})", nodes.nodeId());
-            }
-            if (state.up && state.resync) {
-                resync.run();
-            }
-            scanAndReap().whenComplete((ok, scanFailed) -> {
-                if (scanFailed == null) {
-                    subscriptions.prune();
-                    subscriptions.confirmSuspects();
-                }
-            });
-        });
-    }
-
-    /** Learns which registered nodes have a live heartbeat; starts reaping those that do not. */
-    private CompletableFuture<Void> scanAndReap() {
-        return nodes.scan(redis).toCompletableFuture().thenAccept(dead -> {
-            for (int node : dead) {
-                reaper.reap(node);
-            }
-        });
     }
 
     // ---- lifecycle ----

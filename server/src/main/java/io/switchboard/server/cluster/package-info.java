@@ -6,7 +6,7 @@
  * parts, one job each: {@code NodeRegistry} (node id, liveness), {@code RoomSubscriptions} (room
  * channels, held joins, the mirror of other nodes' members), {@code Forwarding} (what this node
  * publishes), {@code InboundDispatch} (what arrives), {@code Reaper} (dead nodes' members),
- * {@code Resync} (state written back after an outage), all issuing Redis commands through
+ * {@code Resync} (state written back after an outage), {@code Heartbeat} (the tick driving them), all issuing Redis commands through
  * {@code RedisOps} ({@code LettuceOps}). {@link io.switchboard.server.cluster.Envelope} is what
  * nodes send each other. {@code docs/cluster.md} describes the behaviour and the Redis layout.
  */

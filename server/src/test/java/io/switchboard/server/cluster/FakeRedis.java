@@ -34,6 +34,8 @@ final class FakeRedis implements RedisOps {
     final Set<Integer> nodes = new HashSet<>();
     final Set<Integer> beating = new HashSet<>();
     final Set<Integer> locks = new HashSet<>();
+    /** Whether another node holds this node's heartbeat key (the heartbeat answers 0). */
+    boolean keyHeldByAnother;
 
     private <T> CompletionStage<T> answer(T value) {
         return down ? CompletableFuture.failedFuture(new IllegalStateException("link down"))
@@ -148,7 +150,17 @@ final class FakeRedis implements RedisOps {
 
     @Override
     public CompletionStage<Long> heartbeat(int node, byte[] token, long ttlMillis) {
-        return answer(beating.add(node) ? 2L : 1L);
+        if (down) {
+            return answer(0L);
+        }
+        if (keyHeldByAnother) {
+            return answer(0L);
+        }
+        if (beating.add(node)) {
+            nodes.add(node);
+            return answer(2L);
+        }
+        return answer(1L);
     }
 
     @Override

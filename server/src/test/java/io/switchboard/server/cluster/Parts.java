@@ -25,6 +25,7 @@ final class Parts {
     final InboundDispatch dispatch;
     final Reaper reaper;
     final Resync resync;
+    final Heartbeat heartbeat;
 
     Parts() {
         state.up = true;
@@ -33,6 +34,7 @@ final class Parts {
                 ImmediateEventExecutor.INSTANCE);
         reaper = new Reaper(redis, nodes, state, forwarding, ALLOC, TTL);
         resync = new Resync(redis, nodes, state, subscriptions, forwarding, inbound);
+        heartbeat = new Heartbeat(redis, nodes, state, subscriptions, forwarding, reaper, resync, ALLOC, new byte[16], TTL);
     }
 
     /** A session id on {@code node}. */
