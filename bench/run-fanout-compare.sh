@@ -29,13 +29,26 @@ run_one() { # label jar round
         --http-port off --io-threads 1 --idle-timeout 0 > "$WORK/$label-$round.log" 2>&1 &
     pids+=($!)
     wait_port "$PORT"
+    local pid=${pids[-1]} before after
+    before=$(cpu_ticks "$pid")
     taskset -c "$CLIENT_CPU" "$LOAD" -p "$PORT" -S "$SUBSCRIBERS" -W "$WINDOW" -s "$SIZE" -d "$DURATION" -w "$WARMUP" \
         > "$WORK/$label-$round.out" 2>&1 || true
+    after=$(cpu_ticks "$pid")
     stop_all
-    local line
+    local line deliveries cpu_us_per
     line=$(grep '^RESULT' "$WORK/$label-$round.out" || echo "RESULT failed")
-    echo "$label round $round: $line"
+    deliveries=$(sed -n 's/.* deliveries=\([0-9]*\).*/\1/p' <<< "$line")
+    # Server CPU (user + system) over the whole run, set-up and warm-up included, per delivery of
+    # the measured window scaled to the whole run: robust against other load on the machine.
+    cpu_us_per=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v d="${deliveries:-0}" \
+        -v all="$((DURATION + WARMUP))" -v m="$DURATION" 'BEGIN { if (d > 0) printf "%.3f", t / hz * 1e6 / (d * all / m); else print "n/a" }')
+    echo "$label round $round: server CPU ${cpu_us_per} us/delivery; $line"
     sed -n 's/.*deliveries_per_s=\([0-9.]*\).*/\1/p' <<< "$line" >> "$WORK/$label.rates"
+    echo "$cpu_us_per" >> "$WORK/$label.cpu"
+}
+
+cpu_ticks() { # utime + stime of a process, in clock ticks
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 
 for round in $(seq 1 "$ROUNDS"); do
@@ -44,5 +57,5 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 median() { sort -n "$1" | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 echo "median deliveries/s over $ROUNDS rounds ($SUBSCRIBERS subscribers, $WINDOW in flight, $SIZE B):"
-echo "  old $(median "$WORK/old.rates")   ($OLD_JAR)"
-echo "  new $(median "$WORK/new.rates")   ($NEW_JAR)"
+echo "  old $(median "$WORK/old.rates")   server CPU $(median "$WORK/old.cpu") us/delivery   ($OLD_JAR)"
+echo "  new $(median "$WORK/new.rates")   server CPU $(median "$WORK/new.cpu") us/delivery   ($NEW_JAR)"

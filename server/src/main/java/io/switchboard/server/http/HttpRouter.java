@@ -18,6 +18,7 @@ import io.switchboard.server.Disconnects;
 import io.switchboard.server.http.response.HttpResponses;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.metrics.PrometheusText;
+import io.switchboard.server.rooms.ClusterStatus;
 import io.switchboard.server.rooms.RoomHub;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,6 +61,8 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private final RoomHub hub;
     private final TransportConfig transport;
     private final BooleanSupplier ready;
+    /** The link to the other nodes in cluster mode, else {@code null}. */
+    private final ClusterStatus cluster;
     private final StaticFiles files;
     private final byte[] chatPage;
     private final String homePage;
@@ -69,14 +72,16 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
      * @param zeroCopy whether files may be sent as zero-copy file regions
      * @param metricsEnabled whether {@code /metrics} is served (else it is a path like any other)
      * @param ready whether the server is ready, for {@code /readyz}
+     * @param cluster the link to the other nodes, shown by {@code /readyz}; {@code null} on a single node
      */
     public HttpRouter(Path staticRoot, boolean zeroCopy, boolean metricsEnabled, Metrics metrics, RoomHub hub,
-            TransportConfig transport, BooleanSupplier ready) {
+            TransportConfig transport, BooleanSupplier ready, ClusterStatus cluster) {
         this.metricsEnabled = metricsEnabled;
         this.metrics = metrics;
         this.hub = hub;
         this.transport = transport;
         this.ready = ready;
+        this.cluster = cluster;
         try {
             this.files = staticRoot == null ? null : new StaticFiles(staticRoot, zeroCopy, metrics);
         } catch (IOException e) {
@@ -125,7 +130,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             // Cluster mode: a node whose Redis link is down still serves its local rooms, so it stays
             // ready (taking every node out of the balancer for a shared Redis outage would stop all
             // service); the body says it is degraded (docs/cluster.md).
-            String cluster = hub.cluster() == null ? "" : hub.cluster().isUp() ? ",\"cluster\":\"up\"" : ",\"cluster\":\"down\"";
+            String cluster = this.cluster == null ? "" : this.cluster.isUp() ? ",\"cluster\":\"up\"" : ",\"cluster\":\"down\"";
             HttpResponses.send(ctx, HttpResponses.text(up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
                     up ? "{\"status\":\"ready\"" + cluster + "}\n" : "{\"status\":\"not ready\"" + cluster + "}\n",
                     HttpResponses.JSON), keepAlive, metrics);

@@ -20,6 +20,7 @@ import io.switchboard.server.lifecycle.Refusal;
 import io.switchboard.server.limits.Admission;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.metrics.TrafficCounter;
+import io.switchboard.server.rooms.ClusterStatus;
 import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.socketio.engine.EngineListener;
 import io.switchboard.server.socketio.engine.EngineServer;
@@ -70,12 +71,16 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
      */
     public HttpServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
             BooleanSupplier ready, ServerTls tls, AuthTokens auth, EngineListener socketIo) {
-        this(config, hub, metrics, transport, ready, tls, auth, socketIo, Admission.NONE);
+        this(config, hub, metrics, transport, ready, tls, auth, socketIo, null, Admission.NONE);
     }
 
-    /** @param admission the connection limits (a refused connection gets 503) and the drain's tracking */
+    /**
+     * @param cluster the link to the other nodes in cluster mode (for {@code /readyz}), else {@code null}
+     * @param admission the connection limits (a refused connection gets 503) and the drain's tracking
+     */
     public HttpServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
-            BooleanSupplier ready, ServerTls tls, AuthTokens auth, EngineListener socketIo, Admission admission) {
+            BooleanSupplier ready, ServerTls tls, AuthTokens auth, EngineListener socketIo, ClusterStatus cluster,
+            Admission admission) {
         this.admission = admission;
         this.tls = tls;
         this.auth = auth;
@@ -85,7 +90,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
         this.traffic = new TrafficCounter(metrics.listener(Listener.HTTP));
         this.guard = new RequestGuard(metrics);
         this.router = new HttpRouter(config.staticRoot(), config.httpZeroCopy(), config.metricsEnabled(), metrics, hub,
-                transport, ready);
+                transport, ready, cluster);
         this.engine = socketIo != null && config.socketIoEnabled()
                 ? new EngineServer(config.socketIo(), socketIo, metrics) : null;
     }

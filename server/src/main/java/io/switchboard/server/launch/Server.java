@@ -30,7 +30,9 @@ import io.switchboard.server.lifecycle.SystemdNotify;
 import io.switchboard.server.limits.Admission;
 import io.switchboard.server.limits.Limits;
 import io.switchboard.server.metrics.Metrics;
+import io.switchboard.server.metrics.PrometheusText;
 import io.switchboard.server.reload.FileWatcher;
+import io.switchboard.server.rooms.ClusterStatus;
 import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.socketio.SocketIoServer;
 import io.switchboard.server.socketio.engine.EngineListener;
@@ -102,16 +104,24 @@ public final class Server implements AutoCloseable {
         this.limits = new Limits(config, metrics);
         this.acceptGroup = transport.newEventLoopGroup(config.listenerChannels(), "switchboard-accept");
         this.ioGroup = transport.newEventLoopGroup(config.ioThreads(), "switchboard-io");
+        if (config.cluster() == null) {
+            this.cluster = null;
+            this.hub = new RoomHub(PooledByteBufAllocator.DEFAULT);
+            return;
+        }
+        // Cluster mode: the hub is created joining the cluster in one step; the broker reserves the
+        // node id (the high bits of every session id) and delivers into the hub's inbound side.
+        RedisBroker[] joined = new RedisBroker[1];
         try {
-            // Cluster mode: the node id (the high bits of every session id) comes from Redis first.
-            this.cluster = config.cluster() == null ? null
-                    : RedisBroker.connect(config, ioGroup, PooledByteBufAllocator.DEFAULT);
+            this.hub = RoomHub.joining(PooledByteBufAllocator.DEFAULT,
+                    inbound -> joined[0] = RedisBroker.join(config, ioGroup, PooledByteBufAllocator.DEFAULT, inbound));
         } catch (IllegalStateException e) {
             acceptGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new ServerStartException(e.getMessage(), e);
         }
-        this.hub = new RoomHub(PooledByteBufAllocator.DEFAULT, cluster);
+        this.cluster = joined[0];
+        metrics.register(PrometheusText.clusterMetrics(cluster));
     }
 
     /**
@@ -184,13 +194,6 @@ public final class Server implements AutoCloseable {
         AddressFile.remove(config.addressFile()); // one a killed server left is not this one's
         try {
             server.startTlsAndAuth();
-            if (server.cluster != null) {
-                try {
-                    server.cluster.attach(server.hub);
-                } catch (IllegalStateException e) {
-                    throw new ServerStartException(e.getMessage(), e);
-                }
-            }
             Admission admission = new Admission(server.limits, server.connections);
             server.bind(Listener.FRAMED, new FramedServerInitializer(config, server.hub, server.metrics,
                     server.tls(Listener.FRAMED), server.auth, admission));
@@ -201,7 +204,8 @@ public final class Server implements AutoCloseable {
             server.metrics.register(server.socketIo::writeMetrics);
             HttpServerInitializer http = new HttpServerInitializer(config, server.hub, server.metrics, transport,
                     server::isReady, server.tls(Listener.HTTP), server.auth,
-                    engineListener != null ? engineListener : server.socketIo.engineListener(), admission);
+                    engineListener != null ? engineListener : server.socketIo.engineListener(), server.cluster,
+                    admission);
             server.engine = http.engine();
             server.bind(Listener.HTTP, http);
         } catch (ServerStartException e) {
@@ -370,6 +374,11 @@ public final class Server implements AutoCloseable {
     /** Socket.IO on the HTTP listener: namespaces, middleware and handlers for an embedding application. */
     public SocketIoServer socketIo() {
         return socketIo;
+    }
+
+    /** The link to the other nodes of the cluster (what {@code /readyz} and {@code /metrics} show), or {@code null} without {@code --cluster}. */
+    public ClusterStatus cluster() {
+        return cluster;
     }
 
     /** The rooms every protocol shares. */

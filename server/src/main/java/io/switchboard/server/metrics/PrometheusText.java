@@ -4,7 +4,7 @@ import io.switchboard.common.Version;
 import io.switchboard.common.protocol.Opcode;
 import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.server.Listener;
-import io.switchboard.server.rooms.ClusterBroker;
+import io.switchboard.server.rooms.ClusterStatus;
 import io.switchboard.server.rooms.RoomHub;
 import java.util.Map;
 import java.util.TreeMap;
@@ -81,20 +81,6 @@ public final class PrometheusText {
         text.sample("switchboard_events_delivered_total", null, hub.delivered());
         text.header("switchboard_events_dropped_total", "counter", "Events dropped for slow consumers.");
         text.sample("switchboard_events_dropped_total", null, hub.dropped());
-        ClusterBroker cluster = hub.cluster();
-        if (cluster != null) {
-            text.header("switchboard_cluster_up", "gauge", "1 while the link to the cluster's Redis is up, else 0.");
-            text.sample("switchboard_cluster_up", null, cluster.isUp() ? 1 : 0);
-            text.header("switchboard_cluster_nodes", "gauge", "Cluster nodes alive, this one included.");
-            text.sample("switchboard_cluster_nodes", null, cluster.nodesAlive());
-            text.header("switchboard_cluster_forwarded_total", "counter", "Events and peer acks forwarded to other nodes.");
-            text.sample("switchboard_cluster_forwarded_total", null, cluster.forwarded());
-            text.header("switchboard_cluster_forward_failed_total", "counter",
-                    "Events and peer acks that could not be forwarded to other nodes (link down or lost in a reconnect).");
-            text.sample("switchboard_cluster_forward_failed_total", null, cluster.forwardFailed());
-            text.header("switchboard_cluster_received_total", "counter", "Messages received from other nodes.");
-            text.sample("switchboard_cluster_received_total", null, cluster.received());
-        }
         text.header("switchboard_http_requests_total", "counter", "HTTP responses sent, by status.");
         for (Map.Entry<Integer, LongAdder> e : new TreeMap<>(metrics.httpRequests()).entrySet()) {
             text.sample("switchboard_http_requests_total", "status=\"" + e.getKey() + "\"", e.getValue().sum());
@@ -133,6 +119,26 @@ public final class PrometheusText {
             source.write(sink);
         }
         return text.out.toString();
+    }
+
+    /**
+     * The cluster's metrics ({@code switchboard_cluster_*}, docs/cluster.md), for the launcher to
+     * {@link Metrics#register} in cluster mode.
+     */
+    public static MetricSource clusterMetrics(ClusterStatus cluster) {
+        return text -> {
+            text.header("switchboard_cluster_up", "gauge", "1 while the link to the cluster's Redis is up, else 0.");
+            text.sample("switchboard_cluster_up", null, cluster.isUp() ? 1 : 0);
+            text.header("switchboard_cluster_nodes", "gauge", "Cluster nodes alive, this one included.");
+            text.sample("switchboard_cluster_nodes", null, cluster.nodesAlive());
+            text.header("switchboard_cluster_forwarded_total", "counter", "Events and peer acks forwarded to other nodes.");
+            text.sample("switchboard_cluster_forwarded_total", null, cluster.forwarded());
+            text.header("switchboard_cluster_forward_failed_total", "counter",
+                    "Events and peer acks that could not be forwarded to other nodes (link down or lost in a reconnect).");
+            text.sample("switchboard_cluster_forward_failed_total", null, cluster.forwardFailed());
+            text.header("switchboard_cluster_received_total", "counter", "Messages received from other nodes.");
+            text.sample("switchboard_cluster_received_total", null, cluster.received());
+        };
     }
 
     private void header(String name, String type, String help) {

@@ -8,15 +8,18 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The seam between the {@link RoomHub} and the other nodes of a cluster. A hub without a broker
- * (a single node) never calls anything here: its hot path has one null check more, nothing else.
+ * The seam between the {@link RoomHub} and the other nodes of a cluster, the hub's side of it:
+ * what the hub tells the other nodes. What they send comes back through the other side,
+ * {@link ClusterInbound}, which the hub implements; what {@code /readyz} and {@code /metrics}
+ * show is the {@link ClusterStatus} part. A hub without a broker (a single node) never calls
+ * anything here: its hot path has one null check more, nothing else.
  *
  * <p>The hub calls {@link #roomOpened}, {@link #roomClosed}, {@link #joined} and {@link #left}
  * while it holds the room's entry in its map, so that for one room these calls arrive in the
  * order the membership changed; implementations must therefore not block and must not call back
  * into the hub from them. Every other method may be called from any thread at any time.
  */
-public interface ClusterBroker {
+public interface ClusterBroker extends ClusterStatus {
     /** The first local member of {@code room} arrived: start receiving the room's traffic. */
     void roomOpened(String room);
 
@@ -58,7 +61,7 @@ public interface ClusterBroker {
     /**
      * Forwards an event to a session of another node ({@link #isLocal} is false for its id). A
      * PEER_ACK event carries this node's relay id; the answer comes back through
-     * {@link RoomHub#remotePeerAck} or {@link RoomHub#remotePeerRefused}.
+     * {@link ClusterInbound#remotePeerAck} or {@link ClusterInbound#remotePeerRefused}.
      */
     SessionRoute forwardToSession(long sessionId, Event event);
 
@@ -82,21 +85,4 @@ public interface ClusterBroker {
 
     /** This node's id: the high bits of its session ids. */
     int nodeId();
-
-    // ---- what /readyz and /metrics report ----
-
-    /** Whether the link to the other nodes is up. */
-    boolean isUp();
-
-    /** Events (and peer acks) handed to the link for other nodes. */
-    long forwarded();
-
-    /** Events (and peer acks) that could not be forwarded. */
-    long forwardFailed();
-
-    /** Messages received from other nodes. */
-    long received();
-
-    /** Nodes alive now, this one included. */
-    int nodesAlive();
 }

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * Rooms, their members and the routing of events between sessions. Thread-safe: every session
@@ -37,9 +38,10 @@ import java.util.function.BiConsumer;
  *
  * <p>Cluster mode: with a {@link ClusterBroker} the hub tells it about local membership changes
  * and forwards what is published here; the broker hands what other nodes published to the
- * {@code deliverRemote...} methods. Without one (a single node) none of that runs.
+ * hub's {@link ClusterInbound} side (the {@code deliverRemote...} methods). Without one (a
+ * single node) none of that runs.
  */
-public final class RoomHub {
+public final class RoomHub implements ClusterInbound {
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     private final Map<Long, Member> sessions = new ConcurrentHashMap<>();
     /** The sessions that receive events for everyone. */
@@ -58,32 +60,47 @@ public final class RoomHub {
     private final LongAdder delivered = new LongAdder();
     private final LongAdder dropped = new LongAdder();
 
-    /** Session ids carry their node id above this bit. */
-    public static final int NODE_SHIFT = 40;
-    /** Node ids are 1 to this value (22 bits). */
-    public static final int MAX_NODE_ID = (1 << 22) - 1;
+    /** Session ids carry their node id above this bit ({@link SessionIds#NODE_SHIFT}). */
+    public static final int NODE_SHIFT = SessionIds.NODE_SHIFT;
+    /** Node ids are 1 to this value (22 bits; {@link SessionIds#MAX_NODE_ID}). */
+    public static final int MAX_NODE_ID = SessionIds.MAX_NODE_ID;
 
     /** A single-node hub. */
     public RoomHub(ByteBufAllocator alloc) {
         this(alloc, null);
     }
 
-    /** A hub that is one node of a cluster, or a single node when {@code cluster} is {@code null}. */
+    /**
+     * A hub that is one node of a cluster whose broker already exists (it gets this hub's inbound
+     * side some other way, or none: tests), or a single node when {@code cluster} is {@code null}.
+     */
     public RoomHub(ByteBufAllocator alloc, ClusterBroker cluster) {
+        this(alloc, cluster, null);
+    }
+
+    /**
+     * A hub that is one node of a cluster: {@code join} connects the broker, delivering into this
+     * hub's {@link ClusterInbound} side, and returns it (its node id becomes the high bits of the
+     * session ids). One step, no broker without a hub to deliver into. What {@code join} lets
+     * through before it returns finds the hub empty (nothing can have joined it yet).
+     *
+     * @throws RuntimeException whatever {@code join} throws (the cluster could not be joined)
+     */
+    public static RoomHub joining(ByteBufAllocator alloc, Function<ClusterInbound, ClusterBroker> join) {
+        return new RoomHub(alloc, null, join);
+    }
+
+    private RoomHub(ByteBufAllocator alloc, ClusterBroker cluster, Function<ClusterInbound, ClusterBroker> join) {
         this.alloc = alloc;
-        this.cluster = cluster;
-        long prefix = cluster != null ? cluster.nodeId() : ThreadLocalRandom.current().nextLong(1, MAX_NODE_ID + 1);
+        // Every other field is initialized (field initializers run first): the broker may deliver at once.
+        this.cluster = join != null ? join.apply(this) : cluster;
+        long prefix = this.cluster != null ? this.cluster.nodeId() : ThreadLocalRandom.current().nextLong(1, MAX_NODE_ID + 1);
         this.sessionIds = new AtomicLong(prefix << NODE_SHIFT);
     }
 
     /** The node a session id belongs to. */
     public static int nodeOf(long sessionId) {
-        return (int) (sessionId >>> NODE_SHIFT);
-    }
-
-    /** The cluster broker, or {@code null} on a single node. */
-    public ClusterBroker cluster() {
-        return cluster;
+        return SessionIds.nodeOf(sessionId);
     }
 
     /** A room: its name and its members, each with whether it wants presence notices. */
@@ -200,6 +217,7 @@ public final class RoomHub {
     }
 
     /** Calls {@code action} with every (room, local member) pair; for a cluster broker resyncing its state. */
+    @Override
     public void forEachMembership(BiConsumer<String, Member> action) {
         for (Map.Entry<String, Room> e : rooms.entrySet()) {
             for (Member m : e.getValue().members.keySet()) {
@@ -258,6 +276,12 @@ public final class RoomHub {
     /** Whether this node has members in {@code room}. */
     public boolean hasRoom(String room) {
         return rooms.containsKey(room);
+    }
+
+    @Override
+    public boolean isMember(String room, long sessionId) {
+        Member m = sessions.get(sessionId);
+        return m != null && isMember(m, room);
     }
 
     /** Whether {@code member} is in {@code room}. */
@@ -399,6 +423,7 @@ public final class RoomHub {
     // ---- what other nodes publish (cluster mode; called by the broker) ----
 
     /** Hands an event published on another node (owned by this call) to the room's members here. */
+    @Override
     public void deliverRemoteRoom(String room, Event event) {
         Outbound message = new Outbound(alloc, event, this);
         try {
@@ -409,6 +434,7 @@ public final class RoomHub {
     }
 
     /** Hands an event for everyone published on another node (owned by this call) to every session here. */
+    @Override
     public void deliverRemoteAll(Event event) {
         Outbound message = new Outbound(alloc, event, this);
         try {
@@ -425,6 +451,7 @@ public final class RoomHub {
      *
      * @return {@code false} if there is no such session here
      */
+    @Override
     public boolean deliverRemoteSession(long sessionId, Event event, int originNode, Duration timeout,
             EventExecutor timer) {
         Member target = sessions.get(sessionId);
@@ -449,6 +476,7 @@ public final class RoomHub {
     }
 
     /** A JOINED or LEFT about a member on another node, for this node's members of {@code room}. */
+    @Override
     public void deliverRemotePresence(Opcode opcode, String room, long sessionId, String name) {
         notifyPresence(opcode, room, sessionId, name);
     }
@@ -457,6 +485,7 @@ public final class RoomHub {
      * The answer of a recipient on another node to a PEER_ACK event published here; takes
      * ownership of {@code payload}. Ignored unless the relay id is awaited from that recipient.
      */
+    @Override
     public boolean remotePeerAck(int relayId, long recipientId, ByteBuf payload) {
         PeerAck pending = peerAcks.get(relayId);
         if (pending == null || pending.recipientId != recipientId || !peerAcks.remove(relayId, pending)) {
@@ -473,6 +502,7 @@ public final class RoomHub {
      * session ({@link ErrorCode#UNKNOWN_SESSION}) or the event did not get there
      * ({@link ErrorCode#NOT_FORWARDED}). The publisher gets that error now instead of a timeout.
      */
+    @Override
     public void remotePeerRefused(int relayId, long recipientId, ErrorCode code) {
         PeerAck pending = peerAcks.get(relayId);
         if (pending != null && pending.recipientId == recipientId && peerAcks.remove(relayId, pending)) {

@@ -83,7 +83,7 @@ class ClusterIntegrationTest {
     }
 
     private static RedisBroker broker(Server server) {
-        return (RedisBroker) server.hub().cluster();
+        return (RedisBroker) server.cluster();
     }
 
     static void await(String what, BooleanSupplier condition) throws InterruptedException {

@@ -83,7 +83,7 @@ class PipelineOrderTest {
                 HandlerNames.CHUNKED_WRITER, HandlerNames.HTTP_RATE_LIMIT, HandlerNames.HTTP_ROUTER),
                 names(new HttpServerInitializer(config, hub, metrics, TransportConfig.resolve(
                         TransportChoice.NIO, null), () -> true, null,
-                        AuthTokens.none(), socketIo.engineListener(), admission)));
+                        AuthTokens.none(), socketIo.engineListener(), null, admission)));
     }
 
     @Test
