@@ -1,6 +1,7 @@
 package io.switchboard.server.cluster;
 
 import io.switchboard.server.rooms.ClusterInbound;
+import io.switchboard.server.rooms.Member;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,9 +41,9 @@ final class Resync {
                 subscriptions.sendLeft(p);
             }
         }
-        List<Map.Entry<String, io.switchboard.server.rooms.Member>> memberships = new ArrayList<>();
+        List<Map.Entry<String, Member>> memberships = new ArrayList<>();
         inbound.forEachMembership((room, member) -> memberships.add(Map.entry(room, member)));
-        for (Map.Entry<String, io.switchboard.server.rooms.Member> m : memberships) {
+        for (Map.Entry<String, Member> m : memberships) {
             String room = m.getKey();
             if (subscriptions.link(room) == null) {
                 continue;
