@@ -50,8 +50,29 @@ public final class ScenarioException extends IllegalArgumentException {
         return new ScenarioException(key.isEmpty() ? path : path + "." + key, detail);
     }
 
-    /** Quotes a user string for a message the way YAML would show it. */
+    /**
+     * Quotes a user string for a message the way YAML would show it, control characters escaped
+     * ({@code \n}, {@code \t}, {@code \x01}) so that the message stays one line.
+     */
     static String quote(String value) {
-        return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+        StringBuilder out = new StringBuilder(value.length() + 2).append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '"' -> out.append("\\\"");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7f || c == 0x85 || c == 0x2028 || c == 0x2029) {
+                        out.append(c <= 0xff ? String.format("\\x%02x", (int) c) : String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
     }
 }

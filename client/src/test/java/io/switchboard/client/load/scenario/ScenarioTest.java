@@ -41,6 +41,14 @@ class ScenarioTest {
     }
 
     @Test
+    void aValueWithLineBreaksIsQuotedOnOneLine() {
+        // found by ScenarioFuzzTest: the value used to be quoted with its line breaks
+        assertEquals("stages[0].rate: \"a\\nb\\tc\\x01\" (expected a number of requests per second)",
+                error("stages:\n  - name: s\n    rate: \"a\\nb\\tc\\x01\"\n"));
+        assertEquals("\"q\\\"\\\\\\r\"", ScenarioException.quote("q\"\\\r"));
+    }
+
+    @Test
     void theDocumentedExampleParses() throws Exception {
         Path example = Paths.get("..", "docs", "examples", "echo-stages.yaml");
         Scenario s = Scenario.parse(example, CLI);
