@@ -55,7 +55,12 @@ public final class ScenarioException extends IllegalArgumentException {
      * ({@code \n}, {@code \t}, {@code \x01}) so that the message stays one line.
      */
     static String quote(String value) {
-        StringBuilder out = new StringBuilder(value.length() + 2).append('"');
+        return '"' + escape(value) + '"';
+    }
+
+    /** {@code value} with backslashes, double quotes and control characters escaped, not quoted. */
+    static String escape(String value) {
+        StringBuilder out = new StringBuilder(value.length() + 2);
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             switch (c) {
@@ -73,6 +78,6 @@ public final class ScenarioException extends IllegalArgumentException {
                 }
             }
         }
-        return out.append('"').toString();
+        return out.toString();
     }
 }

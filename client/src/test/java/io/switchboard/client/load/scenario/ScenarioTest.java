@@ -45,7 +45,9 @@ class ScenarioTest {
         // found by ScenarioFuzzTest: the value used to be quoted with its line breaks
         assertEquals("stages[0].rate: \"a\\nb\\tc\\x01\" (expected a number of requests per second)",
                 error("stages:\n  - name: s\n    rate: \"a\\nb\\tc\\x01\"\n"));
-        assertEquals("\"q\\\"\\\\\\r\"", ScenarioException.quote("q\"\\\r"));
+        assertEquals("\"q\\\"\\\\\\r\"", ScenarioException.quote("q\"\\\r"));        // and a file name with one, in the path looked for (found by ScenarioFuzzTest too)
+        String m = error("stages:\n  - name: s\n    payload: \"@a\\nb\"\n");
+        assertTrue(m.startsWith("stages[0].payload: \"@a\\nb\" (expected a readable file (looked for ") && m.endsWith("a\\nb))"), m);
     }
 
     @Test
