@@ -22,7 +22,8 @@ public final class ScenarioException extends IllegalArgumentException {
     }
 
     private ScenarioException(String key, String detail) {
-        super(key + ": " + detail);
+        // one line whatever the file holds: a key may be any YAML string (found by ScenarioFuzzTest)
+        super(oneLine(key) + ": " + oneLine(detail));
         this.key = key;
         this.detail = detail;
     }
@@ -63,21 +64,44 @@ public final class ScenarioException extends IllegalArgumentException {
         StringBuilder out = new StringBuilder(value.length() + 2);
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            switch (c) {
-                case '\\' -> out.append("\\\\");
-                case '"' -> out.append("\\\"");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f || c == 0x85 || c == 0x2028 || c == 0x2029) {
-                        out.append(c <= 0xff ? String.format("\\x%02x", (int) c) : String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
+            if (c == '\\' || c == '"') {
+                out.append('\\').append(c);
+            } else if (isControl(c)) {
+                appendEscape(out, c);
+            } else {
+                out.append(c);
             }
         }
         return out.toString();
+    }
+
+    /** {@code text} with control characters and line separators escaped, nothing else. */
+    static String oneLine(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (isControl(c)) {
+                if (out == null) {
+                    out = new StringBuilder(text.length() + 8).append(text, 0, i);
+                }
+                appendEscape(out, c);
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? text : out.toString();
+    }
+
+    private static boolean isControl(char c) {
+        return c < 0x20 || c == 0x7f || c == 0x85 || c == 0x2028 || c == 0x2029;
+    }
+
+    private static void appendEscape(StringBuilder out, char c) {
+        switch (c) {
+            case '\n' -> out.append("\\n");
+            case '\r' -> out.append("\\r");
+            case '\t' -> out.append("\\t");
+            default -> out.append(c <= 0xff ? String.format("\\x%02x", (int) c) : String.format("\\u%04x", (int) c));
+        }
     }
 }

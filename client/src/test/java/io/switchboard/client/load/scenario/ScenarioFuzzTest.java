@@ -55,7 +55,7 @@ class ScenarioFuzzTest {
             assertNotNull(e.key());
             assertFalse(message.isBlank(), "blank message");
             assertFalse(message.contains("\n") || message.contains("\r"), () -> "not one line: " + message);
-            assertTrue(message.startsWith(e.key() + ": "), () -> "does not start with its key: " + message);
+            assertTrue(message.startsWith(ScenarioException.oneLine(e.key()) + ": "), () -> "does not start with its key: " + message);
             return;
         }
         assertFalse(scenario.stages().isEmpty(), "a scenario without stages");
