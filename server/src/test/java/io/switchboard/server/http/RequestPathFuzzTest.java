@@ -90,7 +90,7 @@ class RequestPathFuzzTest {
     }
 
     @FuzzTest(maxDuration = "20s")
-    void target(byte[] input) throws IOException {
+    void requestTarget(byte[] input) throws IOException {
         setUp();
         String target = new String(input, ISO_8859_1);
         RequestPath path = RequestPath.parse(target);
