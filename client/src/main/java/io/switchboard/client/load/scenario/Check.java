@@ -406,12 +406,12 @@ public final class Check {
 
         private double number() {
             int start = pos;
-            while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+            while (pos < text.length() && isAsciiDigit(text.charAt(pos))) {
                 pos++;
             }
-            if (pos < text.length() && text.charAt(pos) == '.' && pos + 1 < text.length() && Character.isDigit(text.charAt(pos + 1))) {
+            if (pos < text.length() && text.charAt(pos) == '.' && pos + 1 < text.length() && isAsciiDigit(text.charAt(pos + 1))) {
                 pos++;
-                while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+                while (pos < text.length() && isAsciiDigit(text.charAt(pos))) {
                     pos++;
                 }
             }
@@ -419,6 +419,11 @@ public final class Check {
                 throw error("expected a number");
             }
             return Double.parseDouble(text.substring(start, pos));
+        }
+
+        /** ASCII only: Character.isDigit takes other scripts' digits, which parseDouble refuses. */
+        private static boolean isAsciiDigit(char c) {
+            return c >= '0' && c <= '9';
         }
 
         private String unit() {
@@ -458,7 +463,8 @@ public final class Check {
         }
 
         private IllegalArgumentException error(String what) {
-            return new IllegalArgumentException("check \"" + text + "\": " + what + " at column " + (pos + 1));
+            // quoted with escapes, so that a line break in the expression does not break the message
+            return new IllegalArgumentException("check " + ScenarioException.quote(text) + ": " + what + " at column " + (pos + 1));
         }
     }
 }

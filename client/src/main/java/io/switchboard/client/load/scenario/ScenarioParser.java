@@ -435,7 +435,7 @@ final class ScenarioParser {
             p = dir.resolve(p).normalize();
         }
         if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
-            throw new ScenarioException(at, ScenarioException.quote(written), "a readable file (looked for " + p + ")");
+            throw new ScenarioException(at, ScenarioException.quote(written), "a readable file (looked for " + ScenarioException.escape(p.toString()) + ")");
         }
         return PayloadSpec.file(p);
     }
@@ -451,7 +451,7 @@ final class ScenarioParser {
             p = dir.resolve(p).normalize();
         }
         if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
-            throw new ScenarioException(at, ScenarioException.quote(name), "a readable PEM CA certificate file (looked for " + p + ")");
+            throw new ScenarioException(at, ScenarioException.quote(name), "a readable PEM CA certificate file (looked for " + ScenarioException.escape(p.toString()) + ")");
         }
         return p;
     }

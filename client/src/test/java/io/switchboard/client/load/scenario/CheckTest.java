@@ -175,6 +175,16 @@ class CheckTest {
     }
 
     @Test
+    void digitsOfOtherScriptsAreNotNumbersAndLineBreaksAreEscaped() {
+        // found by ScenarioFuzzTest: "p2< \u07c6.0w" escaped as a NumberFormatException ("For input
+        // string"), and a line break in an expression broke the scenario's one-line message
+        assertEquals("check \"p2< \u07c6.0w\": expected a number at column 5", assertThrows(IllegalArgumentException.class,
+                () -> Check.parse("p2< \u07c6.0w")).getMessage());
+        assertEquals("check \"p99 <\\n5 parsecs\": unknown unit 'parsecs' (expected us, ms, s, % or /s) at column 9",
+                assertThrows(IllegalArgumentException.class, () -> Check.parse("p99 <\n5 parsecs")).getMessage());
+    }
+
+    @Test
     void aZeroTimeNeedsNoUnit() {
         assertEquals(new CheckResult("a", "lag.min == 0", "0us", true), eval("a: lag.min == 0"));
     }

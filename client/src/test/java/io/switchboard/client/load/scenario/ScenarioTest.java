@@ -42,6 +42,19 @@ class ScenarioTest {
     }
 
     @Test
+    void aValueWithLineBreaksIsQuotedOnOneLine() {
+        // found by ScenarioFuzzTest: the value used to be quoted with its line breaks
+        assertEquals("stages[0].rate: \"a\\nb\\tc\\x01\" (expected a number of requests per second)",
+                error("stages:\n  - name: s\n    rate: \"a\\nb\\tc\\x01\"\n"));
+        assertEquals("\"q\\\"\\\\\\r\"", ScenarioException.quote("q\"\\\r"));        // and a file name with one, in the path looked for (found by ScenarioFuzzTest too)
+        String m = error("stages:\n  - name: s\n    payload: \"@a\\nb\"\n");
+        // and an unknown key with one
+        assertEquals("a\\nb: unknown key (expected one of checks, defaults, description, name, stages at the top level)",
+                error("\"a\\nb\": 1\n"));
+        assertTrue(m.startsWith("stages[0].payload: \"@a\\nb\" (expected a readable file (looked for ") && m.endsWith("a\\nb))"), m);
+    }
+
+    @Test
     void theDocumentedExampleParses() throws Exception {
         Path example = Paths.get("..", "docs", "examples", "echo-stages.yaml");
         Scenario s = Scenario.parse(example, CLI);
