@@ -1,5 +1,6 @@
 package io.switchboard.client.load.scenario;
 
+import io.switchboard.client.load.ScenarioException;
 import io.switchboard.client.load.Values;
 import io.switchboard.client.load.result.CheckResult;
 import io.switchboard.client.load.result.ErrorKind;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.switchboard.client.load.LoadSettings;
+import io.switchboard.client.load.ScenarioException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
