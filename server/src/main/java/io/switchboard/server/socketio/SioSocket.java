@@ -329,18 +329,28 @@ public final class SioSocket {
         // event: measured 27-31 of 32 per run without the pause, 31-32 with it (docs/socketio.md).
         // Packets that arrive meanwhile wait, so that the handlers see every one, in order.
         early = new java.util.ArrayDeque<>();
-        home.schedule(() -> {
+        home.schedule(this::runConnectionHandlers, CONNECT_PACING_MICROS, TimeUnit.MICROSECONDS);
+    }
+
+    /**
+     * Runs the connection handlers, then the packets that waited for them; once (at the end of
+     * the pacing, or earlier when the transport closes first, so that a DISCONNECT the client sent
+     * right after connecting still counts as the client's). On the socket's loop.
+     */
+    private void runConnectionHandlers() {
+        java.util.ArrayDeque<SioPacket> waiting = early;
+        if (waiting == null) {
+            return;
+        }
+        early = null;
+        if (connected) {
+            namespace.fireConnection(this);
+        }
+        for (SioPacket p; (p = waiting.poll()) != null; ) {
             if (connected) {
-                namespace.fireConnection(this);
+                onPacket(connection, p);
             }
-            java.util.ArrayDeque<SioPacket> waiting = early;
-            early = null;
-            for (SioPacket p; (p = waiting.poll()) != null; ) {
-                if (connected) {
-                    onPacket(connection, p);
-                }
-            }
-        }, CONNECT_PACING_MICROS, TimeUnit.MICROSECONDS);
+        }
     }
 
     /** A packet for this namespace (after CONNECT), from {@code from}'s loop. */
@@ -443,6 +453,10 @@ public final class SioSocket {
         onLoop(() -> {
             if (ended || from != connection || detached) {
                 return;
+            }
+            runConnectionHandlers(); // packets that arrived before the loss come first
+            if (ended) {
+                return; // one of them was the client's DISCONNECT
             }
             if (connected && replay != null && RECOVERABLE.contains(reason)) {
                 detach(reason);
