@@ -254,6 +254,23 @@ class ClusterIntegrationTest {
     }
 
     @Test
+    void aPeerAckFailsAtOnceWhenItsRecipientOnAnotherNodeLeaves() throws Exception {
+        Server a = node();
+        Server b = node();
+        NodeClient x = client(a, "x");
+        NodeClient y = client(b, "y");
+        await("both nodes to see each other", () -> broker(a).nodesAlive() == 2 && broker(b).nodesAlive() == 2);
+        x.send(8, Flags.PEER_ACK, y.sessionId, "question", "still there?");
+        y.next(Received.class, r -> true);
+        long started = System.nanoTime();
+        y.disconnect(); // leaves without answering: node b tells node a, well before the 10 s timeout
+        ErrorFrame gone = x.next(ErrorFrame.class, r -> true);
+        assertEquals(8, gone.requestId());
+        assertEquals(ErrorCode.ACK_TIMEOUT.code(), gone.code());
+        assertTrue(System.nanoTime() - started < Duration.ofSeconds(5).toNanos(), gone.message());
+    }
+
+    @Test
     void presenceIsClusterWide() throws Exception {
         Server a = node();
         Server b = node();

@@ -138,9 +138,16 @@ final class NodeClient implements AutoCloseable {
         channel.writeAndFlush(new Ack(relayId, Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
     }
 
+    /** Drops the connection (without BYE); {@link #close} still frees the rest. */
+    void disconnect() {
+        channel.close().syncUninterruptibly();
+    }
+
     @Override
     public void close() {
-        channel.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        if (!group.isShuttingDown()) {
+            channel.close().syncUninterruptibly();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 }
