@@ -145,7 +145,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             Path file = directory == null ? files.resolve(path) : null;
             if (directory != null) {
                 FullHttpResponse response = HttpResponses.error(HttpResponseStatus.MOVED_PERMANENTLY);
-                response.headers().set(HttpHeaderNames.LOCATION, directory + RequestPath.query(request.uri()));
+                response.headers().set(HttpHeaderNames.LOCATION, directory + headerSafe(RequestPath.query(request.uri())));
                 HttpResponses.send(ctx, response, keepAlive, metrics);
             } else if (file == null) {
                 HttpResponses.send(ctx, HttpResponses.error(HttpResponseStatus.NOT_FOUND), keepAlive, metrics);
@@ -221,5 +221,32 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
 
     private static String escapeHtml(String s) {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    /**
+     * {@code query} as it may stand in a header: every character outside visible ASCII (controls,
+     * spaces, non-ASCII) percent-encoded as UTF-8 (found by RequestPathFuzzTest: a NUL in the query of
+     * a redirected directory made Netty refuse the Location header and the client got a 500).
+     */
+    static String headerSafe(String query) {
+        StringBuilder out = null;
+        for (int i = 0; i < query.length(); i++) {
+            char c = query.charAt(i);
+            if (c > 0x20 && c < 0x7f) {
+                if (out != null) {
+                    out.append(c);
+                }
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(query.length() + 16).append(query, 0, i);
+            }
+            int end = Character.isHighSurrogate(c) && i + 1 < query.length() ? i + 2 : i + 1;
+            for (byte b : query.substring(i, end).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                out.append('%').append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+            }
+            i = end - 1;
+        }
+        return out == null ? query : out.toString();
     }
 }
