@@ -4,6 +4,7 @@ import io.netty.util.ResourceLeakDetector;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.common.transport.EpollMode;
 import io.switchboard.common.transport.TransportChoice;
+import io.switchboard.server.http.settings.HttpServing;
 import io.switchboard.server.session.SessionConfig;
 import io.switchboard.server.session.SlowConsumerPolicy;
 import io.switchboard.server.socketio.settings.EngineConfig;
@@ -56,6 +57,7 @@ public final class ServerConfig {
     private final int httpMaxBodyBytes;
     private final Duration httpIdleTimeout;
     private final boolean httpZeroCopy;
+    private final HttpServing httpServing;
     private final URI cluster;
     private final boolean socketIoEnabled;
     private final EngineConfig socketIo;
@@ -136,6 +138,7 @@ public final class ServerConfig {
         this.httpMaxBodyBytes = b.httpMaxBodyBytes;
         this.httpIdleTimeout = b.httpIdleTimeout;
         this.httpZeroCopy = b.httpZeroCopy;
+        this.httpServing = b.httpServing;
         this.cluster = b.cluster;
         this.socketIoEnabled = b.socketIoEnabled;
         this.socketIo = b.socketIo;
@@ -320,6 +323,11 @@ public final class ServerConfig {
      */
     public boolean httpZeroCopy() {
         return httpZeroCopy;
+    }
+
+    /** How the HTTP listener serves: file caches, compression, CORS ({@code http.*} keys). */
+    public HttpServing httpServing() {
+        return httpServing;
     }
 
     /** Whether the HTTP listener serves Socket.IO (Engine.IO under {@link #socketIo()}'s path). Default true. */
@@ -549,6 +557,7 @@ public final class ServerConfig {
         private int httpMaxBodyBytes = 1 << 20;
         private Duration httpIdleTimeout = Duration.ofSeconds(30);
         private boolean httpZeroCopy = true;
+        private HttpServing httpServing = HttpServing.defaults();
         private URI cluster;
         private boolean socketIoEnabled = true;
         private EngineConfig socketIo =
@@ -755,6 +764,17 @@ public final class ServerConfig {
         /** Whether static files may be sent zero-copy; false forces chunked reads. */
         public Builder httpZeroCopy(boolean zeroCopy) {
             this.httpZeroCopy = zeroCopy;
+            return this;
+        }
+
+        /** The HTTP serving settings set so far (for the http.* keys, which change one field each). */
+        public HttpServing httpServingNow() {
+            return httpServing;
+        }
+
+        /** How the HTTP listener serves: file caches, compression, CORS. */
+        public Builder httpServing(HttpServing serving) {
+            this.httpServing = Objects.requireNonNull(serving, "httpServing");
             return this;
         }
 

@@ -33,9 +33,10 @@ import java.util.function.BooleanSupplier;
  * Wires the HTTP/1.1 pipeline: traffic counter, codec (with the request-line and header limits),
  * idle timer, request aggregator (with the body limit), backpressure and flow control (a peer
  * that pipelines without reading gets no more requests handled until it drains), request guard
- * (undecodable requests and unsafe paths), the WebSocket bridge's handlers, the chunked file writer, and the router.
+ * (undecodable requests and unsafe paths), the WebSocket bridge's handlers, the chunked file writer, flush
+ * consolidation (the router's responses to one read's pipelined requests leave in one flush), and the router.
  */
-public final class HttpServerInitializer extends ChannelInitializer<Channel> {
+public final class HttpServerInitializer extends ChannelInitializer<Channel> implements AutoCloseable {
     private final ServerConfig config;
     private final RoomHub hub;
     private final Metrics metrics;
@@ -89,8 +90,8 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
         this.metrics = metrics;
         this.traffic = new TrafficCounter(metrics.listener(Listener.HTTP));
         this.guard = new RequestGuard(metrics);
-        this.router = new HttpRouter(config.staticRoot(), config.httpZeroCopy(), config.metricsEnabled(), metrics, hub,
-                transport, ready, cluster);
+        this.router = new HttpRouter(config.staticRoot(), config.httpZeroCopy(), config.httpServing(),
+                config.metricsEnabled(), metrics, hub, transport, ready, cluster);
         this.engine = socketIo != null && config.socketIoEnabled()
                 ? new EngineServer(config.socketIo(), socketIo, metrics) : null;
     }
@@ -98,6 +99,12 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
     /** The Engine.IO server of this listener, or {@code null} when Socket.IO is not served. */
     public EngineServer engine() {
         return engine;
+    }
+
+    /** Closes what the listener holds open for every connection (the static files' descriptors). */
+    @Override
+    public void close() {
+        router.close();
     }
 
     @Override
@@ -150,6 +157,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
         if (rate != null) {
             pipeline.addLast(HandlerNames.HTTP_RATE_LIMIT, rate);
         }
+        pipeline.addLast(HandlerNames.FLUSH_CONSOLIDATION, new FlushConsolidation());
         pipeline.addLast(HandlerNames.HTTP_ROUTER, router);
         admission.track(Listener.HTTP, ch);
     }

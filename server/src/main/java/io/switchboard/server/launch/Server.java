@@ -92,6 +92,8 @@ public final class Server implements AutoCloseable {
     private SocketIoServer socketIo;
     /** Engine.IO on the HTTP listener, or {@code null}. */
     private EngineServer engine;
+    /** The HTTP listener's initializer, closed after the event loops (its file cache holds descriptors). */
+    private HttpServerInitializer http;
     private volatile boolean ready;
     private volatile boolean closed;
 
@@ -207,6 +209,7 @@ public final class Server implements AutoCloseable {
                     engineListener != null ? engineListener : server.socketIo.engineListener(), server.cluster,
                     admission);
             server.engine = http.engine();
+            server.http = http;
             server.bind(Listener.HTTP, http);
         } catch (ServerStartException e) {
             server.close();
@@ -470,6 +473,9 @@ public final class Server implements AutoCloseable {
         ioGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS);
         acceptGroup.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
         ioGroup.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
+        if (http != null) {
+            http.close();
+        }
         log.info("server stopped");
         return drained;
     }

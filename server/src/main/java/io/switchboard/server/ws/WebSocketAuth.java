@@ -9,13 +9,16 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.http.response.HttpResponses;
+import io.switchboard.server.http.settings.HttpServing;
 import io.switchboard.server.metrics.Metrics;
 import java.util.List;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * Guards the upgrade at {@link WebSocketBridge#PATH}: when the server has an auth token, the
+ * Guards the upgrade at {@link WebSocketBridge#PATH}: with {@code http.websocket-origin-check}, an
+ * upgrade whose {@code Origin} is neither the server's own nor allowed ({@link #originAllowed}) is
+ * answered 403 and the connection closed; then, when the server has an auth token, the
  * request must carry one of its tokens ({@link AuthTokens}) as {@code ?token=} or
  * {@code Authorization: Bearer}, compared in constant time; otherwise it is answered 401 (through {@link HttpResponses}, like every other error) and
  * the connection closed. A query that cannot be decoded carries no token. An accepted request's
@@ -30,14 +33,21 @@ final class WebSocketAuth extends ChannelInboundHandlerAdapter {
 
     private final AuthTokens auth;
     private final Metrics metrics;
+    private final HttpServing serving;
 
     WebSocketAuth(String token, Metrics metrics) {
         this(AuthTokens.of(token), metrics);
     }
 
     WebSocketAuth(AuthTokens auth, Metrics metrics) {
+        this(auth, metrics, HttpServing.defaults());
+    }
+
+    /** @param serving whether and against which origins the upgrade's {@code Origin} is checked */
+    WebSocketAuth(AuthTokens auth, Metrics metrics, HttpServing serving) {
         this.auth = auth;
         this.metrics = metrics;
+        this.serving = serving;
     }
 
     @Override
@@ -56,6 +66,13 @@ final class WebSocketAuth extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (path.equals(WebSocketBridge.PATH)) {
+                String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+                if (serving.websocketOriginCheck() && !originAllowed(origin, request.headers().get(HttpHeaderNames.HOST))) {
+                    request.release();
+                    log.info("{} WebSocket upgrade refused: origin {} not allowed", ctx.channel(), printable(origin));
+                    HttpResponses.send(ctx, HttpResponses.error(HttpResponseStatus.FORBIDDEN), false, metrics);
+                    return;
+                }
                 if (auth.required() && !authorized(ctx, request, uri)) {
                     request.release();
                     refuse(ctx);
@@ -65,6 +82,35 @@ final class WebSocketAuth extends ChannelInboundHandlerAdapter {
             }
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /**
+     * Whether a page of {@code origin} may open the WebSocket: no Origin (not a browser), the
+     * server's own origin (its host and port as the request's Host names them), or one of
+     * {@code http.cors-origins}. Cross-site WebSocket hijacking is a page elsewhere opening it.
+     */
+    boolean originAllowed(String origin, String host) {
+        if (origin == null || serving.originAllowed(origin)) {
+            return true;
+        }
+        int scheme = origin.indexOf("://");
+        if (host == null || scheme < 0) {
+            return false;
+        }
+        String authority = origin.substring(scheme + 3);
+        String defaultPort = origin.regionMatches(true, 0, "https", 0, 5) && scheme == 5 ? ":443" : ":80";
+        return withoutPort(authority, defaultPort).equalsIgnoreCase(withoutPort(host.trim(), defaultPort));
+    }
+
+    /** A peer's header as a log line may show it: printable ASCII, at most 100 characters. */
+    private static String printable(String value) {
+        String s = value.length() > 100 ? value.substring(0, 100) + "..." : value;
+        return s.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+
+    private static String withoutPort(String authority, String defaultPort) {
+        return authority.endsWith(defaultPort) ? authority.substring(0, authority.length() - defaultPort.length())
+                : authority;
     }
 
     private boolean authorized(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri) {

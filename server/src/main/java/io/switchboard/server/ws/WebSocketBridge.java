@@ -63,7 +63,7 @@ public final class WebSocketBridge {
                 .dropPongFrames(true)
                 .handshakeTimeoutMillis(10_000)
                 .build();
-        pipeline.addLast(HandlerNames.WS_AUTH, new WebSocketAuth(auth, metrics))
+        pipeline.addLast(HandlerNames.WS_AUTH, new WebSocketAuth(auth, metrics, config.httpServing()))
                 .addLast(HandlerNames.WS_PROTOCOL, new WebSocketServerProtocolHandler(protocol))
                 .addLast(HandlerNames.WS_AGGREGATOR, new WebSocketFrameAggregator(config.httpMaxBodyBytes()))
                 .addLast(HandlerNames.WS_DECODER, WsRequest.Decoder.INSTANCE)

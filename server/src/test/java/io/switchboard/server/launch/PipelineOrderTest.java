@@ -80,7 +80,8 @@ class PipelineOrderTest {
                 HandlerNames.HTTP_IDLE, HandlerNames.HTTP_AGGREGATOR, HandlerNames.BACKPRESSURE,
                 HandlerNames.HTTP_FLOW_CONTROL, HandlerNames.HTTP_GUARD, HandlerNames.SOCKETIO, HandlerNames.WS_AUTH,
                 HandlerNames.WS_PROTOCOL, HandlerNames.WS_AGGREGATOR, HandlerNames.WS_DECODER, HandlerNames.WS_SESSION,
-                HandlerNames.CHUNKED_WRITER, HandlerNames.HTTP_RATE_LIMIT, HandlerNames.HTTP_ROUTER),
+                HandlerNames.CHUNKED_WRITER, HandlerNames.HTTP_RATE_LIMIT, HandlerNames.FLUSH_CONSOLIDATION,
+                HandlerNames.HTTP_ROUTER),
                 names(new HttpServerInitializer(config, hub, metrics, TransportConfig.resolve(
                         TransportChoice.NIO, null), () -> true, null,
                         AuthTokens.none(), socketIo.engineListener(), null, admission)));
