@@ -197,7 +197,7 @@ final class StaticFiles {
                     Unpooled.EMPTY_BUFFER);
             response.headers().set(HttpHeaderNames.ETAG, etag).set(HttpHeaderNames.LAST_MODIFIED, file.lastModified);
             if (entry.hasSiblings()) {
-                response.headers().set(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT_ENCODING);
+                Cors.vary(response.headers(), "Accept-Encoding");
             }
             cors.apply(in, response.headers());
             return HttpResponses.send(ctx, (FullHttpResponse) response, keepAlive, metrics);
@@ -237,7 +237,7 @@ final class StaticFiles {
             out.set(HttpHeaderNames.CONTENT_ENCODING, coding);
         }
         if (entry.hasSiblings()) {
-            out.set(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT_ENCODING);
+            Cors.vary(out, "Accept-Encoding");
         }
         if (status == HttpResponseStatus.PARTIAL_CONTENT) {
             out.set(HttpHeaderNames.CONTENT_RANGE, "bytes " + start + "-" + (start + length - 1) + "/" + size);

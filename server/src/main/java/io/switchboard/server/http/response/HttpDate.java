@@ -21,7 +21,7 @@ public final class HttpDate {
     }
 
     /** The second of {@code millis}, formatted; reuses the last value within the same second. */
-    static AsciiString at(long millis) {
+    public static AsciiString at(long millis) {
         long second = Math.floorDiv(millis, 1000);
         Stamp s = stamp;
         if (s.second != second) {
