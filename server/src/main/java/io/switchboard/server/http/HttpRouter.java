@@ -44,7 +44,9 @@ import org.apache.logging.log4j.Logger;
  *   <li>Other paths: the static root's files ({@link StaticFiles}); without a static root, {@code /}
  *       is a small built-in page and everything else 404.</li>
  * </ul>
- * Every resource answers GET and HEAD only; other methods get 405. Undecodable requests and
+ * Every resource answers GET and HEAD only; other methods get 405 (with {@code http.cors-origins},
+ * a CORS preflight from an allowed origin gets 204: {@link Cors}). Dynamic responses are gzipped
+ * above {@code http.gzip-threshold} for clients that accept it ({@link DynamicCompression}). Undecodable requests and
  * unsafe paths never get here ({@link RequestGuard} answers them). A request whose handling
  * throws is answered 500 through {@link HttpResponses}, logged at WARN with its channel, and its
  * connection closed; so is an exception from an earlier handler. Stateless: one instance serves
@@ -56,6 +58,8 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     public static final String CHAT_RESOURCE = "/io/switchboard/server/http/chat.html";
     private static final Logger log = LogManager.getLogger(HttpRouter.class);
     private static final String ALLOW = "GET, HEAD";
+    /** The body of {@code /healthz}, encoded once. */
+    private static final byte[] HEALTHZ = "{\"status\":\"up\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     /** Set on a connection once a failure on it has been logged at WARN and answered. */
     private static final AttributeKey<Boolean> FAILED = AttributeKey.valueOf(HttpRouter.class, "failed");
 
@@ -143,7 +147,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             return;
         }
         if (path.is("healthz")) {
-            respond(ctx, request, HttpResponses.text(HttpResponseStatus.OK, "{\"status\":\"up\"}\n",
+            respond(ctx, request, HttpResponses.bytes(HttpResponseStatus.OK, Unpooled.wrappedBuffer(HEALTHZ),
                     HttpResponses.JSON), keepAlive);
         } else if (path.is("readyz")) {
             boolean up = ready.getAsBoolean();
