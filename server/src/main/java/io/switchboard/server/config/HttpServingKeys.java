@@ -43,7 +43,8 @@ final class HttpServingKeys {
                 .build());
         keys.add(key("http.file-cache-max-file", Types.bytes(0, 16 << 20))
                 .flag("--http-file-cache-max-file")
-                .description("Largest static file held in memory; larger ones are sent from disk (sendfile).")
+                .description("Largest static file held in memory; larger ones are sent from the cached descriptor "
+                        + "(sendfile), which costs less than a copy from memory at that size.")
                 .apply((b, v) -> b.httpServing(b.httpServingNow().withFileCacheMaxFile(v)))
                 .read(c -> c.httpServing().fileCacheMaxFile())
                 .build());
