@@ -25,6 +25,7 @@ import io.switchboard.common.protocol.Publish;
 import io.switchboard.common.protocol.Welcome;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.server.Disconnects;
+import io.switchboard.server.HandlerNames;
 import io.switchboard.server.ReadGate;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.auth.AuthTokens;
@@ -57,6 +58,11 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
     private final AuthTokens auth;
     private final Metrics metrics;
     private volatile Channel channel;
+    /**
+     * Where room events, already encoded, enter the pipeline: below the frame encoder, so that a
+     * delivery does not walk the handlers above it.
+     */
+    private ChannelHandlerContext eventContext;
     private boolean handshaken;
     private boolean closing;
     /** The server is shutting down and this session was sent BYE: it still answers until its client's BYE. */
@@ -84,7 +90,9 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        channel = ctx.channel();
+        ChannelHandlerContext encoder = ctx.pipeline().context(HandlerNames.FRAME_ENCODER);
+        eventContext = encoder != null ? encoder : ctx;
+        channel = ctx.channel(); // last: publishes eventContext to delivering threads
     }
 
     // ---- inbound ----
@@ -255,10 +263,10 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
 
     @Override
     public boolean write(Outbound message) {
-        // FlushConsolidationHandler at the head of the pipeline turns a burst of these flushes
-        // into one; the write is accounted against the water marks as soon as it is queued.
-        Channel ch = channel;
-        ch.writeAndFlush(message.framedBytes(), ch.voidPromise());
+        // FlushConsolidationHandler, below the encoder, turns a burst of these flushes into one;
+        // the write is accounted against the water marks as soon as it is queued.
+        ChannelHandlerContext ctx = eventContext;
+        ctx.writeAndFlush(message.framedBytes(), ctx.voidPromise());
         return true;
     }
 
