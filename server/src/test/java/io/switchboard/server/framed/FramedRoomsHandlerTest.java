@@ -680,6 +680,26 @@ class FramedRoomsHandlerTest {
         assertNull(hub.session(2));
     }
 
+    @Test
+    void joiningAgainChangesWhetherTheMemberSeesPresence() {
+        Session a = session(1);
+        a.hello("alice");
+        a.send(new Join(1, Flags.PRESENCE | Flags.ACK, "lobby"));
+        a.nextAck(1);
+        a.send(new Join(2, Flags.ACK, "lobby")); // still a member, no longer watching
+        a.nextAck(2);
+        Session b = joined(2, "bob", "lobby");
+        a.expectNothing(); // deliveries on an embedded channel are synchronous: a notice would be here
+        a.send(new Join(3, Flags.PRESENCE | Flags.ACK, "lobby"));
+        a.nextAck(3);
+        b.send(new Leave(3, 0, "lobby"));
+        assertEquals(new Presence(Opcode.LEFT, "lobby", 2, "bob"), a.next(Presence.class));
+        a.send(new Leave(4, Flags.ACK, "lobby"));
+        a.nextAck(4);
+        joined(3, "carol", "lobby");
+        a.expectNothing();
+    }
+
     // ---- answers that come at once instead of at a timeout (issue: defects found from outside) ----
 
     @Test
