@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -528,16 +529,82 @@ public final class RoomHub implements ClusterInbound {
         }
     }
 
+    /**
+     * Delivers to the recipients on the current thread's event loop (or that take any thread) at
+     * once, and hands those of each other loop their deliveries as one task on that loop: with
+     * several I/O threads, a room's members are served by their own threads in parallel, and a
+     * member costs no cross-thread task of its own. Events from one thread reach a member in the
+     * order they were published.
+     */
     private int fanOut(Member from, Iterable<Member> recipients, Outbound message, boolean includeSelf) {
         int n = 0;
+        LoopBatches batches = null;
         for (Member m : recipients) {
             if (m == from && !includeSelf) {
                 continue;
             }
-            count(m.deliver(message));
             n++;
+            EventExecutor loop = m.executor();
+            if (loop == null || loop.inEventLoop()) {
+                count(m.deliver(message));
+            } else {
+                if (batches == null) {
+                    batches = new LoopBatches();
+                }
+                batches.add(loop, m);
+            }
+        }
+        if (batches != null) {
+            batches.dispatch(message);
         }
         return n;
+    }
+
+    /** The recipients of one fan-out that live on other event loops, by loop. */
+    private final class LoopBatches {
+        private final List<EventExecutor> loops = new ArrayList<>(4);
+        private final List<List<Member>> members = new ArrayList<>(4);
+
+        void add(EventExecutor loop, Member member) {
+            for (int i = 0; i < loops.size(); i++) {
+                if (loops.get(i) == loop) {
+                    members.get(i).add(member);
+                    return;
+                }
+            }
+            loops.add(loop);
+            List<Member> list = new ArrayList<>();
+            list.add(member);
+            members.add(list);
+        }
+
+        /**
+         * One task per loop, each with its own {@link Outbound} over the same frame: an encoding is
+         * made once per loop and wire format, and no cache is shared between threads.
+         */
+        void dispatch(Outbound message) {
+            for (int i = 0; i < loops.size(); i++) {
+                List<Member> batch = members.get(i);
+                Outbound copy = message.forAnotherThread();
+                try {
+                    loops.get(i).execute(() -> {
+                        try {
+                            for (Member m : batch) {
+                                count(m.deliver(copy));
+                            }
+                        } finally {
+                            copy.release();
+                        }
+                    });
+                } catch (RejectedExecutionException e) {
+                    // The loop is shutting down: its members are being closed and get nothing more.
+                    copy.release();
+                    for (int k = 0; k < batch.size(); k++) {
+                        count(false);
+                    }
+                }
+            }
+        }
     }
 
     private void count(boolean wasDelivered) {

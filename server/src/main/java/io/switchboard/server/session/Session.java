@@ -2,6 +2,7 @@ package io.switchboard.server.session;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
 import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.protocol.Event;
 import io.switchboard.common.protocol.Flags;
@@ -81,7 +82,8 @@ public final class Session implements Member {
     }
 
     /** The event loop this session's state lives on. */
-    public io.netty.util.concurrent.EventExecutor executor() {
+    @Override
+    public EventExecutor executor() {
         return wire.executor();
     }
 

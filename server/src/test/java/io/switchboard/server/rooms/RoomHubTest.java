@@ -14,6 +14,7 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
 import io.switchboard.common.protocol.Ack;
 import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.protocol.ErrorFrame;
@@ -32,9 +33,11 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import io.switchboard.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -79,6 +82,10 @@ class RoomHubTest {
         volatile boolean accept = true;
         boolean keepRaw;
         volatile CountDownLatch repliesLatch;
+        /** The loop this member says it lives on ({@code null}: any thread). */
+        volatile EventExecutor loop;
+        /** The threads deliveries came on. */
+        final Set<Thread> threads = ConcurrentHashMap.newKeySet();
 
         TestMember(long id, String name) {
             this.id = id;
@@ -97,7 +104,13 @@ class RoomHubTest {
         }
 
         @Override
+        public EventExecutor executor() {
+            return loop;
+        }
+
+        @Override
         public boolean deliver(Outbound message) {
+            threads.add(Thread.currentThread());
             if (!accept) {
                 return false;
             }
@@ -692,6 +705,62 @@ class RoomHubTest {
             assertEquals(5, error.requestId());
         } finally {
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Test
+    void membersOfAnotherEventLoopGetTheirEventsOnThatLoopInPublishOrder() throws Exception {
+        DefaultEventLoop here = new DefaultEventLoop();
+        DefaultEventLoop there = new DefaultEventLoop();
+        try {
+            TestMember publisher = member(1, "publisher");
+            publisher.loop = here;
+            List<TestMember> near = new ArrayList<>();
+            List<TestMember> far = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                TestMember n = member(10 + i, "near" + i);
+                n.loop = here;
+                near.add(n);
+                TestMember f = member(20 + i, "far" + i);
+                f.loop = there;
+                far.add(f);
+            }
+            TestMember anyThread = member(30, "any");
+            for (TestMember m : members) {
+                hub.join(m, "r", false);
+            }
+            int events = 200;
+            int[] recipients = new int[1];
+            here.submit(() -> {
+                for (int i = 0; i < events; i++) {
+                    recipients[0] = hub.publishToRoom(publisher, "r", roomEvent(publisher, "r", "e", text("n" + i)), false);
+                }
+            }).sync();
+            assertEquals(7, recipients[0], "every member but the publisher counts as a recipient");
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < events; i++) {
+                expected.add("n" + i);
+            }
+            for (TestMember m : members) {
+                if (m == publisher) {
+                    continue;
+                }
+                Await.until(m + " has every event", () -> m.events.size() == events);
+                assertEquals(expected, m.events.stream().map(SeenEvent::payload).toList(), m + " in publish order");
+            }
+            Thread hereThread = here.submit(Thread::currentThread).get();
+            Thread thereThread = there.submit(Thread::currentThread).get();
+            for (TestMember m : near) {
+                assertEquals(Set.of(hereThread), m.threads, m + " served on the publisher's loop");
+            }
+            for (TestMember m : far) {
+                assertEquals(Set.of(thereThread), m.threads, m + " served on its own loop");
+            }
+            assertEquals(Set.of(hereThread), anyThread.threads, "a member without a loop is served at once");
+            assertEquals(7L * events, hub.delivered());
+        } finally {
+            here.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            there.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
 }
