@@ -7,6 +7,9 @@
 #
 #   bench/run-fanout-sizes.sh [JAR]        (JAR default server/target/switchboard-server.jar)
 #
+# With BASE_JAR=OLD.jar and "baseline" in SERVERS, an older build runs the same loads in the same
+# rounds, for before/after tables.
+#
 # Knobs (environment): SIZES ["100 1000 5000 15000"]  SERVERS ["switchboard c c-batched"]
 #   WINDOW [8] publishes in flight (closed loop) or RATE publishes/s (open loop, 0 = closed)
 #   PAYLOAD [64] bytes  DURATION [8] measured seconds  WARMUP [2]  ROUNDS [3]
@@ -22,7 +25,7 @@ JAR=${1:-server/target/switchboard-server.jar}
 SIZES=${SIZES:-100 1000 5000 15000} SERVERS=${SERVERS:-switchboard c c-batched}
 WINDOW=${WINDOW:-8} RATE=${RATE:-0} PAYLOAD=${PAYLOAD:-64} DURATION=${DURATION:-8} WARMUP=${WARMUP:-2}
 ROUNDS=${ROUNDS:-3} IO_THREADS=${IO_THREADS:-1} SERVER_CPUS=${SERVER_CPUS:-0} CLIENT_CPU=${CLIENT_CPU:-1}
-PORT=${PORT:-17310} JAVA_OPTS=${JAVA_OPTS:-}
+PORT=${PORT:-17310} JAVA_OPTS=${JAVA_OPTS:-} BASE_JAR=${BASE_JAR:-}
 make -C bench >/dev/null
 [ -f "$JAR" ] || { echo "${0##*/}: no server jar at $JAR (./mvnw -q package -DskipTests -pl server -am)" >&2; exit 2; }
 WORK=$(mktemp -d)
@@ -33,9 +36,13 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 start_server() { # server
     case $1 in
-        switchboard)
+        switchboard | baseline)
+            local jar=$JAR
+            if [ "$1" = baseline ]; then
+                jar=${BASE_JAR:?"baseline" in SERVERS needs BASE_JAR}
+            fi
             # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-            taskset -c "$SERVER_CPUS" java $JAVA_OPTS -jar "$JAR" --bind 127.0.0.1 --framed-port "$PORT" \
+            taskset -c "$SERVER_CPUS" java $JAVA_OPTS -jar "$jar" --bind 127.0.0.1 --framed-port "$PORT" \
                 --echo-port off --udp-port off --http-port off --io-threads "$IO_THREADS" --idle-timeout 0 \
                 --max-connections 20000 > "$WORK/server.log" 2>&1 & ;;
         c) taskset -c "$SERVER_CPUS" bench/bin/fanout_server "$PORT" > "$WORK/server.log" 2>&1 & ;;
