@@ -31,6 +31,7 @@ import io.switchboard.server.limits.Admission;
 import io.switchboard.server.limits.Limits;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.metrics.PrometheusText;
+import io.switchboard.server.metrics.RuntimeMetrics;
 import io.switchboard.server.reload.FileWatcher;
 import io.switchboard.server.rooms.ClusterStatus;
 import io.switchboard.server.rooms.RoomHub;
@@ -102,6 +103,7 @@ public final class Server implements AutoCloseable {
         this.notify = notify;
         this.activation = activation;
         this.limits = new Limits(config, metrics);
+        metrics.register(new RuntimeMetrics(PooledByteBufAllocator.DEFAULT));
         this.acceptGroup = transport.newEventLoopGroup(config.listenerChannels(), "switchboard-accept");
         this.ioGroup = transport.newEventLoopGroup(config.ioThreads(), "switchboard-io");
         if (config.cluster() == null) {
