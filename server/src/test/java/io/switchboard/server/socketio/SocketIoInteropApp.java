@@ -92,8 +92,10 @@ final class SocketIoInteropApp {
         main.on("last-disconnect", (socket, args, ack) -> ack.send(lastDisconnect));
         main.on("fetch-room", (socket, args, ack) -> {
             ArrayNode ids = NODES.arrayNode();
-            main.in(args.path(0).asText()).fetchSockets().stream().map(SioSocket::id).sorted().forEach(ids::add);
-            ack.send(ids);
+            main.in(args.path(0).asText()).fetchSockets().thenAccept(found -> {
+                found.stream().map(RemoteSocket::id).sorted().forEach(ids::add);
+                ack.send(ids);
+            });
         });
         main.on("sockets-join", (socket, args, ack) -> {
             main.in(args.path(0).asText()).socketsJoin(args.path(1).asText());
