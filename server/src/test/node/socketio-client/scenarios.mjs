@@ -282,6 +282,65 @@ const scenarios = {
     };
   },
 
+  // Compression (SocketIoClientInteropApp's "big" and "length"): the official client over
+  // WebSocket offers permessage-deflate (ws, threshold 0); what is negotiated, and the bytes a
+  // large message takes on the TCP connection each way. Then Engine.IO long-polling spoken by
+  // hand over Node's fetch (undici, which sends Accept-Encoding and inflates): a large payload
+  // comes gzipped, a small one and one for a client that does not accept gzip do not.
+  async compression() {
+    const n = options.size ?? 300_000;
+    const s = client(url, { transports: ["websocket"], perMessageDeflate: { threshold: 0 } });
+    await connected(s);
+    const ws = s.io.engine.transport.ws;
+    const extensions = ws.extensions;
+    const tcp = ws._socket;
+    const got = [];
+    s.on("big", (text) => got.push(text));
+    const read0 = tcp.bytesRead;
+    await ok(s, "big", n);
+    await waitFor("the large message", () => got.length === 1);
+    const wsBytesIn = tcp.bytesRead - read0;
+    const written0 = tcp.bytesWritten;
+    const [counted] = await ok(s, "length", "xyz".repeat(n / 3));
+    const wsBytesOut = tcp.bytesWritten - written0;
+    s.disconnect();
+
+    const base = url + "/socket.io/?EIO=4&transport=polling";
+    const get = async (query, acceptEncoding) => {
+      const res = await fetch(base + query, { headers: { "accept-encoding": acceptEncoding } });
+      const body = await res.text();
+      return { body, encoding: res.headers.get("content-encoding"), length: Number(res.headers.get("content-length")) };
+    };
+    const post = async (sid, body) => {
+      const res = await fetch(base + "&sid=" + sid, { method: "POST", body, headers: { "content-type": "text/plain" } });
+      if (res.status !== 200) throw new Error("POST " + res.status + " " + (await res.text()));
+    };
+    const open = await get("", "gzip");
+    const sid = JSON.parse(open.body.slice(1)).sid;
+    await post(sid, "40");
+    const connect = await get("&sid=" + sid, "gzip");
+    await post(sid, '42["big",' + n + "]");
+    const gzipped = await get("&sid=" + sid, "gzip"); // the ack and the large event
+    await post(sid, '42["big",' + n + "]");
+    const plain = await get("&sid=" + sid, "identity");
+    const event = (body) => body.split("\x1e").find((p) => p.startsWith('42["big"'));
+    return {
+      extensions,
+      received: got[0].length,
+      wsBytesIn,
+      counted,
+      wsBytesOut,
+      openEncoding: open.encoding,
+      connectEncoding: connect.encoding,
+      gzipEncoding: gzipped.encoding,
+      gzipLength: gzipped.length,
+      gzipEvent: JSON.parse(event(gzipped.body).slice(2))[1].length,
+      plainEncoding: plain.encoding,
+      plainLength: plain.length,
+      plainEvent: JSON.parse(event(plain.body).slice(2))[1].length,
+    };
+  },
+
   // Two nodes with the test's application (SocketIoClusterTest.ClusterApp): a broadcast to
   // several rooms with exceptions reaches each member once on both nodes, whatever its protocol;
   // socketsJoin, socketsLeave, disconnectSockets and fetchSockets act on both nodes.
