@@ -100,7 +100,15 @@ final class Forwarding {
             state.failed.increment();
             return false;
         }
-        publish(ALL, Envelope.selected(alloc, nodes.nodeId(), selection, event), true);
+        ByteBuf envelope;
+        try {
+            envelope = Envelope.selected(alloc, nodes.nodeId(), selection, event);
+        } catch (IllegalArgumentException e) { // more than 65,535 rooms or sessions in a list
+            state.failed.increment();
+            log.debug("cluster: selection not forwarded: {}", e.getMessage());
+            return false;
+        }
+        publish(ALL, envelope, true);
         return true;
     }
 

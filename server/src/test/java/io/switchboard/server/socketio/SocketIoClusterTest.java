@@ -23,6 +23,8 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Two nodes joined through a real redis-server, official socket.io-client 4.8 clients on both
@@ -194,12 +196,15 @@ class SocketIoClusterTest {
      * and a direct message sent on node A (the id still names A) reach it on B, and node A lists
      * it among the room's members.
      */
-    @Test
-    void aSocketRecoversOnTheOtherNode() throws Exception {
+    @ParameterizedTest(name = "client transports {0}")
+    @ValueSource(strings = {"polling", "websocket", "polling,websocket"})
+    void aSocketRecoversOnTheOtherNode(String transports) throws Exception {
         Path work = SioClientScenarios.prepare();
         Server a = node();
         Server b = node();
-        JsonNode r = SioClientScenarios.run(work, "clusterRecover", List.of(url(a), url(b)), Map.of());
+        JsonNode r = SioClientScenarios.run(work, "clusterRecover", List.of(url(a), url(b)),
+                Map.of("transports", List.of(transports.split(","))));
+        assertEquals(transports.endsWith("websocket") ? "websocket" : "polling", r.path("transport").asText());
         String id = r.path("firstId").asText();
         assertTrue(r.path("recovered").asBoolean(), "socket.recovered on node B");
         assertEquals(id, r.path("secondId").asText());
