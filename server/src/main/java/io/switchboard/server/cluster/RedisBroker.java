@@ -25,6 +25,7 @@ import io.switchboard.server.ServerConfig;
 import io.switchboard.server.rooms.ClusterBroker;
 import io.switchboard.server.rooms.ClusterInbound;
 import io.switchboard.server.rooms.Member;
+import io.switchboard.server.rooms.Selection;
 import io.switchboard.server.rooms.SessionIds;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -273,6 +274,31 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
     @Override
     public SessionRoute forwardToSession(long sessionId, Event event) {
         return forwarding.toSession(sessionId, event);
+    }
+
+    @Override
+    public SessionRoute forwardToSessionAt(int node, long sessionId, Event event, int origin) {
+        return forwarding.toSessionAt(node, sessionId, event, origin);
+    }
+
+    @Override
+    public boolean forwardSelected(Selection selection, Event event) {
+        return forwarding.selected(selection, event);
+    }
+
+    @Override
+    public boolean sendToAll(String topic, ByteBuf body) {
+        return forwarding.message(0, topic, body);
+    }
+
+    @Override
+    public boolean sendToNode(int node, String topic, ByteBuf body) {
+        return forwarding.message(node, topic, body);
+    }
+
+    @Override
+    public java.util.Set<Integer> otherNodes() {
+        return nodes.others();
     }
 
     @Override

@@ -225,6 +225,38 @@ class RoomHubTest {
     }
 
     @Test
+    void aSelectionPicksTheUnionOfItsTargetsMinusItsExceptionsEachOnce() {
+        TestMember a = member(1, "a"); // r1, r2
+        TestMember b = member(2, "b"); // r2, x
+        TestMember c = member(3, "c"); // r3
+        TestMember d = member(4, "d"); // r1
+        hub.join(a, "r1", false);
+        hub.join(a, "r2", false);
+        hub.join(b, "r2", false);
+        hub.join(b, "x", false);
+        hub.join(c, "r3", false);
+        hub.join(d, "r1", false);
+        Selection selection = new Selection(false, Set.of("r1", "r2", "nowhere"), Set.of(3L, 99L), Set.of("x"), Set.of(4L));
+        assertEquals(Set.of(1L, 3L), memberIds(hub.localRecipients(selection)));
+        int n = hub.publishToSelection(selection, new Event(0, Flags.JSON, 7, Target.SESSION, "", "e",
+                io.netty.buffer.Unpooled.copiedBuffer("[1]", StandardCharsets.UTF_8)));
+        assertEquals(2, n);
+        assertEquals(1, a.events.size(), "a is in r1 and r2: once");
+        assertEquals(1, c.events.size(), "c by its session id");
+        assertEquals(0, b.events.size(), "b is in x");
+        assertEquals(0, d.events.size(), "d is excepted by id");
+        assertEquals(Flags.JSON, a.events.get(0).flags());
+        // Everyone: every registered session but the exceptions.
+        assertEquals(Set.of(1L, 3L, 4L), memberIds(hub.localRecipients(new Selection(true, Set.of(), Set.of(), Set.of("x"), Set.of()))));
+    }
+
+    private static Set<Long> memberIds(List<Member> members) {
+        Set<Long> out = new HashSet<>();
+        members.forEach(m -> out.add(m.id()));
+        return out;
+    }
+
+    @Test
     void joiningTwiceKeepsOneMembership() {
         TestMember a = member(1, "a");
         hub.join(a, "lobby", false);
