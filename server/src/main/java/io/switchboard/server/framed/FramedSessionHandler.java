@@ -26,7 +26,6 @@ import io.switchboard.common.protocol.Welcome;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.server.Disconnects;
 import io.switchboard.server.ReadGate;
-import io.switchboard.server.ServerConfig;
 import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.lifecycle.Connections;
 import io.switchboard.server.lifecycle.SessionEnded;
@@ -38,6 +37,7 @@ import io.switchboard.server.session.Refused;
 import io.switchboard.server.session.Session;
 import io.switchboard.server.session.Session.Publication;
 import io.switchboard.server.session.SessionWire;
+import io.switchboard.server.settings.FramedConfig;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -52,7 +52,7 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
     /** How long a closing session keeps draining its peer's input after the final frame. */
     static final long LINGER_MILLIS = 2000;
 
-    private final ServerConfig config;
+    private final FramedConfig config;
     private final Session session;
     private final AuthTokens auth;
     private final Metrics metrics;
@@ -62,15 +62,11 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
     /** The server is shutting down and this session was sent BYE: it still answers until its client's BYE. */
     private boolean draining;
 
-    FramedSessionHandler(long sessionId, ServerConfig config, RoomHub hub) {
-        this(sessionId, config, hub, new Metrics());
+    FramedSessionHandler(long sessionId, FramedConfig config, RoomHub hub) {
+        this(sessionId, config, hub, new Metrics(), AuthTokens.none());
     }
 
-    FramedSessionHandler(long sessionId, ServerConfig config, RoomHub hub, Metrics metrics) {
-        this(sessionId, config, hub, metrics, AuthTokens.of(config.authToken()));
-    }
-
-    FramedSessionHandler(long sessionId, ServerConfig config, RoomHub hub, Metrics metrics, AuthTokens auth) {
+    FramedSessionHandler(long sessionId, FramedConfig config, RoomHub hub, Metrics metrics, AuthTokens auth) {
         this.metrics = metrics;
         this.config = config;
         this.auth = auth;
@@ -280,7 +276,7 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
         ChannelHandlerContext ctx = channel.pipeline().context(this);
         if (ctx != null && !closing) {
             closeWith(ctx, new ErrorFrame(0, ErrorCode.SLOW_CONSUMER,
-                    "outbound buffer above " + config.writeBufferHighWaterMark() + " bytes"));
+                    "outbound buffer above " + config.session().writeBufferHighWaterMark() + " bytes"));
         }
     }
 

@@ -28,7 +28,6 @@ import io.switchboard.common.protocol.Target;
 import io.switchboard.server.Disconnects;
 import io.switchboard.server.HandlerNames;
 import io.switchboard.server.ReadGate;
-import io.switchboard.server.ServerConfig;
 import io.switchboard.server.lifecycle.ShutdownEvent;
 import io.switchboard.server.limits.ConnectionRate;
 import io.switchboard.server.metrics.Metrics;
@@ -38,6 +37,7 @@ import io.switchboard.server.session.Refused;
 import io.switchboard.server.session.Session.Publication;
 import io.switchboard.server.session.Session;
 import io.switchboard.server.session.SessionWire;
+import io.switchboard.server.settings.WsConfig;
 import io.switchboard.server.ws.WsJson.BadMessage;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +53,7 @@ import org.apache.logging.log4j.Logger;
 final class WebSocketSession extends ChannelInboundHandlerAdapter implements SessionWire {
     private static final Logger log = LogManager.getLogger(WebSocketSession.class);
 
-    private final ServerConfig config;
+    private final WsConfig config;
     private final RoomHub hub;
     private final Metrics metrics;
     private volatile ChannelHandlerContext ctx;
@@ -64,11 +64,11 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
     /** The per-connection message rate, or null when unlimited. */
     private final ConnectionRate rate;
 
-    WebSocketSession(ServerConfig config, RoomHub hub, Metrics metrics) {
+    WebSocketSession(WsConfig config, RoomHub hub, Metrics metrics) {
         this(config, hub, metrics, null);
     }
 
-    WebSocketSession(ServerConfig config, RoomHub hub, Metrics metrics, ConnectionRate rate) {
+    WebSocketSession(WsConfig config, RoomHub hub, Metrics metrics, ConnectionRate rate) {
         this.rate = rate;
         this.config = config;
         this.hub = hub;
@@ -155,7 +155,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
             // A fragmented message over the limit (single frames over it are refused by the decoder).
             log.debug("{} WebSocket session {}: {}", ctx.channel(), session.id(), cause.getMessage());
             closeWith(ctx, null, WebSocketCloseStatus.MESSAGE_TOO_BIG,
-                    "message over " + config.httpMaxBodyBytes() + " bytes");
+                    "message over " + config.maxMessageBytes() + " bytes");
             return;
         }
         if (cause instanceof CorruptedWebSocketFrameException || Disconnects.isRoutine(cause)) {
@@ -392,7 +392,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
         if (!closing && c.channel().isActive()) {
             metrics.error(ErrorCode.SLOW_CONSUMER.code());
             closeWith(c, WsJson.error(c.alloc(), null, ErrorCode.SLOW_CONSUMER.code(),
-                    "outbound buffer above " + config.writeBufferHighWaterMark() + " bytes"),
+                    "outbound buffer above " + config.session().writeBufferHighWaterMark() + " bytes"),
                     WebSocketCloseStatus.POLICY_VIOLATION, "slow consumer");
         }
     }

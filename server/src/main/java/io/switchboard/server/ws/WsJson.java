@@ -14,8 +14,8 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.switchboard.common.Version;
 import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.protocol.Wire;
-import io.switchboard.server.ServerConfig;
 import io.switchboard.common.protocol.Flags;
+import io.switchboard.server.settings.WsConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -169,16 +169,16 @@ final class WsJson {
     }
 
     /** The {@code welcome} message: the session id and the limits the client must keep to. */
-    static TextWebSocketFrame welcome(ByteBufAllocator alloc, long sessionId, ServerConfig config) {
+    static TextWebSocketFrame welcome(ByteBufAllocator alloc, long sessionId, WsConfig config) {
         return frame(alloc, "welcome", json -> {
             writeSession(json, "session", sessionId);
             json.writeStringField("server", Version.product());
-            json.writeNumberField("maxMessageBytes", config.httpMaxBodyBytes());
-            json.writeNumberField("maxPayloadBytes", config.maxPayloadBytes());
-            json.writeNumberField("maxRoomNameBytes", config.maxRoomNameBytes());
-            json.writeNumberField("maxEventNameBytes", config.maxEventNameBytes());
+            json.writeNumberField("maxMessageBytes", config.maxMessageBytes());
+            json.writeNumberField("maxPayloadBytes", config.session().maxPayloadBytes());
+            json.writeNumberField("maxRoomNameBytes", config.session().maxRoomNameBytes());
+            json.writeNumberField("maxEventNameBytes", config.session().maxEventNameBytes());
             json.writeNumberField("maxNameBytes", Wire.MAX_NAME_BYTES);
-            json.writeNumberField("maxRoomsPerSession", config.maxRoomsPerSession());
+            json.writeNumberField("maxRoomsPerSession", config.session().maxRoomsPerSession());
             json.writeNumberField("idleTimeoutMillis", config.idleTimeout().toMillis());
         });
     }
