@@ -15,11 +15,13 @@ import io.switchboard.common.Version;
 import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.common.protocol.Flags;
+import io.switchboard.common.protocol.MembersReply.MemberInfo;
 import io.switchboard.server.settings.WsConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * The JSON text of the WebSocket bridge ({@code docs/websocket.md}): reads a client message into a
@@ -180,6 +182,22 @@ final class WsJson {
             json.writeNumberField("maxNameBytes", Wire.MAX_NAME_BYTES);
             json.writeNumberField("maxRoomsPerSession", config.session().maxRoomsPerSession());
             json.writeNumberField("idleTimeoutMillis", config.idleTimeout().toMillis());
+        });
+    }
+
+    /** The {@code members} answer: the room's sessions with their names. */
+    static TextWebSocketFrame members(ByteBufAllocator alloc, Long id, String room, List<MemberInfo> members) {
+        return frame(alloc, "members", json -> {
+            writeId(json, id);
+            json.writeStringField("room", room);
+            json.writeArrayFieldStart("members");
+            for (MemberInfo m : members) {
+                json.writeStartObject();
+                writeSession(json, "session", m.sessionId());
+                json.writeStringField("name", m.name());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
         });
     }
 
