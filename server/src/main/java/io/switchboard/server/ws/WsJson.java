@@ -14,12 +14,14 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.switchboard.common.Version;
 import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.protocol.Wire;
-import io.switchboard.server.ServerConfig;
 import io.switchboard.common.protocol.Flags;
+import io.switchboard.common.protocol.MembersReply.MemberInfo;
+import io.switchboard.server.settings.WsConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * The JSON text of the WebSocket bridge ({@code docs/websocket.md}): reads a client message into a
@@ -169,17 +171,33 @@ final class WsJson {
     }
 
     /** The {@code welcome} message: the session id and the limits the client must keep to. */
-    static TextWebSocketFrame welcome(ByteBufAllocator alloc, long sessionId, ServerConfig config) {
+    static TextWebSocketFrame welcome(ByteBufAllocator alloc, long sessionId, WsConfig config) {
         return frame(alloc, "welcome", json -> {
             writeSession(json, "session", sessionId);
             json.writeStringField("server", Version.product());
-            json.writeNumberField("maxMessageBytes", config.httpMaxBodyBytes());
-            json.writeNumberField("maxPayloadBytes", config.maxPayloadBytes());
-            json.writeNumberField("maxRoomNameBytes", config.maxRoomNameBytes());
-            json.writeNumberField("maxEventNameBytes", config.maxEventNameBytes());
+            json.writeNumberField("maxMessageBytes", config.maxMessageBytes());
+            json.writeNumberField("maxPayloadBytes", config.session().maxPayloadBytes());
+            json.writeNumberField("maxRoomNameBytes", config.session().maxRoomNameBytes());
+            json.writeNumberField("maxEventNameBytes", config.session().maxEventNameBytes());
             json.writeNumberField("maxNameBytes", Wire.MAX_NAME_BYTES);
-            json.writeNumberField("maxRoomsPerSession", config.maxRoomsPerSession());
+            json.writeNumberField("maxRoomsPerSession", config.session().maxRoomsPerSession());
             json.writeNumberField("idleTimeoutMillis", config.idleTimeout().toMillis());
+        });
+    }
+
+    /** The {@code members} answer: the room's sessions with their names. */
+    static TextWebSocketFrame members(ByteBufAllocator alloc, Long id, String room, List<MemberInfo> members) {
+        return frame(alloc, "members", json -> {
+            writeId(json, id);
+            json.writeStringField("room", room);
+            json.writeArrayFieldStart("members");
+            for (MemberInfo m : members) {
+                json.writeStartObject();
+                writeSession(json, "session", m.sessionId());
+                json.writeStringField("name", m.name());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
         });
     }
 

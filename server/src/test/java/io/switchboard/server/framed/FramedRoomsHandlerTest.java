@@ -38,6 +38,7 @@ import io.switchboard.common.protocol.Target;
 import io.switchboard.common.protocol.Welcome;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.server.ServerConfig;
+import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.session.SlowConsumerPolicy;
@@ -89,7 +90,8 @@ class FramedRoomsHandlerTest {
             this.id = id;
             this.channel = new EmbeddedChannel(flushes,
                     new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true),
-                    FrameEncoder.INSTANCE, new FramedSessionHandler(id, config, hub));
+                    FrameEncoder.INSTANCE, new FramedSessionHandler(id, config.framedConfig(), hub, new Metrics(),
+                            AuthTokens.of(config.authConfig().token())));
             sessions.add(this);
         }
 
@@ -940,7 +942,7 @@ class FramedRoomsHandlerTest {
 
     @Test
     void theServerPipelineRoutesEventsBetweenSessions() {
-        FramedServerInitializer initializer = new FramedServerInitializer(config().build(), hub, new Metrics());
+        FramedServerInitializer initializer = new FramedServerInitializer(config().build().framedConfig(), hub, new Metrics());
         Session a = new Session(initializer);
         Session b = new Session(initializer);
         a.hello("alice");
