@@ -127,7 +127,12 @@ final class FramedSessionHandler extends FramedConnection {
                 }
                 case MEMBERS -> {
                     Members members = (Members) frame;
-                    reply(ctx, new MembersReply(members.requestId(), members.room(), session.members(members.room())));
+                    if (members.paged()) {
+                        Session.MemberPage page = session.members(members.room(), members.after(), members.limit());
+                        reply(ctx, new MembersReply(members.requestId(), members.room(), page.members(), true, page.next()));
+                    } else {
+                        reply(ctx, new MembersReply(members.requestId(), members.room(), session.members(members.room())));
+                    }
                 }
                 case BYE -> {
                     log.debug("{} said bye: {}", ctx.channel(), ((Bye) frame).message());

@@ -99,7 +99,7 @@ final class WebSocketSession extends WsConnection {
                     session.leave(WsJson.string(message, "room", null));
                     acknowledge(ctx, id);
                 }
-                case "members" -> members(ctx, WsJson.string(message, "room", null), id);
+                case "members" -> members(ctx, message, id);
                 case "publish", "broadcast", "send" -> publish(ctx, message, id, type);
                 case "ack" -> peerAck(message, id);
                 case "ping" -> send(ctx, WsJson.frame(ctx.alloc(), "pong", json -> WsJson.writeId(json, id)));
@@ -122,8 +122,16 @@ final class WebSocketSession extends WsConnection {
         acknowledge(ctx, id);
     }
 
-    private void members(ChannelHandlerContext ctx, String room, Long id) throws Refused {
-        send(ctx, WsJson.members(ctx.alloc(), id, room, session.members(room)));
+    private void members(ChannelHandlerContext ctx, JsonNode message, Long id) throws BadMessage, Refused {
+        String room = WsJson.string(message, "room", null);
+        int limit = WsJson.pageLimit(message);
+        if (limit == 0) {
+            send(ctx, WsJson.members(ctx.alloc(), id, room, session.members(room), null));
+        } else {
+            long after = message.hasNonNull("after") ? WsJson.session(message, "after") : 0;
+            Session.MemberPage page = session.members(room, after, limit);
+            send(ctx, WsJson.members(ctx.alloc(), id, room, page.members(), page.next()));
+        }
     }
 
     /** publish (room), broadcast (all) and send (one session): the framed PUBLISH's checks, in its order. */

@@ -15,6 +15,7 @@ import io.switchboard.common.Version;
 import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.common.protocol.Flags;
+import io.switchboard.common.protocol.Members;
 import io.switchboard.common.protocol.MembersReply.MemberInfo;
 import io.switchboard.server.settings.WsConfig;
 import java.io.IOException;
@@ -110,6 +111,19 @@ final class WsJson {
         return value.booleanValue();
     }
 
+    /** The {@code limit} of a members page: 1..{@link Members#MAX_LIMIT}, or 0 when absent (the whole room). */
+    static int pageLimit(JsonNode message) throws BadMessage {
+        JsonNode value = message.get("limit");
+        if (value == null || value.isNull()) {
+            return 0;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < 1
+                || value.intValue() > Members.MAX_LIMIT) {
+            throw new BadMessage(ErrorCode.MALFORMED_BODY, "'limit' must be an integer 1.." + Members.MAX_LIMIT);
+        }
+        return value.intValue();
+    }
+
     /** A session id: a decimal string (as the server writes them) or an integer. */
     static long session(JsonNode message, String field) throws BadMessage {
         JsonNode value = message.get(field);
@@ -185,11 +199,17 @@ final class WsJson {
         });
     }
 
-    /** The {@code members} answer: the room's sessions with their names. */
-    static TextWebSocketFrame members(ByteBufAllocator alloc, Long id, String room, List<MemberInfo> members) {
+    /**
+     * The {@code members} answer: the room's sessions with their names; for a page, {@code next}
+     * is the cursor of the next page ("0" after the last), {@code null} for the whole room.
+     */
+    static TextWebSocketFrame members(ByteBufAllocator alloc, Long id, String room, List<MemberInfo> members, Long next) {
         return frame(alloc, "members", json -> {
             writeId(json, id);
             json.writeStringField("room", room);
+            if (next != null) {
+                writeSession(json, "next", next);
+            }
             json.writeArrayFieldStart("members");
             for (MemberInfo m : members) {
                 json.writeStartObject();
