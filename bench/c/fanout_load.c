@@ -1016,6 +1016,9 @@ int main(int argc, char **argv) {
     int established = live_subs;
     double setup_s = (double)(now_ns() - t_setup) / 1e9;
     if (started < nconns) error_msg("interrupted during set-up: %d of %d connections started", started, nconns);
+    /* On stderr (unbuffered) as it happens, for scripts that sample the server over the window. */
+    fprintf(stderr, "fanout_load: set-up done in %.2f s; warm-up %.1f s, then %.1f s measured\n", setup_s,
+            warmup, duration);
 
     /* Phase 2: warm-up, then the measured window. */
     uint64_t stop_ns = 0, drain_s_ns = 0;

@@ -3,6 +3,7 @@
 // Each prints one line "RESULT <json>" with what the clients saw, and the Java test asserts on
 // it. Every wait is bounded; the whole run gives up after 60 s.
 import { io } from "socket.io-client";
+import WebSocket from "ws";
 
 const [scenario, url, url2, optionsJson] = process.argv.slice(2);
 const options = optionsJson ? JSON.parse(optionsJson) : {};
@@ -88,6 +89,42 @@ function recorder(s, event) {
 async function members(s, room) {
   const [list] = await ok(s, "sb:members", room);
   return list.map((m) => m.session).sort();
+}
+
+/** Polls an async check (bounded, 50 ms apart) until it returns true. */
+async function until(what, check, ms = 10_000) {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("timed out waiting for " + what);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A WebSocket-JSON client (docs/websocket.md) that joins rooms and records the events it gets. */
+async function wsJson(at, rooms) {
+  const ws = new WebSocket(at.replace("http://", "ws://") + "/ws");
+  const seen = [];
+  const acks = new Map();
+  let session = null;
+  ws.on("message", (data) => {
+    const m = JSON.parse(data.toString());
+    if (m.type === "welcome") session = m.session;
+    else if (m.type === "ack") acks.set(m.id, m);
+    else if (m.type === "event") seen.push(m);
+  });
+  await new Promise((resolve, reject) => {
+    ws.once("open", resolve);
+    ws.once("error", reject);
+  });
+  let id = 1;
+  for (const room of rooms) {
+    const mine = id++;
+    ws.send(JSON.stringify({ type: "join", room, id: mine }));
+    await waitFor("ws-json join " + room, () => acks.has(mine));
+  }
+  await waitFor("ws-json welcome", () => session !== null);
+  clients.push({ disconnect: () => ws.close() });
+  return { session, seen, events: (name) => seen.filter((m) => m.event === name) };
 }
 
 const scenarios = {
@@ -242,6 +279,208 @@ const scenarios = {
       b2Pid: b2Pid ?? null,
       strangerId: stranger.id,
       strangerRecovered: stranger.recovered,
+    };
+  },
+
+  // Compression (SocketIoClientInteropApp's "big" and "length"): the official client over
+  // WebSocket offers permessage-deflate (ws, threshold 0); what is negotiated, and the bytes a
+  // large message takes on the TCP connection each way. Then Engine.IO long-polling spoken by
+  // hand over Node's fetch (undici, which sends Accept-Encoding and inflates): a large payload
+  // comes gzipped, a small one and one for a client that does not accept gzip do not.
+  async compression() {
+    const n = options.size ?? 300_000;
+    const s = client(url, { transports: ["websocket"], perMessageDeflate: { threshold: 0 } });
+    await connected(s);
+    const ws = s.io.engine.transport.ws;
+    const extensions = ws.extensions;
+    const tcp = ws._socket;
+    const got = [];
+    s.on("big", (text) => got.push(text));
+    const read0 = tcp.bytesRead;
+    await ok(s, "big", n);
+    await waitFor("the large message", () => got.length === 1);
+    const wsBytesIn = tcp.bytesRead - read0;
+    const written0 = tcp.bytesWritten;
+    const [counted] = await ok(s, "length", "xyz".repeat(n / 3));
+    const wsBytesOut = tcp.bytesWritten - written0;
+    s.disconnect();
+
+    const base = url + "/socket.io/?EIO=4&transport=polling";
+    const get = async (query, acceptEncoding) => {
+      const res = await fetch(base + query, { headers: { "accept-encoding": acceptEncoding } });
+      const body = await res.text();
+      return { body, encoding: res.headers.get("content-encoding"), length: Number(res.headers.get("content-length")) };
+    };
+    const post = async (sid, body) => {
+      const res = await fetch(base + "&sid=" + sid, { method: "POST", body, headers: { "content-type": "text/plain" } });
+      if (res.status !== 200) throw new Error("POST " + res.status + " " + (await res.text()));
+    };
+    const open = await get("", "gzip");
+    const sid = JSON.parse(open.body.slice(1)).sid;
+    await post(sid, "40");
+    const connect = await get("&sid=" + sid, "gzip");
+    await post(sid, '42["big",' + n + "]");
+    const gzipped = await get("&sid=" + sid, "gzip"); // the ack and the large event
+    await post(sid, '42["big",' + n + "]");
+    const plain = await get("&sid=" + sid, "identity");
+    const event = (body) => body.split("\x1e").find((p) => p.startsWith('42["big"'));
+    return {
+      extensions,
+      received: got[0].length,
+      wsBytesIn,
+      counted,
+      wsBytesOut,
+      openEncoding: open.encoding,
+      connectEncoding: connect.encoding,
+      gzipEncoding: gzipped.encoding,
+      gzipLength: gzipped.length,
+      gzipEvent: JSON.parse(event(gzipped.body).slice(2))[1].length,
+      plainEncoding: plain.encoding,
+      plainLength: plain.length,
+      plainEvent: JSON.parse(event(plain.body).slice(2))[1].length,
+    };
+  },
+
+  // Two nodes with the test's application (SocketIoClusterTest.ClusterApp): a broadcast to
+  // several rooms with exceptions reaches each member once on both nodes, whatever its protocol;
+  // socketsJoin, socketsLeave, disconnectSockets and fetchSockets act on both nodes.
+  async clusterOps() {
+    const q = (who) => ({ query: { who } });
+    const a1 = client(url, q("a1"));
+    const a2 = client(url, q("a2"));
+    const b1 = client(url2, q("b1"));
+    const b2 = client(url2, q("b2"));
+    const b3 = client(url2, q("b3"));
+    const all = { a1, a2, b1, b2, b3 };
+    await Promise.all(Object.values(all).map(connected));
+    const multi = {};
+    const single = {};
+    const marker = {};
+    const objects = {};
+    for (const [name, s] of Object.entries(all)) {
+      multi[name] = recorder(s, "multi");
+      single[name] = recorder(s, "except-sid");
+      objects[name] = recorder(s, "object");
+      marker[name] = recorder(s, "marker");
+    }
+    const b3Gone = new Promise((resolve) => b3.once("disconnect", resolve));
+    await ok(a1, "sb:join", "r1");
+    await ok(a1, "sb:join", "r2");
+    await ok(a2, "sb:join", "r2");
+    await ok(a2, "sb:join", "x");
+    await ok(b1, "sb:join", "r1");
+    await ok(b1, "sb:join", "r2");
+    await ok(b2, "sb:join", "r2");
+    await ok(b2, "sb:join", "x");
+    await ok(b3, "sb:join", "r3");
+    const ws = await wsJson(url2, ["r1"]);
+    // Every member is seen from node A before the broadcast (the joins crossed the cluster).
+    let seenFromA = [];
+    await until("members of r1 and r2 from node A", async () => {
+      seenFromA = [await members(a1, "r1"), await members(a1, "r2")];
+      return seenFromA[0].length === 3 && seenFromA[1].length === 5;
+    });
+
+    // to(r1, r2).except(x): a1, b1 (in both rooms: once), the ws-json client (r1), the framed
+    // client of the Java test (r2, node B); not a2 and b2 (in x), not b3.
+    const sent = await ok(a1, "bcast", ["r1", "r2"], ["x"], "multi", { k: 1 }, "two");
+    // to(r1).except(<b1's id>): a1 and the ws-json client.
+    const sent2 = await ok(a1, "bcast", ["r1"], [b1.id], "except-sid", "no b1");
+    // One room, no exception: the room's channel; an object stays an object on node B.
+    await ok(a1, "bcast", ["r1"], [], "object", { k: 2 }, [3]);
+    // A marker for everyone, published after both: whoever got it would have got them.
+    await ok(a1, "bcast", [], [], "marker", "end");
+    await waitFor("the marker everywhere", () =>
+      Object.values(marker).every((m) => m.length === 1) && ws.events("marker").length === 1);
+
+    // socketsJoin from node A: the members of r2 on both nodes join "joined" (the framed one too).
+    await ok(a1, "sockets-join", ["r2"], "joined");
+    let fetched = [];
+    const wanted = [a1.id, a2.id, b1.id, b2.id].sort().join();
+    await until("socketsJoin on both nodes", async () => {
+      fetched = (await ok(a1, "fetch", ["joined"]))[0];
+      return fetched.map((s) => s.id).sort().join() === wanted;
+    });
+    const fetchedJoined = fetched;
+    // socketsLeave from node B: the members of x leave "joined".
+    await ok(b1, "sockets-leave", ["x"], "joined");
+    const wanted2 = [a1.id, b1.id].sort().join();
+    await until("socketsLeave on both nodes", async () => {
+      fetched = (await ok(b2, "fetch", ["joined"]))[0];
+      return fetched.map((s) => s.id).sort().join() === wanted2;
+    });
+    const fetchedAfterLeave = fetched;
+    // disconnectSockets from node A: b3 (node B, room r3) is disconnected by the server.
+    await ok(a1, "disconnect-sockets", ["r3"]);
+    const b3Reason = await b3Gone;
+    return {
+      ids: Object.fromEntries(Object.entries(all).map(([k, s]) => [k, s.id])),
+      sent,
+      sent2,
+      multi,
+      single,
+      marker,
+      objects,
+      wsSession: ws.session,
+      wsMulti: ws.events("multi"),
+      wsSingle: ws.events("except-sid"),
+      fetchedJoined,
+      fetchedAfterLeave,
+      b3Reason,
+    };
+  },
+
+  // A socket of node A loses its transport and its client reconnects to node B with its pid and
+  // offset: node B takes the socket over (same id, rooms, missed events, recovered === true).
+  async clusterRecover() {
+    const a1 = client(url);
+    const c1 = client(url);
+    const b1 = client(url2);
+    await Promise.all([connected(a1), connected(b1), connected(c1)]);
+    const news = recorder(a1, "news");
+    const direct = recorder(a1, "direct");
+    await ok(a1, "sb:join", "rr");
+    await ok(c1, "sb:join", "rr");
+    await ok(b1, "sb:join", "rr");
+    let m = [];
+    await until("three members of rr seen from node B", async () => (m = await members(b1, "rr")).length === 3);
+    await ok(b1, "sb:publish", "rr", "news", "n1");
+    await waitFor("n1", () => news.length === 1);
+    const firstId = a1.id;
+    const gone = new Promise((resolve) => a1.once("disconnect", resolve));
+    a1.io.uri = url2; // the next connection goes to node B
+    a1.io.engine.close();
+    const reason = await gone;
+    await ok(b1, "sb:publish", "rr", "news", "n2");
+    b1.emit("sb:send", firstId, "direct", "d1");
+    await ok(c1, "sb:publish", "rr", "news", "n3");
+    await waitFor("a1 back, on node B", () => a1.connected);
+    const recovered = a1.recovered;
+    const secondId = a1.id;
+    await waitFor("n2, n3", () => news.length >= 3 && direct.length >= 1);
+    // On node B now: room events from both nodes, a direct message from node A (its id still names node A).
+    await ok(b1, "sb:publish", "rr", "news", "n4");
+    await ok(c1, "sb:publish", "rr", "news", "n5");
+    c1.emit("sb:send", firstId, "direct", "d2");
+    await waitFor("n4, n5, d2", () => news.length >= 5 && direct.length >= 2);
+    let membersFromA = [];
+    await until("a1 in rr seen from node A", async () =>
+      (membersFromA = await members(c1, "rr")).length === 3 && membersFromA.includes(firstId));
+    const membersFromB = await members(b1, "rr");
+    await ok(c1, "sb:publish", "rr", "news", "end");
+    await waitFor("end", () => news.some((n) => n[0] === "end"));
+    return {
+      firstId,
+      secondId,
+      recovered,
+      reason,
+      transport: a1.io.engine.transport.name,
+      news,
+      direct,
+      membersFromA,
+      membersFromB,
+      c1: c1.id,
+      b1: b1.id,
     };
   },
 };

@@ -7,6 +7,13 @@ import io.switchboard.common.transport.TransportChoice;
 import io.switchboard.server.http.settings.HttpServing;
 import io.switchboard.server.session.SessionConfig;
 import io.switchboard.server.session.SlowConsumerPolicy;
+import io.switchboard.server.settings.AuthConfig;
+import io.switchboard.server.settings.ClusterConfig;
+import io.switchboard.server.settings.FramedConfig;
+import io.switchboard.server.settings.HttpConfig;
+import io.switchboard.server.settings.LimitsConfig;
+import io.switchboard.server.settings.TlsConfig;
+import io.switchboard.server.settings.WsConfig;
 import io.switchboard.server.socketio.settings.EngineConfig;
 import io.switchboard.server.socketio.settings.SocketIoOptions;
 import java.net.InetAddress;
@@ -285,6 +292,45 @@ public final class ServerConfig {
     public SessionConfig session() {
         return new SessionConfig(maxRoomsPerSession, maxRoomNameBytes,
                 maxEventNameBytes, maxPayloadBytes, slowConsumerPolicy, writeBufferHighWaterMark, peerAckTimeout);
+    }
+
+    /** The framed listener's section: its frame limit, idle timeout and the session rules. */
+    public FramedConfig framedConfig() {
+        return new FramedConfig(maxFrameLength, idleTimeout, session());
+    }
+
+    /** The WebSocket bridge's section: its message limit, idle timeout and the session rules. */
+    public WsConfig webSocketConfig() {
+        return new WsConfig(httpMaxBodyBytes, idleTimeout, session());
+    }
+
+    /** The HTTP listener's section, with the WebSocket bridge's and Engine.IO's it wires in. */
+    public HttpConfig httpConfig() {
+        return new HttpConfig(httpMaxInitialLine, httpMaxHeaderBytes, httpMaxBodyBytes, httpIdleTimeout,
+                httpAccessLog, staticRoot, httpZeroCopy, metricsEnabled, socketIoEnabled, socketIo, webSocketConfig(),
+                httpServing);
+    }
+
+    /** The TLS section: certificate, key, reload interval, handshake timeout, and which listeners speak it. */
+    public TlsConfig tlsConfig() {
+        return new TlsConfig(tlsListeners.stream().map(Listener::id).toList(), tlsCertificate, tlsKey,
+                tlsReloadInterval, tlsHandshakeTimeout);
+    }
+
+    /** Where the accepted auth tokens come from. */
+    public AuthConfig authConfig() {
+        return new AuthConfig(authToken, authTokenFile, authReloadInterval);
+    }
+
+    /** The connection limits' section ({@code limits.*}). */
+    public LimitsConfig limitsConfig() {
+        return new LimitsConfig(maxConnections, maxConnectionsPerIp, handshakeTimeout, httpHeaderTimeout, rateLimit,
+                rateBurst, refusalLogInterval);
+    }
+
+    /** The cluster broker's section: the Redis server ({@code null} for a single node), heartbeat TTL, peer-ack timeout. */
+    public ClusterConfig clusterConfig() {
+        return new ClusterConfig(cluster, clusterHeartbeatTtl, peerAckTimeout);
     }
 
     /** The directory HTTP serves files from, or {@code null} for the built-in page only. */

@@ -7,6 +7,7 @@ import io.netty.buffer.CompositeByteBuf;
 import io.switchboard.common.protocol.Event;
 import io.switchboard.common.protocol.Flags;
 import io.switchboard.common.protocol.Target;
+import io.switchboard.server.rooms.Selection;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -19,7 +20,8 @@ import java.nio.charset.StandardCharsets;
  * | u8 = 1  | u8   | u32            |                                             |
  * +---------+------+----------------+---------------------------------------------+
  *
- * kind 0x01 EVENT     sender u64, target u8, then
+ * kind 0x01 EVENT     sender u64, target u8 (low nibble; high nibble: the payload's format
+ *                     flags JSON 0x10 and BINARY 0x20, 0 for text), then
  *                       target 0 (room):    room str16
  *                       target 1 (all):     nothing
  *                       target 2 (session): recipient u64, flags u8 (PEER_ACK), relay id u32
@@ -30,6 +32,15 @@ import java.nio.charset.StandardCharsets;
  * kind 0x05 REFUSED   relay id u32, recipient u64: the recipient node has no such session
  * kind 0x06 NODE_UP   nothing: a node joined the cluster
  * kind 0x07 NODE_DOWN nothing: a node is leaving the cluster (shutting down)
+ * kind 0x08 SELECTED  an event for a selection (several rooms, exceptions; on sb:all):
+ *                     sender u64, format flags u8 (JSON 0x10, BINARY 0x20), everyone u8 (0 or 1),
+ *                     rooms: count u16, each str16;  sessions: count u16, each u64;
+ *                     except rooms: count u16, each str16;  except sessions: count u16, each u64;
+ *                     then event str16, payload (the rest). Every node hands it to its members
+ *                     in (everyone, or any of the rooms or sessions) and in none of the except
+ *                     rooms and sessions, each once (rooms.Selection).
+ * kind 0x09 MESSAGE   topic str16, body (the rest): for the layers above the rooms, on sb:all
+ *                     or a node's channel (Socket.IO's cluster-wide operations, docs/cluster.md)
  * </pre>
  *
  * A node ignores envelopes whose origin is itself, so that its own publishes are not delivered
@@ -46,6 +57,12 @@ final class Envelope {
     static final int REFUSED = 0x05;
     static final int NODE_UP = 0x06;
     static final int NODE_DOWN = 0x07;
+    static final int SELECTED = 0x08;
+    static final int MESSAGE = 0x09;
+    /** The format flags an EVENT's target byte and a SELECTED carry. */
+    private static final int FORMAT = Flags.JSON | Flags.BINARY;
+    /** At most this many rooms or sessions in each list of a SELECTED. */
+    static final int MAX_SELECTED = 0xFFFF;
 
     /** Thrown for an envelope that does not follow the layout. */
     static final class MalformedEnvelopeException extends RuntimeException {
@@ -67,7 +84,7 @@ final class Envelope {
         ByteBuf head = alloc.buffer(32 + event.room().length() * 3 + event.event().length() * 3);
         header(head, EVENT, origin);
         head.writeLong(event.senderId());
-        head.writeByte(event.target().code());
+        head.writeByte(event.target().code() | (event.flags() & FORMAT));
         switch (event.target()) {
             case ROOM:
                 writeString(head, event.room());
@@ -82,13 +99,70 @@ final class Envelope {
         }
         writeString(head, event.event());
         ByteBuf payload = event.content();
-        if (!payload.isReadable()) {
-            return head;
+        return payload.isReadable() ? join(alloc, head, payload.retainedSlice()) : head;
+    }
+
+    /**
+     * A SELECTED envelope: {@code event} for the members {@code selection} picks on each node;
+     * the payload is retained into a composite buffer the caller owns.
+     *
+     * @throws IllegalArgumentException when a list holds more than {@link #MAX_SELECTED} entries
+     */
+    static ByteBuf selected(ByteBufAllocator alloc, int origin, Selection selection, Event event) {
+        ByteBuf head = alloc.buffer(64);
+        try {
+            header(head, SELECTED, origin);
+            head.writeLong(event.senderId());
+            head.writeByte(event.flags() & FORMAT);
+            head.writeByte(selection.everyone() ? 1 : 0);
+            writeStrings(head, selection.rooms());
+            writeLongs(head, selection.sessions());
+            writeStrings(head, selection.exceptRooms());
+            writeLongs(head, selection.exceptSessions());
+            writeString(head, event.event());
+        } catch (RuntimeException e) {
+            head.release();
+            throw e;
         }
+        ByteBuf payload = event.content();
+        return payload.isReadable() ? join(alloc, head, payload.retainedSlice()) : head;
+    }
+
+    /** A MESSAGE envelope; takes ownership of {@code body}. */
+    static ByteBuf message(ByteBufAllocator alloc, int origin, String topic, ByteBuf body) {
+        ByteBuf head = alloc.buffer(8 + topic.length() * 3);
+        header(head, MESSAGE, origin);
+        writeString(head, topic);
+        return join(alloc, head, body);
+    }
+
+    /** {@code head} then {@code tail} as one buffer without a copy; takes ownership of both. */
+    private static ByteBuf join(ByteBufAllocator alloc, ByteBuf head, ByteBuf tail) {
         CompositeByteBuf out = alloc.compositeBuffer(2);
         out.addComponent(true, head);
-        out.addComponent(true, payload.retainedSlice());
+        out.addComponent(true, tail);
         return out;
+    }
+
+    private static void writeStrings(ByteBuf out, java.util.Collection<String> strings) {
+        count(out, strings.size());
+        for (String s : strings) {
+            writeString(out, s);
+        }
+    }
+
+    private static void writeLongs(ByteBuf out, java.util.Collection<Long> longs) {
+        count(out, longs.size());
+        for (long n : longs) {
+            out.writeLong(n);
+        }
+    }
+
+    private static void count(ByteBuf out, int n) {
+        if (n > MAX_SELECTED) {
+            throw new IllegalArgumentException(n + " entries do not fit a selection list (at most " + MAX_SELECTED + ")");
+        }
+        out.writeShort(n);
     }
 
     /** A JOINED or LEFT envelope. */
@@ -107,10 +181,7 @@ final class Envelope {
         header(head, PEER_ACK, origin);
         head.writeInt(relayId);
         head.writeLong(recipient);
-        CompositeByteBuf out = alloc.compositeBuffer(2);
-        out.addComponent(true, head);
-        out.addComponent(true, payload);
-        return out;
+        return join(alloc, head, payload);
     }
 
     /** A REFUSED envelope: the recipient's node has no such session. */
@@ -184,11 +255,13 @@ final class Envelope {
     static Event readEvent(ByteBuf in, EventHead head) {
         need(in, 9);
         long sender = in.readLong();
-        Target target = Target.of(in.readUnsignedByte());
+        int targetByte = in.readUnsignedByte();
+        Target target = Target.of(targetByte & ~FORMAT);
         if (target == null) {
-            throw new MalformedEnvelopeException("bad target");
+            throw new MalformedEnvelopeException("bad target " + targetByte);
         }
         String room = "";
+        int format = targetByte & FORMAT;
         int flags = 0;
         int relay = 0;
         head.recipient = 0;
@@ -206,7 +279,50 @@ final class Envelope {
                 break;
         }
         String name = readString(in);
-        return new Event(relay, flags, sender, target, room, name, in.readRetainedSlice(in.readableBytes()));
+        return new Event(relay, flags | format, sender, target, room, name, in.readRetainedSlice(in.readableBytes()));
+    }
+
+    /** A SELECTED body: the selection, and its event (for every session: the payload is a retained slice of {@code in}). */
+    record SelectedEvent(Selection selection, Event event) {
+    }
+
+    static SelectedEvent readSelected(ByteBuf in) {
+        need(in, 10);
+        long sender = in.readLong();
+        int format = in.readUnsignedByte() & FORMAT;
+        int everyone = in.readUnsignedByte();
+        if (everyone > 1) {
+            throw new MalformedEnvelopeException("bad everyone flag " + everyone);
+        }
+        java.util.Set<String> rooms = readStrings(in);
+        java.util.Set<Long> sessions = readLongs(in);
+        java.util.Set<String> exceptRooms = readStrings(in);
+        java.util.Set<Long> exceptSessions = readLongs(in);
+        String name = readString(in);
+        Selection selection = new Selection(everyone == 1, rooms, sessions, exceptRooms, exceptSessions);
+        return new SelectedEvent(selection, new Event(0, format, sender, Target.SESSION, "", name,
+                in.readRetainedSlice(in.readableBytes())));
+    }
+
+    private static java.util.Set<String> readStrings(ByteBuf in) {
+        need(in, 2);
+        int n = in.readUnsignedShort();
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (int i = 0; i < n; i++) {
+            out.add(readString(in));
+        }
+        return out;
+    }
+
+    private static java.util.Set<Long> readLongs(ByteBuf in) {
+        need(in, 2);
+        int n = in.readUnsignedShort();
+        need(in, n * 8);
+        java.util.Set<Long> out = new java.util.HashSet<>();
+        for (int i = 0; i < n; i++) {
+            out.add(in.readLong());
+        }
+        return out;
     }
 
     /** A JOINED or LEFT body. */

@@ -10,6 +10,7 @@ import io.switchboard.common.protocol.Event;
 import io.switchboard.common.protocol.Flags;
 import io.switchboard.server.rooms.ClusterBroker.SessionRoute;
 import io.switchboard.server.rooms.ClusterInbound;
+import io.switchboard.server.rooms.Selection;
 import io.switchboard.server.rooms.SessionIds;
 import java.util.function.Function;
 import org.apache.logging.log4j.LogManager;
@@ -61,7 +62,11 @@ final class Forwarding {
     }
 
     SessionRoute toSession(long sessionId, Event event) {
-        int node = SessionIds.nodeOf(sessionId);
+        return toSessionAt(SessionIds.nodeOf(sessionId), sessionId, event, nodes.nodeId());
+    }
+
+    /** An event for session {@code sessionId} served by {@code node}, published by a session of {@code origin}. */
+    SessionRoute toSessionAt(int node, long sessionId, Event event, int origin) {
         if (!nodes.alive(node)) {
             return SessionRoute.NO_SUCH_NODE;
         }
@@ -69,14 +74,14 @@ final class Forwarding {
             state.failed.increment();
             return SessionRoute.NOT_FORWARDED;
         }
-        ByteBuf envelope = Envelope.event(alloc, nodes.nodeId(), event, sessionId);
+        ByteBuf envelope = Envelope.event(alloc, origin, event, sessionId);
         boolean peerAck = Flags.has(event.flags(), Flags.PEER_ACK);
         int relayId = event.requestId();
         redis.publish(nodeChannel(node), envelope).whenComplete((receivers, e) -> {
             envelope.release();
             if (e != null || receivers == 0) {
                 state.failed.increment();
-                if (peerAck) {
+                if (peerAck && origin == nodes.nodeId()) {
                     // The publisher learns now rather than at its timeout: 309 if the link failed,
                     // 305 if the node went away in the meantime.
                     inbound.remotePeerRefused(relayId, sessionId,
@@ -87,6 +92,34 @@ final class Forwarding {
             }
         });
         return SessionRoute.FORWARDED;
+    }
+
+    /** An event for a selection, to every other node on {@code sb:all}. */
+    boolean selected(Selection selection, Event event) {
+        if (!state.up) {
+            state.failed.increment();
+            return false;
+        }
+        ByteBuf envelope;
+        try {
+            envelope = Envelope.selected(alloc, nodes.nodeId(), selection, event);
+        } catch (IllegalArgumentException e) { // more than 65,535 rooms or sessions in a list
+            state.failed.increment();
+            log.debug("cluster: selection not forwarded: {}", e.getMessage());
+            return false;
+        }
+        publish(ALL, envelope, true);
+        return true;
+    }
+
+    /** A MESSAGE on {@code topic} to every other node ({@code node} 0) or to one; takes ownership of {@code body}. */
+    boolean message(int node, String topic, ByteBuf body) {
+        if (!state.up || node != 0 && !nodes.alive(node)) {
+            body.release();
+            return false;
+        }
+        publish(node == 0 ? ALL : nodeChannel(node), Envelope.message(alloc, nodes.nodeId(), topic, body), false);
+        return true;
     }
 
     void answerPeerAck(int originNode, int originRelayId, long recipientId, ByteBuf payload) {

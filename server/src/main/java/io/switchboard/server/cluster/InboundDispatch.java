@@ -71,6 +71,14 @@ final class InboundDispatch {
                     ErrorCode code = in.readableBytes() >= 2 ? ErrorCode.of(in.readUnsignedShort()) : null;
                     inbound.remotePeerRefused(relay, recipient, code != null ? code : ErrorCode.UNKNOWN_SESSION);
                 }
+                case Envelope.SELECTED -> {
+                    Envelope.SelectedEvent selected = Envelope.readSelected(in);
+                    inbound.deliverRemoteSelected(selected.selection(), selected.event());
+                }
+                case Envelope.MESSAGE -> {
+                    String topic = Envelope.readString(in);
+                    inbound.deliverRemoteMessage(origin, topic, in);
+                }
                 case Envelope.NODE_UP -> nodes.nodeUp(origin);
                 case Envelope.NODE_DOWN -> {
                     // Its members' LEFT came before this; direct events to it now fail at once (305).

@@ -82,6 +82,17 @@ final class NodeRegistry {
         return n;
     }
 
+    /** The other nodes alive now. */
+    Set<Integer> others() {
+        Set<Integer> out = new HashSet<>();
+        for (Integer node : lastSeen.keySet()) {
+            if (node != nodeId && alive(node)) {
+                out.add(node);
+            }
+        }
+        return out;
+    }
+
     /** A NODE_UP from {@code node}. */
     void nodeUp(int node) {
         lastSeen.put(node, clock.getAsLong());

@@ -264,7 +264,7 @@ final class RoomSubscriptions {
         for (Map.Entry<Long, MemberEntry> m : found.entrySet()) {
             long session = m.getKey();
             String name = m.getValue().name();
-            if (nodes.isLocal(session) || !nodes.alive(SessionIds.nodeOf(session)) || link.departed.contains(session)) {
+            if (here(session) || !nodes.alive(SessionIds.nodeOf(session)) || link.departed.contains(session)) {
                 continue;
             }
             // First load: only those who joined after this node's first member are news to it.
@@ -286,7 +286,7 @@ final class RoomSubscriptions {
     /** A JOINED or LEFT from another node: the room's mirror, and this node's members if it is news. */
     void presence(int kind, Envelope.PresenceNotice notice) {
         RoomLink link = links.get(notice.room());
-        if (link == null || nodes.isLocal(notice.session())) {
+        if (link == null || here(notice.session())) {
             return;
         }
         if (kind == Envelope.JOINED) {
@@ -301,6 +301,14 @@ final class RoomSubscriptions {
                 inbound.deliverRemotePresence(Opcode.LEFT, notice.room(), notice.session(), notice.name());
             }
         }
+    }
+
+    /**
+     * Whether a session is served by this node: its id names this node and no other node took it
+     * over, or another node's session was taken over here (Socket.IO recovery on another node).
+     */
+    private boolean here(long session) {
+        return nodes.isLocal(session) ? !inbound.movedAway(session) : inbound.adopted(session);
     }
 
     /** Adds the members of {@code room} on other nodes to {@code into}. */

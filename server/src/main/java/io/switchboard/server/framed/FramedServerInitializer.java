@@ -10,7 +10,6 @@ import io.switchboard.common.protocol.FrameEncoder;
 import io.switchboard.server.Backpressure;
 import io.switchboard.server.HandlerNames;
 import io.switchboard.server.Listener;
-import io.switchboard.server.ServerConfig;
 import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.lifecycle.Refusal;
 import io.switchboard.server.limits.Admission;
@@ -19,6 +18,7 @@ import io.switchboard.common.protocol.ErrorFrame;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.metrics.TrafficCounter;
 import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.settings.FramedConfig;
 import io.switchboard.server.tls.ServerTls;
 import java.util.concurrent.TimeUnit;
 
@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * {@link HandlerNames} draws the order.
  */
 public final class FramedServerInitializer extends ChannelInitializer<Channel> {
-    private final ServerConfig config;
+    private final FramedConfig config;
     private final RoomHub hub;
     private final Metrics metrics;
     private final TrafficCounter traffic;
@@ -37,13 +37,13 @@ public final class FramedServerInitializer extends ChannelInitializer<Channel> {
     private final AuthTokens auth;
     private final Admission admission;
 
-    /** Plaintext, with the configuration's {@code auth.token} only, no connection limits. */
-    public FramedServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics) {
-        this(config, hub, metrics, null, AuthTokens.of(config.authToken()));
+    /** Plaintext, no auth token, no connection limits. */
+    public FramedServerInitializer(FramedConfig config, RoomHub hub, Metrics metrics) {
+        this(config, hub, metrics, null, AuthTokens.none());
     }
 
     /** No connection limits and no drain tracking: for tests that build one pipeline. */
-    public FramedServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, ServerTls tls, AuthTokens auth) {
+    public FramedServerInitializer(FramedConfig config, RoomHub hub, Metrics metrics, ServerTls tls, AuthTokens auth) {
         this(config, hub, metrics, tls, auth, Admission.NONE);
     }
 
@@ -52,7 +52,7 @@ public final class FramedServerInitializer extends ChannelInitializer<Channel> {
      * @param auth the tokens HELLO is checked against
      * @param admission the connection limits and the drain's tracking
      */
-    public FramedServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, ServerTls tls, AuthTokens auth,
+    public FramedServerInitializer(FramedConfig config, RoomHub hub, Metrics metrics, ServerTls tls, AuthTokens auth,
             Admission admission) {
         this.admission = admission;
         this.tls = tls;

@@ -31,6 +31,7 @@ import io.switchboard.server.limits.Admission;
 import io.switchboard.server.limits.Limits;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.metrics.PrometheusText;
+import io.switchboard.server.metrics.RuntimeMetrics;
 import io.switchboard.server.reload.FileWatcher;
 import io.switchboard.server.rooms.ClusterStatus;
 import io.switchboard.server.rooms.RoomHub;
@@ -103,7 +104,8 @@ public final class Server implements AutoCloseable {
         this.transport = transport;
         this.notify = notify;
         this.activation = activation;
-        this.limits = new Limits(config, metrics);
+        this.limits = new Limits(config.limitsConfig(), metrics);
+        metrics.register(new RuntimeMetrics(PooledByteBufAllocator.DEFAULT));
         this.acceptGroup = transport.newEventLoopGroup(config.listenerChannels(), "switchboard-accept");
         this.ioGroup = transport.newEventLoopGroup(config.ioThreads(), "switchboard-io");
         if (config.cluster() == null) {
@@ -116,7 +118,7 @@ public final class Server implements AutoCloseable {
         RedisBroker[] joined = new RedisBroker[1];
         try {
             this.hub = RoomHub.joining(PooledByteBufAllocator.DEFAULT,
-                    inbound -> joined[0] = RedisBroker.join(config, ioGroup, PooledByteBufAllocator.DEFAULT, inbound));
+                    inbound -> joined[0] = RedisBroker.join(config.clusterConfig(), ioGroup, PooledByteBufAllocator.DEFAULT, inbound));
         } catch (IllegalStateException e) {
             acceptGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -197,14 +199,14 @@ public final class Server implements AutoCloseable {
         try {
             server.startTlsAndAuth();
             Admission admission = new Admission(server.limits, server.connections);
-            server.bind(Listener.FRAMED, new FramedServerInitializer(config, server.hub, server.metrics,
+            server.bind(Listener.FRAMED, new FramedServerInitializer(config.framedConfig(), server.hub, server.metrics,
                     server.tls(Listener.FRAMED), server.auth, admission));
             server.bind(Listener.ECHO, new EchoServerInitializer(server.metrics, admission));
             server.bindUdp();
             server.socketIo = new SocketIoServer(server.hub, config.session(), server.auth,
                     PooledByteBufAllocator.DEFAULT, config.socketIoOptions(), server.limits);
             server.metrics.register(server.socketIo::writeMetrics);
-            HttpServerInitializer http = new HttpServerInitializer(config, server.hub, server.metrics, transport,
+            HttpServerInitializer http = new HttpServerInitializer(config.httpConfig(), server.hub, server.metrics, transport,
                     server::isReady, server.tls(Listener.HTTP), server.auth,
                     engineListener != null ? engineListener : server.socketIo.engineListener(), server.cluster,
                     admission);
@@ -227,8 +229,8 @@ public final class Server implements AutoCloseable {
     /** Loads the TLS certificate and the auth tokens, and starts watching their files. */
     private void startTlsAndAuth() throws ServerStartException {
         try {
-            tls = ServerTls.start(config, metrics, watchedFiles);
-            auth = AuthTokens.start(config, watchedFiles);
+            tls = ServerTls.start(config.tlsConfig(), metrics, watchedFiles);
+            auth = AuthTokens.start(config.authConfig(), watchedFiles);
         } catch (TlsFileException | IllegalArgumentException e) {
             throw new ServerStartException(e.getMessage(), e);
         }

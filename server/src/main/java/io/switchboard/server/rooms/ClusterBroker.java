@@ -77,6 +77,47 @@ public interface ClusterBroker extends ClusterStatus {
      */
     void refusePeerAck(int originNode, int originRelayId, long recipientId, ErrorCode code);
 
+    /**
+     * Forwards an event with a {@link Selection} (several rooms, exceptions) to every other node,
+     * each of which hands it to the members the selection picks there. The caller keeps ownership
+     * of {@code event}.
+     *
+     * @return {@code false} if it could not be forwarded (the link is down); that is counted
+     */
+    default boolean forwardSelected(Selection selection, Event event) {
+        return false;
+    }
+
+    /**
+     * Forwards an event to session {@code sessionId} on {@code node} (which took the session over
+     * from this node), with {@code origin} as the publisher's node. Like {@link #forwardToSession}.
+     */
+    default SessionRoute forwardToSessionAt(int node, long sessionId, Event event, int origin) {
+        return SessionRoute.NOT_FORWARDED;
+    }
+
+    /**
+     * Sends a message on {@code topic} to every other node ({@link ClusterInbound#deliverRemoteMessage});
+     * takes ownership of {@code body}.
+     *
+     * @return {@code false} if it could not be sent (the link is down)
+     */
+    default boolean sendToAll(String topic, ByteBuf body) {
+        body.release();
+        return false;
+    }
+
+    /** Sends a message on {@code topic} to one node; like {@link #sendToAll}. */
+    default boolean sendToNode(int node, String topic, ByteBuf body) {
+        body.release();
+        return false;
+    }
+
+    /** The other nodes alive now. */
+    default java.util.Set<Integer> otherNodes() {
+        return java.util.Set.of();
+    }
+
     /** Whether a session id belongs to this node. */
     boolean isLocal(long sessionId);
 

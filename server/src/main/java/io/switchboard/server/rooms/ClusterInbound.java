@@ -57,4 +57,23 @@ public interface ClusterInbound {
 
     /** Whether the local session {@code sessionId} is a member of {@code room} now. */
     boolean isMember(String room, long sessionId);
+
+    /** An event with a selection published on another node: to the members it picks here. */
+    default void deliverRemoteSelected(Selection selection, Event event) {
+        event.release();
+    }
+
+    /** A message on {@code topic} from {@code originNode}; {@code body} is readable during the call only. */
+    default void deliverRemoteMessage(int originNode, String topic, ByteBuf body) {
+    }
+
+    /** Whether a session whose id names this node is now served by another node (it took it over). */
+    default boolean movedAway(long sessionId) {
+        return false;
+    }
+
+    /** Whether a session whose id names another node is served here (taken over from it). */
+    default boolean adopted(long sessionId) {
+        return false;
+    }
 }

@@ -1,5 +1,6 @@
 package io.switchboard.server.rooms;
 
+import io.netty.util.concurrent.EventExecutor;
 import io.switchboard.common.protocol.Frame;
 
 /**
@@ -13,6 +14,15 @@ public interface Member {
 
     /** The display name from the handshake. */
     String name();
+
+    /**
+     * The event loop this member's connection lives on, or {@code null} if it takes deliveries on
+     * any thread at no extra cost. A fan-out hands the members of another loop their event in one
+     * task for all of them, run on that loop, instead of one cross-thread write each.
+     */
+    default EventExecutor executor() {
+        return null;
+    }
 
     /**
      * Hands a message to this member's connection without blocking. Returns {@code false} if the

@@ -60,6 +60,17 @@ public final class Outbound extends AbstractReferenceCounted {
         return new Outbound(alloc, frame, null);
     }
 
+    /**
+     * A message over the same frame (retained) with its own encodings, for a fan-out continued on
+     * another thread: encodings are cached without locks, by the one thread that uses them.
+     */
+    Outbound forAnotherThread() {
+        if (frame instanceof ReferenceCounted counted) {
+            counted.retain();
+        }
+        return new Outbound(alloc, frame, hub);
+    }
+
     /** The display name of an event's sender when it is a session on this node, else {@code null}. */
     public String senderName() {
         if (hub != null && frame instanceof Event event) {

@@ -18,8 +18,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -59,6 +61,15 @@ public final class RoomHub implements ClusterInbound {
     private final ClusterBroker cluster;
     private final LongAdder delivered = new LongAdder();
     private final LongAdder dropped = new LongAdder();
+    /** Handlers of the other nodes' messages by topic ({@link #onNodeMessage}). */
+    private final Map<String, NodeMessageHandler> nodeHandlers = new ConcurrentHashMap<>();
+    /**
+     * Sessions of this node that another node took over (Socket.IO recovery on another node), by
+     * id: the node that serves them now. Events for them are passed on there.
+     */
+    private final Map<Long, Integer> moved = new ConcurrentHashMap<>();
+    /** Topic of "a session that moved here from your node ended" ({@link #unregister}). */
+    static final String GONE_TOPIC = "hub.gone";
 
     /** Session ids carry their node id above this bit ({@link SessionIds#NODE_SHIFT}). */
     public static final int NODE_SHIFT = SessionIds.NODE_SHIFT;
@@ -96,6 +107,16 @@ public final class RoomHub implements ClusterInbound {
         this.cluster = join != null ? join.apply(this) : cluster;
         long prefix = this.cluster != null ? this.cluster.nodeId() : ThreadLocalRandom.current().nextLong(1, MAX_NODE_ID + 1);
         this.sessionIds = new AtomicLong(prefix << NODE_SHIFT);
+        onNodeMessage(GONE_TOPIC, (origin, body) -> {
+            if (body.readableBytes() == Long.BYTES) {
+                moved.remove(body.getLong(body.readerIndex()), origin);
+            }
+        });
+    }
+
+    /** This node's id: the high bits of the session ids it makes (random on a single node). */
+    public int nodeId() {
+        return nodeOf(sessionIds.get());
     }
 
     /** The node a session id belongs to. */
@@ -103,9 +124,14 @@ public final class RoomHub implements ClusterInbound {
         return SessionIds.nodeOf(sessionId);
     }
 
-    /** A room: its name and its members, each with whether it wants presence notices. */
+    /**
+     * A room's members, each with whether it wants presence notices, and those that do apart: a
+     * JOINED or LEFT notice visits only them, so a join into a room of n members that nobody
+     * watches costs O(1), not a scan of n (a room filled by n joins cost O(n^2)).
+     */
     private static final class Room {
         final Map<Member, Boolean> members = new ConcurrentHashMap<>();
+        final Set<Member> watchers = ConcurrentHashMap.newKeySet();
     }
 
     /** A new session id, unique among this hub's members whatever protocol they speak. */
@@ -131,10 +157,15 @@ public final class RoomHub implements ClusterInbound {
 
     /** Removes a session from every room in {@code joined} (sending LEFT notices) and from the registry. */
     public void unregister(Member member, Iterable<String> joined) {
-        sessions.remove(member.id(), member);
+        boolean removed = sessions.remove(member.id(), member);
         everyone.remove(member);
         for (String room : joined) {
             leave(member, room);
+        }
+        if (removed && cluster != null && !cluster.isLocal(member.id())) {
+            // A session taken over from another node ended: that node stops passing events on.
+            ByteBuf body = alloc.buffer(Long.BYTES).writeLong(member.id());
+            cluster.sendToNode(nodeOf(member.id()), GONE_TOPIC, body);
         }
     }
 
@@ -159,6 +190,11 @@ public final class RoomHub implements ClusterInbound {
         rooms.compute(room, (name, existing) -> {
             Room r = existing == null ? new Room() : existing;
             added[0] = r.members.put(member, presence) == null;
+            if (presence) {
+                r.watchers.add(member);
+            } else {
+                r.watchers.remove(member);
+            }
             if (cluster != null) {
                 if (existing == null) {
                     cluster.roomOpened(room);
@@ -184,6 +220,7 @@ public final class RoomHub implements ClusterInbound {
         boolean[] removed = {false};
         Room after = rooms.computeIfPresent(room, (name, r) -> {
             removed[0] = r.members.remove(member) != null;
+            r.watchers.remove(member);
             if (cluster != null && removed[0]) {
                 cluster.left(room, member);
                 if (r.members.isEmpty()) {
@@ -393,7 +430,7 @@ public final class RoomHub implements ClusterInbound {
      * @return {@code null}, {@link ErrorCode#UNKNOWN_SESSION} or {@link ErrorCode#NOT_FORWARDED}
      */
     public ErrorCode publishSession(long sessionId, Event event) {
-        if (cluster != null && !cluster.isLocal(sessionId)) {
+        if (cluster != null && !cluster.isLocal(sessionId) && !sessions.containsKey(sessionId)) {
             try {
                 switch (cluster.forwardToSession(sessionId, event)) {
                     case FORWARDED:
@@ -411,13 +448,152 @@ public final class RoomHub implements ClusterInbound {
         try {
             Member target = sessions.get(sessionId);
             if (target == null) {
-                return ErrorCode.UNKNOWN_SESSION;
+                return passOn(sessionId, event, nodeId()) ? null : ErrorCode.UNKNOWN_SESSION;
             }
             count(target.deliver(message));
             return null;
         } finally {
             message.release();
         }
+    }
+
+    /**
+     * An event for a session of this node that another node took over: passed on to that node
+     * with its original publisher's node as origin (so that a peer ack goes straight back). The
+     * caller keeps ownership of {@code event}.
+     */
+    private boolean passOn(long sessionId, Event event, int origin) {
+        Integer node = cluster == null ? null : moved.get(sessionId);
+        return node != null && cluster.forwardToSessionAt(node, sessionId, event, origin) == ClusterBroker.SessionRoute.FORWARDED;
+    }
+
+    // ---- selections: several rooms, exceptions (Socket.IO broadcasts), on every node ----
+
+    /**
+     * The members on this node that {@code selection} picks, each once, in no particular order
+     * (a snapshot).
+     */
+    public List<Member> localRecipients(Selection selection) {
+        Map<Long, Member> picked = new java.util.LinkedHashMap<>();
+        if (selection.everyone()) {
+            for (Member m : everyone) {
+                picked.putIfAbsent(m.id(), m);
+            }
+        }
+        for (String room : selection.rooms()) {
+            Room r = rooms.get(room);
+            if (r != null) {
+                for (Member m : r.members.keySet()) {
+                    picked.putIfAbsent(m.id(), m);
+                }
+            }
+        }
+        for (long id : selection.sessions()) {
+            Member m = sessions.get(id);
+            if (m != null) {
+                picked.putIfAbsent(id, m);
+            }
+        }
+        List<Member> out = new ArrayList<>(picked.size());
+        for (Member m : picked.values()) {
+            if (selection.admits(this, m)) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Hands {@code event} (owned by this call) to the members {@code selection} picks on this
+     * node, each once, and forwards it with the selection to every other node of a cluster, which
+     * picks its own members by the same rule. Returns the recipients on this node.
+     */
+    public int publishToSelection(Selection selection, Event event) {
+        Outbound message = new Outbound(alloc, event, this);
+        try {
+            int n = fanOut(null, localRecipients(selection), message, true);
+            if (cluster != null) {
+                cluster.forwardSelected(selection, event);
+            }
+            return n;
+        } finally {
+            message.release();
+        }
+    }
+
+    /** An event with a selection published on another node (owned by this call): to the members it picks here. */
+    @Override
+    public void deliverRemoteSelected(Selection selection, Event event) {
+        Outbound message = new Outbound(alloc, event, this);
+        try {
+            fanOut(null, localRecipients(selection), message, true);
+        } finally {
+            message.release();
+        }
+    }
+
+    // ---- messages between nodes for the layers above (Socket.IO's cluster-wide operations) ----
+
+    /** Whether this hub is a node of a cluster. */
+    public boolean clustered() {
+        return cluster != null;
+    }
+
+    /** The other nodes alive now (empty on a single node). */
+    public java.util.Set<Integer> otherNodes() {
+        return cluster == null ? java.util.Set.of() : cluster.otherNodes();
+    }
+
+    /**
+     * Handles the messages other nodes send on {@code topic} ({@link #sendToAllNodes},
+     * {@link #sendToNode}); one handler per topic, called from the broker's thread.
+     */
+    public void onNodeMessage(String topic, NodeMessageHandler handler) {
+        nodeHandlers.put(topic, handler);
+    }
+
+    /** Sends {@code body} (owned by this call) on {@code topic} to every other node; {@code false} when it could not be. */
+    public boolean sendToAllNodes(String topic, ByteBuf body) {
+        if (cluster == null) {
+            body.release();
+            return false;
+        }
+        return cluster.sendToAll(topic, body);
+    }
+
+    /** Sends {@code body} (owned by this call) on {@code topic} to one node; {@code false} when it could not be. */
+    public boolean sendToNode(int node, String topic, ByteBuf body) {
+        if (cluster == null) {
+            body.release();
+            return false;
+        }
+        return cluster.sendToNode(node, topic, body);
+    }
+
+    @Override
+    public void deliverRemoteMessage(int originNode, String topic, ByteBuf body) {
+        NodeMessageHandler handler = nodeHandlers.get(topic);
+        if (handler != null) {
+            handler.onMessage(originNode, body);
+        }
+    }
+
+    /**
+     * A session of this node is served by {@code node} from now on (it took it over): events for
+     * it are passed on there until that node reports it ended.
+     */
+    public void movedTo(long sessionId, int node) {
+        moved.put(sessionId, node);
+    }
+
+    @Override
+    public boolean movedAway(long sessionId) {
+        return moved.containsKey(sessionId);
+    }
+
+    @Override
+    public boolean adopted(long sessionId) {
+        return sessions.containsKey(sessionId) && cluster != null && !cluster.isLocal(sessionId);
     }
 
     // ---- what other nodes publish (cluster mode; called by the broker) ----
@@ -456,8 +632,9 @@ public final class RoomHub implements ClusterInbound {
             EventExecutor timer) {
         Member target = sessions.get(sessionId);
         if (target == null) {
+            boolean passed = passOn(sessionId, event, originNode);
             event.release();
-            return false;
+            return passed;
         }
         Event local = event;
         if (Flags.has(event.flags(), Flags.PEER_ACK)) {
@@ -516,16 +693,82 @@ public final class RoomHub implements ClusterInbound {
         }
     }
 
+    /**
+     * Delivers to the recipients on the current thread's event loop (or that take any thread) at
+     * once, and hands those of each other loop their deliveries as one task on that loop: with
+     * several I/O threads, a room's members are served by their own threads in parallel, and a
+     * member costs no cross-thread task of its own. Events from one thread reach a member in the
+     * order they were published.
+     */
     private int fanOut(Member from, Iterable<Member> recipients, Outbound message, boolean includeSelf) {
         int n = 0;
+        LoopBatches batches = null;
         for (Member m : recipients) {
             if (m == from && !includeSelf) {
                 continue;
             }
-            count(m.deliver(message));
             n++;
+            EventExecutor loop = m.executor();
+            if (loop == null || loop.inEventLoop()) {
+                count(m.deliver(message));
+            } else {
+                if (batches == null) {
+                    batches = new LoopBatches();
+                }
+                batches.add(loop, m);
+            }
+        }
+        if (batches != null) {
+            batches.dispatch(message);
         }
         return n;
+    }
+
+    /** The recipients of one fan-out that live on other event loops, by loop. */
+    private final class LoopBatches {
+        private final List<EventExecutor> loops = new ArrayList<>(4);
+        private final List<List<Member>> members = new ArrayList<>(4);
+
+        void add(EventExecutor loop, Member member) {
+            for (int i = 0; i < loops.size(); i++) {
+                if (loops.get(i) == loop) {
+                    members.get(i).add(member);
+                    return;
+                }
+            }
+            loops.add(loop);
+            List<Member> list = new ArrayList<>();
+            list.add(member);
+            members.add(list);
+        }
+
+        /**
+         * One task per loop, each with its own {@link Outbound} over the same frame: an encoding is
+         * made once per loop and wire format, and no cache is shared between threads.
+         */
+        void dispatch(Outbound message) {
+            for (int i = 0; i < loops.size(); i++) {
+                List<Member> batch = members.get(i);
+                Outbound copy = message.forAnotherThread();
+                try {
+                    loops.get(i).execute(() -> {
+                        try {
+                            for (Member m : batch) {
+                                count(m.deliver(copy));
+                            }
+                        } finally {
+                            copy.release();
+                        }
+                    });
+                } catch (RejectedExecutionException e) {
+                    // The loop is shutting down: its members are being closed and get nothing more.
+                    copy.release();
+                    for (int k = 0; k < batch.size(); k++) {
+                        count(false);
+                    }
+                }
+            }
+        }
     }
 
     private void count(boolean wasDelivered) {
@@ -539,8 +782,8 @@ public final class RoomHub implements ClusterInbound {
         }
         Outbound message = new Outbound(alloc, new Presence(opcode, room, subjectId, subjectName), this);
         try {
-            for (Map.Entry<Member, Boolean> e : r.members.entrySet()) {
-                if (e.getValue() && e.getKey().id() != subjectId && !e.getKey().deliver(message)) {
+            for (Member watcher : r.watchers) {
+                if (watcher.id() != subjectId && !watcher.deliver(message)) {
                     dropped.increment(); // not an event delivered, but a message dropped all the same
                 }
             }

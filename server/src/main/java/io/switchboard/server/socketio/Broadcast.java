@@ -5,30 +5,26 @@ import io.switchboard.common.protocol.Event;
 import io.switchboard.common.protocol.Target;
 import io.switchboard.server.rooms.Member;
 import io.switchboard.server.rooms.RoomHub;
-import io.switchboard.server.session.Refused;
-import io.switchboard.server.session.Session;
+import io.switchboard.server.rooms.Selection;
 import io.switchboard.server.socketio.protocol.SioArgs;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 
 /**
  * A set of recipients in a namespace, built like socket.io's broadcast operator:
  * {@code nsp.to("a", "b").except("c").emit(...)}. Immutable; every call returns a new one.
  *
- * <p>Recipients are sessions of every protocol: Socket.IO sockets, framed and WebSocket clients.
- * One room, or the whole namespace, with no exceptions: the event goes through the rooms like any
- * publish, to every cluster node. Several rooms or exceptions: computed on this node, each
- * recipient once, and not forwarded to other nodes (docs/socketio.md).
+ * <p>Recipients are sessions of every protocol: Socket.IO sockets, framed and WebSocket clients,
+ * on every node of a cluster. One room, or the whole namespace, with no exceptions: the event goes
+ * through the rooms like any publish. Several rooms or exceptions: a {@link Selection} that each
+ * node applies to its own members (the union of the rooms, minus the members of the except rooms,
+ * minus the excepted sessions), so every recipient gets the event once. The sockets operations
+ * ({@link #socketsJoin}, {@link #socketsLeave}, {@link #disconnectSockets}, {@link #fetchSockets})
+ * apply the same selection on every node (docs/socketio.md).
  */
 public final class Broadcast {
-    private static final Logger log = LogManager.getLogger(Broadcast.class);
-
     private final Namespace namespace;
     private final Set<String> rooms;
     private final Set<String> except;
@@ -89,50 +85,52 @@ public final class Broadcast {
             String hubRoom = namespace.hubRoom(room);
             return hub.publishToRoom(sender(hub), hubRoom, event(Target.ROOM, hubRoom, event, data), exceptSession == 0);
         }
-        int n = 0;
-        for (Member m : recipients(hub)) {
-            Event e = event(Target.SESSION, "", event, data);
-            if (hub.publishToSession(m.id(), e)) {
-                n++;
-            }
-        }
-        return n;
+        return hub.publishToSelection(selection(), event(Target.SESSION, "", event, data));
     }
 
-    /** Puts every recipient on this node into {@code room} (any protocol: its client is not told). */
+    /**
+     * Puts every recipient into {@code room} (any protocol: its client is not told), on every
+     * node. Returns without waiting; a node the request does not reach (link down) is not told.
+     */
     public void socketsJoin(String room) {
-        String hubRoom = namespace.hubRoom(room);
-        forEachSession(s -> {
-            try {
-                s.join(hubRoom, false, () -> { });
-            } catch (Refused e) {
-                log.debug("socketsJoin {}: session {} refused: {}", room, s.id(), e.getMessage());
-            }
-        });
+        namespace.server().clusterOps().apply(ClusterOps.Op.JOIN, selection(), namespace.hubRoom(room));
     }
 
-    /** Takes every recipient on this node out of {@code room}. */
+    /** Takes every recipient out of {@code room}, on every node; like {@link #socketsJoin}. */
     public void socketsLeave(String room) {
-        String hubRoom = namespace.hubRoom(room);
-        forEachSession(s -> {
-            try {
-                s.leave(hubRoom);
-            } catch (Refused e) {
-                log.debug("socketsLeave {}: session {}: {}", room, s.id(), e.getMessage());
-            }
-        });
+        namespace.server().clusterOps().apply(ClusterOps.Op.LEAVE, selection(), namespace.hubRoom(room));
     }
 
-    /** Disconnects every recipient on this node (socket.io's {@code close_room} is {@code in(room).disconnectSockets()}). */
+    /**
+     * Disconnects every recipient, on every node (socket.io's {@code close_room} is
+     * {@code in(room).disconnectSockets()}); like {@link #socketsJoin}.
+     */
     public void disconnectSockets() {
-        forEachSession(s -> s.wire().disconnect("disconnected by the server"));
+        namespace.server().clusterOps().apply(ClusterOps.Op.DISCONNECT, selection(), "");
     }
 
-    /** The Socket.IO sockets among the recipients on this node. */
-    public List<SioSocket> fetchSockets() {
+    /**
+     * The Socket.IO sockets among the recipients on every node, described (id, rooms, handshake,
+     * auth), waiting up to {@link ClusterOps#FETCH_TIMEOUT} for the other nodes' answers.
+     *
+     * @return a future of the sockets of this node then of each node that answered; when a node
+     *     alive at the call does not answer in time it fails with a {@link FetchTimeoutException}
+     *     that carries the sockets gathered and the nodes missing
+     */
+    public java.util.concurrent.CompletableFuture<List<RemoteSocket>> fetchSockets() {
+        return fetchSockets(ClusterOps.FETCH_TIMEOUT);
+    }
+
+    /** {@link #fetchSockets()} with another bound on the wait for the other nodes. */
+    public java.util.concurrent.CompletableFuture<List<RemoteSocket>> fetchSockets(java.time.Duration timeout) {
+        return namespace.server().clusterOps().fetch(namespace, selection(), timeout);
+    }
+
+    /** The Socket.IO sockets among the recipients on this node only, now. */
+    public List<SioSocket> localSockets() {
         RoomHub hub = namespace.server().hub();
         List<SioSocket> out = new ArrayList<>();
-        for (Member m : recipients(hub)) {
+        for (Member m : hub.localRecipients(selection())) {
             SioSocket socket = namespace.socket(Long.toUnsignedString(m.id()));
             if (socket != null) {
                 out.add(socket);
@@ -141,59 +139,36 @@ public final class Broadcast {
         return out;
     }
 
-    private void forEachSession(java.util.function.Consumer<Session> action) {
-        for (Member m : recipients(namespace.server().hub())) {
-            if (m instanceof Session s) {
-                s.executor().execute(() -> {
-                    if (!s.isEnded()) {
-                        action.accept(s);
-                    }
-                });
-            }
-        }
-    }
-
-    /** The recipients on this node, each once. */
-    private List<Member> recipients(RoomHub hub) {
-        Map<Long, Member> all = new LinkedHashMap<>();
-        if (rooms.isEmpty()) {
-            if ("/".equals(namespace.name())) {
-                for (Member m : hub.localSessions()) {
-                    all.put(m.id(), m);
-                }
-            } else {
-                for (Member m : hub.localMembers(namespace.everyoneRoom())) {
-                    all.put(m.id(), m);
-                }
-            }
+    /** The recipients as a rule every node applies to its own members. */
+    Selection selection() {
+        boolean everyone = rooms.isEmpty() && "/".equals(namespace.name());
+        Set<String> hubRooms = new LinkedHashSet<>();
+        Set<Long> sessions = new LinkedHashSet<>();
+        if (rooms.isEmpty() && !everyone) {
+            hubRooms.add(namespace.everyoneRoom());
         }
         for (String room : rooms) {
             long session = sessionOf(room);
             if (session != 0) {
-                Member m = hub.session(session);
-                if (m != null) {
-                    all.put(m.id(), m);
-                }
+                sessions.add(session);
             } else {
-                for (Member m : hub.localMembers(namespace.hubRoom(room))) {
-                    all.put(m.id(), m);
-                }
+                hubRooms.add(namespace.hubRoom(room));
             }
         }
+        Set<String> exceptRooms = new LinkedHashSet<>();
+        Set<Long> exceptSessions = new LinkedHashSet<>();
         for (String room : except) {
             long session = sessionOf(room);
             if (session != 0) {
-                all.remove(session);
+                exceptSessions.add(session);
             } else {
-                for (Member m : hub.localMembers(namespace.hubRoom(room))) {
-                    all.remove(m.id());
-                }
+                exceptRooms.add(namespace.hubRoom(room));
             }
         }
         if (exceptSession != 0) {
-            all.remove(exceptSession);
+            exceptSessions.add(exceptSession);
         }
-        return new ArrayList<>(all.values());
+        return new Selection(everyone, hubRooms, sessions, exceptRooms, exceptSessions);
     }
 
     private Member sender(RoomHub hub) {

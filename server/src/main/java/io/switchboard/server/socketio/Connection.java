@@ -34,6 +34,8 @@ final class Connection {
     private final EngineSocket engine;
     private final SioDecoder decoder;
     private final Map<String, SioSocket> sockets = new HashMap<>();
+    /** Namespaces whose CONNECT waits for another node to hand a socket over. */
+    private final java.util.Set<String> takingOver = new java.util.HashSet<>();
     private ScheduledFuture<?> connectTimer;
     /** The session's event rate, or {@code null} when unlimited. */
     private final ConnectionRate rate;
@@ -130,7 +132,7 @@ final class Connection {
 
     private void connect(SioPacket packet) {
         String name = packet.namespace();
-        if (sockets.containsKey(name)) {
+        if (sockets.containsKey(name) || takingOver.contains(name)) {
             log.debug("engine.io session {}: second CONNECT to {}, ignored", engine.id(), name);
             return;
         }
@@ -158,9 +160,45 @@ final class Connection {
                 recover(name, namespace, earlier, auth);
                 return;
             }
+            if (!server.hub().otherNodes().isEmpty()) {
+                takeOver(name, namespace, auth);
+                return;
+            }
             server.count("recovery_unknown_pid");
         }
         admit(name, namespace, auth);
+    }
+
+    /**
+     * Connection state recovery of a socket this node does not hold: another node may (the
+     * client reconnected elsewhere). It is asked to hand the socket over; the namespace is
+     * reserved meanwhile. No node holding it, or none answering in time: a new socket.
+     */
+    private void takeOver(String name, Namespace namespace, JsonNode auth) {
+        takingOver.add(name);
+        if (connectTimer != null) {
+            connectTimer.cancel(false);
+            connectTimer = null;
+        }
+        JsonNode offset = auth.get("offset");
+        server.clusterOps().takeOver(name, auth.path("pid").textValue(),
+                offset != null && offset.isTextual() ? offset.textValue() : null).whenComplete((state, e) -> onLoop(() -> {
+                    takingOver.remove(name);
+                    if (state != null && state.path("ok").asBoolean()) {
+                        long sid = Long.parseUnsignedLong(state.path("sid").asText());
+                        SioSocket socket = new SioSocket(this, namespace, sid, auth, state.path("pid").asText());
+                        sockets.put(name, socket);
+                        socket.adopt(state);
+                        if (closed) {
+                            socket.transportClosed(this, "transport close"); // held here for the client now
+                        }
+                        return;
+                    }
+                    server.count(state == null ? "recovery_unknown_pid" : "recovery_refused");
+                    if (!closed) {
+                        admit(name, namespace, auth);
+                    }
+                }));
     }
 
     /**

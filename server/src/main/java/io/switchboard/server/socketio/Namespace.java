@@ -48,7 +48,7 @@ public final class Namespace {
     /** Detached sockets (connection state recovery) by private id. */
     private final Map<String, SioSocket> detached = new ConcurrentHashMap<>();
     /** The offsets of the events this namespace sends while recovery is on; shared by every recipient of one message. */
-    private final java.util.concurrent.atomic.AtomicLong offsets = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong offsets;
     private volatile boolean relay;
     private volatile SocketIoOptions.Recovery recovery;
 
@@ -66,6 +66,9 @@ public final class Namespace {
         this.prefix = "/".equals(name) ? "" : name + "#";
         this.relay = server.options().relay();
         this.recovery = server.options().recovery();
+        // Offsets start at the node id times 2^32, so that those of two nodes differ: a socket
+        // recovered on another node keeps the offsets it got from the first in its history.
+        this.offsets = new java.util.concurrent.atomic.AtomicLong((long) server.hub().nodeId() << 32);
     }
 
     /** The namespace's name, such as {@code /} or {@code /chat}. */
@@ -112,8 +115,16 @@ public final class Namespace {
         return this;
     }
 
+    /**
+     * The namespace's sockets on every node, described (connected ones: not those waiting to
+     * recover); see {@link Broadcast#fetchSockets()} for the wait on the other nodes.
+     */
+    public java.util.concurrent.CompletableFuture<List<RemoteSocket>> fetchSockets() {
+        return broadcast().fetchSockets();
+    }
+
     /** The namespace's sockets on this node (connected ones: not those waiting to recover). */
-    public List<SioSocket> fetchSockets() {
+    public List<SioSocket> localSockets() {
         return new ArrayList<>(sockets.values());
     }
 

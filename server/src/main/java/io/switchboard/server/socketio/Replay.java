@@ -41,6 +41,11 @@ final class Replay {
         add(entry(offset, packet, true));
     }
 
+    /** Records a packet sent already, taken over with its socket from another node (owns its attachments). */
+    void kept(Entry e) {
+        add(e.asSent());
+    }
+
     /**
      * Holds a packet for the detached client.
      *

@@ -97,6 +97,11 @@ public final class SioSocket {
     private volatile boolean ended;
 
     SioSocket(Connection connection, Namespace namespace, long sessionId, JsonNode auth) {
+        this(connection, namespace, sessionId, auth, null);
+    }
+
+    /** With {@code pid} given: a socket taken over from another node (recovery there), with its private id. */
+    SioSocket(Connection connection, Namespace namespace, long sessionId, JsonNode auth, String takenPid) {
         this.connection = connection;
         this.home = connection.eventLoop();
         this.namespace = namespace;
@@ -106,7 +111,7 @@ public final class SioSocket {
         if (recovery.enabled()) {
             byte[] secret = new byte[18];
             RANDOM.nextBytes(secret);
-            this.pid = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+            this.pid = takenPid != null ? takenPid : java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
             this.replay = new Replay(recovery.maxEvents(), recovery.maxBytes());
         } else {
             this.pid = null;
@@ -527,6 +532,110 @@ public final class SioSocket {
                     namespace.fireConnection(this);
                 }
             });
+        });
+    }
+
+    /**
+     * Another node asks for this socket, detached here, because its client reconnected there
+     * (docs/socketio-recovery.md, "Cluster"). When the packets after {@code offset} are all held,
+     * {@code answer} gets the socket's state (sid, pid, rooms, the missed packets) with
+     * {@code ok: true} and the socket ends here without a disconnect (its rooms are left, so that
+     * the other node joins them in its place; events for its id go on to {@code toNode});
+     * otherwise {@code ok: false} and the socket ends as it would on a refused recovery here.
+     */
+    void handOver(String offset, int toNode, java.util.function.Consumer<ObjectNode> answer) {
+        onLoop(() -> {
+            ObjectNode out = NODES.objectNode();
+            if (!detached || ended) {
+                answer.accept(out.put("ok", false).put("why", ended ? "ended" : "still connected"));
+                return;
+            }
+            boolean refused = false;
+            synchronized (outLock) {
+                List<Replay.Entry> missed = replay.recover(offset);
+                if (missed == null) {
+                    refused = true;
+                } else {
+                    out.put("ok", true).put("sid", id).put("pid", pid);
+                    ArrayNode rooms = out.putArray("rooms");
+                    session.rooms().forEach(rooms::add);
+                    ArrayNode packets = out.putArray("packets");
+                    for (Replay.Entry e : missed) {
+                        ObjectNode p = packets.addObject().put("offset", e.offset()).put("text", e.text());
+                        ArrayNode attachments = p.putArray("attachments");
+                        for (ByteBuf b : e.attachments()) {
+                            attachments.add(io.netty.buffer.ByteBufUtil.getBytes(b));
+                        }
+                    }
+                }
+            }
+            if (refused) {
+                namespace.server().count("recovery_refused");
+                expire("missed events no longer held (offset " + offset + ")");
+                answer.accept(out.put("ok", false).put("why", "offset " + offset + " not held"));
+                return;
+            }
+            namespace.server().hub().movedTo(session.id(), toNode);
+            namespace.server().count("recovery_handed_over");
+            log.debug("socket {} on {}: handed over to node {}", id, namespace.name(), toNode);
+            end("recovered on node " + toNode);
+            // The session left its rooms above: those LEFT writes go to Redis before this answer,
+            // so the other node's joins come after them.
+            answer.accept(out);
+        });
+    }
+
+    /**
+     * Takes over a socket another node held for its client ({@link #handOver} there): the same
+     * id and pid, its rooms, and the packets it missed, then the connection handlers with
+     * {@link #recovered()} true. On the socket's loop.
+     */
+    void adopt(JsonNode state) {
+        connected = true;
+        recovered = true;
+        boolean main = "/".equals(namespace.name());
+        session.register(main);
+        if (!main) {
+            session.enter(namespace.everyoneRoom());
+        }
+        for (JsonNode room : state.path("rooms")) {
+            try {
+                session.join(room.asText(), false, () -> { });
+            } catch (Refused e) {
+                log.debug("socket {}: room {} not joined again on this node: {}", id, room.asText(), e.getMessage());
+            }
+        }
+        namespace.added(this);
+        connection.send(SioPacket.connect(namespace.name(), NODES.objectNode().put("sid", id).put("pid", pid)));
+        int n = 0;
+        synchronized (outLock) {
+            for (JsonNode p : state.path("packets")) {
+                List<ByteBuf> attachments = new ArrayList<>();
+                long bytes = p.path("text").asText().length();
+                for (JsonNode a : p.path("attachments")) {
+                    try {
+                        byte[] data = a.binaryValue();
+                        attachments.add(io.netty.buffer.Unpooled.wrappedBuffer(data));
+                        bytes += data.length;
+                    } catch (java.io.IOException e) {
+                        throw new IllegalArgumentException("attachment is not base64", e);
+                    }
+                }
+                Replay.Entry e = new Replay.Entry(p.path("offset").asLong(), p.path("text").asText(), attachments, bytes, true);
+                connection.engine().send(e.text());
+                for (ByteBuf b : attachments) {
+                    connection.engine().send(b.retainedDuplicate());
+                }
+                replay.kept(e);
+                n++;
+            }
+        }
+        namespace.server().count("recovery_succeeded");
+        log.debug("socket {} on {} recovered from another node: {} packets replayed", id, namespace.name(), n);
+        home.execute(() -> {
+            if (connected) {
+                namespace.fireConnection(this);
+            }
         });
     }
 

@@ -40,6 +40,7 @@ public final class SocketIoServer {
     private final CopyOnWriteArrayList<Dynamic> dynamic = new CopyOnWriteArrayList<>();
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
     private final EngineListener listener = new Listener();
+    private final ClusterOps clusterOps;
 
     private record Dynamic(Pattern pattern, Consumer<Namespace> setup) {
     }
@@ -58,6 +59,7 @@ public final class SocketIoServer {
         this.auth = auth;
         this.options = options;
         this.encoder = new SioEncoder(alloc);
+        this.clusterOps = new ClusterOps(this);
         of("/");
     }
 
@@ -90,7 +92,7 @@ public final class SocketIoServer {
         sink.header("switchboard_socketio_sockets", "gauge", "Socket.IO sockets connected on this node, by namespace.");
         for (Namespace nsp : namespaces.values()) {
             sink.sample("switchboard_socketio_sockets", "namespace=\"" + nsp.name().replace("\\", "\\\\")
-                    .replace("\"", "\\\"") + "\"", nsp.fetchSockets().size());
+                    .replace("\"", "\\\"") + "\"", nsp.localSockets().size());
         }
         sink.header("switchboard_socketio_refused_total", "counter",
                 "Socket.IO packets and connections refused or ignored, by cause (docs/socketio.md).");
@@ -125,6 +127,15 @@ public final class SocketIoServer {
             }
         }
         return null;
+    }
+
+    /** The namespace {@code name} if it exists on this node (not made on demand). */
+    Namespace existing(String name) {
+        return namespaces.get(name);
+    }
+
+    ClusterOps clusterOps() {
+        return clusterOps;
     }
 
     RoomHub hub() {

@@ -10,6 +10,7 @@ import io.netty.buffer.Unpooled;
 import io.switchboard.common.protocol.Event;
 import io.switchboard.common.protocol.Flags;
 import io.switchboard.common.protocol.Target;
+import io.switchboard.server.rooms.Selection;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -67,6 +68,81 @@ class EnvelopeTest {
                 in.release();
                 event.release();
             }
+        }
+    }
+
+    @Test
+    void eventFormatFlagsTravelInTheTargetByte() {
+        Event event = new Event(0, Flags.JSON, 42, Target.ROOM, "r", "e", text("[1]"));
+        ByteBuf in = wire(Envelope.event(ALLOC, 3, event, 0));
+        try {
+            assertEquals(0x10, in.getUnsignedByte(14), "target byte: ROOM (0) | JSON (0x10)");
+            Envelope.kind(in);
+            Envelope.origin(in);
+            Event back = Envelope.readEvent(in, new Envelope.EventHead());
+            assertEquals(Flags.JSON, back.flags());
+            assertEquals(Target.ROOM, back.target());
+            back.release();
+        } finally {
+            in.release();
+            event.release();
+        }
+    }
+
+    @Test
+    void selectedLayoutAndRoundTrip() {
+        Selection selection = new Selection(false, java.util.Set.of("r1"), java.util.Set.of(5L),
+                java.util.Set.of("x"), java.util.Set.of(6L));
+        Event event = new Event(0, Flags.BINARY, 9, Target.SESSION, "", "e", text("hi"));
+        ByteBuf in = wire(Envelope.selected(ALLOC, 7, selection, event));
+        try {
+            assertEquals("01" + "08" + "00000007" + "0000000000000009" + "20" + "00" + "0001" + "0002" + "7231"
+                    + "0001" + "0000000000000005" + "0001" + "0001" + "78" + "0001" + "0000000000000006" + "0001" + "65"
+                    + "6869", ByteBufUtil.hexDump(in));
+            assertEquals(Envelope.SELECTED, Envelope.kind(in));
+            assertEquals(7, Envelope.origin(in));
+            Envelope.SelectedEvent back = Envelope.readSelected(in);
+            assertEquals(selection, back.selection());
+            assertEquals(Flags.BINARY, back.event().flags());
+            assertEquals(9, back.event().senderId());
+            assertEquals("hi", back.event().content().toString(StandardCharsets.UTF_8));
+            back.event().release();
+        } finally {
+            in.release();
+            event.release();
+        }
+    }
+
+    @Test
+    void truncatedSelectedIsRefused() {
+        Selection selection = new Selection(true, java.util.Set.of(), java.util.Set.of(1L, 2L), java.util.Set.of(),
+                java.util.Set.of());
+        Event event = new Event(0, 0, 9, Target.SESSION, "", "e", text(""));
+        ByteBuf whole = wire(Envelope.selected(ALLOC, 7, selection, event));
+        event.release();
+        for (int cut = 6; cut < whole.readableBytes() - 1; cut++) {
+            ByteBuf in = whole.retainedSlice(0, cut);
+            try {
+                Envelope.kind(in);
+                Envelope.origin(in);
+                assertThrows(Envelope.MalformedEnvelopeException.class, () -> Envelope.readSelected(in), "cut at " + cut);
+            } finally {
+                in.release();
+            }
+        }
+        whole.release();
+    }
+
+    @Test
+    void messageRoundTrips() {
+        ByteBuf in = wire(Envelope.message(ALLOC, 4, "sio.fetch", text("{}")));
+        try {
+            assertEquals(Envelope.MESSAGE, Envelope.kind(in));
+            assertEquals(4, Envelope.origin(in));
+            assertEquals("sio.fetch", Envelope.readString(in));
+            assertEquals("{}", in.toString(StandardCharsets.UTF_8));
+        } finally {
+            in.release();
         }
     }
 

@@ -38,8 +38,10 @@ import io.switchboard.common.protocol.Target;
 import io.switchboard.common.protocol.Welcome;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.server.ServerConfig;
+import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.session.Session.MemberPage;
 import io.switchboard.server.session.SlowConsumerPolicy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -89,7 +91,8 @@ class FramedRoomsHandlerTest {
             this.id = id;
             this.channel = new EmbeddedChannel(flushes,
                     new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true),
-                    FrameEncoder.INSTANCE, new FramedSessionHandler(id, config, hub));
+                    FrameEncoder.INSTANCE, new FramedSessionHandler(id, config.framedConfig(), hub, new Metrics(),
+                            AuthTokens.of(config.authConfig().token())));
             sessions.add(this);
         }
 
@@ -643,6 +646,45 @@ class FramedRoomsHandlerTest {
     }
 
     @Test
+    void membersComeInPagesInTheOrderOfTheirSessionIds() {
+        Session a = joined(5, "e", "lobby");
+        for (long id : new long[] {3, 9, 1, 7}) {
+            joined(id, "m" + id, "lobby");
+        }
+        joined(2, "other", "elsewhere");
+        a.send(new Members(40, "lobby", 0, 2));
+        MembersReply first = a.next(MembersReply.class);
+        assertEquals(List.of(new MemberInfo(1, "m1"), new MemberInfo(3, "m3")), first.members());
+        assertTrue(first.paged());
+        assertEquals(3, first.next());
+        a.send(new Members(41, "lobby", first.next(), 2));
+        MembersReply second = a.next(MembersReply.class);
+        assertEquals(List.of(new MemberInfo(5, "e"), new MemberInfo(7, "m7")), second.members());
+        assertEquals(7, second.next());
+        a.send(new Members(42, "lobby", second.next(), 2));
+        MembersReply last = a.next(MembersReply.class);
+        assertEquals(List.of(new MemberInfo(9, "m9")), last.members());
+        assertEquals(0, last.next(), "no page after the last");
+        a.send(new Members(43, "lobby", 9, 5));
+        assertEquals(List.of(), a.next(MembersReply.class).members());
+        a.send(new Members(44, "lobby"));
+        MembersReply whole = a.next(MembersReply.class);
+        assertFalse(whole.paged(), "a whole-room request gets the original answer");
+        assertEquals(5, whole.members().size());
+    }
+
+    @Test
+    void aMembersPageOrdersSessionIdsUnsigned() {
+        List<MemberInfo> all = List.of(new MemberInfo(-1L, "top"), new MemberInfo(2, "two"), new MemberInfo(Long.MIN_VALUE, "mid"));
+        MemberPage page = MemberPage.of(all, 2, 1);
+        assertEquals(List.of(new MemberInfo(Long.MIN_VALUE, "mid")), page.members());
+        assertEquals(Long.MIN_VALUE, page.next());
+        page = MemberPage.of(all, Long.MIN_VALUE, 1);
+        assertEquals(List.of(new MemberInfo(-1L, "top")), page.members());
+        assertEquals(0, page.next());
+    }
+
+    @Test
     void membersOfARoomNotJoinedIsRefused() {
         Session a = session(1);
         a.hello("alice");
@@ -678,6 +720,26 @@ class FramedRoomsHandlerTest {
         assertEquals(new HashSet<>(List.of(new MemberInfo(1, "alice"), new MemberInfo(3, "quiet"))),
                 new HashSet<>(hub.members("lobby")));
         assertNull(hub.session(2));
+    }
+
+    @Test
+    void joiningAgainChangesWhetherTheMemberSeesPresence() {
+        Session a = session(1);
+        a.hello("alice");
+        a.send(new Join(1, Flags.PRESENCE | Flags.ACK, "lobby"));
+        a.nextAck(1);
+        a.send(new Join(2, Flags.ACK, "lobby")); // still a member, no longer watching
+        a.nextAck(2);
+        Session b = joined(2, "bob", "lobby");
+        a.expectNothing(); // deliveries on an embedded channel are synchronous: a notice would be here
+        a.send(new Join(3, Flags.PRESENCE | Flags.ACK, "lobby"));
+        a.nextAck(3);
+        b.send(new Leave(3, 0, "lobby"));
+        assertEquals(new Presence(Opcode.LEFT, "lobby", 2, "bob"), a.next(Presence.class));
+        a.send(new Leave(4, Flags.ACK, "lobby"));
+        a.nextAck(4);
+        joined(3, "carol", "lobby");
+        a.expectNothing();
     }
 
     // ---- answers that come at once instead of at a timeout (issue: defects found from outside) ----
@@ -920,7 +982,7 @@ class FramedRoomsHandlerTest {
 
     @Test
     void theServerPipelineRoutesEventsBetweenSessions() {
-        FramedServerInitializer initializer = new FramedServerInitializer(config().build(), hub, new Metrics());
+        FramedServerInitializer initializer = new FramedServerInitializer(config().build().framedConfig(), hub, new Metrics());
         Session a = new Session(initializer);
         Session b = new Session(initializer);
         a.hello("alice");

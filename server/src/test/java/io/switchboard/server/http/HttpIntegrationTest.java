@@ -33,6 +33,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -376,6 +377,10 @@ class HttpIntegrationTest {
         }
         assertTrue(scrape.contains("switchboard_http_requests_total{status=\"404\"} 1"), scrape);
         assertTrue(scrape.contains("switchboard_connections_accepted_total{listener=\"http\"} 1"), scrape);
+        for (String runtime : List.of("process_open_fds ", "jvm_threads_current ", "jvm_memory_used_bytes{area=\"heap\"} ",
+                "switchboard_direct_memory_used_bytes{counter=\"nio\"} ", "switchboard_buffer_pool_used_bytes{kind=\"direct\"} ")) {
+            assertTrue(scrape.contains("\n" + runtime), runtime + "in " + scrape);
+        }
 
         String problem = promtoolParseError(promtool, scrape);
         assertEquals(null, problem, "promtool rejected the scrape:\n" + problem + "\n--- scrape:\n" + scrape);

@@ -87,7 +87,7 @@ class HttpServingTest {
     private EmbeddedChannel channel(UnaryOperator<HttpServing> serving) {
         ServerConfig config = ServerConfig.builder().staticRoot(root)
                 .httpServing(serving.apply(HttpServing.defaults())).build();
-        HttpServerInitializer initializer = new HttpServerInitializer(config, hub, metrics,
+        HttpServerInitializer initializer = new HttpServerInitializer(config.httpConfig(), hub, metrics,
                 TransportConfig.resolve(TransportChoice.NIO, null), () -> true);
         initializers.add(initializer);
         EmbeddedChannel channel = new EmbeddedChannel(initializer);

@@ -14,6 +14,7 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
 import io.switchboard.common.protocol.Ack;
 import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.protocol.ErrorFrame;
@@ -32,9 +33,11 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import io.switchboard.testing.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -79,6 +82,10 @@ class RoomHubTest {
         volatile boolean accept = true;
         boolean keepRaw;
         volatile CountDownLatch repliesLatch;
+        /** The loop this member says it lives on ({@code null}: any thread). */
+        volatile EventExecutor loop;
+        /** The threads deliveries came on. */
+        final Set<Thread> threads = ConcurrentHashMap.newKeySet();
 
         TestMember(long id, String name) {
             this.id = id;
@@ -97,7 +104,13 @@ class RoomHubTest {
         }
 
         @Override
+        public EventExecutor executor() {
+            return loop;
+        }
+
+        @Override
         public boolean deliver(Outbound message) {
+            threads.add(Thread.currentThread());
             if (!accept) {
                 return false;
             }
@@ -209,6 +222,38 @@ class RoomHubTest {
         assertNull(hub.leave(b, "other"));
         assertEquals(0, hub.roomCount());
         assertEquals(0, hub.membershipCount());
+    }
+
+    @Test
+    void aSelectionPicksTheUnionOfItsTargetsMinusItsExceptionsEachOnce() {
+        TestMember a = member(1, "a"); // r1, r2
+        TestMember b = member(2, "b"); // r2, x
+        TestMember c = member(3, "c"); // r3
+        TestMember d = member(4, "d"); // r1
+        hub.join(a, "r1", false);
+        hub.join(a, "r2", false);
+        hub.join(b, "r2", false);
+        hub.join(b, "x", false);
+        hub.join(c, "r3", false);
+        hub.join(d, "r1", false);
+        Selection selection = new Selection(false, Set.of("r1", "r2", "nowhere"), Set.of(3L, 99L), Set.of("x"), Set.of(4L));
+        assertEquals(Set.of(1L, 3L), memberIds(hub.localRecipients(selection)));
+        int n = hub.publishToSelection(selection, new Event(0, Flags.JSON, 7, Target.SESSION, "", "e",
+                io.netty.buffer.Unpooled.copiedBuffer("[1]", StandardCharsets.UTF_8)));
+        assertEquals(2, n);
+        assertEquals(1, a.events.size(), "a is in r1 and r2: once");
+        assertEquals(1, c.events.size(), "c by its session id");
+        assertEquals(0, b.events.size(), "b is in x");
+        assertEquals(0, d.events.size(), "d is excepted by id");
+        assertEquals(Flags.JSON, a.events.get(0).flags());
+        // Everyone: every registered session but the exceptions.
+        assertEquals(Set.of(1L, 3L, 4L), memberIds(hub.localRecipients(new Selection(true, Set.of(), Set.of(), Set.of("x"), Set.of()))));
+    }
+
+    private static Set<Long> memberIds(List<Member> members) {
+        Set<Long> out = new HashSet<>();
+        members.forEach(m -> out.add(m.id()));
+        return out;
     }
 
     @Test
@@ -692,6 +737,62 @@ class RoomHubTest {
             assertEquals(5, error.requestId());
         } finally {
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Test
+    void membersOfAnotherEventLoopGetTheirEventsOnThatLoopInPublishOrder() throws Exception {
+        DefaultEventLoop here = new DefaultEventLoop();
+        DefaultEventLoop there = new DefaultEventLoop();
+        try {
+            TestMember publisher = member(1, "publisher");
+            publisher.loop = here;
+            List<TestMember> near = new ArrayList<>();
+            List<TestMember> far = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                TestMember n = member(10 + i, "near" + i);
+                n.loop = here;
+                near.add(n);
+                TestMember f = member(20 + i, "far" + i);
+                f.loop = there;
+                far.add(f);
+            }
+            TestMember anyThread = member(30, "any");
+            for (TestMember m : members) {
+                hub.join(m, "r", false);
+            }
+            int events = 200;
+            int[] recipients = new int[1];
+            here.submit(() -> {
+                for (int i = 0; i < events; i++) {
+                    recipients[0] = hub.publishToRoom(publisher, "r", roomEvent(publisher, "r", "e", text("n" + i)), false);
+                }
+            }).sync();
+            assertEquals(7, recipients[0], "every member but the publisher counts as a recipient");
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < events; i++) {
+                expected.add("n" + i);
+            }
+            for (TestMember m : members) {
+                if (m == publisher) {
+                    continue;
+                }
+                Await.until(m + " has every event", () -> m.events.size() == events);
+                assertEquals(expected, m.events.stream().map(SeenEvent::payload).toList(), m + " in publish order");
+            }
+            Thread hereThread = here.submit(Thread::currentThread).get();
+            Thread thereThread = there.submit(Thread::currentThread).get();
+            for (TestMember m : near) {
+                assertEquals(Set.of(hereThread), m.threads, m + " served on the publisher's loop");
+            }
+            for (TestMember m : far) {
+                assertEquals(Set.of(thereThread), m.threads, m + " served on its own loop");
+            }
+            assertEquals(Set.of(hereThread), anyThread.threads, "a member without a loop is served at once");
+            assertEquals(7L * events, hub.delivered());
+        } finally {
+            here.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            there.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
 }

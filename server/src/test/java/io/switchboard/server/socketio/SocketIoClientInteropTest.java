@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.common.protocol.Flags;
 import io.switchboard.common.protocol.Target;
 import io.switchboard.server.Listener;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.server.launch.Server;
+import io.switchboard.server.socketio.settings.EngineConfig;
 import io.switchboard.testing.TransportUnderTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -50,7 +52,7 @@ class SocketIoClientInteropTest {
                 "rooms/join-and-emit-to-room", "rooms/except", "rooms/socket-to-room-excludes-sender",
                 "rooms/broadcast-excludes-sender", "rooms/leave", "rooms/fetch-sockets-and-sockets-join",
                 "direct/to-socket-id", "disconnect/by-server", "disconnect/by-client",
-                "relay/join-presence-members", "relay/publish-excludes-sender", "relay/publish-buffer",
+                "relay/join-presence-members", "relay/members-pages", "relay/publish-excludes-sender", "relay/publish-buffer",
                 "relay/broadcast", "relay/send-with-peer-ack", "relay/leave-notice", "relay/errors",
                 "mixed/three-protocols-join", "mixed/socketio-text-to-ws-and-framed",
                 "mixed/ws-text-to-socketio-and-framed", "mixed/buffer-across-protocols", "mixed/json-args-to-ws",
@@ -98,6 +100,39 @@ class SocketIoClientInteropTest {
         }
         // The server saw the clients go: the last disconnect handlers ran (bounded wait).
         assertNotNull(app.disconnects.poll(10, TimeUnit.SECONDS));
+    }
+
+    /**
+     * permessage-deflate and gzip, checked with clients we did not write: the official client
+     * over WebSocket (ws) negotiates permessage-deflate and a 300,000-character message takes a
+     * few kilobytes on its TCP connection, each way; Node's fetch gets a large polling payload
+     * gzipped (and inflates it), a small one or one without {@code Accept-Encoding: gzip} plain.
+     */
+    @ParameterizedTest
+    @EnumSource(TransportUnderTest.class)
+    void largeMessagesAreCompressedOnBothTransports(TransportUnderTest transport) throws Exception {
+        Path work = NodeScripts.prepare();
+        Server server = servers.start(transport, b -> b.socketIo(EngineConfig.defaults().toBuilder()
+                .perMessageDeflate(true).pollingGzipThreshold(1024).build()));
+        new SocketIoInteropApp(server.socketIo());
+        int n = 300_000;
+        JsonNode r = SioClientScenarios.run(work, "compression",
+                List.of("http://127.0.0.1:" + server.address(Listener.HTTP).getPort()), Map.of("size", n));
+        // WebSocket: negotiated, and compressed on the wire each way (the text is "abc" repeated).
+        assertEquals("permessage-deflate", r.path("extensions").asText());
+        assertEquals(n, r.path("received").asInt());
+        assertEquals(n, r.path("counted").asInt());
+        assertTrue(r.path("wsBytesIn").asLong() < n / 20, () -> "server to client: " + r.path("wsBytesIn") + " bytes");
+        assertTrue(r.path("wsBytesOut").asLong() < n / 20, () -> "client to server: " + r.path("wsBytesOut") + " bytes");
+        // Polling: gzip above the threshold when accepted, never below it or when not accepted.
+        assertTrue(r.path("openEncoding").isNull(), "the handshake is below the threshold");
+        assertTrue(r.path("connectEncoding").isNull(), "the CONNECT answer is below the threshold");
+        assertEquals("gzip", r.path("gzipEncoding").asText());
+        assertEquals(n, r.path("gzipEvent").asInt());
+        assertTrue(r.path("gzipLength").asLong() < n / 20, () -> "gzipped body: " + r.path("gzipLength") + " bytes");
+        assertTrue(r.path("plainEncoding").isNull(), "not gzipped for Accept-Encoding: identity");
+        assertEquals(n, r.path("plainEvent").asInt());
+        assertTrue(r.path("plainLength").asLong() > n, () -> "plain body: " + r.path("plainLength") + " bytes");
     }
 
     private static void assertFramed(Map<String, FramedPeer.Seen> seen, String event, String text, int formatFlag) {

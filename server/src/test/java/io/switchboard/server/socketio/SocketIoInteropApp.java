@@ -88,12 +88,25 @@ final class SocketIoInteropApp {
             socket.emit("server-bytes", all, "label", nested);
             ack.send(true);
         });
+        main.on("big", (socket, args, ack) -> {
+            // A large, compressible string: "abc" repeated up to n characters.
+            int n = args.path(0).asInt();
+            StringBuilder text = new StringBuilder(n);
+            while (text.length() < n) {
+                text.append("abc", 0, Math.min(3, n - text.length()));
+            }
+            socket.emit("big", text.toString());
+            ack.send((Object) null);
+        });
+        main.on("length", (socket, args, ack) -> ack.send(null, args.path(0).asText().length()));
         main.on("disconnect-me", (socket, args, ack) -> socket.disconnect());
         main.on("last-disconnect", (socket, args, ack) -> ack.send(lastDisconnect));
         main.on("fetch-room", (socket, args, ack) -> {
             ArrayNode ids = NODES.arrayNode();
-            main.in(args.path(0).asText()).fetchSockets().stream().map(SioSocket::id).sorted().forEach(ids::add);
-            ack.send(ids);
+            main.in(args.path(0).asText()).fetchSockets().thenAccept(found -> {
+                found.stream().map(RemoteSocket::id).sorted().forEach(ids::add);
+                ack.send(ids);
+            });
         });
         main.on("sockets-join", (socket, args, ack) -> {
             main.in(args.path(0).asText()).socketsJoin(args.path(1).asText());

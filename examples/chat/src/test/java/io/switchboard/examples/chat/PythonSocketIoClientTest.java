@@ -45,10 +45,10 @@ class PythonSocketIoClientTest {
             assertTrue(r.output.strip().endsWith("PASS"), r.output);
             // The clients disconnected at the end: the server saw every one go.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!server.socketIo().sockets().fetchSockets().isEmpty() && System.nanoTime() < deadline) {
+            while (!server.socketIo().sockets().localSockets().isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            assertEquals(List.of(), server.socketIo().sockets().fetchSockets());
+            assertEquals(List.of(), server.socketIo().sockets().localSockets());
         }
     }
 
