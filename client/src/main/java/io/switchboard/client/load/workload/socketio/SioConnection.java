@@ -37,6 +37,7 @@ final class SioConnection implements LoadConnection {
     private boolean ready;
     private boolean closing;
     private boolean failedToOpen;
+    private boolean closeReported;
     private long pingDeadlineNanos;
     private long lastPingNanos;
     private ScheduledFuture<?> watchdog;
@@ -401,6 +402,10 @@ final class SioConnection implements LoadConnection {
 
     /** The transport closed. */
     void onClosed(Throwable cause) {
+        if (closeReported) {
+            return;
+        }
+        closeReported = true;
         if (watchdog != null) {
             watchdog.cancel(false);
             watchdog = null;

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The socketio workloads against the two servers they must drive: Switchboard (relay events and
@@ -64,12 +65,23 @@ class SioWorkloadTest {
                 .payload(PayloadSpec.range(1, 700));
     }
 
-    @ParameterizedTest
-    @EnumSource(Peer.class)
-    void echoCompletesEveryRequestOnItsAckOverWebSocket(Peer peer) throws Exception {
+    /** Every peer over every Engine.IO transport. */
+    static List<Object[]> peersAndTransports() {
+        List<Object[]> out = new ArrayList<>();
+        for (Peer p : Peer.values()) {
+            for (String t : List.of("websocket", "polling")) {
+                out.add(new Object[] {p, t});
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0} over {1}")
+    @MethodSource("peersAndTransports")
+    void echoCompletesEveryRequestOnItsAck(Peer peer, String transport) throws Exception {
         Started s = start(peer, "/", "");
         try (AutoCloseable stop = s.stop(); WorkloadHarness h = new WorkloadHarness(TransportUnderTest.NIO.config(),
-                settings(s.url, 8).build(), SioWorkload::new)) {
+                settings(s.url, 8).option("transport", transport).build(), SioWorkload::new)) {
             WorkloadHarness.Conn a = h.connect(0);
             WorkloadHarness.Conn b = h.connect(1);
             a.send(300);
@@ -79,5 +91,48 @@ class SioWorkloadTest {
             assertEquals(300, b.completed, b.details::toString);
             assertEquals(0, a.connectionErrors + b.connectionErrors);
         }
+    }
+
+    @ParameterizedTest(name = "{0} over {1}")
+    @MethodSource("peersAndTransports")
+    void fanoutCountsEveryDeliveryOnceAndInOrder(Peer peer, String transport) throws Exception {
+        Started s = start(peer, "/", "");
+        LoadSettings settings = settings(s.url, 4).connections(7).payload(PayloadSpec.range(72, 300))
+                .option("workload", "fanout").option("transport", transport).option("subscribers", "6")
+                .option("rooms", "2").options(with(s.fanoutOptions, "workload", "fanout", "transport", transport,
+                        "subscribers", "6", "rooms", "2")).build();
+        try (AutoCloseable stop = s.stop(); WorkloadHarness h = new WorkloadHarness(TransportUnderTest.NIO.config(),
+                settings, SioWorkload::new)) {
+            List<WorkloadHarness.Conn> subs = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                subs.add(h.open(i, null));
+            }
+            for (WorkloadHarness.Conn c : subs) {
+                c.ready.get(20, TimeUnit.SECONDS);
+            }
+            WorkloadHarness.Conn pub = h.connect(6);
+            pub.send(100);
+            h.await("100 acks and 300 deliveries",
+                    () -> pub.acknowledged == 100 && subs.stream().mapToInt(c -> c.deliveries).sum() == 300, 30_000);
+            h.workload().finish();
+            assertEquals(100, h.counter("publishes_accepted"));
+            assertEquals(300, h.counter("deliveries"));
+            assertEquals(300, h.counter("expected_deliveries"));
+            assertEquals(0, h.counter("missing"));
+            assertEquals(0, h.counter("duplicate_deliveries"));
+            assertEquals(0, h.counter("out_of_order"));
+            assertEquals(0, h.counter("corrupt_deliveries"));
+            for (WorkloadHarness.Conn c : subs) {
+                assertEquals(50, c.deliveries, "each room gets every other publish");
+            }
+        }
+    }
+
+    private static Map<String, String> with(Map<String, String> base, String... kv) {
+        Map<String, String> out = new java.util.LinkedHashMap<>(base);
+        for (int i = 0; i < kv.length; i += 2) {
+            out.put(kv[i], kv[i + 1]);
+        }
+        return out;
     }
 }
