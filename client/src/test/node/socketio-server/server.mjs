@@ -3,7 +3,8 @@
 //   echo (data, ack)          acknowledges with the same argument
 //   join (room, ack)          joins the room, acknowledges []
 //   publish (room, data, ack) emits "load" with data to the room's other members, acknowledges []
-// Usage: node server.mjs [port] [namespace]; prints {"port": N} once listening. Stops on SIGTERM,
+// Usage: node server.mjs [port] [namespace] (SIO_TOKEN: the auth token CONNECT must carry;
+// SIO_PING_INTERVAL: milliseconds); prints {"port": N} once listening. Stops on SIGTERM,
 // or by itself after an hour at most.
 import { createServer } from "node:http";
 import { Server } from "socket.io";
@@ -12,7 +13,8 @@ const port = Number(process.argv[2] || 0);
 const namespace = process.argv[3] || "/";
 const token = process.env.SIO_TOKEN || "";
 const http = createServer();
-const io = new Server(http, { cors: { origin: "*" }, maxHttpBufferSize: 1e6 });
+const pingInterval = Number(process.env.SIO_PING_INTERVAL || 25000);
+const io = new Server(http, { cors: { origin: "*" }, maxHttpBufferSize: 1e6, pingInterval, pingTimeout: 20000 });
 
 function setUp(nsp) {
   if (token) {

@@ -204,10 +204,11 @@ final class PollingTransport implements EngineTransport {
         }
         if (!leg.isGet) {
             postInFlight = false;
-            for (Runnable r : afterPost) {
-                r.run();
-            }
+            Runnable[] written = afterPost.toArray(new Runnable[0]);
             afterPost.clear();
+            for (Runnable r : written) {
+                r.run(); // may send (and flush) the next requests
+            }
             flush();
             connection.readComplete();
             return;

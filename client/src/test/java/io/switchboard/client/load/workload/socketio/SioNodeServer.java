@@ -39,10 +39,16 @@ final class SioNodeServer implements AutoCloseable {
 
     /** Starts {@code server.mjs} for {@code namespace}, with {@code token} required at CONNECT when not empty. */
     static SioNodeServer start(String namespace, String token) throws Exception {
+        return start(namespace, token, 25_000);
+    }
+
+    /** Like {@link #start(String, String)}, the server pinging every {@code pingIntervalMillis}. */
+    static SioNodeServer start(String namespace, String token, int pingIntervalMillis) throws Exception {
         Path work = prepare();
         ProcessBuilder pb = new ProcessBuilder("node", "server.mjs", "0", namespace).directory(work.toFile())
                 .redirectErrorStream(true);
         pb.environment().put("SIO_TOKEN", token);
+        pb.environment().put("SIO_PING_INTERVAL", Integer.toString(pingIntervalMillis));
         Process p = pb.start();
         BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> {

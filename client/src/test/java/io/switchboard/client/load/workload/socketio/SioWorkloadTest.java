@@ -14,6 +14,8 @@ import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.server.Listener;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.server.launch.Server;
+import io.switchboard.server.socketio.settings.EngineConfig;
+import java.time.Duration;
 import io.switchboard.testing.TransportUnderTest;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,8 +47,12 @@ class SioWorkloadTest {
     }
 
     private Started start(Peer peer, String namespace, String token) throws Exception {
+        return start(peer, namespace, token, 25_000);
+    }
+
+    private Started start(Peer peer, String namespace, String token, int pingMillis) throws Exception {
         if (peer == Peer.NODE) {
-            SioNodeServer node = SioNodeServer.start(namespace, token);
+            SioNodeServer node = SioNodeServer.start(namespace, token, pingMillis);
             return new Started("http://127.0.0.1:" + node.port + namespace, node,
                     Map.of("join_event", "join", "publish_event", "publish"));
         }
@@ -54,6 +60,8 @@ class SioWorkloadTest {
             if (!token.isEmpty()) {
                 b.authToken(token);
             }
+            b.socketIo(EngineConfig.builder().pingInterval(Duration.ofMillis(pingMillis))
+                    .pingTimeout(Duration.ofSeconds(20)).build());
         });
         server.socketIo().sockets().on("echo", (socket, args, ack) -> ack.sendArgs(args));
         return new Started("http://127.0.0.1:" + server.address(Listener.HTTP).getPort() + namespace, () -> { },
@@ -126,6 +134,115 @@ class SioWorkloadTest {
                 assertEquals(50, c.deliveries, "each room gets every other publish");
             }
         }
+    }
+
+    @ParameterizedTest(name = "{0} over {1}")
+    @MethodSource("peersAndTransports")
+    void emitCompletesEachEventOnceWritten(Peer peer, String transport) throws Exception {
+        Started s = start(peer, "/", "");
+        try (AutoCloseable stop = s.stop(); WorkloadHarness h = new WorkloadHarness(TransportUnderTest.NIO.config(),
+                settings(s.url, 16).option("workload", "emit").option("transport", transport).build(),
+                SioWorkload::new)) {
+            WorkloadHarness.Conn a = h.connect(0);
+            a.send(500);
+            h.await("500 emits written", () -> a.settled() == 500, 30_000);
+            assertEquals(500, a.completed, a.details::toString);
+            assertEquals(0, a.connectionErrors);
+        }
+    }
+
+    /** Held sockets answer the server's pings (every 200 ms here) and stay open. */
+    @ParameterizedTest(name = "{0} over {1}")
+    @MethodSource("peersAndTransports")
+    void connscaleHoldsSocketsAndAnswersEveryPing(Peer peer, String transport) throws Exception {
+        Started s = start(peer, "/", "", 200);
+        try (AutoCloseable stop = s.stop(); WorkloadHarness h = new WorkloadHarness(TransportUnderTest.NIO.config(),
+                settings(s.url, 1).connections(3).option("workload", "connscale").option("transport", transport)
+                        .build(), SioWorkload::new)) {
+            List<WorkloadHarness.Conn> conns = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                conns.add(h.connect(i));
+            }
+            assertEquals(3, h.counter("opened"));
+            h.await("two pings answered per socket", () -> h.counter("pings_answered") >= 6, 20_000);
+            for (WorkloadHarness.Conn c : conns) {
+                assertTrue(!c.closedWith.isDone(), "still open");
+                assertEquals(0, c.connectionErrors);
+            }
+            h.onLoop(() -> {
+                conns.forEach(c -> c.connection.close());
+                return null;
+            });
+            assertEquals(3, h.counter("survived"));
+            assertEquals(0, h.counter("closed_early"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Peer.class)
+    void aMissingAuthTokenIsAConnectFailureThatSaysWhyAndTheRightOneConnects(Peer peer) throws Exception {
+        Started s = start(peer, "/", "s3cret");
+        try (AutoCloseable stop = s.stop()) {
+            try (WorkloadHarness h = new WorkloadHarness(TransportUnderTest.NIO.config(), settings(s.url, 1).build(),
+                    SioWorkload::new)) {
+                ExecutionException e = assertThrows(ExecutionException.class, () -> h.connect(0));
+                assertTrue(e.getCause().getMessage().startsWith("CONNECT to / refused: "), e.getCause()::toString);
+                assertTrue(e.getCause().getMessage().contains("auth token"), e.getCause()::toString);
+            }
+            try (WorkloadHarness h = new WorkloadHarness(TransportUnderTest.NIO.config(),
+                    settings(s.url, 1).option("auth", "{\"token\":\"s3cret\"}").build(), SioWorkload::new)) {
+                WorkloadHarness.Conn c = h.connect(0);
+                c.send(10);
+                h.await("ten acks", () -> c.completed == 10, 10_000);
+            }
+        }
+    }
+
+    @Test
+    void aNamespaceInTheTargetIsConnectedToAndAnUnknownOneRefused() throws Exception {
+        try (SioNodeServer node = SioNodeServer.start("/chat", "");
+             WorkloadHarness h = new WorkloadHarness(TransportUnderTest.NIO.config(),
+                     settings("http://127.0.0.1:" + node.port + "/chat?room=x", 4).build(), SioWorkload::new)) {
+            WorkloadHarness.Conn c = h.connect(0);
+            c.send(50);
+            h.await("50 acks", () -> c.completed == 50, 10_000);
+        }
+        Started s = start(Peer.SWITCHBOARD, "/nowhere", "");
+        try (WorkloadHarness h = new WorkloadHarness(TransportUnderTest.NIO.config(), settings(s.url, 1).build(),
+                SioWorkload::new)) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> h.connect(0));
+            assertTrue(e.getCause().getMessage().contains("Invalid namespace"), e.getCause()::toString);
+        }
+    }
+
+    @Test
+    void relayEchoIsAPublishToAnEmptyRoomAndARefusalFailsOnlyThatRequest() throws Exception {
+        Server server = servers.start(TransportUnderTest.NIO, b -> b.maxPayloadBytes(100));
+        String url = "http://127.0.0.1:" + server.address(Listener.HTTP).getPort();
+        try (WorkloadHarness h = new WorkloadHarness(TransportUnderTest.NIO.config(), settings(url, 4)
+                .payload(PayloadSpec.range(10, 200)).option("event", "sb:publish")
+                .option("args", "[\"nobody\",\"load\"]").build(), SioWorkload::new)) {
+            WorkloadHarness.Conn c = h.connect(0);
+            c.send(200);
+            h.await("200 answers", () -> c.settled() == 200, 10_000);
+            assertTrue(c.completed > 0 && c.failures(ErrorKind.PROTOCOL_ERROR) > 0, c.details::toString);
+            assertEquals(200, c.completed + c.failures(ErrorKind.PROTOCOL_ERROR));
+            assertTrue(c.details.get(0).contains("304"), c.details::toString);
+            assertEquals(0, c.connectionErrors);
+        }
+    }
+
+    @Test
+    void badOptionsAreRefusedWithTheirName() {
+        assertEquals("workload: nope (expected: echo, emit, fanout or connscale)", assertThrows(WorkloadException.class,
+                () -> new WorkloadHarness(TransportUnderTest.NIO.config(), settings("http://127.0.0.1:1", 1)
+                        .option("workload", "nope").build(), SioWorkload::new)).getMessage());
+        assertEquals("transport: tcp (expected: websocket or polling)", assertThrows(WorkloadException.class,
+                () -> new WorkloadHarness(TransportUnderTest.NIO.config(), settings("http://127.0.0.1:1", 1)
+                        .option("transport", "tcp").build(), SioWorkload::new)).getMessage());
+        assertTrue(assertThrows(WorkloadException.class, () -> new WorkloadHarness(TransportUnderTest.NIO.config(),
+                settings("http://127.0.0.1:1", 1).option("auth", "[1]").build(), SioWorkload::new))
+                .getMessage().startsWith("auth: [1] (expected: a JSON object"));
     }
 
     private static Map<String, String> with(Map<String, String> base, String... kv) {
