@@ -255,7 +255,8 @@ public record LoadSettings(
         if (rate > 0) {
             m.put("min_achieved", minAchieved == 0 ? "off" : Values.percent(minAchieved));
         }
-        options.forEach(m::put);
+        // an option named like a setting (socketio's transport) is shown as options.NAME beside it
+        options.forEach((k, v) -> m.put(m.containsKey(k) ? "options." + k : k, v));
         return Collections.unmodifiableMap(m);
     }
 

@@ -526,7 +526,11 @@ final class ScenarioParser {
             if (!o.getKey().matches("[a-z][a-z0-9_-]*")) {
                 throw new ScenarioException(at + "." + o.getKey(), "unknown key", "lower-case option names");
             }
-            out.put(o.getKey(), scalar(o.getValue(), at + "." + o.getKey(), "a number, word or duration"));
+            JsonNode value = o.getValue();
+            // socketio's args and auth may be a list or mapping: kept as its JSON text
+            boolean json = value.isContainerNode() && (o.getKey().equals("args") || o.getKey().equals("auth"));
+            out.put(o.getKey(), json ? value.toString()
+                    : scalar(value, at + "." + o.getKey(), "a number, word or duration"));
         }
     }
 
