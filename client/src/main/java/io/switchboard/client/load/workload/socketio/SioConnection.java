@@ -49,6 +49,10 @@ final class SioConnection implements LoadConnection {
     /** Per room: {@code "ROOM","EVENT","} or {@code "ROOM","} (fan-out publisher). */
     private byte[][] roomArgs;
     private long[] seqByRoom;
+    /** emit: tokens written whose completion is still to be reported. */
+    private int[] written = new int[16];
+    private int writtenCount;
+    private boolean settleScheduled;
 
     SioConnection(SioWorkload workload, ConnectionContext ctx) {
         this.workload = workload;
@@ -350,11 +354,33 @@ final class SioConnection implements LoadConnection {
         ctx.bytesSent(transport.wireBytes(length));
     }
 
+    /**
+     * An emit was written. Its completion is reported from a task of its own, once per batch of
+     * writes, followed by {@link ConnectionContext#readComplete()} so the engine flushes the sends
+     * it triggers: write listeners run inside a flush, where the engine's own flush loop may be.
+     */
     private void settle(int token) {
-        if (token < pending.length && pending[token]) {
-            pending[token] = false;
-            ctx.completed(token);
+        if (writtenCount == written.length) {
+            written = Arrays.copyOf(written, written.length * 2);
         }
+        written[writtenCount++] = token;
+        if (!settleScheduled) {
+            settleScheduled = true;
+            transport.executor().execute(this::settleWritten);
+        }
+    }
+
+    private void settleWritten() {
+        settleScheduled = false;
+        int[] tokens = Arrays.copyOf(written, writtenCount);
+        writtenCount = 0;
+        for (int token : tokens) {
+            if (token < pending.length && pending[token]) {
+                pending[token] = false;
+                ctx.completed(token);
+            }
+        }
+        ctx.readComplete();
     }
 
     private void send(ByteBuf packet) {

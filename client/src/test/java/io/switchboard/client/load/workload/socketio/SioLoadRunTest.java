@@ -100,6 +100,13 @@ class SioLoadRunTest {
             Result echo = load("--protocol", "socketio", "--target", url, "-c", "4", "--pipeline", "2", "-n", "2000",
                     "--opt", "transport=polling", "--check", "errors == 0", "--check", "completed == 2000");
             assertEquals(0, echo.code, echo.err);
+            // closed loop: each emit's completion (once written) must get the engine to send and flush the next
+            for (String transport : List.of("websocket", "polling")) {
+                Result emit = load("--protocol", "socketio", "--target", url, "-c", "2", "--pipeline", "4", "-n",
+                        "2000", "--opt", "workload=emit", "--opt", "transport=" + transport, "--check", "errors == 0",
+                        "--check", "completed == 2000");
+                assertEquals(0, emit.code, emit.err);
+            }
             Result fanout = load("--protocol", "socketio", "--target", url, "-c", "21", "--rate", "100",
                     "--duration", "1s", "--payload", "100", "--opt", "workload=fanout", "--opt", "subscribers=20",
                     "--opt", "join_event=join", "--opt", "publish_event=publish", "--opt", "drain=1s",
