@@ -183,7 +183,14 @@ final class SioConnection implements LoadConnection {
             if (interval <= 0 || timeout <= 0) {
                 throw new IOException("pingInterval " + interval + " and pingTimeout " + timeout + " must be positive");
             }
-            transport.opened(open.path("sid").textValue(), open.path("maxPayload").asLong(0));
+            long maxPayload = open.path("maxPayload").asLong(0);
+            transport.opened(open.path("sid").textValue(), maxPayload);
+            long largest = workload.largestPacketBytes();
+            if (maxPayload > 0 && acceptsRequests() && largest > maxPayload) {
+                openFailed(new IOException("requests of up to " + largest + " bytes would exceed the server's maxPayload "
+                        + maxPayload + " (from its open packet): use a smaller payload"));
+                return;
+            }
         } catch (IOException e) {
             protocolError("a bad Engine.IO open packet (" + e.getMessage() + "): " + SioWire.excerpt(buf, from, to));
             return;

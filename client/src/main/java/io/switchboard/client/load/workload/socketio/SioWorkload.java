@@ -113,6 +113,7 @@ public final class SioWorkload implements Workload {
     final long handshakeTimeoutNanos;
     /** Printable ASCII payload characters, no JSON escapes: sliced per request. */
     final ByteBuf payloadChars;
+    private final int maxPayloadChars;
 
     /** echo and emit: {@code ["event",args...,"}; fanout: the publish's fixed start. */
     final byte[] eventHead;
@@ -249,6 +250,7 @@ public final class SioWorkload implements Workload {
             throw new WorkloadException("payload: " + s.payload() + " (expected: a size or range for socketio; "
                     + "the payload is sent as a JSON string of generated characters)");
         }
+        maxPayloadChars = s.payload().maxBytes();
         payloadChars = ascii(s.payload().maxBytes() + io.switchboard.client.load.workload.PayloadSource.OFFSETS, s.seed());
 
         if (mode == Mode.FANOUT) {
@@ -365,6 +367,15 @@ public final class SioWorkload implements Workload {
             case CONNSCALE -> true; // the engine's "request" is the open itself
             default -> true;
         };
+    }
+
+    /** The longest packet a request can make: payload, the event's fixed parts, id, namespace, room. */
+    long largestPacketBytes() {
+        int room = 0;
+        for (String r : roomNames) {
+            room = Math.max(room, SioWire.jsonString(r).length() + deliveredEvent.length() + 8);
+        }
+        return (long) maxPayloadChars + eventHead.length + nsPrefix.length + room + 16;
     }
 
     /** The room subscriber {@code index} joins. */

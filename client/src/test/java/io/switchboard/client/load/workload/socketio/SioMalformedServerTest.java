@@ -24,7 +24,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.client.load.LoadSettings;
 import io.switchboard.client.load.Protocol;
-import io.switchboard.client.load.result.ErrorKind;
 import io.switchboard.client.load.workload.harness.WorkloadHarness;
 import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.testing.TransportUnderTest;
@@ -147,6 +146,19 @@ class SioMalformedServerTest {
         assertTrue(connectFailure(List.of(OPEN, "4")).startsWith("an empty Socket.IO packet"));
         assertTrue(connectFailure(List.of("40")).startsWith("a message before the Engine.IO open packet"));
         assertTrue(connectFailure(List.of(OPEN, "BINARY")).startsWith("a binary WebSocket message of 2 bytes"));
+    }
+
+    @Test
+    void aPayloadOverTheServersMaxPayloadIsRefusedBeforeAnyRequest() throws Exception {
+        TransportConfig t = TransportUnderTest.NIO.config();
+        String small = "0{\"sid\":\"s1\",\"upgrades\":[],\"pingInterval\":25000,\"pingTimeout\":20000,\"maxPayload\":100}";
+        try (Fake fake = new Fake(t, List.of(small), 400); WorkloadHarness h = new WorkloadHarness(t,
+                LoadSettings.builder().protocol(Protocol.SOCKETIO).target(fake.url()).connections(1)
+                        .payload(io.switchboard.client.load.PayloadSpec.fixed(200)).build(), SioWorkload::new)) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> h.connect(0));
+            assertTrue(e.getCause().getMessage().startsWith("requests of up to "), e.getCause()::toString);
+            assertTrue(e.getCause().getMessage().contains("exceed the server's maxPayload 100"), e.getCause()::toString);
+        }
     }
 
     @Test
