@@ -38,6 +38,8 @@ final class SioConnection implements LoadConnection {
     private boolean closing;
     private boolean failedToOpen;
     private boolean closeReported;
+    /** The namespace's CONNECT was answered (a subscriber may still wait for its join's ack). */
+    private boolean namespaceConnected;
     private long pingDeadlineNanos;
     private long lastPingNanos;
     private ScheduledFuture<?> watchdog;
@@ -75,7 +77,13 @@ final class SioConnection implements LoadConnection {
         this.transport = t;
         long timeout = workload.handshakeTimeoutNanos;
         watchdog = t.executor().schedule(() -> {
-            if (!ready && !closing) {
+            if (ready || closing) {
+                return;
+            }
+            if (namespaceConnected) {
+                openFailed(new IOException("no answer to " + workload.joinEvent + " within "
+                        + TimeUnit.NANOSECONDS.toMillis(timeout) + " ms (is join_event right for this server?)"));
+            } else {
                 openFailed(new IOException("no Socket.IO CONNECT answer within "
                         + TimeUnit.NANOSECONDS.toMillis(timeout) + " ms (is this a Socket.IO v4 server at "
                         + workload.hostHeader + " with path " + workload.handshakePath.substring(0,
@@ -257,14 +265,11 @@ final class SioConnection implements LoadConnection {
     }
 
     private void onConnect() {
-        if (ready) {
+        if (ready || namespaceConnected) {
             return;
         }
+        namespaceConnected = true;
         if (subscriber()) {
-            if (roomArgs != null) {
-                return; // join already sent
-            }
-            roomArgs = new byte[0][];
             String room = workload.roomNames[workload.roomOf(index)];
             ByteBuf join = transport.alloc().buffer(64);
             join.writeByte('4').writeByte('2').writeBytes(workload.nsPrefix);
@@ -285,6 +290,7 @@ final class SioConnection implements LoadConnection {
                         : room + ",\"");
             }
             seqByRoom = workload.sequences[index - workload.subscribers];
+            cancelWatchdog(); // connected; waiting for the subscribers may take longer than the timeout
             workload.allJoined.whenComplete((v, e) -> transport.executor().execute(() -> {
                 if (!closing && !ready) {
                     becomeReady();
@@ -300,11 +306,15 @@ final class SioConnection implements LoadConnection {
 
     private void becomeReady() {
         ready = true;
+        cancelWatchdog();
+        ctx.connected(this);
+    }
+
+    private void cancelWatchdog() {
         if (watchdog != null) {
             watchdog.cancel(false);
             watchdog = null;
         }
-        ctx.connected(this);
     }
 
     // ---- requests ----
