@@ -77,7 +77,7 @@ public final class PrometheusText {
         text.sample("switchboard_rooms", null, hub.roomCount());
         text.header("switchboard_room_members", "gauge", "Room memberships now (a session in two rooms counts twice).");
         text.sample("switchboard_room_members", null, hub.membershipCount());
-        text.header("switchboard_events_delivered_total", "counter", "Events handed to a recipient's connection.");
+        text.header("switchboard_events_delivered_total", "counter", "Events handed to a recipient's connection (or due to a recipient that ended as they were being handed out).");
         text.sample("switchboard_events_delivered_total", null, hub.delivered());
         text.header("switchboard_events_dropped_total", "counter", "Events dropped for slow consumers.");
         text.sample("switchboard_events_dropped_total", null, hub.dropped());

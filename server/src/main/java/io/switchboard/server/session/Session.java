@@ -404,7 +404,10 @@ public final class Session implements Member {
     @Override
     public boolean deliver(Outbound message) {
         if (!wire.isOpen()) {
-            return false;
+            // Ended while the fan-out was under way (a delivery batched to its own event loop
+            // runs after the connection closed): nothing to hand over, and not a slow-consumer
+            // drop, which is all that false means.
+            return true;
         }
         Frame frame = message.frame();
         int relayId = frame instanceof Event e && Flags.has(e.flags(), Flags.PEER_ACK) ? e.requestId() : 0;
