@@ -213,18 +213,71 @@ class NetworkFaultsTest {
     }
 
     /**
-     * A subscriber behind the proxy; the path blacks out for longer than the server's idle timeout
-     * (1 s; the client pings every third of it, and the pings are held too). What detects the dead
-     * connection is the server's idle timeout: it closes the session, which the test sees in the
-     * hub while the path is still dark; the client cannot tell (its socket is open, its pings are
-     * written). When the path is back, the ERROR 408 and the FIN the server sent reach the client,
-     * which reconnects, joins its room again, and gets the events published from then on.
-     * Protections: the server's idle timeout ({@code idleTimeout 0}: the first wait fails) and the
-     * client's reconnect ({@code reconnect(false)}: the reconnection never comes).
+     * A subscriber behind the proxy; the whole path blacks out (the open connection and any new
+     * one) for longer than the server's idle timeout (1 s), then comes back. Both ends find the
+     * dead connection while the path is dark, and the test waits for both: the server's idle
+     * timeout closes the session (seen in the hub), and the client, whose pings (every third of
+     * that timeout) go unanswered for the whole timeout, closes its side and starts reconnecting.
+     * Its attempts fail while the path is dark (no WELCOME within the connect timeout); once the
+     * path is back one gets through, the client joins its room again, and the events published
+     * from then on reach it. Protections: the server's idle timeout ({@code idleTimeout 0}: the
+     * first wait fails), the client's silence check (the client never notices), the client's
+     * reconnect ({@code reconnect(false)}: the reconnection never comes).
      */
     @ParameterizedTest
     @EnumSource(TransportUnderTest.class)
     void theClientReconnectsAndRejoinsThroughABlackout(TransportUnderTest transport) throws Exception {
+        Server server = servers.start(transport, b -> b.idleTimeout(Duration.ofSeconds(1)));
+        FaultProxy proxy = proxy(server);
+        SwitchboardClient publisher = client(server.address(Listener.FRAMED), transport, "publisher");
+        SwitchboardClient subscriber = client(proxy.address(), transport, "subscriber",
+                b -> b.reconnectDelays(Duration.ofMillis(50), Duration.ofMillis(200)).connectTimeout(Duration.ofSeconds(1)));
+        BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        BlockingQueue<Throwable> disconnected = new LinkedBlockingQueue<>();
+        BlockingQueue<Long> reconnected = new LinkedBlockingQueue<>();
+        subscriber.on("news", e -> received.add(e.text()));
+        subscriber.onConnection(new ConnectionListener() {
+            @Override
+            public void onDisconnected(Throwable cause) {
+                disconnected.add(cause);
+            }
+
+            @Override
+            public void onReconnected(long sessionId) {
+                reconnected.add(sessionId);
+            }
+        });
+        subscriber.join("room").get(10, TimeUnit.SECONDS);
+        publisher.publish("room", "news", "before".getBytes(UTF_8)).get(10, TimeUnit.SECONDS);
+        assertEquals("before", received.poll(10, TimeUnit.SECONDS));
+        long oldSession = subscriber.sessionId();
+
+        proxy.blackout();
+        Await.until("the server's idle timeout to close the blacked-out session",
+                () -> server.hub().session(oldSession) == null);
+        assertTrue(disconnected.poll(20, TimeUnit.SECONDS) != null, "the client to find the dead connection");
+        proxy.heal();
+
+        Long newSession = reconnected.poll(20, TimeUnit.SECONDS);
+        assertTrue(newSession != null, "the client to reconnect once the path is back");
+        assertNotEquals(oldSession, newSession.longValue());
+        assertTrue(server.hub().isMember("room", newSession), "joined again after the reconnection");
+        publisher.publish("room", "news", "after".getBytes(UTF_8)).get(10, TimeUnit.SECONDS);
+        assertEquals("after", received.poll(10, TimeUnit.SECONDS));
+    }
+
+    /**
+     * The path dies for good under the open connection while new connections get through (a NAT
+     * or a firewall that lost the flow's state). No FIN will ever arrive: what detects the dead
+     * connection is the client itself. It pings every third of the server's idle timeout (1 s)
+     * and nothing answers for the whole timeout, so it closes the connection, reconnects, joins
+     * its room again and gets the events published from then on. Protection: the client's check
+     * for silence in {@code ClientHandler.userEventTriggered} (without it the client keeps the dead
+     * connection: the reconnection never comes).
+     */
+    @ParameterizedTest
+    @EnumSource(TransportUnderTest.class)
+    void theClientFindsADeadPathByItselfAndReconnects(TransportUnderTest transport) throws Exception {
         Server server = servers.start(transport, b -> b.idleTimeout(Duration.ofSeconds(1)));
         FaultProxy proxy = proxy(server);
         SwitchboardClient publisher = client(server.address(Listener.FRAMED), transport, "publisher");
@@ -240,18 +293,11 @@ class NetworkFaultsTest {
             }
         });
         subscriber.join("room").get(10, TimeUnit.SECONDS);
-        publisher.publish("room", "news", "before".getBytes(UTF_8)).get(10, TimeUnit.SECONDS);
-        assertEquals("before", received.poll(10, TimeUnit.SECONDS));
         long oldSession = subscriber.sessionId();
 
-        proxy.blackout();
-        Await.until("the server's idle timeout to close the blacked-out session",
-                () -> server.hub().session(oldSession) == null);
-        assertTrue(subscriber.isOpen(), "the client cannot see the dead path by itself");
-        proxy.heal();
-
+        proxy.blackoutOpenConnections();
         Long newSession = reconnected.poll(20, TimeUnit.SECONDS);
-        assertTrue(newSession != null, "the client to reconnect once the path is back");
+        assertTrue(newSession != null, "the client to find the dead path and reconnect");
         assertNotEquals(oldSession, newSession.longValue());
         assertTrue(server.hub().isMember("room", newSession), "joined again after the reconnection");
         publisher.publish("room", "news", "after".getBytes(UTF_8)).get(10, TimeUnit.SECONDS);

@@ -45,6 +45,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *     RST): a silently dead path. New connections are accepted and held too. {@link #heal} ends
  *     it, as a route coming back would: what was held flows again, closes included. Without a
  *     heal the path stays dead until {@link #close};</li>
+ * <li>{@link #blackoutOpenConnections}: the same for the connections open now only, for good;
+ *     new connections pass (a NAT that lost a flow);</li>
  * <li>{@link #reset}: every open connection is aborted with an RST both ways (SO_LINGER 0).</li>
  * </ul>
  *
@@ -140,6 +142,18 @@ public final class FaultProxy implements AutoCloseable {
         return on(() -> blackout = true);
     }
 
+    /**
+     * Blacks out the connections open now, for good, and only them: new connections pass. A NAT
+     * or firewall that dropped its state for a flow behaves so; {@link #heal} does not end it.
+     */
+    public FaultProxy blackoutOpenConnections() {
+        return on(() -> {
+            for (Pipe pipe : pipes) {
+                pipe.dead = true;
+            }
+        });
+    }
+
     /** Ends a blackout (and stalls): what was held is forwarded, in order, closes included. */
     public FaultProxy heal() {
         return on(() -> {
@@ -214,6 +228,8 @@ public final class FaultProxy implements AutoCloseable {
         /** This connection's own share of the jitter, so connections differ from each other. */
         final double skew = random.nextDouble();
         boolean aborted;
+        /** Blacked out for good ({@link #blackoutOpenConnections}). */
+        boolean dead;
 
         Pipe(Channel client) {
             this.client = client;
@@ -310,8 +326,8 @@ public final class FaultProxy implements AutoCloseable {
                 return;
             }
             long now = System.nanoTime();
-            if (blackout) {
-                return; // heal() pumps again
+            if (blackout || pipe.dead) {
+                return; // heal() pumps again; a dead pipe stays so
             }
             if (stalledUntil > now) {
                 later(stalledUntil - now);
