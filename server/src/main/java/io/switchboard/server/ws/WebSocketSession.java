@@ -3,6 +3,7 @@ package io.switchboard.server.ws;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -19,6 +20,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.common.protocol.Ack;
 import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.protocol.ErrorFrame;
@@ -52,6 +54,8 @@ import org.apache.logging.log4j.Logger;
  */
 final class WebSocketSession extends ChannelInboundHandlerAdapter implements SessionWire {
     private static final Logger log = LogManager.getLogger(WebSocketSession.class);
+    /** How long a close waits for its close frame to be written before closing anyway. */
+    static final long CLOSE_WRITE_TIMEOUT_MILLIS = 2000;
 
     private final ServerConfig config;
     private final RoomHub hub;
@@ -135,14 +139,25 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
         ctx.fireChannelInactive();
     }
 
-    /** Sends {@code last} (if any), then a close frame, then closes the connection. */
+    /**
+     * Sends {@code last} (if any), then a close frame, then closes the connection; after
+     * {@link #CLOSE_WRITE_TIMEOUT_MILLIS} if the close frame cannot be written (a peer not reading).
+     */
     private void closeWith(ChannelHandlerContext ctx, TextWebSocketFrame last, WebSocketCloseStatus status, String reason) {
         closing = true;
         session.end();
         if (last != null) {
             ctx.write(last, ctx.voidPromise());
         }
-        ctx.writeAndFlush(new CloseWebSocketFrame(status, reason)).addListener(ChannelFutureListener.CLOSE);
+        ChannelFuture written = ctx.writeAndFlush(new CloseWebSocketFrame(status, reason));
+        written.addListener(ChannelFutureListener.CLOSE);
+        // A peer that does not read (a slow consumer, a half-open peer) never lets the close frame
+        // be written: close anyway after a while, dropping what is queued for it, or the
+        // connection and its backlog would stay for ever.
+        ScheduledFuture<?> stuck = ctx.executor().schedule(() -> {
+            ctx.channel().close();
+        }, CLOSE_WRITE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        written.addListener(done -> stuck.cancel(false));
     }
 
     @Override
