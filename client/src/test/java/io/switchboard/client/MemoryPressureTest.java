@@ -182,6 +182,9 @@ class MemoryPressureTest {
                             && "1".equals(metric(httpClient, http, "switchboard_connections_open{listener=\"framed\"}"))
                             && httpBaseline.equals(metric(httpClient, http,
                                     "switchboard_connections_open{listener=\"http\"}")));
+            // ... by the slow-consumer policy, each once (not by the idle timeout, 60 s, say).
+            assertEquals(Integer.toString(SUBSCRIBERS), metric(httpClient, http,
+                    "switchboard_errors_total{code=\"307\",name=\"SLOW_CONSUMER\"}"));
         }
         publisher.echo("still here".getBytes(UTF_8)).get(10, TimeUnit.SECONDS);
 
