@@ -54,11 +54,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         void uncorrelatedError(ErrorFrame error);
     }
 
-    private final String name;
-    private final String token;
     /** Heartbeat intervals (a third of the server's idle timeout each) without input before closing. */
     static final int DEAD_AFTER_SILENT_PERIODS = 3;
 
+    private final String name;
+    private final String token;
     private final long requestTimeoutNanos;
     private final Inbound inbound;
     private final CompletableFuture<Welcome> handshake = new CompletableFuture<>();
