@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -53,6 +54,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         void uncorrelatedError(ErrorFrame error);
     }
 
+    /** Heartbeat intervals (a third of the server's idle timeout each) without input before closing. */
+    static final int DEAD_AFTER_SILENT_PERIODS = 3;
+
     private final String name;
     private final String token;
     private final long requestTimeoutNanos;
@@ -62,6 +66,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     private final AtomicInteger ids = new AtomicInteger();
     private volatile Channel channel;
     private volatile Throwable closeCause;
+    /**
+     * Heartbeat intervals in a row in which nothing arrived; at {@link #DEAD_AFTER_SILENT_PERIODS}
+     * (the server's whole idle timeout) the connection is presumed dead. On the event loop only.
+     */
+    private int silentPeriods;
     private volatile int helloId;
     /** The server said BYE: send nothing new, wait for the replies, then say BYE. */
     private volatile boolean draining;
@@ -190,6 +199,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        silentPeriods = 0;
         if (!(msg instanceof Frame)) {
             ReferenceCountUtil.release(msg);
             return;
@@ -289,7 +299,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            // Heartbeat: nothing sent for a while, so tell the server we are alive.
+            if (((IdleStateEvent) evt).state() == IdleState.READER_IDLE
+                    && ++silentPeriods >= DEAD_AFTER_SILENT_PERIODS) {
+                // The server answers every PING: this much silence means the path died without a
+                // FIN or an RST (a route, a NAT that lost the flow). Close, so that reconnection starts.
+                closeCause = new ConnectionClosedException("nothing from the server for " + silentPeriods
+                        + " heartbeat intervals despite pings: connection presumed dead");
+                log.debug("{} {}", ctx.channel(), closeCause.getMessage());
+                ctx.close();
+                return;
+            }
+            // Heartbeat: nothing sent, or nothing heard, for a while: tell the server we are alive
+            // and have it answer.
             ctx.writeAndFlush(PayloadFrame.of(Opcode.PING, 0, Unpooled.EMPTY_BUFFER));
             return;
         }

@@ -74,7 +74,10 @@ import org.apache.logging.log4j.Logger;
  * <p><b>Reconnection.</b> When the connection drops the client reconnects with exponential
  * backoff and jitter, joins its rooms again, and tells {@link ConnectionListener}s; the session
  * id changes. Calls made meanwhile fail with {@link NotConnectedException} or wait, as
- * {@link ClientOptions#whileDisconnected()} says. Requests in flight when the connection drops
+ * {@link ClientOptions#whileDisconnected()} says. A connection on which nothing arrives for the
+ * server's idle timeout (from its WELCOME), although the client pings every third of it, is
+ * presumed dead and closed: a path that died without a FIN or an RST is found in that time.
+ * Requests in flight when the connection drops
  * fail with {@link ConnectionClosedException}: the client never resends on its own, since it
  * cannot know whether the server acted on them.
  *
@@ -214,10 +217,13 @@ public final class SwitchboardClient implements AutoCloseable {
                 }
                 ch.eventLoop().execute(() -> {
                     if (welcome.idleTimeoutMillis() > 0 && ch.isActive()) {
-                        // Send something at least three times per server idle period.
-                        long interval = Math.max(1, welcome.idleTimeoutMillis() / 3);
+                        // Send something at least three times per server idle period, and ping
+                        // when nothing was heard for as long; nothing heard for the whole period
+                        // means a dead path (ClientHandler closes the connection).
+                        long interval = Math.max(1,
+                                welcome.idleTimeoutMillis() / ClientHandler.DEAD_AFTER_SILENT_PERIODS);
                         ch.pipeline().addBefore("client", "heartbeat",
-                                new IdleStateHandler(0, interval, 0, TimeUnit.MILLISECONDS));
+                                new IdleStateHandler(interval, interval, 0, TimeUnit.MILLISECONDS));
                     }
                     result.complete(new Connection(ch, handler, welcome));
                 });

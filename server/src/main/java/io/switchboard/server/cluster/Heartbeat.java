@@ -56,6 +56,10 @@ final class Heartbeat {
         redis.heartbeat(nodes.nodeId(), token, ttl.toMillis()).whenComplete((result, e) -> {
             if (e != null) {
                 state.up = false;
+                // A heartbeat that timed out on a silent path may still run in Redis later, and its
+                // answer ("registered again": the key had expired and the others reaped us) is then
+                // lost; the ticks after it only refresh. Resync once the link is back, as after a drop.
+                state.needResync();
                 log.debug("cluster: heartbeat failed: {}", e.toString());
                 return;
             }

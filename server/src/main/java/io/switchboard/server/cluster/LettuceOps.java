@@ -25,10 +25,17 @@ import java.util.concurrent.atomic.LongAdder;
 
 /** {@link RedisOps} over Lettuce: one connection to publish and command, one for pub/sub. */
 final class LettuceOps implements RedisOps {
-    /** Refreshes this node's heartbeat if the key is ours or gone: 0 = held by another node, 1 = refreshed, 2 = created again. */
+    /**
+     * Refreshes this node's heartbeat if the key is ours or gone: 0 = held by another node, 1 =
+     * refreshed, 2 = created again. Either way the node is put back in the set of nodes (KEYS[2],
+     * ARGV[3]) in the same step: a heartbeat whose answer is lost (it timed out on a path that
+     * came back) must not leave the node out of the set, where no other node would scan it again.
+     */
     private static final String HEARTBEAT = "local v = redis.call('GET', KEYS[1]) "
-            + "if v == false then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 2 end "
-            + "if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end return 0";
+            + "if v == false then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) "
+            + "redis.call('SADD', KEYS[2], ARGV[3]) return 2 end "
+            + "if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) "
+            + "redis.call('SADD', KEYS[2], ARGV[3]) return 1 end return 0";
     /**
      * Adds a member to a room's hash with the room's next join sequence number (kept in the hash's
      * {@code #} field): KEYS[1] the hash, ARGV[1] session, ARGV[2] name, ARGV[3] "1" to do nothing
@@ -147,13 +154,8 @@ final class LettuceOps implements RedisOps {
 
     @Override
     public CompletionStage<Long> heartbeat(int node, byte[] token, long ttlMillis) {
-        return redis.<Long>eval(HEARTBEAT, ScriptOutputType.INTEGER, new byte[][] {nodeKey(node)},
-                Unpooled.wrappedBuffer(token), decimal(ttlMillis)).thenApply(result -> {
-                    if (result == 2) {
-                        redis.sadd(NODES, decimal(node));
-                    }
-                    return result;
-                });
+        return redis.<Long>eval(HEARTBEAT, ScriptOutputType.INTEGER, new byte[][] {nodeKey(node), NODES},
+                Unpooled.wrappedBuffer(token), decimal(ttlMillis), decimal(node));
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.EventExecutor;
 import io.switchboard.common.protocol.Bye;
@@ -102,8 +103,10 @@ abstract class FramedConnection extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public boolean isOpen() {
+        // A closing connection lingers with its output shut down (Connections.closeGently): it
+        // takes nothing more, and what a fan-out would hand it is not a slow-consumer drop.
         Channel ch = channel;
-        return ch != null && ch.isActive();
+        return ch != null && ch.isActive() && !(ch instanceof DuplexChannel duplex && duplex.isOutputShutdown());
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -155,13 +156,22 @@ public final class Connections {
 
     /**
      * Like {@link #closeGently(Channel)}, writing {@code last} (a protocol's final message, owned
-     * by this call) after everything queued, and lingering up to {@code lingerMillis}.
+     * by this call) after everything queued, and lingering up to {@code lingerMillis}. If what is
+     * queued is still not written after {@code lingerMillis} (a peer that does not read), closes
+     * then and drops it.
      */
     public static void closeGently(Channel ch, Object last, long lingerMillis) {
         if (ch.pipeline().get(HandlerNames.DISCARD) == null) {
             ch.pipeline().addLast(HandlerNames.DISCARD, Discard.INSTANCE);
         }
+        // A peer that does not read (a slow consumer, a half-open peer) never lets what is queued
+        // for it be written: close anyway after the linger, dropping it, or the connection and
+        // its outbound buffer would stay for ever.
+        ScheduledFuture<?> stuck = ch.eventLoop().schedule(() -> {
+            ch.close();
+        }, lingerMillis, TimeUnit.MILLISECONDS);
         ch.writeAndFlush(last).addListener(written -> {
+            stuck.cancel(false);
             if (!written.isSuccess() || !(ch instanceof DuplexChannel)) {
                 ch.close();
                 return;

@@ -1,5 +1,6 @@
 package io.switchboard.server.ws;
 
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -13,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.server.Disconnects;
 import io.switchboard.server.HandlerNames;
@@ -37,6 +39,8 @@ import org.apache.logging.log4j.Logger;
  * upgrade it stays out of the way of plain HTTP requests. All on the connection's event loop.
  */
 abstract class WsConnection extends ChannelInboundHandlerAdapter implements SessionWire {
+    /** How long a close waits for its close frame to be written before closing anyway. */
+    static final long CLOSE_WRITE_TIMEOUT_MILLIS = 2000;
     private static final Logger log = LogManager.getLogger(WsConnection.class);
 
     final WsConfig config;
@@ -78,7 +82,15 @@ abstract class WsConnection extends ChannelInboundHandlerAdapter implements Sess
         if (last != null) {
             ctx.write(last, ctx.voidPromise());
         }
-        ctx.writeAndFlush(new CloseWebSocketFrame(status, reason)).addListener(ChannelFutureListener.CLOSE);
+        ChannelFuture written = ctx.writeAndFlush(new CloseWebSocketFrame(status, reason));
+        written.addListener(ChannelFutureListener.CLOSE);
+        // A peer that does not read (a slow consumer, a half-open peer) never lets the close frame
+        // be written: close anyway after a while, dropping what is queued for it, or the
+        // connection and its backlog would stay for ever.
+        ScheduledFuture<?> stuck = ctx.executor().schedule(() -> {
+            ctx.channel().close();
+        }, CLOSE_WRITE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        written.addListener(done -> stuck.cancel(false));
     }
 
     /**

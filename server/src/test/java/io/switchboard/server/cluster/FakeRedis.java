@@ -156,11 +156,8 @@ final class FakeRedis implements RedisOps {
         if (keyHeldByAnother) {
             return answer(0L);
         }
-        if (beating.add(node)) {
-            nodes.add(node);
-            return answer(2L);
-        }
-        return answer(1L);
+        nodes.add(node); // as the script does, created or refreshed
+        return answer(beating.add(node) ? 2L : 1L);
     }
 
     @Override
