@@ -5,6 +5,7 @@ import io.switchboard.common.protocol.Wire;
 import io.switchboard.common.transport.EpollMode;
 import io.switchboard.common.transport.TransportChoice;
 import io.switchboard.server.session.SessionConfig;
+import io.switchboard.server.session.AccessPolicy;
 import io.switchboard.server.session.SlowConsumerPolicy;
 import io.switchboard.server.socketio.settings.EngineConfig;
 import io.switchboard.server.socketio.settings.SocketIoOptions;
@@ -70,6 +71,9 @@ public final class ServerConfig {
     private final Path authTokenFile;
     private final Path addressFile;
     private final Duration authReloadInterval;
+    private final Path authJwtSecretFile;
+    private final Path authJwtKeys;
+    private final AccessPolicy authDefaultPolicy;
 
     // ---- configuration and logging ----
     private final Map<Listener, InetAddress> listenerBindAddresses;
@@ -150,6 +154,9 @@ public final class ServerConfig {
         this.authTokenFile = b.authTokenFile;
         this.addressFile = b.addressFile;
         this.authReloadInterval = b.authReloadInterval;
+        this.authJwtSecretFile = b.authJwtSecretFile;
+        this.authJwtKeys = b.authJwtKeys;
+        this.authDefaultPolicy = b.authDefaultPolicy;
         if (!tlsListeners.isEmpty() && (tlsCertificate == null || tlsKey == null)) {
             throw new IllegalArgumentException("listeners." + tlsListeners.iterator().next().id() + ".tls: true"
                     + " (expected: tls.cert and tls.key set when a listener speaks TLS)");
@@ -404,6 +411,21 @@ public final class ServerConfig {
         return authReloadInterval;
     }
 
+    /** The file holding the HS256 secret signed tokens are verified with, or {@code null} for none. */
+    public Path authJwtSecretFile() {
+        return authJwtSecretFile;
+    }
+
+    /** The PEM or JWKS file of public keys (RS256, ES256) signed tokens are verified with, or {@code null}. */
+    public Path authJwtKeys() {
+        return authJwtKeys;
+    }
+
+    /** What sessions without a signed token may do. */
+    public AccessPolicy authDefaultPolicy() {
+        return authDefaultPolicy;
+    }
+
     // ---- configuration and logging ----
 
     /** The address a listener binds: its own if one was set, else {@link #bindAddress()}. */
@@ -565,6 +587,9 @@ public final class ServerConfig {
         private Path authTokenFile;
         private Path addressFile;
         private Duration authReloadInterval = Duration.ofSeconds(10);
+        private Path authJwtSecretFile;
+        private Path authJwtKeys;
+        private AccessPolicy authDefaultPolicy = AccessPolicy.OPEN;
 
         // ---- configuration and logging ----
         private final Set<Listener> disabled = EnumSet.noneOf(Listener.class);
@@ -867,6 +892,24 @@ public final class ServerConfig {
         /** How often to check the token file for changes: zero for never, else 100 ms to a day. */
         public Builder authReloadInterval(Duration interval) {
             this.authReloadInterval = reloadInterval("auth.reload-interval", interval);
+            return this;
+        }
+
+        /** A file holding the HS256 secret of signed tokens (at least 32 bytes); {@code null} for none. */
+        public Builder authJwtSecretFile(Path file) {
+            this.authJwtSecretFile = readableFile("auth.jwt-secret-file", file);
+            return this;
+        }
+
+        /** A PEM file of public keys or a JWKS file, for RS256 and ES256 signed tokens; {@code null} for none. */
+        public Builder authJwtKeys(Path file) {
+            this.authJwtKeys = readableFile("auth.jwt-keys", file);
+            return this;
+        }
+
+        /** What sessions without a signed token may do. */
+        public Builder authDefaultPolicy(AccessPolicy policy) {
+            this.authDefaultPolicy = Objects.requireNonNull(policy, "authDefaultPolicy");
             return this;
         }
 

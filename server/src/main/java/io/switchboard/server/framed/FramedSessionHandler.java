@@ -29,6 +29,7 @@ import io.switchboard.server.HandlerNames;
 import io.switchboard.server.ReadGate;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.auth.AuthTokens;
+import io.switchboard.server.auth.Authenticator;
 import io.switchboard.server.lifecycle.Connections;
 import io.switchboard.server.lifecycle.SessionEnded;
 import io.switchboard.server.lifecycle.ShutdownEvent;
@@ -55,7 +56,7 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
 
     private final ServerConfig config;
     private final Session session;
-    private final AuthTokens auth;
+    private final Authenticator auth;
     private final Metrics metrics;
     private volatile Channel channel;
     /**
@@ -73,14 +74,14 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
     }
 
     FramedSessionHandler(long sessionId, ServerConfig config, RoomHub hub, Metrics metrics) {
-        this(sessionId, config, hub, metrics, AuthTokens.of(config.authToken()));
+        this(sessionId, config, hub, metrics, Authenticator.of(AuthTokens.of(config.authToken())));
     }
 
-    FramedSessionHandler(long sessionId, ServerConfig config, RoomHub hub, Metrics metrics, AuthTokens auth) {
+    FramedSessionHandler(long sessionId, ServerConfig config, RoomHub hub, Metrics metrics, Authenticator auth) {
         this.metrics = metrics;
         this.config = config;
         this.auth = auth;
-        this.session = new Session(sessionId, hub, config.session(), this);
+        this.session = new Session(sessionId, hub, config.session(), this, auth);
     }
 
     /** The session core this adapter speaks for. */
@@ -202,7 +203,11 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
             return;
         }
         if (handshaken) {
-            reply(ctx, error(hello, ErrorCode.ALREADY_HANDSHAKEN, "the handshake is already done"));
+            if (session.grant() != null && !hello.token().isEmpty()) {
+                refresh(ctx, hello);
+            } else {
+                reply(ctx, error(hello, ErrorCode.ALREADY_HANDSHAKEN, "the handshake is already done"));
+            }
             return;
         }
         if (hello.version() != Wire.PROTOCOL_VERSION) {
@@ -216,15 +221,31 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
             reply(ctx, error(hello, e));
             return;
         }
-        if (auth.required() && !auth.accepts(hello.token())) {
-            log.info("{} refused: {} auth token", ctx.channel(), hello.token().isEmpty() ? "missing" : "wrong");
-            closeWith(ctx, error(hello, ErrorCode.AUTH_FAILED,
-                    hello.token().isEmpty() ? "this server needs an auth token" : "wrong auth token"));
+        try {
+            session.authenticate(auth.admit(hello.token()));
+        } catch (Refused e) {
+            log.debug("{} refused ({}): {}", ctx.channel(), e.cause(), e.getMessage());
+            closeWith(ctx, error(hello, e));
             return;
         }
         handshaken = true;
         session.register();
         log.debug("{} session {} started by '{}'", ctx.channel(), session.id(), session.name());
+        reply(ctx, new Welcome(hello.requestId(), Wire.PROTOCOL_VERSION, session.id(), config.maxFrameLength(),
+                (int) config.idleTimeout().toMillis(), Version.product()));
+    }
+
+    /**
+     * A HELLO after the handshake from a session with a signed token, carrying a fresh one: the
+     * token is replaced (WELCOME again, same session) or refused (ERROR 403, the old one stays).
+     */
+    private void refresh(ChannelHandlerContext ctx, Hello hello) {
+        try {
+            session.refresh(auth.refresh(hello.token()));
+        } catch (Refused e) {
+            reply(ctx, error(hello, e));
+            return;
+        }
         reply(ctx, new Welcome(hello.requestId(), Wire.PROTOCOL_VERSION, session.id(), config.maxFrameLength(),
                 (int) config.idleTimeout().toMillis(), Version.product()));
     }
@@ -300,6 +321,14 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
             draining = true;
             session.end();
             ctx.writeAndFlush(new Bye(0, 0, reason), ctx.voidPromise());
+        }
+    }
+
+    @Override
+    public void closeWithError(ErrorCode code, String message) {
+        ChannelHandlerContext ctx = channel.pipeline().context(this);
+        if (ctx != null && !closing) {
+            closeWith(ctx, new ErrorFrame(0, code, message));
         }
     }
 

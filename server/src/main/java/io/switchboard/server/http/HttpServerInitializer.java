@@ -15,6 +15,7 @@ import io.switchboard.server.Listener;
 import io.switchboard.server.ServerConfig;
 import io.netty.buffer.Unpooled;
 import io.switchboard.server.auth.AuthTokens;
+import io.switchboard.server.auth.Authenticator;
 import io.switchboard.server.lifecycle.HttpDrain;
 import io.switchboard.server.lifecycle.Refusal;
 import io.switchboard.server.limits.Admission;
@@ -43,7 +44,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
     private final RequestGuard guard;
     private final HttpRouter router;
     private final ServerTls tls;
-    private final AuthTokens auth;
+    private final Authenticator auth;
     private final EngineServer engine;
     private final Admission admission;
 
@@ -53,15 +54,15 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
      */
     public HttpServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
             BooleanSupplier ready) {
-        this(config, hub, metrics, transport, ready, null, AuthTokens.of(config.authToken()));
+        this(config, hub, metrics, transport, ready, null, Authenticator.of(AuthTokens.of(config.authToken())));
     }
 
     /**
      * @param tls the server's TLS, when this listener speaks it (HTTPS and WSS), else {@code null}
-     * @param auth the tokens a WebSocket upgrade is checked against
+     * @param auth what a WebSocket upgrade's token is checked against, and the permissions
      */
     public HttpServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
-            BooleanSupplier ready, ServerTls tls, AuthTokens auth) {
+            BooleanSupplier ready, ServerTls tls, Authenticator auth) {
         this(config, hub, metrics, transport, ready, tls, auth, null);
     }
 
@@ -70,7 +71,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
      *     {@code null}, Socket.IO is not served
      */
     public HttpServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
-            BooleanSupplier ready, ServerTls tls, AuthTokens auth, EngineListener socketIo) {
+            BooleanSupplier ready, ServerTls tls, Authenticator auth, EngineListener socketIo) {
         this(config, hub, metrics, transport, ready, tls, auth, socketIo, null, Admission.NONE);
     }
 
@@ -79,7 +80,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
      * @param admission the connection limits (a refused connection gets 503) and the drain's tracking
      */
     public HttpServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
-            BooleanSupplier ready, ServerTls tls, AuthTokens auth, EngineListener socketIo, ClusterStatus cluster,
+            BooleanSupplier ready, ServerTls tls, Authenticator auth, EngineListener socketIo, ClusterStatus cluster,
             Admission admission) {
         this.admission = admission;
         this.tls = tls;

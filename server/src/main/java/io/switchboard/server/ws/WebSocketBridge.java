@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.switchboard.server.HandlerNames;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.auth.AuthTokens;
+import io.switchboard.server.auth.Authenticator;
 import io.switchboard.server.limits.ConnectionRate;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.RoomHub;
@@ -36,18 +37,18 @@ public final class WebSocketBridge {
 
     /** Adds the upgrade and bridge handlers; requests for other paths pass through untouched. */
     public static void addTo(ChannelPipeline pipeline, ServerConfig config, RoomHub hub, Metrics metrics) {
-        addTo(pipeline, config, hub, metrics, AuthTokens.of(config.authToken()));
+        addTo(pipeline, config, hub, metrics, Authenticator.of(AuthTokens.of(config.authToken())));
     }
 
     /** Like {@link #addTo(ChannelPipeline, ServerConfig, RoomHub, Metrics)}, upgrades checked against {@code auth}. */
     public static void addTo(ChannelPipeline pipeline, ServerConfig config, RoomHub hub, Metrics metrics,
-            AuthTokens auth) {
+            Authenticator auth) {
         addTo(pipeline, config, hub, metrics, auth, null);
     }
 
-    /** Like {@link #addTo(ChannelPipeline, ServerConfig, RoomHub, Metrics, AuthTokens)}, messages held to {@code rate} ({@code null}: unlimited). */
+    /** Like {@link #addTo(ChannelPipeline, ServerConfig, RoomHub, Metrics, Authenticator)}, messages held to {@code rate} ({@code null}: unlimited). */
     public static void addTo(ChannelPipeline pipeline, ServerConfig config, RoomHub hub, Metrics metrics,
-            AuthTokens auth, ConnectionRate rate) {
+            Authenticator auth, ConnectionRate rate) {
         WebSocketServerProtocolConfig protocol = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(PATH)
                 // The auth handler has already reduced an accepted request's URI to exactly PATH.
@@ -67,6 +68,6 @@ public final class WebSocketBridge {
                 .addLast(HandlerNames.WS_PROTOCOL, new WebSocketServerProtocolHandler(protocol))
                 .addLast(HandlerNames.WS_AGGREGATOR, new WebSocketFrameAggregator(config.httpMaxBodyBytes()))
                 .addLast(HandlerNames.WS_DECODER, WsRequest.Decoder.INSTANCE)
-                .addLast(HandlerNames.WS_SESSION, new WebSocketSession(config, hub, metrics, rate));
+                .addLast(HandlerNames.WS_SESSION, new WebSocketSession(config, hub, metrics, rate, auth));
     }
 }

@@ -34,6 +34,8 @@ import io.switchboard.server.limits.ConnectionRate;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.Outbound;
 import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.auth.AuthTokens;
+import io.switchboard.server.auth.Authenticator;
 import io.switchboard.server.session.Refused;
 import io.switchboard.server.session.Session.Publication;
 import io.switchboard.server.session.Session;
@@ -56,6 +58,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
     private final ServerConfig config;
     private final RoomHub hub;
     private final Metrics metrics;
+    private final Authenticator auth;
     private volatile ChannelHandlerContext ctx;
     private Session session;
     private boolean upgraded;
@@ -65,11 +68,12 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
     private final ConnectionRate rate;
 
     WebSocketSession(ServerConfig config, RoomHub hub, Metrics metrics) {
-        this(config, hub, metrics, null);
+        this(config, hub, metrics, null, Authenticator.of(AuthTokens.none()));
     }
 
-    WebSocketSession(ServerConfig config, RoomHub hub, Metrics metrics, ConnectionRate rate) {
+    WebSocketSession(ServerConfig config, RoomHub hub, Metrics metrics, ConnectionRate rate, Authenticator auth) {
         this.rate = rate;
+        this.auth = auth;
         this.config = config;
         this.hub = hub;
         this.metrics = metrics;
@@ -121,7 +125,16 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
             // First, so that any input (pings included) counts as activity.
             pipeline.addFirst(HandlerNames.WS_IDLE, new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
-        session = new Session(hub.newSessionId(), hub, config.session(), this);
+        session = new Session(hub.newSessionId(), hub, config.session(), this, auth);
+        try {
+            // Verified at the upgrade (WebSocketAuth); checked again here, by the core.
+            session.authenticate(ctx.channel().attr(WebSocketAuth.GRANT).getAndSet(null));
+        } catch (Refused e) {
+            metrics.error(e.code().code());
+            closeWith(ctx, WsJson.error(ctx.alloc(), null, e.code().code(), e.getMessage()),
+                    WebSocketCloseStatus.POLICY_VIOLATION, "not authorized");
+            return;
+        }
         session.register();
         log.debug("{} WebSocket session {} started", ctx.channel(), session.id());
         send(ctx, WsJson.welcome(ctx.alloc(), session.id(), config));
@@ -232,6 +245,10 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
                 case "members" -> members(ctx, WsJson.string(message, "room", null), id);
                 case "publish", "broadcast", "send" -> publish(ctx, message, id, type);
                 case "ack" -> peerAck(message, id);
+                case "refresh" -> {
+                    session.refresh(auth.refresh(WsJson.string(message, "token", null)));
+                    acknowledge(ctx, id);
+                }
                 case "ping" -> send(ctx, WsJson.frame(ctx.alloc(), "pong", json -> WsJson.writeId(json, id)));
                 default -> throw new BadMessage(ErrorCode.UNKNOWN_OPCODE, "unknown type '" + type + "'");
             }
@@ -401,6 +418,16 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Ses
     public void disconnect(String reason) {
         if (!closing && ctx.channel().isActive()) {
             closeWith(ctx, null, WebSocketCloseStatus.NORMAL_CLOSURE, reason);
+        }
+    }
+
+    @Override
+    public void closeWithError(ErrorCode code, String message) {
+        ChannelHandlerContext c = ctx;
+        if (!closing && c.channel().isActive()) {
+            metrics.error(code.code());
+            closeWith(c, WsJson.error(c.alloc(), null, code.code(), message), WebSocketCloseStatus.POLICY_VIOLATION,
+                    code == ErrorCode.TOKEN_EXPIRED ? "token expired" : "closed");
         }
     }
 
