@@ -108,9 +108,15 @@ public final class TestTokens {
         return jwt.serialize();
     }
 
-    /** Writes the secret file. */
+    /** Writes the secret file, readable by its owner only (as the server asks). */
     public static Path secretFile(Path dir) {
-        return write(dir.resolve("jwt.secret"), SECRET + "\n");
+        Path file = write(dir.resolve("jwt.secret"), SECRET + "\n");
+        try {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException | UnsupportedOperationException e) {
+            // not POSIX: the server only warns
+        }
+        return file;
     }
 
     /** Writes a JWKS of the public RSA and EC keys. */
