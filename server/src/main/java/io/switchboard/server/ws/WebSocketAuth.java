@@ -23,12 +23,14 @@ import org.apache.logging.log4j.Logger;
  * tokens, signed tokens, or the {@code token-required} policy), the request's token, as
  * {@code Authorization: Bearer} or else {@code ?token=}, must pass {@link Authenticator#admit}
  * (static tokens compared in constant time); otherwise it is answered 401 (through
- * {@link HttpResponses}, like every other error) with the refusal's message, and the connection
- * closed. The grant of a signed token waits in the channel's {@link #GRANT} for the session. A query that cannot be decoded carries no token. An accepted request's
- * URI is cut to the bare path so that the token goes no further (nothing after this handler can
- * log it). Other requests, requests whose target cannot be decoded (the router answers those) and
- * all WebSocket frames pass through. Never throws: an exception here would reach Netty's protocol
- * handler, which closes the connection without an answer. Stateless apart from its configuration.
+ * {@link HttpResponses}, like every other error) and the connection closed. A signed token's
+ * refusal says why in {@code WWW-Authenticate}'s {@code error_description} (RFC 6750). The grant
+ * of a signed token waits in the channel's {@link #GRANT} for the session. A query that cannot be
+ * decoded carries no token. An accepted request's URI is cut to the bare path so that the token
+ * goes no further (nothing after this handler can log it). Other requests, requests whose target
+ * cannot be decoded (the router answers those) and all WebSocket frames pass through. Never
+ * throws: an exception here would reach Netty's protocol handler, which closes the connection
+ * without an answer. Stateless apart from its configuration.
  */
 final class WebSocketAuth extends ChannelInboundHandlerAdapter {
     private static final Logger log = LogManager.getLogger(WebSocketAuth.class);
@@ -99,7 +101,12 @@ final class WebSocketAuth extends ChannelInboundHandlerAdapter {
         // Counted and logged (rate-limited) by the authenticator.
         log.debug("{} WebSocket upgrade refused ({}): {}", ctx.channel(), refused.cause(), refused.getMessage());
         FullHttpResponse response = HttpResponses.error(HttpResponseStatus.UNAUTHORIZED);
-        response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"switchboard\"");
+        String challenge = "Bearer realm=\"switchboard\"";
+        if (refused.cause() != null && !refused.cause().equals("token_missing") && !refused.cause().equals("token_wrong")) {
+            // RFC 6750 3.1: why a signed token was refused (the message names no token).
+            challenge += ", error=\"invalid_token\", error_description=\"" + refused.getMessage().replace('"', '\'') + "\"";
+        }
+        response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
         HttpResponses.send(ctx, response, false, metrics);
     }
 }
