@@ -31,7 +31,7 @@ import org.apache.logging.log4j.Logger;
  * signed token ({@link SignedTokens}) giving the session a {@link Grant}, a static token
  * ({@link AuthTokens}) none; holds the server's {@link AccessPolicy} for sessions without a grant;
  * and counts every permission refusal by cause ({@code switchboard_access_refused_total{cause}})
- * and logs it with the refusal log's rate limit ({@code limits.refusal-log-interval}). The session
+ * and logs it with the refusal log's rate limit ({@code limits.log-interval}). The session
  * core ({@link io.switchboard.server.session.Session}) enforces the rules. Thread-safe.
  */
 public final class Authenticator implements Access {
