@@ -38,7 +38,7 @@ public final class Authenticator implements Access {
     private static final Logger log = LogManager.getLogger(Authenticator.class);
     /** Every cause, in the order {@code /metrics} lists them. */
     static final List<String> CAUSES = List.of("token_missing", "token_wrong", "token_malformed", "token_invalid",
-            "token_expired", "join", "presence", "publish", "not_member", "broadcast", "direct", "refresh_subject");
+            "token_expired", "join", "presence", "publish", "not_member", "broadcast", "direct", "refresh_subject", "name");
 
     private final AuthTokens tokens;
     private final SignedTokens signed;

@@ -129,9 +129,15 @@ public final class Session implements Member {
         return joinedView;
     }
 
-    /** Sets the display name after checking it. */
+    /**
+     * Sets the display name after checking it.
+     *
+     * @throws Refused {@link ErrorCode#FORBIDDEN} when the session's signed token names it: that
+     *     name, verified, stays
+     */
     public void name(String newName) throws Refused {
         check(rules.name(newName));
+        permit(SessionRules.mayRename(grant, newName));
         name = newName;
     }
 
@@ -163,6 +169,10 @@ public final class Session implements Member {
      */
     public void refresh(Grant fresh) throws Refused {
         permit(SessionRules.mayRefresh(grant, fresh, clock.instant()));
+        if (!fresh.name().isEmpty()) {
+            check(rules.name(fresh.name()));
+            name = fresh.name();
+        }
         install(fresh);
     }
 

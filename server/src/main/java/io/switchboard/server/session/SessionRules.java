@@ -128,6 +128,12 @@ public final class SessionRules {
                 : forbidden("the token gives no right to send to single sessions", "direct");
     }
 
+    /** Choosing the display name {@code name}: not when the grant gives one (its own name again is fine). */
+    public static Refusal mayRename(Grant grant, String name) {
+        return grant == null || grant.name().isEmpty() || grant.name().equals(name) ? null
+                : forbidden("the display name comes from the signed token", "name");
+    }
+
     /** Replacing {@code current} (or none) by {@code next}: the same subject only. */
     public static Refusal mayRefresh(Grant current, Grant next, Instant now) {
         if (current != null && !current.subject().equals(next.subject())) {

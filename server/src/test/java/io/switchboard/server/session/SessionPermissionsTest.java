@@ -145,6 +145,19 @@ class SessionPermissionsTest {
     }
 
     @Test
+    void theTokensNameIsTheSessionsAndStays() throws Exception {
+        Session s = session(10, AccessPolicy.OPEN, Clock.systemUTC());
+        s.name("chosen");
+        s.authenticate(new Grant("alice", "Alice", null, Instant.now().plusSeconds(60), List.of(), false, false));
+        assertEquals("Alice", s.name());
+        assertEquals("name", refused(ErrorCode.FORBIDDEN, () -> s.name("Mallory")).cause());
+        s.name("Alice");
+        s.refresh(new Grant("alice", "Alice B.", null, Instant.now().plusSeconds(120), List.of(), false, false));
+        assertEquals("Alice B.", s.name());
+        s.end();
+    }
+
+    @Test
     void theProtocolsOwnRoomIsABroadcast() throws Exception {
         Session s = session(2, AccessPolicy.MEMBERS_ONLY, Clock.systemUTC());
         s.authenticate(grant(Instant.now().plusSeconds(60), false, false, "*", Grant.Right.PUBLISH));
