@@ -44,35 +44,30 @@ public record Grant(String subject, String name, Instant notBefore, Instant expi
             rights = rights.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(rights));
         }
 
-        /** Whether {@code room} matches the pattern. */
+        /** Whether {@code room} matches the pattern: at worst in time proportional to the product of their lengths. */
         public boolean matches(String room) {
-            return glob(pattern, 0, room, 0);
-        }
-
-        private static boolean glob(String p, int pi, String s, int si) {
-            while (pi < p.length()) {
-                char c = p.charAt(pi);
-                if (c == '*') {
-                    while (pi < p.length() && p.charAt(pi) == '*') {
-                        pi++;
-                    }
-                    if (pi == p.length()) {
-                        return true;
-                    }
-                    for (int k = si; k <= s.length(); k++) {
-                        if (glob(p, pi, s, k)) {
-                            return true;
-                        }
-                    }
+            int p = 0;
+            int r = 0;
+            int star = -1;
+            int resume = 0;
+            while (r < room.length()) {
+                if (p < pattern.length() && pattern.charAt(p) == '*') {
+                    star = p++;
+                    resume = r;
+                } else if (p < pattern.length() && pattern.charAt(p) == room.charAt(r)) {
+                    p++;
+                    r++;
+                } else if (star >= 0) {
+                    p = star + 1; // the last star takes one more character
+                    r = ++resume;
+                } else {
                     return false;
                 }
-                if (si == s.length() || s.charAt(si) != c) {
-                    return false;
-                }
-                pi++;
-                si++;
             }
-            return si == s.length();
+            while (p < pattern.length() && pattern.charAt(p) == '*') {
+                p++;
+            }
+            return p == pattern.length();
         }
     }
 

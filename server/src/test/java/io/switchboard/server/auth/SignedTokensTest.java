@@ -159,5 +159,9 @@ class SignedTokensTest {
         assertFalse(new Grant.RoomRights("a*b*c", java.util.Set.of()).matches("aXXbY"));
         assertTrue(new Grant.RoomRights("lobby", java.util.Set.of()).matches("lobby"));
         assertFalse(new Grant.RoomRights("lobby", java.util.Set.of()).matches("lobby2"));
+        assertTrue(new Grant.RoomRights("a**", java.util.Set.of()).matches("a"));
+        assertTrue(new Grant.RoomRights("*.b", java.util.Set.of()).matches("x.b.b"));
+        // Many stars against a long near-miss: quick (no backtracking blow-up), and no match.
+        assertFalse(new Grant.RoomRights("*a*a*a*a*a*a*a*a*a*a*b", java.util.Set.of()).matches("a".repeat(128)));
     }
 }
