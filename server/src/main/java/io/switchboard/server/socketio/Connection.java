@@ -265,6 +265,7 @@ final class Connection {
         }
         namespace.admit(socket, refusal -> {
             if (sockets.remove(name, socket)) {
+                socket.session().end(); // never registered; stops its token's expiry timer
                 server.count("middleware_refused");
                 send(SioPacket.connectError(name, refusal));
             }
