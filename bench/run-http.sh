@@ -1,52 +1,65 @@
 #!/usr/bin/env bash
-# HTTP benchmark: wrk against Switchboard's HTTP listener and against nginx serving the same
-# content, each server pinned to one CPU and wrk to another. Three workloads: GET / of the
-# built-in page, a 1 KiB static file (requests per second), and a 100 MiB file (transfer rate).
-# Needs wrk and nginx (Debian: apt-get install -y wrk nginx-light).
+# HTTP benchmark (issue 15): wrk against Switchboard's HTTP listener and against nginx serving the
+# same bytes, each server pinned to one CPU and wrk to another, ROUNDS interleaved rounds, medians.
+# Rows: a 16-byte dynamic response (Switchboard /healthz; nginx `return 200` of the same body),
+# static files of 1 KiB, 64 KiB and 1 MiB, and the 1 KiB file again with HTTP pipelining depth 16.
+# With JAR_BEFORE (a jar built from an earlier commit) it measures that build too, in the same
+# rounds, so that before and after meet the same machine state.
+# Needs wrk, nginx and curl (Debian: apt-get install -y wrk nginx-light curl).
 #
 # Environment knobs (defaults in brackets):
-#   DURATION [10]   seconds per wrk run        CONNS [50]   wrk connections (one wrk thread)
-#   SERVER_CPU [0]  CPU for the servers        CLIENT_CPU [1]  CPU for wrk
-#   BASE_PORT [18080]  ports BASE_PORT..BASE_PORT+2   JAR [server/target/switchboard-server.jar]
+#   DURATION [10]  seconds per wrk run      WARMUP [5]  seconds of warm-up per server and row
+#   ROUNDS [3]     interleaved rounds       CONNS [50]  wrk connections (one wrk thread)
+#   DEPTH [16]     requests per pipelined batch
+#   SERVER_CPU [0] CPU for the servers      CLIENT_CPU [1]  CPU for wrk
+#   BASE_PORT [18080]  ports BASE_PORT..BASE_PORT+2
+#   JAR [server/target/switchboard-server.jar]   JAR_BEFORE [unset]
+#   SB_FLAGS [unset]  extra flags for the Switchboard servers (e.g. --http-open-file-cache 0)
+#   ROWS ["small 1k 64k 1m pipelined"]  which rows to run
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-5}
+ROUNDS=${ROUNDS:-3}
 CONNS=${CONNS:-50}
+DEPTH=${DEPTH:-16}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
 BASE_PORT=${BASE_PORT:-18080}
 JAR=${JAR:-server/target/switchboard-server.jar}
-for tool in wrk nginx curl; do
+JAR_BEFORE=${JAR_BEFORE:-}
+ROWS=${ROWS:-small 1k 64k 1m pipelined}
+read -r -a SB_EXTRA <<< "${SB_FLAGS:-}"
+for tool in wrk nginx curl taskset; do
     command -v "$tool" >/dev/null || { echo "run-http.sh: $tool is missing (apt-get install -y wrk nginx-light curl)" >&2; exit 1; }
 done
-[ -f "$JAR" ] || { echo "run-http.sh: $JAR is missing; build with ./mvnw -B -DskipTests package" >&2; exit 1; }
+for jar in "$JAR" ${JAR_BEFORE:+"$JAR_BEFORE"}; do
+    [ -f "$jar" ] || { echo "run-http.sh: $jar is missing; build with ./mvnw -B -DskipTests package" >&2; exit 1; }
+done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-http-bench.XXXXXX")
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
 
-SB_BUILTIN=$BASE_PORT
-SB_FILES=$((BASE_PORT + 1))
-NGINX=$((BASE_PORT + 2))
+SB=$BASE_PORT
+NGINX=$((BASE_PORT + 1))
+SB_BEFORE=$((BASE_PORT + 2))
 mkdir -p "$WORK/root" "$WORK/nginx"
 head -c 1024 /dev/urandom > "$WORK/root/1k.bin"
-head -c $((100 * 1024 * 1024)) /dev/urandom > "$WORK/root/100m.bin"
+head -c $((64 * 1024)) /dev/urandom > "$WORK/root/64k.bin"
+head -c $((1024 * 1024)) /dev/urandom > "$WORK/root/1m.bin"
 # nginx's worker runs as an unprivileged user: let it read the files.
 chmod -R a+rX "$WORK"
 
-# Switchboard without a static root serves its built-in page at /.
-taskset -c "$SERVER_CPU" java -jar "$JAR" --bind 127.0.0.1 --framed-port off --echo-port off --udp-port off \
-    --http-port "$SB_BUILTIN" --io-threads 1 > "$WORK/sb-builtin.log" 2>&1 &
-pids+=($!)
-taskset -c "$SERVER_CPU" java -jar "$JAR" --bind 127.0.0.1 --framed-port off --echo-port off --udp-port off \
-    --http-port "$SB_FILES" --static-root "$WORK/root" --io-threads 1 > "$WORK/sb-files.log" 2>&1 &
-pids+=($!)
-wait_port "$SB_BUILTIN"
-wait_port "$SB_FILES"
-# nginx serves the same built-in page as its index.html.
-curl -sf "http://127.0.0.1:$SB_BUILTIN/" > "$WORK/root/index.html"
-chmod a+r "$WORK/root/index.html"
+start_switchboard() { # port jar log
+    taskset -c "$SERVER_CPU" java -jar "$2" --bind 127.0.0.1 --framed-port off --echo-port off --udp-port off \
+        --http-port "$1" --static-root "$WORK/root" --io-threads 1 "${SB_EXTRA[@]}" > "$3" 2>&1 &
+    pids+=($!)
+}
+start_switchboard "$SB" "$JAR" "$WORK/sb.log"
+[ -z "$JAR_BEFORE" ] || start_switchboard "$SB_BEFORE" "$JAR_BEFORE" "$WORK/sb-before.log"
+body=$(printf '{"status":"up"}')
 cat > "$WORK/nginx/nginx.conf" <<CONF
 worker_processes 1;
 daemon off;
@@ -58,7 +71,10 @@ http {
     sendfile on;
     tcp_nopush on;
     keepalive_requests 1000000;
-    types { text/html html; application/octet-stream bin; }
+    open_file_cache max=1000 inactive=20s;
+    open_file_cache_valid 1s;
+    open_file_cache_errors on;
+    types { application/octet-stream bin; }
     client_body_temp_path $WORK/nginx;
     proxy_temp_path $WORK/nginx;
     fastcgi_temp_path $WORK/nginx;
@@ -67,42 +83,85 @@ http {
     server {
         listen 127.0.0.1:$NGINX;
         root $WORK/root;
+        location = /healthz {
+            default_type application/json;
+            return 200 '$body\n';
+        }
     }
 }
 CONF
 taskset -c "$SERVER_CPU" nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
 pids+=($!)
 wait_port "$NGINX"
-# Same bytes from both servers, or the comparison means nothing.
-for path in /index.html /1k.bin /100m.bin; do
-    if ! cmp -s <(curl -sf "http://127.0.0.1:$NGINX$path") "$WORK/root${path}"; then
-        echo "run-http.sh: nginx does not serve $path correctly" >&2; exit 1
-    fi
-    if [ "$path" != /index.html ] && ! cmp -s <(curl -sf "http://127.0.0.1:$SB_FILES$path") "$WORK/root${path}"; then
-        echo "run-http.sh: switchboard does not serve $path correctly" >&2; exit 1
-    fi
+wait_port "$SB"
+[ -z "$JAR_BEFORE" ] || wait_port "$SB_BEFORE"
+
+servers=(nginx switchboard)
+declare -A port=([nginx]=$NGINX [switchboard]=$SB)
+if [ -n "$JAR_BEFORE" ]; then
+    servers+=(before)
+    port[before]=$SB_BEFORE
+fi
+# Same bytes from every server, or the comparison means nothing.
+for s in "${servers[@]}"; do
+    for path in /1k.bin /64k.bin /1m.bin; do
+        cmp -s <(curl -sf "http://127.0.0.1:${port[$s]}$path") "$WORK/root$path" \
+            || { echo "run-http.sh: $s does not serve $path correctly" >&2; exit 1; }
+    done
+    [ "$(curl -sf "http://127.0.0.1:${port[$s]}/healthz")" = "$body" ] \
+        || { echo "run-http.sh: $s does not answer /healthz with $body" >&2; exit 1; }
 done
 
-run() { # label url
-    local out
-    out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency "$2")
-    printf '%s\n' "$out" > "$WORK/$1.wrk"
-    local rps transfer p50 p99
-    rps=$(awk '/Requests\/sec/ {print $2}' <<< "$out")
-    transfer=$(awk '/Transfer\/sec/ {print $2}' <<< "$out")
-    p50=$(awk '$1 == "50%" {print $2}' <<< "$out")
-    p99=$(awk '$1 == "99%" {print $2}' <<< "$out")
-    printf '%-22s %12s %12s %10s %10s\n' "$1" "$rps" "$transfer" "$p50" "$p99"
-}
+# wrk pipelining: DEPTH requests per write; wrk counts every response.
+cat > "$WORK/pipeline.lua" <<LUA
+init = function(args)
+    local r = {}
+    for i = 1, $DEPTH do r[i] = wrk.format(nil, "/1k.bin") end
+    req = table.concat(r)
+end
+request = function() return req end
+LUA
 
-# Warm both JVMs up before measuring.
-taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNS" -d5s "http://127.0.0.1:$SB_BUILTIN/" > /dev/null
-taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNS" -d5s "http://127.0.0.1:$SB_FILES/1k.bin" > /dev/null
-printf '%-22s %12s %12s %10s %10s\n' run req/s transfer/s p50 p99
-run switchboard-builtin "http://127.0.0.1:$SB_BUILTIN/"
-run nginx-index "http://127.0.0.1:$NGINX/"
-run switchboard-1k "http://127.0.0.1:$SB_FILES/1k.bin"
-run nginx-1k "http://127.0.0.1:$NGINX/1k.bin"
-run switchboard-100m "http://127.0.0.1:$SB_FILES/100m.bin"
-run nginx-100m "http://127.0.0.1:$NGINX/100m.bin"
-echo "wrk reports in $WORK"
+declare -A path=([small]=/healthz [1k]=/1k.bin [64k]=/64k.bin [1m]=/1m.bin [pipelined]=/1k.bin)
+wrk_run() { # label server row seconds
+    local url="http://127.0.0.1:${port[$2]}${path[$3]}" script=()
+    [ "$3" != pipelined ] || script=(-s "$WORK/pipeline.lua")
+    taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNS" -d"${4}s" --latency "${script[@]}" "$url" > "$WORK/$1.wrk"
+    if grep -q "Non-2xx\|Socket errors" "$WORK/$1.wrk"; then
+        echo "run-http.sh: errors in $1 (see $WORK/$1.wrk)" >&2
+        grep "Non-2xx\|Socket errors" "$WORK/$1.wrk" >&2
+    fi
+}
+# wrk's "Transfer/sec" with its unit, in bytes per second.
+bytes_per_s() {
+    awk '/Transfer\/sec/ {v=$2; u=substr(v, length(v)-1); n=v+0;
+        if (u=="GB") n*=1073741824; else if (u=="MB") n*=1048576; else if (u=="KB") n*=1024; printf "%.0f", n}' "$1"
+}
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+for s in "${servers[@]}"; do
+    for row in $ROWS; do wrk_run "warmup-$s-$row" "$s" "$row" "$WARMUP"; done
+done
+for ((round = 1; round <= ROUNDS; round++)); do
+    for row in $ROWS; do
+        for s in "${servers[@]}"; do
+            wrk_run "$row-$s-$round" "$s" "$row" "$DURATION"
+        done
+    done
+done
+
+printf '\n%-10s %-12s %14s %12s %10s %10s %8s\n' row server req/s MB/s p50 p99 ratio
+for row in $ROWS; do
+    nginx_rps=""
+    for s in "${servers[@]}"; do
+        rps=$(for ((r = 1; r <= ROUNDS; r++)); do awk '/Requests\/sec/ {print $2}' "$WORK/$row-$s-$r.wrk"; done | median)
+        mbs=$(for ((r = 1; r <= ROUNDS; r++)); do bytes_per_s "$WORK/$row-$s-$r.wrk"; echo; done | median)
+        p50=$(awk '$1 == "50%" {print $2}' "$WORK/$row-$s-$ROUNDS.wrk")
+        p99=$(awk '$1 == "99%" {print $2}' "$WORK/$row-$s-$ROUNDS.wrk")
+        [ -n "$nginx_rps" ] || nginx_rps=$rps
+        printf '%-10s %-12s %14.0f %12.1f %10s %10s %8.2f\n' "$row" "$s" "$rps" "$(awk -v b="$mbs" 'BEGIN {print b/1048576}')" \
+            "$p50" "$p99" "$(awk -v a="$rps" -v n="$nginx_rps" 'BEGIN {print a/n}')"
+    done
+done
+echo "(median of $ROUNDS rounds of ${DURATION}s, $CONNS connections, servers on CPU $SERVER_CPU, wrk on CPU $CLIENT_CPU;" \
+    "p50/p99 from the last round; ratio = req/s over nginx's; wrk reports in $WORK)"

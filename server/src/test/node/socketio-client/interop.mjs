@@ -353,6 +353,18 @@ await check('relay/join-presence-members', async () => {
   assert.equal(err, null);
   assert.deepEqual(members.map((m) => m.session).sort(), [R1.id, R2.id].sort());
 });
+await check('relay/members-pages', async () => {
+  const [err, first] = await ack(R2, 'sb:members', 'relay-room', { limit: 1 });
+  assert.equal(err, null);
+  assert.equal(first.members.length, 1);
+  assert.equal(first.next, first.members[0].session);
+  const [, second] = await ack(R2, 'sb:members', 'relay-room', { limit: 1, after: first.next });
+  assert.equal(second.members.length, 1);
+  assert.equal(second.next, '0', 'the last page');
+  assert.deepEqual([first.members[0].session, second.members[0].session].sort(), [R1.id, R2.id].sort());
+  const [bad] = await ack(R2, 'sb:members', 'relay-room', { limit: 0 });
+  assert.equal(bad.name, 'MALFORMED_BODY');
+});
 await check('relay/publish-excludes-sender', async () => {
   const r2Got = record(R2, 'news');
   const got = next(R1, 'news');

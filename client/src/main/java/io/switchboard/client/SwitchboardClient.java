@@ -433,10 +433,37 @@ public final class SwitchboardClient implements AutoCloseable {
         return List.copyOf(rooms.keySet());
     }
 
-    /** Lists the members of a room this client is in. */
+    /** The members a page request asks for when {@link #members(String)} walks a room. */
+    static final int MEMBERS_PAGE = 1000;
+
+    /**
+     * Lists the members of a room this client is in, in the order of their session ids, a page of
+     * {@value #MEMBERS_PAGE} at a time, so that a room of any size fits the frame limit. Members
+     * who join or leave while the pages are read may be missing or listed.
+     */
     public CompletableFuture<List<MembersReply.MemberInfo>> members(String room) {
         Objects.requireNonNull(room, "room");
-        return request(h -> new Members(h.nextId(), room)).thenApply(reply -> ((MembersReply) reply).members());
+        List<MembersReply.MemberInfo> all = new ArrayList<>();
+        return membersFrom(room, 0, all);
+    }
+
+    private CompletableFuture<List<MembersReply.MemberInfo>> membersFrom(String room, long after,
+            List<MembersReply.MemberInfo> all) {
+        return membersPage(room, after, MEMBERS_PAGE).thenCompose(page -> {
+            all.addAll(page.members());
+            return page.next() == 0 ? CompletableFuture.completedFuture(List.copyOf(all))
+                    : membersFrom(room, page.next(), all);
+        });
+    }
+
+    /**
+     * One page of the members of a room this client is in: at most {@code limit} (1 to
+     * {@value Members#MAX_LIMIT}) members whose session ids come after {@code after} (0: from the
+     * first); the reply's {@link MembersReply#next()} is the cursor of the next page, 0 after the last.
+     */
+    public CompletableFuture<MembersReply> membersPage(String room, long after, int limit) {
+        Objects.requireNonNull(room, "room");
+        return request(h -> new Members(h.nextId(), room, after, limit)).thenApply(reply -> (MembersReply) reply);
     }
 
     /**

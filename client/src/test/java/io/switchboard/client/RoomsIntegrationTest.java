@@ -232,6 +232,27 @@ class RoomsIntegrationTest {
 
     @ParameterizedTest
     @EnumSource(TransportUnderTest.class)
+    void membersOfARoomLargerThanAFrameAreListedPageByPage(TransportUnderTest transport) throws Exception {
+        Server server = servers.start(transport);
+        try (LightMembers light = new LightMembers(transport.config())) {
+            light.connect(server.address(Listener.FRAMED), 2500, "big");
+            // Every member takes 10 + 5 bytes ("light"): the whole room does not fit 16 KiB frames.
+            SwitchboardClient alice = client(server.address(Listener.FRAMED), transport, "alice",
+                    b -> b.maxFrameLength(16 * 1024));
+            alice.join("big").get(10, TimeUnit.SECONDS);
+            List<MemberInfo> members = alice.members("big").get(30, TimeUnit.SECONDS);
+            assertEquals(2501, members.size(), "three pages of up to 1000");
+            assertEquals(2501, members.stream().map(MemberInfo::sessionId).distinct().count(), "each member once");
+            for (int i = 1; i < members.size(); i++) {
+                assertTrue(Long.compareUnsigned(members.get(i - 1).sessionId(), members.get(i).sessionId()) < 0,
+                        "in the order of their session ids");
+            }
+            assertTrue(members.contains(new MemberInfo(alice.sessionId(), "alice")));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TransportUnderTest.class)
     void fanOutToAThousandMembersAndFanInFromAThousandPublishers(TransportUnderTest transport) throws Exception {
         // 1000 simultaneous publishers to one member queue about 60 KB for it at once, close to the
         // default 64 KiB high-water mark above which its events would be dropped (the slow-consumer

@@ -17,7 +17,7 @@ package io.switchboard.server;
  * http     traffic → [tls → tlsHandshake] → [httpHeaderTimeout] → httpCodec → httpDrain
  *          → [httpHeaderTimeoutEnd] → [httpAccessLog] → httpIdle → httpAggregator → backpressure
  *          → httpFlowControl → httpGuard → [socketio] → wsAuth → wsProtocol → wsAggregator
- *          → wsDecoder → wsSession → chunkedWriter → [httpRateLimit] → httpRouter
+ *          → wsDecoder → wsSession → chunkedWriter → [httpRateLimit] → flushConsolidation → httpRouter
  *
  * changed later:  a WebSocket upgrade puts wsIdle first and takes httpIdle out; an Engine.IO
  *                 WebSocket gets socketioWs; a closing connection gets discard last
@@ -38,7 +38,11 @@ public final class HandlerNames {
     public static final String TLS = "tls";
     /** Counts TLS handshakes and closes quietly on TLS failures (after {@link #TLS}). */
     public static final String TLS_HANDSHAKE = "tlsHandshake";
-    /** Merges flushes of events from other sessions into one per burst (framed). */
+    /**
+     * Merges flushes into one per burst: events from other sessions (framed), the router's
+     * responses to one read's pipelined requests (http: right before the router, so that the
+     * chunked writer's own flushes, and the WebSocket's, are not held).
+     */
     public static final String FLUSH_CONSOLIDATION = "flushConsolidation";
     /** Closes or warns sessions that stay silent (framed). */
     public static final String IDLE = "idle";

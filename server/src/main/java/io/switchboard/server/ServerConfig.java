@@ -4,9 +4,17 @@ import io.netty.util.ResourceLeakDetector;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.common.transport.EpollMode;
 import io.switchboard.common.transport.TransportChoice;
+import io.switchboard.server.http.settings.HttpServing;
 import io.switchboard.server.session.SessionConfig;
 import io.switchboard.server.session.AccessPolicy;
 import io.switchboard.server.session.SlowConsumerPolicy;
+import io.switchboard.server.settings.AuthConfig;
+import io.switchboard.server.settings.ClusterConfig;
+import io.switchboard.server.settings.FramedConfig;
+import io.switchboard.server.settings.HttpConfig;
+import io.switchboard.server.settings.LimitsConfig;
+import io.switchboard.server.settings.TlsConfig;
+import io.switchboard.server.settings.WsConfig;
 import io.switchboard.server.socketio.settings.EngineConfig;
 import io.switchboard.server.socketio.settings.SocketIoOptions;
 import java.net.InetAddress;
@@ -57,6 +65,7 @@ public final class ServerConfig {
     private final int httpMaxBodyBytes;
     private final Duration httpIdleTimeout;
     private final boolean httpZeroCopy;
+    private final HttpServing httpServing;
     private final URI cluster;
     private final boolean socketIoEnabled;
     private final EngineConfig socketIo;
@@ -140,6 +149,7 @@ public final class ServerConfig {
         this.httpMaxBodyBytes = b.httpMaxBodyBytes;
         this.httpIdleTimeout = b.httpIdleTimeout;
         this.httpZeroCopy = b.httpZeroCopy;
+        this.httpServing = b.httpServing;
         this.cluster = b.cluster;
         this.socketIoEnabled = b.socketIoEnabled;
         this.socketIo = b.socketIo;
@@ -291,6 +301,46 @@ public final class ServerConfig {
                 maxEventNameBytes, maxPayloadBytes, slowConsumerPolicy, writeBufferHighWaterMark, peerAckTimeout);
     }
 
+    /** The framed listener's section: its frame limit, idle timeout and the session rules. */
+    public FramedConfig framedConfig() {
+        return new FramedConfig(maxFrameLength, idleTimeout, session());
+    }
+
+    /** The WebSocket bridge's section: its message limit, idle timeout and the session rules. */
+    public WsConfig webSocketConfig() {
+        return new WsConfig(httpMaxBodyBytes, idleTimeout, session());
+    }
+
+    /** The HTTP listener's section, with the WebSocket bridge's and Engine.IO's it wires in. */
+    public HttpConfig httpConfig() {
+        return new HttpConfig(httpMaxInitialLine, httpMaxHeaderBytes, httpMaxBodyBytes, httpIdleTimeout,
+                httpAccessLog, staticRoot, httpZeroCopy, metricsEnabled, socketIoEnabled, socketIo, webSocketConfig(),
+                httpServing);
+    }
+
+    /** The TLS section: certificate, key, reload interval, handshake timeout, and which listeners speak it. */
+    public TlsConfig tlsConfig() {
+        return new TlsConfig(tlsListeners.stream().map(Listener::id).toList(), tlsCertificate, tlsKey,
+                tlsReloadInterval, tlsHandshakeTimeout);
+    }
+
+    /** Where the accepted auth tokens come from. */
+    public AuthConfig authConfig() {
+        return new AuthConfig(authToken, authTokenFile, authReloadInterval, authJwtSecretFile, authJwtKeys,
+                authDefaultPolicy);
+    }
+
+    /** The connection limits' section ({@code limits.*}). */
+    public LimitsConfig limitsConfig() {
+        return new LimitsConfig(maxConnections, maxConnectionsPerIp, handshakeTimeout, httpHeaderTimeout, rateLimit,
+                rateBurst, refusalLogInterval);
+    }
+
+    /** The cluster broker's section: the Redis server ({@code null} for a single node), heartbeat TTL, peer-ack timeout. */
+    public ClusterConfig clusterConfig() {
+        return new ClusterConfig(cluster, clusterHeartbeatTtl, peerAckTimeout);
+    }
+
     /** The directory HTTP serves files from, or {@code null} for the built-in page only. */
     public Path staticRoot() {
         return staticRoot;
@@ -327,6 +377,11 @@ public final class ServerConfig {
      */
     public boolean httpZeroCopy() {
         return httpZeroCopy;
+    }
+
+    /** How the HTTP listener serves: file caches, compression, CORS ({@code http.*} keys). */
+    public HttpServing httpServing() {
+        return httpServing;
     }
 
     /** Whether the HTTP listener serves Socket.IO (Engine.IO under {@link #socketIo()}'s path). Default true. */
@@ -571,6 +626,7 @@ public final class ServerConfig {
         private int httpMaxBodyBytes = 1 << 20;
         private Duration httpIdleTimeout = Duration.ofSeconds(30);
         private boolean httpZeroCopy = true;
+        private HttpServing httpServing = HttpServing.defaults();
         private URI cluster;
         private boolean socketIoEnabled = true;
         private EngineConfig socketIo =
@@ -780,6 +836,17 @@ public final class ServerConfig {
         /** Whether static files may be sent zero-copy; false forces chunked reads. */
         public Builder httpZeroCopy(boolean zeroCopy) {
             this.httpZeroCopy = zeroCopy;
+            return this;
+        }
+
+        /** The HTTP serving settings set so far (for the http.* keys, which change one field each). */
+        public HttpServing httpServingNow() {
+            return httpServing;
+        }
+
+        /** How the HTTP listener serves: file caches, compression, CORS. */
+        public Builder httpServing(HttpServing serving) {
+            this.httpServing = Objects.requireNonNull(serving, "httpServing");
             return this;
         }
 

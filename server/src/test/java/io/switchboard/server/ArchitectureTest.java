@@ -34,6 +34,21 @@ class ArchitectureTest {
                 .check(CLASSES);
     }
 
+    /**
+     * Components are handed the records of the configuration they use ({@code settings}, {@code
+     * session.SessionConfig}, {@code socketio.settings}); the whole {@link ServerConfig} is read only
+     * where it is made ({@code config}) and taken apart ({@code launch}).
+     */
+    @Test
+    void onlyTheLauncherAndTheConfigurationSeeTheWholeConfiguration() {
+        noClasses().that().resideInAPackage("io.switchboard.server..")
+                .and().resideOutsideOfPackages("io.switchboard.server.launch..", "io.switchboard.server.config..")
+                .and().doNotBelongToAnyOf(ServerConfig.class)
+                .should().dependOnClassesThat().belongToAnyOf(ServerConfig.class)
+                .as("only launch, config and ServerConfig itself depend on ServerConfig")
+                .check(CLASSES);
+    }
+
     @Test
     void sessionCoreKnowsNoProtocol() {
         DescribedPredicate<JavaClass> otherServerPackage = DescribedPredicate.describe(

@@ -286,7 +286,7 @@ public final class LoadCommand implements Callable<Integer> {
     /** The TLS flags onto {@code b}; the same rules and messages as the other commands' flags. */
     private void tls(LoadSettings.Builder b, Protocol proto, String url) {
         tls.check(LoadSettings.impliesTls(proto, url),
-                proto == Protocol.HTTP ? "an https:// target" : proto == Protocol.WS ? "a wss:// target" : null);
+                proto == Protocol.HTTP || proto == Protocol.SOCKETIO ? "an https:// target" : proto == Protocol.WS ? "a wss:// target" : null);
         if (tls.enabled && proto == Protocol.UDP) {
             throw new IllegalArgumentException("--tls: the udp workload has no TLS (DTLS is not supported)");
         }
@@ -299,6 +299,7 @@ public final class LoadCommand implements Callable<Integer> {
             case UDP -> "127.0.0.1:7002";
             case HTTP -> "http://127.0.0.1:8080/";
             case WS -> "ws://127.0.0.1:8080/ws";
+            case SOCKETIO -> "http://127.0.0.1:8080/";
             default -> "127.0.0.1:7000";
         };
     }

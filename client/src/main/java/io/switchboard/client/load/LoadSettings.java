@@ -160,8 +160,21 @@ public record LoadSettings(
      */
     public static boolean impliesTls(Protocol protocol, String target) {
         String t = target.trim().toLowerCase(java.util.Locale.ROOT);
-        return (protocol == Protocol.HTTP || protocol == Protocol.WS) && t.startsWith("https://")
+        return (protocol == Protocol.HTTP || protocol == Protocol.WS || protocol == Protocol.SOCKETIO)
+                && t.startsWith("https://")
                 || protocol == Protocol.WS && t.startsWith("wss://");
+    }
+
+    /** Whether each connection's open is the stage's measured request: {@code connscale}, or socketio's. */
+    public boolean connectionScale() {
+        return protocol == Protocol.CONNSCALE
+                || protocol == Protocol.SOCKETIO && "connscale".equalsIgnoreCase(options.get("workload"));
+    }
+
+    /** Whether requests are publishes measured per delivery: {@code fanout}, or socketio's. */
+    public boolean fanOut() {
+        return protocol == Protocol.FANOUT
+                || protocol == Protocol.SOCKETIO && "fanout".equalsIgnoreCase(options.get("workload"));
     }
 
     /** Whether connections use TLS: {@link #tls()} or a target URL that implies it. */
@@ -242,7 +255,8 @@ public record LoadSettings(
         if (rate > 0) {
             m.put("min_achieved", minAchieved == 0 ? "off" : Values.percent(minAchieved));
         }
-        options.forEach(m::put);
+        // an option named like a setting (socketio's transport) is shown as options.NAME beside it
+        options.forEach((k, v) -> m.put(m.containsKey(k) ? "options." + k : k, v));
         return Collections.unmodifiableMap(m);
     }
 

@@ -17,7 +17,9 @@ public enum Protocol {
     /** Room fan-out: subscribers in rooms, publishers at a rate, publish-to-delivery latency. */
     FANOUT,
     /** Connection scale: open and hold many connections, optionally with heartbeats. */
-    CONNSCALE;
+    CONNSCALE,
+    /** Socket.IO v5 over Engine.IO v4 against any Socket.IO 4 server: echo, emit, fanout, connscale. */
+    SOCKETIO;
 
     /** The lower-case name used on the command line and in reports. */
     public String id() {
@@ -32,6 +34,6 @@ public enum Protocol {
             }
         }
         throw new IllegalArgumentException("protocol: " + value
-                + " (expected: raw, framed, http, udp, ws, fanout or connscale)");
+                + " (expected: raw, framed, http, udp, ws, fanout, connscale or socketio)");
     }
 }

@@ -149,9 +149,20 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                 case LEAVE:
                     frame = new Leave(requestId, flags, body.str16("room"));
                     break;
-                case MEMBERS:
-                    frame = new Members(requestId, body.str16("room"));
+                case MEMBERS: {
+                    String room = body.str16("room");
+                    if (body.remaining() == 0) {
+                        frame = new Members(requestId, room);
+                        break;
+                    }
+                    long after = body.u64("after");
+                    int limit = body.u32AsInt("limit");
+                    if (limit < 1 || limit > Members.MAX_LIMIT) {
+                        throw new MalformedBodyException("page limit " + limit + " is not between 1 and " + Members.MAX_LIMIT);
+                    }
+                    frame = new Members(requestId, room, after, limit);
                     break;
+                }
                 case MEMBERS_REPLY: {
                     String room = body.str16("room");
                     int count = body.u32AsInt("member count");
@@ -163,7 +174,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
                     for (int i = 0; i < count; i++) {
                         members.add(new MembersReply.MemberInfo(body.u64("member session id"), body.str16("member name")));
                     }
-                    frame = new MembersReply(requestId, room, members);
+                    frame = body.remaining() == 0 ? new MembersReply(requestId, room, members)
+                            : new MembersReply(requestId, room, members, true, body.u64("next"));
                     break;
                 }
                 case JOINED:

@@ -100,8 +100,17 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
                 return roomOnly(alloc, frame, ((Join) frame).room());
             case LEAVE:
                 return roomOnly(alloc, frame, ((Leave) frame).room());
-            case MEMBERS:
-                return roomOnly(alloc, frame, ((Members) frame).room());
+            case MEMBERS: {
+                Members members = (Members) frame;
+                if (!members.paged()) {
+                    return roomOnly(alloc, frame, members.room());
+                }
+                ByteBuf buf = begin(alloc, frame, null);
+                str16(buf, members.room());
+                buf.writeLong(members.after());
+                buf.writeInt(members.limit());
+                return end(buf);
+            }
             case MEMBERS_REPLY: {
                 MembersReply reply = (MembersReply) frame;
                 ByteBuf buf = begin(alloc, frame, null);
@@ -110,6 +119,9 @@ public final class FrameEncoder extends MessageToMessageEncoder<Frame> {
                 for (MembersReply.MemberInfo member : reply.members()) {
                     buf.writeLong(member.sessionId());
                     str16(buf, member.name());
+                }
+                if (reply.paged()) {
+                    buf.writeLong(reply.next());
                 }
                 return end(buf);
             }

@@ -173,6 +173,9 @@ class RoomsCodecTest {
             add(cases, "ACK " + size + " B", () -> new Ack(requestId, pooled(payload)));
         }
         add(cases, "MEMBERS", () -> new Members(9, ROOM));
+        add(cases, "MEMBERS page", () -> new Members(9, ROOM, -2L, Members.MAX_LIMIT));
+        add(cases, "MEMBERS_REPLY last page", () -> new MembersReply(9, ROOM, members(3), true, 0));
+        add(cases, "MEMBERS_REPLY page with more", () -> new MembersReply(9, ROOM, members(2), true, -1L));
         add(cases, "MEMBERS_REPLY 0 members", () -> new MembersReply(9, ROOM, members(0)));
         add(cases, "MEMBERS_REPLY 1 member", () -> new MembersReply(10, ROOM, members(1)));
         add(cases, "MEMBERS_REPLY 1000 members", () -> new MembersReply(-11, ROOM, members(1000)));
@@ -231,6 +234,8 @@ class RoomsCodecTest {
         assertEquals("00 00 00 0a 10 03 00 00 00 05 00 02 72 31", spacedHex(encode(new Join(5, Flags.ACK | Flags.PRESENCE, "r1"))));
         assertEquals("00 00 00 0a 11 01 00 00 00 06 00 02 72 31", spacedHex(encode(new Leave(6, Flags.ACK, "r1"))));
         assertEquals("00 00 00 0a 15 00 00 00 00 07 00 02 72 31", spacedHex(encode(new Members(7, "r1"))));
+        assertEquals("00 00 00 16 15 00 00 00 00 07 00 02 72 31 00 00 00 00 00 00 00 2a 00 00 03 e8",
+                spacedHex(encode(new Members(7, "r1", 42, 1000))));
     }
 
     @Test
@@ -277,6 +282,10 @@ class RoomsCodecTest {
                         + " 00 00 00 00 00 00 00 02 00 02 c3 ab",
                 spacedHex(encode(new MembersReply(14, "r1", List.of(new MembersReply.MemberInfo(1, "a"),
                         new MembersReply.MemberInfo(2, "ë"))))));
+        assertEquals("00 00 00 21 16 00 00 00 00 0e 00 02 72 31 00 00 00 01"
+                        + " 00 00 00 00 00 00 00 01 00 01 61"
+                        + " 00 00 00 00 00 00 00 01",
+                spacedHex(encode(new MembersReply(14, "r1", List.of(new MembersReply.MemberInfo(1, "a")), true, 1))));
     }
 
     @Test

@@ -115,8 +115,17 @@ class RoomsDecoderErrorsTest {
                         "body ends inside field 'room length' (needs 2 bytes, 1 left)"),
                 malformed("LEAVE room with an encoded surrogate", Opcode.LEAVE, str16(hex("ed a0 80")),
                         "field 'room' is not valid UTF-8"),
-                malformed("MEMBERS with 3 bytes left over", Opcode.MEMBERS, concat(room, hex("61 62 63")),
-                        "3 bytes left over after the last field"),
+                // MEMBERS: str16 room, then nothing (the whole room) or u64 after, u32 limit (a page)
+                malformed("MEMBERS with 3 bytes after the room", Opcode.MEMBERS, concat(room, hex("61 62 63")),
+                        "body ends inside field 'after' (needs 8 bytes, 3 left)"),
+                malformed("MEMBERS page without its limit", Opcode.MEMBERS, concat(room, hex("00 00 00 00 00 00 00 00")),
+                        "body ends inside field 'limit' (needs 4 bytes, 0 left)"),
+                malformed("MEMBERS page of limit 0", Opcode.MEMBERS, concat(room, hex("00 00 00 00 00 00 00 00 00 00 00 00")),
+                        "page limit 0 is not between 1 and 10000"),
+                malformed("MEMBERS page of limit 10001", Opcode.MEMBERS, concat(room, hex("00 00 00 00 00 00 00 00 00 00 27 11")),
+                        "page limit 10001 is not between 1 and 10000"),
+                malformed("MEMBERS page with 1 byte left over", Opcode.MEMBERS,
+                        concat(room, hex("00 00 00 00 00 00 00 00 00 00 00 01 00")), "1 bytes left over after the last field"),
                 malformed("MEMBERS room with an overlong NUL", Opcode.MEMBERS, str16(hex("c0 80")),
                         "field 'room' is not valid UTF-8"),
 
@@ -172,6 +181,9 @@ class RoomsDecoderErrorsTest {
                         concat(SENDER, hex("01"), str16(""), str16(hex("f4 90 80 80"))), "field 'event' is not valid UTF-8"),
 
                 // MEMBERS_REPLY: str16 room, u32 count, count x (u64 session id, str16 name)
+                malformed("MEMBERS_REPLY page with a short next", Opcode.MEMBERS_REPLY,
+                        concat(room, hex("00 00 00 01"), member, hex("00 00 00")),
+                        "body ends inside field 'next' (needs 8 bytes, 3 left)"),
                 malformed("MEMBERS_REPLY without a count", Opcode.MEMBERS_REPLY, room,
                         "body ends inside field 'member count' (needs 4 bytes, 0 left)"),
                 malformed("MEMBERS_REPLY count 2 with one member", Opcode.MEMBERS_REPLY,
@@ -189,7 +201,8 @@ class RoomsDecoderErrorsTest {
                         concat(room, hex("00 00 00 01 00 00 00 00 00 00 00 01 00 03 61 62")),
                         "body ends inside field 'member name' (needs 3 bytes, 2 left)"),
                 malformed("MEMBERS_REPLY count 0 with a member left over", Opcode.MEMBERS_REPLY,
-                        concat(room, hex("00 00 00 00"), member), "11 bytes left over after the last field"),
+                        concat(room, hex("00 00 00 00"), member),
+                        "3 bytes left over after the last field"), // 8 of the 11 read as a page's next cursor
                 malformed("MEMBERS_REPLY member name not UTF-8", Opcode.MEMBERS_REPLY,
                         concat(room, hex("00 00 00 01 00 00 00 00 00 00 00 01"), str16(hex("c3"))),
                         "field 'member name' is not valid UTF-8"),

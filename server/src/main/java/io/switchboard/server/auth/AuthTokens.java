@@ -1,9 +1,9 @@
 package io.switchboard.server.auth;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.switchboard.server.ServerConfig;
 import io.switchboard.server.reload.FileWatcher;
 import io.switchboard.server.reload.SecretFiles;
+import io.switchboard.server.settings.AuthConfig;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -66,13 +66,13 @@ public final class AuthTokens {
      *
      * @throws IllegalArgumentException with a one-line message when the token file cannot be used
      */
-    public static AuthTokens start(ServerConfig config, FileWatcher watcher) {
-        Path file = config.authTokenFile();
+    public static AuthTokens start(AuthConfig config, FileWatcher watcher) {
+        Path file = config.tokenFile();
         if (file == null) {
-            return of(config.authToken());
+            return of(config.token());
         }
         FileWatcher.Snapshot before = FileWatcher.snapshot(List.of(file));
-        List<byte[]> fixed = config.authToken().isEmpty() ? List.of() : List.of(digest(config.authToken()));
+        List<byte[]> fixed = config.token().isEmpty() ? List.of() : List.of(digest(config.token()));
         List<byte[]> fromFile;
         try {
             fromFile = read(file);
@@ -82,9 +82,9 @@ public final class AuthTokens {
         AuthTokens tokens = new AuthTokens(file, fixed, fromFile);
         SecretFiles.warnIfReadableByOthers("auth.token-file", file);
         log.info("auth: {} token(s) from {}{}{}", fromFile.size(), file, fixed.isEmpty() ? "" : ", and auth.token",
-                config.authReloadInterval().isZero() ? ", not reloaded"
-                        : ", reloaded on change, checked every " + config.authReloadInterval().toMillis() + " ms");
-        watcher.watch("auth token file " + file, List.of(file), before, config.authReloadInterval(), tokens::reload);
+                config.reloadInterval().isZero() ? ", not reloaded"
+                        : ", reloaded on change, checked every " + config.reloadInterval().toMillis() + " ms");
+        watcher.watch("auth token file " + file, List.of(file), before, config.reloadInterval(), tokens::reload);
         return tokens;
     }
 

@@ -2,7 +2,6 @@ package io.switchboard.server.auth;
 
 import com.nimbusds.jose.jwk.JWK;
 import io.switchboard.common.protocol.ErrorCode;
-import io.switchboard.server.ServerConfig;
 import io.switchboard.server.limits.RateLimitedLog;
 import io.switchboard.server.metrics.MetricSource;
 import io.switchboard.server.reload.FileWatcher;
@@ -12,6 +11,7 @@ import io.switchboard.server.session.AccessPolicy;
 import io.switchboard.server.session.Grant;
 import io.switchboard.server.session.Refused;
 import io.switchboard.server.session.SessionRules;
+import io.switchboard.server.settings.AuthConfig;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -63,12 +63,13 @@ public final class Authenticator implements Access {
      * The configuration's static tokens, signing keys and policy, with the token file and key
      * files watched for changes ({@code auth.reload-interval}).
      *
+     * @param refusalLogInterval refusals of one cause are logged at most once per this ({@code limits.log-interval})
      * @throws IllegalArgumentException with a one-line message when a file cannot be used
      */
-    public static Authenticator start(ServerConfig config, FileWatcher watcher) {
+    public static Authenticator start(AuthConfig config, Duration refusalLogInterval, FileWatcher watcher) {
         AuthTokens tokens = AuthTokens.start(config, watcher);
-        Path secretFile = config.authJwtSecretFile();
-        Path keyFile = config.authJwtKeys();
+        Path secretFile = config.jwtSecretFile();
+        Path keyFile = config.jwtKeys();
         SignedTokens signed = null;
         if (secretFile != null || keyFile != null) {
             List<Path> files = new ArrayList<>();
@@ -90,18 +91,18 @@ public final class Authenticator implements Access {
             }
             SignedTokens installed = signed;
             log.info("auth: signed tokens verified with {} key(s) from {}{}", signed.keyCount(), files,
-                    config.authReloadInterval().isZero() ? ", not reloaded"
-                            : ", reloaded on change, checked every " + config.authReloadInterval().toMillis() + " ms");
-            watcher.watch("signed token keys " + files, files, before, config.authReloadInterval(), () -> {
+                    config.reloadInterval().isZero() ? ", not reloaded"
+                            : ", reloaded on change, checked every " + config.reloadInterval().toMillis() + " ms");
+            watcher.watch("signed token keys " + files, files, before, config.reloadInterval(), () -> {
                 List<JWK> keys = readKeys(secretFile, keyFile);
                 installed.install(keys);
                 log.info("auth: signing keys reloaded, {} key(s)", keys.size());
             });
         }
-        if (config.authDefaultPolicy() != AccessPolicy.OPEN) {
-            log.info("auth: sessions without a signed token follow the {} policy", config.authDefaultPolicy().label());
+        if (config.defaultPolicy() != AccessPolicy.OPEN) {
+            log.info("auth: sessions without a signed token follow the {} policy", config.defaultPolicy().label());
         }
-        return new Authenticator(tokens, signed, config.authDefaultPolicy(), config.refusalLogInterval());
+        return new Authenticator(tokens, signed, config.defaultPolicy(), refusalLogInterval);
     }
 
     private static List<JWK> readKeys(Path secretFile, Path keyFile) throws SignedTokens.KeyFileException {

@@ -99,13 +99,7 @@ final class Envelope {
         }
         writeString(head, event.event());
         ByteBuf payload = event.content();
-        if (!payload.isReadable()) {
-            return head;
-        }
-        CompositeByteBuf out = alloc.compositeBuffer(2);
-        out.addComponent(true, head);
-        out.addComponent(true, payload.retainedSlice());
-        return out;
+        return payload.isReadable() ? join(alloc, head, payload.retainedSlice()) : head;
     }
 
     /**
@@ -131,13 +125,7 @@ final class Envelope {
             throw e;
         }
         ByteBuf payload = event.content();
-        if (!payload.isReadable()) {
-            return head;
-        }
-        CompositeByteBuf out = alloc.compositeBuffer(2);
-        out.addComponent(true, head);
-        out.addComponent(true, payload.retainedSlice());
-        return out;
+        return payload.isReadable() ? join(alloc, head, payload.retainedSlice()) : head;
     }
 
     /** A MESSAGE envelope; takes ownership of {@code body}. */
@@ -145,9 +133,14 @@ final class Envelope {
         ByteBuf head = alloc.buffer(8 + topic.length() * 3);
         header(head, MESSAGE, origin);
         writeString(head, topic);
+        return join(alloc, head, body);
+    }
+
+    /** {@code head} then {@code tail} as one buffer without a copy; takes ownership of both. */
+    private static ByteBuf join(ByteBufAllocator alloc, ByteBuf head, ByteBuf tail) {
         CompositeByteBuf out = alloc.compositeBuffer(2);
         out.addComponent(true, head);
-        out.addComponent(true, body);
+        out.addComponent(true, tail);
         return out;
     }
 
@@ -188,10 +181,7 @@ final class Envelope {
         header(head, PEER_ACK, origin);
         head.writeInt(relayId);
         head.writeLong(recipient);
-        CompositeByteBuf out = alloc.compositeBuffer(2);
-        out.addComponent(true, head);
-        out.addComponent(true, payload);
-        return out;
+        return join(alloc, head, payload);
     }
 
     /** A REFUSED envelope: the recipient's node has no such session. */

@@ -21,12 +21,12 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.protocol.Event;
 import io.switchboard.common.protocol.MembersReply.MemberInfo;
-import io.switchboard.server.ServerConfig;
 import io.switchboard.server.rooms.ClusterBroker;
 import io.switchboard.server.rooms.ClusterInbound;
 import io.switchboard.server.rooms.Member;
 import io.switchboard.server.rooms.Selection;
 import io.switchboard.server.rooms.SessionIds;
+import io.switchboard.server.settings.ClusterConfig;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,17 +87,17 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
     private volatile boolean started;
     private volatile ScheduledFuture<?> heartbeat;
 
-    private RedisBroker(ServerConfig config, EventLoopGroup ioGroup, ByteBufAllocator alloc, ClusterInbound inbound) {
+    private RedisBroker(ClusterConfig config, EventLoopGroup ioGroup, ByteBufAllocator alloc, ClusterInbound inbound) {
         this.alloc = alloc;
         this.inbound = inbound;
-        this.ttl = config.clusterHeartbeatTtl();
+        this.ttl = config.heartbeatTtl();
         this.executor = ioGroup.next();
         this.resources = ClientResources.builder()
                 .eventLoopGroupProvider(new SharedEventLoops(ioGroup))
                 .eventExecutorGroup(ioGroup)
                 .reconnectDelay(Delay.fullJitter(Duration.ofMillis(50), Duration.ofSeconds(2), 100, TimeUnit.MILLISECONDS))
                 .build();
-        this.client = RedisClient.create(resources, RedisURI.create(config.cluster()));
+        this.client = RedisClient.create(resources, RedisURI.create(config.redis()));
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -166,13 +166,13 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
      *
      * @throws IllegalStateException when Redis cannot be reached or no free node id is found
      */
-    public static RedisBroker join(ServerConfig config, EventLoopGroup ioGroup, ByteBufAllocator alloc,
+    public static RedisBroker join(ClusterConfig config, EventLoopGroup ioGroup, ByteBufAllocator alloc,
             ClusterInbound inbound) {
         RedisBroker broker;
         try {
             broker = new RedisBroker(config, ioGroup, alloc, inbound);
         } catch (RuntimeException e) {
-            throw new IllegalStateException("cluster: cannot join through " + redacted(config) + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cluster: cannot join through " + config.redacted() + ": " + e.getMessage(), e);
         }
         try {
             broker.start();
@@ -206,11 +206,6 @@ public final class RedisBroker implements ClusterBroker, AutoCloseable {
         long every = beat.periodMillis();
         started = true;
         heartbeat = executor.scheduleWithFixedDelay(beat::tick, every, every, TimeUnit.MILLISECONDS);
-    }
-
-    private static String redacted(ServerConfig config) {
-        return config.cluster().getScheme() + "://" + config.cluster().getHost()
-                + (config.cluster().getPort() > 0 ? ":" + config.cluster().getPort() : "");
     }
 
     private static byte[] randomToken() {

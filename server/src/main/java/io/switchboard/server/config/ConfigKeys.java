@@ -59,6 +59,7 @@ public final class ConfigKeys {
         List<ConfigKey<?>> all = new ArrayList<>();
         all.addAll(core());
         all.addAll(LimitsKeys.keys());
+        all.addAll(HttpServingKeys.keys());
         all.addAll(SecurityKeys.keys());
         all.addAll(SocketIoKeys.keys());
         all.addAll(observability());

@@ -53,8 +53,8 @@ final class SocketIoKeys {
         }
     };
 
-    /** Allowed origins: "*", or origins separated by commas. */
-    private static final ValueType<List<String>> ORIGINS = new ValueType<>() {
+    /** Allowed origins: "*", or origins separated by commas (http.cors-origins too). */
+    static final ValueType<List<String>> ORIGINS = new ValueType<>() {
         @Override
         public List<String> parse(String text) {
             List<String> origins = Arrays.stream(text.split(",")).map(String::trim).filter(o -> !o.isEmpty())

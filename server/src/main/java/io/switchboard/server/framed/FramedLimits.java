@@ -11,12 +11,12 @@ import io.switchboard.common.protocol.Frame;
 import io.switchboard.common.protocol.Opcode;
 import io.switchboard.common.protocol.Welcome;
 import io.switchboard.server.Listener;
-import io.switchboard.server.ServerConfig;
 import io.switchboard.server.lifecycle.Connections;
 import io.switchboard.server.limits.ConnectionRate;
 import io.switchboard.server.limits.Limits;
 import io.switchboard.server.limits.RefusalCause;
 import io.switchboard.server.metrics.Metrics;
+import io.switchboard.server.settings.LimitsConfig;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,12 +43,12 @@ final class FramedLimits extends ChannelDuplexHandler {
 
     /** The limits of one connection, or {@code null} when both are off. */
     static FramedLimits of(Limits limits, Metrics metrics) {
-        ServerConfig config = limits.config();
+        LimitsConfig config = limits.config();
         return config.handshakeTimeout().toMillis() > 0 || config.rateLimit() > 0 ? new FramedLimits(limits, metrics) : null;
     }
 
     private FramedLimits(Limits limits, Metrics metrics) {
-        ServerConfig config = limits.config();
+        LimitsConfig config = limits.config();
         this.limits = limits;
         this.metrics = metrics;
         this.handshakeMillis = config.handshakeTimeout().toMillis();

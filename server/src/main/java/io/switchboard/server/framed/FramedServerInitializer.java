@@ -10,7 +10,6 @@ import io.switchboard.common.protocol.FrameEncoder;
 import io.switchboard.server.Backpressure;
 import io.switchboard.server.HandlerNames;
 import io.switchboard.server.Listener;
-import io.switchboard.server.ServerConfig;
 import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.auth.Authenticator;
 import io.switchboard.server.lifecycle.Refusal;
@@ -20,6 +19,7 @@ import io.switchboard.common.protocol.ErrorFrame;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.metrics.TrafficCounter;
 import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.settings.FramedConfig;
 import io.switchboard.server.tls.ServerTls;
 import java.util.concurrent.TimeUnit;
 
@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * {@link HandlerNames} draws the order.
  */
 public final class FramedServerInitializer extends ChannelInitializer<Channel> {
-    private final ServerConfig config;
+    private final FramedConfig config;
     private final RoomHub hub;
     private final Metrics metrics;
     private final TrafficCounter traffic;
@@ -38,13 +38,13 @@ public final class FramedServerInitializer extends ChannelInitializer<Channel> {
     private final Authenticator auth;
     private final Admission admission;
 
-    /** Plaintext, with the configuration's {@code auth.token} only, no connection limits. */
-    public FramedServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics) {
-        this(config, hub, metrics, null, Authenticator.of(AuthTokens.of(config.authToken())));
+    /** Plaintext, no auth token, no connection limits. */
+    public FramedServerInitializer(FramedConfig config, RoomHub hub, Metrics metrics) {
+        this(config, hub, metrics, null, Authenticator.of(AuthTokens.none()));
     }
 
     /** No connection limits and no drain tracking: for tests that build one pipeline. */
-    public FramedServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, ServerTls tls, Authenticator auth) {
+    public FramedServerInitializer(FramedConfig config, RoomHub hub, Metrics metrics, ServerTls tls, Authenticator auth) {
         this(config, hub, metrics, tls, auth, Admission.NONE);
     }
 
@@ -53,7 +53,7 @@ public final class FramedServerInitializer extends ChannelInitializer<Channel> {
      * @param auth what HELLO's token is checked against, and the permissions
      * @param admission the connection limits and the drain's tracking
      */
-    public FramedServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, ServerTls tls, Authenticator auth,
+    public FramedServerInitializer(FramedConfig config, RoomHub hub, Metrics metrics, ServerTls tls, Authenticator auth,
             Admission admission) {
         this.admission = admission;
         this.tls = tls;

@@ -3,18 +3,13 @@ package io.switchboard.server.framed;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.EventExecutor;
-import io.switchboard.common.Version;
 import io.switchboard.common.protocol.Ack;
 import io.switchboard.common.protocol.Bye;
 import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.protocol.ErrorFrame;
 import io.switchboard.common.protocol.Flags;
 import io.switchboard.common.protocol.Frame;
-import io.switchboard.common.protocol.Hello;
 import io.switchboard.common.protocol.InvalidFrame;
 import io.switchboard.common.protocol.Join;
 import io.switchboard.common.protocol.Leave;
@@ -22,66 +17,43 @@ import io.switchboard.common.protocol.Members;
 import io.switchboard.common.protocol.MembersReply;
 import io.switchboard.common.protocol.PayloadFrame;
 import io.switchboard.common.protocol.Publish;
-import io.switchboard.common.protocol.Welcome;
-import io.switchboard.common.protocol.Wire;
-import io.switchboard.server.Disconnects;
 import io.switchboard.server.HandlerNames;
-import io.switchboard.server.ReadGate;
-import io.switchboard.server.ServerConfig;
 import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.auth.Authenticator;
-import io.switchboard.server.lifecycle.Connections;
-import io.switchboard.server.lifecycle.SessionEnded;
-import io.switchboard.server.lifecycle.ShutdownEvent;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.Outbound;
 import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.session.Refused;
 import io.switchboard.server.session.Session;
 import io.switchboard.server.session.Session.Publication;
-import io.switchboard.server.session.SessionWire;
+import io.switchboard.server.settings.FramedConfig;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * The framed protocol's adapter onto the session core: the handshake, PING and ECHO, and the
- * translation of frames to {@link Session} calls and of its answers and refusals back to frames.
- * Replies are written in request order; the pipeline's flush consolidation flushes them once per
- * read batch, and events from other sessions once per burst. One instance per connection.
+ * The framed protocol's adapter onto the session core: frames become {@link Session} calls, and
+ * the core's answers, refusals and events become frames. HELLO is {@link FramedHandshake}'s, the
+ * connection's life (idle, drain, failures, close) {@link FramedConnection}'s. Replies are written
+ * in request order; the pipeline's flush consolidation flushes them once per read batch, and
+ * events from other sessions once per burst. One instance per connection.
  */
-final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements SessionWire {
+final class FramedSessionHandler extends FramedConnection {
     private static final Logger log = LogManager.getLogger(FramedSessionHandler.class);
-    /** How long a closing session keeps draining its peer's input after the final frame. */
-    static final long LINGER_MILLIS = 2000;
 
-    private final ServerConfig config;
-    private final Session session;
-    private final Authenticator auth;
-    private final Metrics metrics;
-    private volatile Channel channel;
+    private final FramedHandshake handshake;
     /**
      * Where room events, already encoded, enter the pipeline: below the frame encoder, so that a
      * delivery does not walk the handlers above it.
      */
     private ChannelHandlerContext eventContext;
-    private boolean handshaken;
-    private boolean closing;
-    /** The server is shutting down and this session was sent BYE: it still answers until its client's BYE. */
-    private boolean draining;
 
-    FramedSessionHandler(long sessionId, ServerConfig config, RoomHub hub) {
-        this(sessionId, config, hub, new Metrics());
+    FramedSessionHandler(long sessionId, FramedConfig config, RoomHub hub) {
+        this(sessionId, config, hub, new Metrics(), Authenticator.of(AuthTokens.none()));
     }
 
-    FramedSessionHandler(long sessionId, ServerConfig config, RoomHub hub, Metrics metrics) {
-        this(sessionId, config, hub, metrics, Authenticator.of(AuthTokens.of(config.authToken())));
-    }
-
-    FramedSessionHandler(long sessionId, ServerConfig config, RoomHub hub, Metrics metrics, Authenticator auth) {
-        this.metrics = metrics;
-        this.config = config;
-        this.auth = auth;
-        this.session = new Session(sessionId, hub, config.session(), this, auth);
+    FramedSessionHandler(long sessionId, FramedConfig config, RoomHub hub, Metrics metrics, Authenticator auth) {
+        super(sessionId, config, hub, metrics, auth);
+        this.handshake = new FramedHandshake(auth, this, this::reply);
     }
 
     /** The session core this adapter speaks for. */
@@ -89,18 +61,18 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
         return session;
     }
 
+    // ---- inbound ----
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         ChannelHandlerContext encoder = ctx.pipeline().context(HandlerNames.FRAME_ENCODER);
         eventContext = encoder != null ? encoder : ctx;
-        channel = ctx.channel(); // last: publishes eventContext to delivering threads
+        super.handlerAdded(ctx); // last: publishes eventContext with the channel to delivering threads
     }
-
-    // ---- inbound ----
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (closing || !(msg instanceof Frame)) {
+        if (closing() || !(msg instanceof Frame)) {
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -134,13 +106,7 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
             reply(ctx, error(frame, ErrorCode.UNEXPECTED_OPCODE, frame.opcode() + " is sent by servers only"));
             return;
         }
-        if (frame instanceof Hello hello) {
-            hello(ctx, hello);
-            return;
-        }
-        if (!handshaken) {
-            ReferenceCountUtil.release(frame);
-            reply(ctx, error(frame, ErrorCode.HANDSHAKE_REQUIRED, frame.opcode() + " before HELLO: send HELLO first"));
+        if (!handshake.admit(ctx, frame)) {
             return;
         }
         try {
@@ -162,7 +128,12 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
                 }
                 case MEMBERS -> {
                     Members members = (Members) frame;
-                    reply(ctx, new MembersReply(members.requestId(), members.room(), session.members(members.room())));
+                    if (members.paged()) {
+                        Session.MemberPage page = session.members(members.room(), members.after(), members.limit());
+                        reply(ctx, new MembersReply(members.requestId(), members.room(), page.members(), true, page.next()));
+                    } else {
+                        reply(ctx, new MembersReply(members.requestId(), members.room(), session.members(members.room())));
+                    }
                 }
                 case BYE -> {
                     log.debug("{} said bye: {}", ctx.channel(), ((Bye) frame).message());
@@ -197,59 +168,6 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
         return new ErrorFrame(request.requestId(), refused.code(), refused.getMessage());
     }
 
-    private void hello(ChannelHandlerContext ctx, Hello hello) {
-        if (draining && !handshaken) {
-            closeWith(ctx, error(hello, ErrorCode.SHUTTING_DOWN, "the server is shutting down"));
-            return;
-        }
-        if (handshaken) {
-            if (session.grant() != null && !hello.token().isEmpty()) {
-                refresh(ctx, hello);
-            } else {
-                reply(ctx, error(hello, ErrorCode.ALREADY_HANDSHAKEN, "the handshake is already done"));
-            }
-            return;
-        }
-        if (hello.version() != Wire.PROTOCOL_VERSION) {
-            reply(ctx, error(hello, ErrorCode.UNSUPPORTED_VERSION, "protocol version " + hello.version()
-                    + " is not supported (expected: " + Wire.PROTOCOL_VERSION + ")"));
-            return;
-        }
-        try {
-            session.name(hello.name());
-        } catch (Refused e) {
-            reply(ctx, error(hello, e));
-            return;
-        }
-        try {
-            session.authenticate(auth.admit(hello.token()));
-        } catch (Refused e) {
-            log.debug("{} refused ({}): {}", ctx.channel(), e.cause(), e.getMessage());
-            closeWith(ctx, error(hello, e));
-            return;
-        }
-        handshaken = true;
-        session.register();
-        log.debug("{} session {} started by '{}'", ctx.channel(), session.id(), session.name());
-        reply(ctx, new Welcome(hello.requestId(), Wire.PROTOCOL_VERSION, session.id(), config.maxFrameLength(),
-                (int) config.idleTimeout().toMillis(), Version.product()));
-    }
-
-    /**
-     * A HELLO after the handshake from a session with a signed token, carrying a fresh one: the
-     * token is replaced (WELCOME again, same session) or refused (ERROR 403, the old one stays).
-     */
-    private void refresh(ChannelHandlerContext ctx, Hello hello) {
-        try {
-            session.refresh(auth.refresh(hello.token()));
-        } catch (Refused e) {
-            reply(ctx, error(hello, e));
-            return;
-        }
-        reply(ctx, new Welcome(hello.requestId(), Wire.PROTOCOL_VERSION, session.id(), config.maxFrameLength(),
-                (int) config.idleTimeout().toMillis(), Version.product()));
-    }
-
     private void acknowledge(ChannelHandlerContext ctx, Frame request) {
         if (Flags.has(request.flags(), Flags.ACK)) {
             reply(ctx, new Ack(request.requestId(), Unpooled.EMPTY_BUFFER));
@@ -264,23 +182,7 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
         ctx.writeAndFlush(reply, ctx.voidPromise());
     }
 
-    // ---- SessionWire ----
-
-    @Override
-    public EventExecutor executor() {
-        return channel.eventLoop();
-    }
-
-    @Override
-    public boolean isOpen() {
-        Channel ch = channel;
-        return ch != null && ch.isActive();
-    }
-
-    @Override
-    public boolean isWritable() {
-        return channel.isWritable();
-    }
+    // ---- SessionWire: rendering ----
 
     @Override
     public boolean write(Outbound message) {
@@ -305,113 +207,12 @@ final class FramedSessionHandler extends ChannelInboundHandlerAdapter implements
     }
 
     @Override
-    public void closeSlowConsumer() {
-        ChannelHandlerContext ctx = channel.pipeline().context(this);
-        if (ctx != null && !closing) {
-            closeWith(ctx, new ErrorFrame(0, ErrorCode.SLOW_CONSUMER,
-                    "outbound buffer above " + config.writeBufferHighWaterMark() + " bytes"));
-        }
-    }
-
-    @Override
-    public void disconnect(String reason) {
-        ChannelHandlerContext ctx = channel.pipeline().context(this);
-        if (ctx != null && !closing && !draining) {
-            // The client answers BYE and closes, as at shutdown; its session has left the hub already.
-            draining = true;
-            session.end();
-            ctx.writeAndFlush(new Bye(0, 0, reason), ctx.voidPromise());
-        }
-    }
-
-    @Override
-    public void closeWithError(ErrorCode code, String message) {
-        ChannelHandlerContext ctx = channel.pipeline().context(this);
-        if (ctx != null && !closing) {
-            closeWith(ctx, new ErrorFrame(0, code, message));
-        }
-    }
-
-    @Override
-    public void pauseInput(boolean paused) {
-        ReadGate.of(channel).set(ReadGate.Reason.PARKED, paused);
-    }
-
-    @Override
     public void dispatch(Object message) {
         ChannelHandlerContext ctx = channel.pipeline().context(this);
-        if (ctx == null || closing) {
+        if (ctx == null || closing()) {
             ReferenceCountUtil.release(message);
             return;
         }
         handle(ctx, (Frame) message);
-    }
-
-    // ---- lifecycle ----
-
-    /**
-     * Sends {@code last} (if any) after everything queued, then closes gracefully: the output is
-     * shut down (FIN) and later input is read and dropped for up to {@link #LINGER_MILLIS}, so that
-     * the peer receives the final frame instead of a reset caused by its own unread bytes. The
-     * session ends at once: its connection slot is free from now on, whatever the linger.
-     */
-    private void closeWith(ChannelHandlerContext ctx, Frame last) {
-        closing = true;
-        endSession(ctx);
-        if (last instanceof ErrorFrame error) {
-            metrics.error(error.code());
-        }
-        Connections.closeGently(ctx.channel(), last == null ? Unpooled.EMPTY_BUFFER : last, LINGER_MILLIS);
-    }
-
-    /** Leaves the hub and tells the handlers before this one (the connection slot) that the session is over. */
-    private void endSession(ChannelHandlerContext ctx) {
-        if (!session.isEnded()) {
-            session.end();
-            handshaken = false;
-            SessionEnded.fire(ctx.channel());
-        }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        session.end();
-        handshaken = false;
-        ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == ShutdownEvent.INSTANCE) {
-            if (!closing && !draining) {
-                // After every reply already written; the session keeps answering what its client
-                // sent before it saw the BYE, until the client's own BYE (or the drain timeout).
-                draining = true;
-                ctx.writeAndFlush(new Bye(0, ErrorCode.SHUTTING_DOWN.code(), "server shutting down"), ctx.voidPromise());
-            }
-            return;
-        }
-        if (evt instanceof IdleStateEvent && !closing) {
-            log.debug("{} idle for {} ms, closing", ctx.channel(), config.idleTimeout().toMillis());
-            closeWith(ctx, new ErrorFrame(0, ErrorCode.IDLE_TIMEOUT,
-                    "no frame received for " + config.idleTimeout().toMillis() + " ms"));
-            return;
-        }
-        ctx.fireUserEventTriggered(evt);
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (Disconnects.isRoutine(cause)) {
-            log.debug("{} closed: {}", ctx.channel(), cause.toString());
-            ctx.close();
-            return;
-        }
-        log.warn("{} session {} failed", ctx.channel(), session.id(), cause);
-        if (!closing) {
-            closeWith(ctx, new ErrorFrame(0, ErrorCode.INTERNAL_ERROR, "internal error"));
-        } else {
-            ctx.close();
-        }
     }
 }

@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.server.Listener;
+import io.switchboard.server.http.response.HttpDate;
 import io.switchboard.server.lifecycle.Connections;
 import io.switchboard.server.metrics.Metrics;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +62,8 @@ final class HttpLimits {
     private static FullHttpResponse response(HttpResponseStatus status, String body) {
         ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .set(HttpHeaderNames.DATE, HttpDate.now());
         HttpUtil.setContentLength(response, content.readableBytes());
         return response;
     }

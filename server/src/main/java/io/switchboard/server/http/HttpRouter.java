@@ -4,11 +4,13 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
@@ -16,6 +18,7 @@ import io.switchboard.common.Version;
 import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.server.Disconnects;
 import io.switchboard.server.http.response.HttpResponses;
+import io.switchboard.server.http.settings.HttpServing;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.metrics.PrometheusText;
 import io.switchboard.server.rooms.ClusterStatus;
@@ -41,7 +44,9 @@ import org.apache.logging.log4j.Logger;
  *   <li>Other paths: the static root's files ({@link StaticFiles}); without a static root, {@code /}
  *       is a small built-in page and everything else 404.</li>
  * </ul>
- * Every resource answers GET and HEAD only; other methods get 405. Undecodable requests and
+ * Every resource answers GET and HEAD only; other methods get 405 (with {@code http.cors-origins},
+ * a CORS preflight from an allowed origin gets 204: {@link Cors}). Dynamic responses are gzipped
+ * above {@code http.gzip-threshold} for clients that accept it ({@link DynamicCompression}). Undecodable requests and
  * unsafe paths never get here ({@link RequestGuard} answers them). A request whose handling
  * throws is answered 500 through {@link HttpResponses}, logged at WARN with its channel, and its
  * connection closed; so is an exception from an earlier handler. Stateless: one instance serves
@@ -53,6 +58,8 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     public static final String CHAT_RESOURCE = "/io/switchboard/server/http/chat.html";
     private static final Logger log = LogManager.getLogger(HttpRouter.class);
     private static final String ALLOW = "GET, HEAD";
+    /** The body of {@code /healthz}, encoded once. */
+    private static final byte[] HEALTHZ = "{\"status\":\"up\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
     /** Set on a connection once a failure on it has been logged at WARN and answered. */
     private static final AttributeKey<Boolean> FAILED = AttributeKey.valueOf(HttpRouter.class, "failed");
 
@@ -64,6 +71,8 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     /** The link to the other nodes in cluster mode, else {@code null}. */
     private final ClusterStatus cluster;
     private final StaticFiles files;
+    private final Cors cors;
+    private final DynamicCompression compression;
     private final byte[] chatPage;
     private final String homePage;
 
@@ -76,6 +85,14 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
      */
     public HttpRouter(Path staticRoot, boolean zeroCopy, boolean metricsEnabled, Metrics metrics, RoomHub hub,
             TransportConfig transport, BooleanSupplier ready, ClusterStatus cluster) {
+        this(staticRoot, zeroCopy, HttpServing.defaults(), metricsEnabled, metrics, hub, transport, ready, cluster);
+    }
+
+    /** @param serving the file cache, compression and CORS settings */
+    public HttpRouter(Path staticRoot, boolean zeroCopy, HttpServing serving, boolean metricsEnabled, Metrics metrics,
+            RoomHub hub, TransportConfig transport, BooleanSupplier ready, ClusterStatus cluster) {
+        this.cors = new Cors(serving);
+        this.compression = new DynamicCompression(serving.gzipThreshold());
         this.metricsEnabled = metricsEnabled;
         this.metrics = metrics;
         this.hub = hub;
@@ -83,7 +100,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         this.ready = ready;
         this.cluster = cluster;
         try {
-            this.files = staticRoot == null ? null : new StaticFiles(staticRoot, zeroCopy, metrics);
+            this.files = staticRoot == null ? null : new StaticFiles(staticRoot, zeroCopy, serving, cors, metrics);
         } catch (IOException e) {
             throw new UncheckedIOException("static root: " + staticRoot + " (" + e.getMessage() + ")", e);
         }
@@ -111,59 +128,88 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
         // RequestGuard, earlier in the pipeline, let only decoded requests with a safe path through.
         boolean keepAlive = HttpResponses.keepAlive(request);
         HttpMethod method = request.method();
+        if (cors.isAllowedPreflight(request)) {
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT,
+                    Unpooled.EMPTY_BUFFER);
+            cors.preflight(request.headers(), response.headers());
+            HttpResponses.send(ctx, response, keepAlive, metrics);
+            return;
+        }
         if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
             FullHttpResponse response = HttpResponses.error(HttpResponseStatus.METHOD_NOT_ALLOWED);
             response.headers().set(HttpHeaderNames.ALLOW, ALLOW);
-            HttpResponses.send(ctx, response, keepAlive, metrics);
+            respond(ctx, request, response, keepAlive);
             return;
         }
         RequestPath path = RequestPath.parse(request.uri());
         if (path == null) { // only when the router is used without the guard
-            HttpResponses.send(ctx, HttpResponses.error(HttpResponseStatus.BAD_REQUEST), keepAlive, metrics);
+            respond(ctx, request, HttpResponses.error(HttpResponseStatus.BAD_REQUEST), keepAlive);
             return;
         }
         if (path.is("healthz")) {
-            HttpResponses.send(ctx, HttpResponses.text(HttpResponseStatus.OK, "{\"status\":\"up\"}\n",
-                    HttpResponses.JSON), keepAlive, metrics);
+            respond(ctx, request, HttpResponses.bytes(HttpResponseStatus.OK, Unpooled.wrappedBuffer(HEALTHZ),
+                    HttpResponses.JSON), keepAlive);
         } else if (path.is("readyz")) {
             boolean up = ready.getAsBoolean();
             // Cluster mode: a node whose Redis link is down still serves its local rooms, so it stays
             // ready (taking every node out of the balancer for a shared Redis outage would stop all
             // service); the body says it is degraded (docs/cluster.md).
             String cluster = this.cluster == null ? "" : this.cluster.isUp() ? ",\"cluster\":\"up\"" : ",\"cluster\":\"down\"";
-            HttpResponses.send(ctx, HttpResponses.text(up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+            respond(ctx, request, HttpResponses.text(up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
                     up ? "{\"status\":\"ready\"" + cluster + "}\n" : "{\"status\":\"not ready\"" + cluster + "}\n",
-                    HttpResponses.JSON), keepAlive, metrics);
+                    HttpResponses.JSON), keepAlive);
         } else if (path.is("metrics") && metricsEnabled) {
-            HttpResponses.send(ctx, HttpResponses.text(HttpResponseStatus.OK,
-                    PrometheusText.render(metrics, hub, transport), PrometheusText.CONTENT_TYPE), keepAlive, metrics);
+            respond(ctx, request, HttpResponses.text(HttpResponseStatus.OK,
+                    PrometheusText.render(metrics, hub, transport), PrometheusText.CONTENT_TYPE), keepAlive);
         } else if (path.is("chat") && chatPage != null) {
-            HttpResponses.send(ctx, HttpResponses.bytes(HttpResponseStatus.OK, Unpooled.wrappedBuffer(chatPage),
-                    "text/html; charset=utf-8"), keepAlive, metrics);
+            respond(ctx, request, HttpResponses.bytes(HttpResponseStatus.OK, Unpooled.wrappedBuffer(chatPage),
+                    "text/html; charset=utf-8"), keepAlive);
         } else if (files != null) {
-            String directory = files.directoryLocation(path);
-            Path file = directory == null ? files.resolve(path) : null;
+            FileCache.Entry entry = files.lookup(path);
+            String directory = StaticFiles.directoryLocation(path, entry);
             if (directory != null) {
                 FullHttpResponse response = HttpResponses.error(HttpResponseStatus.MOVED_PERMANENTLY);
                 response.headers().set(HttpHeaderNames.LOCATION, directory + headerSafe(RequestPath.query(request.uri())));
-                HttpResponses.send(ctx, response, keepAlive, metrics);
-            } else if (file == null) {
-                HttpResponses.send(ctx, HttpResponses.error(HttpResponseStatus.NOT_FOUND), keepAlive, metrics);
+                respond(ctx, request, response, keepAlive);
+            } else if (entry.identity == null) {
+                respond(ctx, request, HttpResponses.error(HttpResponseStatus.NOT_FOUND), keepAlive);
             } else {
                 try {
-                    files.serve(ctx, request, file, keepAlive);
+                    files.serve(ctx, request, entry, keepAlive);
                 } catch (IOException e) {
                     // Gone or unreadable since it was resolved; nothing was written yet.
-                    log.debug("{} cannot serve {}: {}", ctx.channel(), file, e.toString());
-                    HttpResponses.send(ctx, HttpResponses.error(HttpResponseStatus.NOT_FOUND), keepAlive, metrics);
+                    log.debug("{} cannot serve {}: {}", ctx.channel(), entry.identity.real, e.toString());
+                    respond(ctx, request, HttpResponses.error(HttpResponseStatus.NOT_FOUND), keepAlive);
                 }
             }
         } else if (path.isRoot()) {
-            HttpResponses.send(ctx, HttpResponses.text(HttpResponseStatus.OK, homePage, "text/html; charset=utf-8"),
-                    keepAlive, metrics);
+            respond(ctx, request, HttpResponses.text(HttpResponseStatus.OK, homePage, "text/html; charset=utf-8"),
+                    keepAlive);
         } else {
-            HttpResponses.send(ctx, HttpResponses.error(HttpResponseStatus.NOT_FOUND), keepAlive, metrics);
+            respond(ctx, request, HttpResponses.error(HttpResponseStatus.NOT_FOUND), keepAlive);
         }
+    }
+
+    /**
+     * Sends a complete dynamic response: CORS headers, gzip when it pays ({@link
+     * DynamicCompression}), then one write and one flush.
+     */
+    private void respond(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response,
+            boolean keepAlive) {
+        cors.apply(request.headers(), response.headers());
+        HttpResponses.send(ctx, compression.apply(request.headers(), response, ctx.alloc()), keepAlive, metrics);
+    }
+
+    /** Closes the descriptors the static files' cache holds. */
+    public void close() {
+        if (files != null) {
+            files.close();
+        }
+    }
+
+    /** The static files, or {@code null} without a root (for tests). */
+    StaticFiles files() {
+        return files;
     }
 
     @Override

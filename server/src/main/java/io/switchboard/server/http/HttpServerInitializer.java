@@ -12,7 +12,6 @@ import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.server.Backpressure;
 import io.switchboard.server.HandlerNames;
 import io.switchboard.server.Listener;
-import io.switchboard.server.ServerConfig;
 import io.netty.buffer.Unpooled;
 import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.auth.Authenticator;
@@ -23,6 +22,7 @@ import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.metrics.TrafficCounter;
 import io.switchboard.server.rooms.ClusterStatus;
 import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.settings.HttpConfig;
 import io.switchboard.server.socketio.engine.EngineListener;
 import io.switchboard.server.socketio.engine.EngineServer;
 import io.switchboard.server.tls.ServerTls;
@@ -34,10 +34,11 @@ import java.util.function.BooleanSupplier;
  * Wires the HTTP/1.1 pipeline: traffic counter, codec (with the request-line and header limits),
  * idle timer, request aggregator (with the body limit), backpressure and flow control (a peer
  * that pipelines without reading gets no more requests handled until it drains), request guard
- * (undecodable requests and unsafe paths), the WebSocket bridge's handlers, the chunked file writer, and the router.
+ * (undecodable requests and unsafe paths), the WebSocket bridge's handlers, the chunked file writer, flush
+ * consolidation (the router's responses to one read's pipelined requests leave in one flush), and the router.
  */
-public final class HttpServerInitializer extends ChannelInitializer<Channel> {
-    private final ServerConfig config;
+public final class HttpServerInitializer extends ChannelInitializer<Channel> implements AutoCloseable {
+    private final HttpConfig config;
     private final RoomHub hub;
     private final Metrics metrics;
     private final TrafficCounter traffic;
@@ -52,16 +53,16 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
      * @param transport the server's transport, shown on the built-in page and in {@code /metrics}
      * @param ready whether the server is ready, for {@code /readyz}
      */
-    public HttpServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
+    public HttpServerInitializer(HttpConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
             BooleanSupplier ready) {
-        this(config, hub, metrics, transport, ready, null, Authenticator.of(AuthTokens.of(config.authToken())));
+        this(config, hub, metrics, transport, ready, null, Authenticator.of(AuthTokens.none()));
     }
 
     /**
      * @param tls the server's TLS, when this listener speaks it (HTTPS and WSS), else {@code null}
      * @param auth what a WebSocket upgrade's token is checked against, and the permissions
      */
-    public HttpServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
+    public HttpServerInitializer(HttpConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
             BooleanSupplier ready, ServerTls tls, Authenticator auth) {
         this(config, hub, metrics, transport, ready, tls, auth, null);
     }
@@ -70,7 +71,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
      * @param socketIo what Engine.IO sessions are handed to (the server's Socket.IO layer); when
      *     {@code null}, Socket.IO is not served
      */
-    public HttpServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
+    public HttpServerInitializer(HttpConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
             BooleanSupplier ready, ServerTls tls, Authenticator auth, EngineListener socketIo) {
         this(config, hub, metrics, transport, ready, tls, auth, socketIo, null, Admission.NONE);
     }
@@ -79,7 +80,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
      * @param cluster the link to the other nodes in cluster mode (for {@code /readyz}), else {@code null}
      * @param admission the connection limits (a refused connection gets 503) and the drain's tracking
      */
-    public HttpServerInitializer(ServerConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
+    public HttpServerInitializer(HttpConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
             BooleanSupplier ready, ServerTls tls, Authenticator auth, EngineListener socketIo, ClusterStatus cluster,
             Admission admission) {
         this.admission = admission;
@@ -90,8 +91,8 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
         this.metrics = metrics;
         this.traffic = new TrafficCounter(metrics.listener(Listener.HTTP));
         this.guard = new RequestGuard(metrics);
-        this.router = new HttpRouter(config.staticRoot(), config.httpZeroCopy(), config.metricsEnabled(), metrics, hub,
-                transport, ready, cluster);
+        this.router = new HttpRouter(config.staticRoot(), config.zeroCopy(), config.serving(),
+                config.metricsEnabled(), metrics, hub, transport, ready, cluster);
         this.engine = socketIo != null && config.socketIoEnabled()
                 ? new EngineServer(config.socketIo(), socketIo, metrics) : null;
     }
@@ -99,6 +100,12 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
     /** The Engine.IO server of this listener, or {@code null} when Socket.IO is not served. */
     public EngineServer engine() {
         return engine;
+    }
+
+    /** Closes what the listener holds open for every connection (the static files' descriptors). */
+    @Override
+    public void close() {
+        router.close();
     }
 
     @Override
@@ -121,20 +128,20 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
             pipeline.addLast(HandlerNames.HTTP_HEADER_TIMEOUT, headers);
         }
         pipeline.addLast(HandlerNames.HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
-                        .setMaxInitialLineLength(config.httpMaxInitialLine())
-                        .setMaxHeaderSize(config.httpMaxHeaderBytes())))
+                        .setMaxInitialLineLength(config.maxInitialLine())
+                        .setMaxHeaderSize(config.maxHeaderBytes())))
                 .addLast(HandlerNames.HTTP_DRAIN, new HttpDrain());
         if (headers != null) {
             pipeline.addLast(HandlerNames.HTTP_HEADER_TIMEOUT_END, headers.end());
         }
-        if (config.httpAccessLog()) {
+        if (config.accessLog()) {
             pipeline.addLast(HandlerNames.HTTP_ACCESS_LOG, new AccessLogHandler());
         }
         pipeline
                 // observeOutput: a slow download in progress is not idleness.
                 .addLast(HandlerNames.HTTP_IDLE, new IdleStateHandler(true, 0, 0,
-                        config.httpIdleTimeout().toMillis(), TimeUnit.MILLISECONDS))
-                .addLast(HandlerNames.HTTP_AGGREGATOR, new RequestAggregator(config.httpMaxBodyBytes(), metrics))
+                        config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                .addLast(HandlerNames.HTTP_AGGREGATOR, new RequestAggregator(config.maxBodyBytes(), metrics))
                 // Backpressure turns reading off while responses pile up; flow control then holds
                 // the requests one read had already decoded, handing on one per read.
                 .addLast(HandlerNames.BACKPRESSURE, Backpressure.INSTANCE)
@@ -145,12 +152,13 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> {
         }
         // WebSocket messages after the upgrade never reach the HTTP rate limit: the session
         // limits them itself and answers in its own protocol.
-        WebSocketBridge.addTo(pipeline, config, hub, metrics, auth, admission.rate(Listener.HTTP, "messages"));
+        WebSocketBridge.addTo(pipeline, config.ws(), config.serving(), hub, metrics, auth, admission.rate(Listener.HTTP, "messages"));
         pipeline.addLast(HandlerNames.CHUNKED_WRITER, new ChunkedWriteHandler());
         HttpLimits.RateLimit rate = admission.limits() == null ? null : HttpLimits.rateLimit(admission.limits(), metrics);
         if (rate != null) {
             pipeline.addLast(HandlerNames.HTTP_RATE_LIMIT, rate);
         }
+        pipeline.addLast(HandlerNames.FLUSH_CONSOLIDATION, new FlushConsolidation());
         pipeline.addLast(HandlerNames.HTTP_ROUTER, router);
         admission.track(Listener.HTTP, ch);
     }

@@ -8,12 +8,14 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpChunkedInput;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
@@ -25,21 +27,16 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedNioFile;
 import io.switchboard.server.ReadGate;
 import io.switchboard.server.http.response.HttpResponses;
+import io.switchboard.server.http.settings.HttpServing;
 import io.switchboard.server.metrics.Metrics;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Date;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 
 /**
  * Serves the files under one root directory for GET and HEAD.
@@ -56,8 +53,17 @@ import org.apache.logging.log4j.Logger;
  *       {@code Content-Range: bytes *}{@code /size}. <b>A request for several ranges gets the
  *       whole file with 200</b> (allowed by RFC 9110 section 14.2, and it saves multipart bodies).
  *       A malformed Range header is ignored, as is one whose If-Range does not match.</li>
- *   <li>Bodies up to {@link #SMALL_BODY} bytes are read into one pooled buffer (cheaper than a
- *       sendfile at that size). Larger ones go out as a zero-copy {@link DefaultFileRegion}
+ *   <li>Lookups go through a {@link FileCache} (nginx's {@code open_file_cache}): resolved paths,
+ *       validators, open descriptors, failures, and the bytes of small files, each used for the
+ *       revalidation interval and then checked on disk again.</li>
+ *   <li>Precompressed siblings: when {@code name.br} or {@code name.gz} lies beside the file and
+ *       the client accepts that coding (and asked for no range), the sibling is sent with
+ *       {@code Content-Encoding}, its own ETag and the original's type; every response for such
+ *       a file carries {@code Vary: Accept-Encoding}.</li>
+ *   <li>Bodies the cache holds in memory go out as a slice of its shared read-only buffer, in
+ *       one write with the head. Other bodies up to {@link #SMALL_BODY} bytes are read into one
+ *       pooled buffer (cheaper than a sendfile at that size). Larger ones go out as a zero-copy
+ *       {@link DefaultFileRegion} over the cached descriptor
  *       (sendfile on epoll) when the
  *       channel has no {@link SslHandler} and zero-copy is enabled, else as chunks read with
  *       {@link ChunkedNioFile}.</li>
@@ -67,7 +73,6 @@ final class StaticFiles {
     /** Bodies up to this size are read into a buffer instead of sent with sendfile. */
     static final int SMALL_BODY = 16 * 1024;
 
-    private static final Logger log = LogManager.getLogger(StaticFiles.class);
     private static final int CHUNK_SIZE = 16 * 1024;
     private static final String DEFAULT_TYPE = "application/octet-stream";
     private static final Map<String, String> TYPES = Map.ofEntries(
@@ -93,15 +98,21 @@ final class StaticFiles {
             Map.entry("woff2", "font/woff2"),
             Map.entry("pdf", "application/pdf"));
 
-    private final Path root;
-    private final Path realRoot;
+    private final FileCache cache;
     private final boolean zeroCopy;
+    private final Cors cors;
     private final Metrics metrics;
 
-    /** @throws IOException when the root's real path cannot be resolved */
+    /** With the default serving settings. @throws IOException when the root's real path cannot be resolved */
     StaticFiles(Path root, boolean zeroCopy, Metrics metrics) throws IOException {
-        this.root = root.toAbsolutePath().normalize();
-        this.realRoot = root.toRealPath();
+        this(root, zeroCopy, HttpServing.defaults(), new Cors(HttpServing.defaults()), metrics);
+    }
+
+    /** @throws IOException when the root's real path cannot be resolved */
+    StaticFiles(Path root, boolean zeroCopy, HttpServing serving, Cors cors, Metrics metrics) throws IOException {
+        this.cors = cors;
+        this.cache = new FileCache(root, serving.openFileCache(), serving.openFileCacheValid(),
+                serving.fileCacheMemory(), serving.fileCacheMaxFile(), serving.gzipStatic());
         this.zeroCopy = zeroCopy;
         this.metrics = metrics;
     }
@@ -115,6 +126,21 @@ final class StaticFiles {
         return TYPES.getOrDefault(fileName.substring(dot + 1).toLowerCase(Locale.ROOT), DEFAULT_TYPE);
     }
 
+    /** The cache of resolved paths (for tests). */
+    FileCache cache() {
+        return cache;
+    }
+
+    /** Closes the descriptors the cache holds (once the responses sending from them are done). */
+    void close() {
+        cache.close();
+    }
+
+    /** What a request path names under the root now (see {@link FileCache}). */
+    FileCache.Entry lookup(RequestPath path) {
+        return cache.lookup(path);
+    }
+
     /**
      * Where to redirect a request for a directory named without its trailing slash: the path
      * with the slash ({@code /dir/}), or {@code null} when the path is not such a directory with
@@ -122,25 +148,16 @@ final class StaticFiles {
      * resolve an index page's relative links against the URL's last slash, so {@code /dir} must
      * become {@code /dir/} before the index is served, as web servers do with 301.
      */
-    String directoryLocation(RequestPath path) {
-        if (path.isRoot() || path.trailingSlash()) {
-            return null;
-        }
-        Path candidate = candidate(path);
-        if (candidate == null || !Files.isDirectory(candidate) || resolve(path) == null) {
+    static String directoryLocation(RequestPath path, FileCache.Entry entry) {
+        if (path.isRoot() || path.trailingSlash() || !entry.directory || entry.identity == null) {
             return null;
         }
         return path.encoded() + "/";
     }
 
-    /** The path under the root that a request path names, not yet resolved; {@code null} when outside. */
-    private Path candidate(RequestPath path) {
-        Path candidate = root;
-        for (String segment : path.segments()) {
-            candidate = candidate.resolve(segment);
-        }
-        candidate = candidate.normalize();
-        return candidate.startsWith(root) ? candidate : null;
+    /** Like {@link #directoryLocation(RequestPath, FileCache.Entry)}, looked up now. */
+    String directoryLocation(RequestPath path) {
+        return directoryLocation(path, lookup(path));
     }
 
     /**
@@ -148,58 +165,53 @@ final class StaticFiles {
      * when there is none or it lies outside the root.
      */
     Path resolve(RequestPath path) {
-        Path candidate = candidate(path);
-        if (candidate == null) {
-            return null;
-        }
-        try {
-            Path real = candidate.toRealPath();
-            if (Files.isDirectory(real)) {
-                real = real.resolve("index.html").toRealPath();
-            }
-            if (!real.startsWith(realRoot) || !Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)
-                    || !Files.isReadable(real)) {
-                return null;
-            }
-            return real;
-        } catch (NoSuchFileException e) {
-            return null;
-        } catch (IOException | SecurityException | java.nio.file.InvalidPathException e) {
-            log.debug("static file {}: {}", candidate, e.toString());
-            return null;
-        }
+        FileCache.File file = lookup(path).identity;
+        return file == null ? null : file.real;
     }
 
     /**
-     * Answers a GET or HEAD for a file {@link #resolve} returned. Returns the future of the last
-     * write; the connection is closed after it unless {@code keepAlive}.
+     * Answers a GET or HEAD for an entry with a file. Returns the future of the last write; the
+     * connection is closed after it unless {@code keepAlive}.
      */
-    ChannelFuture serve(ChannelHandlerContext ctx, FullHttpRequest request, Path file, boolean keepAlive)
+    ChannelFuture serve(ChannelHandlerContext ctx, FullHttpRequest request, FileCache.Entry entry, boolean keepAlive)
             throws IOException {
-        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-        long size = attributes.size();
-        long modified = attributes.lastModifiedTime().toMillis();
-        String etag = "\"" + Long.toHexString(size) + "-" + Long.toHexString(modified) + "\"";
-        String lastModified = DateFormatter.format(new Date(modified));
         HttpHeaders in = request.headers();
+        String range = in.get(HttpHeaderNames.RANGE);
+        FileCache.File identity = entry.identity;
+        FileCache.File file = identity;
+        String coding = null;
+        // A range is always of the identity: byte ranges of a compressed sibling would be correct
+        // too (RFC 9110 section 14.1.1, its own ETag), but many clients mishandle them.
+        if (entry.hasSiblings() && range == null) {
+            coding = AcceptEncoding.choose(in.get(HttpHeaderNames.ACCEPT_ENCODING), entry.br != null,
+                    entry.gzip != null);
+            if (coding != null) {
+                file = coding.equals(AcceptEncoding.BR) ? entry.br : entry.gzip;
+            }
+        }
+        long size = file.size;
+        String etag = file.etag;
 
-        if (notModified(in, etag, modified)) {
-            FullHttpResponse response = HttpResponses.bytes(HttpResponseStatus.NOT_MODIFIED, Unpooled.EMPTY_BUFFER,
-                    contentType(file.getFileName().toString()));
-            response.headers().remove(HttpHeaderNames.CONTENT_LENGTH).remove(HttpHeaderNames.CONTENT_TYPE);
-            response.headers().set(HttpHeaderNames.ETAG, etag).set(HttpHeaderNames.LAST_MODIFIED, lastModified);
-            return HttpResponses.send(ctx, response, keepAlive, metrics);
+        if (notModified(in, etag, file.modified)) {
+            HttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED,
+                    Unpooled.EMPTY_BUFFER);
+            response.headers().set(HttpHeaderNames.ETAG, etag).set(HttpHeaderNames.LAST_MODIFIED, file.lastModified);
+            if (entry.hasSiblings()) {
+                Cors.vary(response.headers(), "Accept-Encoding");
+            }
+            cors.apply(in, response.headers());
+            return HttpResponses.send(ctx, (FullHttpResponse) response, keepAlive, metrics);
         }
 
         long start = 0;
         long length = size;
         HttpResponseStatus status = HttpResponseStatus.OK;
-        String range = in.get(HttpHeaderNames.RANGE);
-        if (range != null && ifRangeMatches(in.get(HttpHeaderNames.IF_RANGE), etag, lastModified)) {
+        if (range != null && ifRangeMatches(in.get(HttpHeaderNames.IF_RANGE), etag, file.lastModified)) {
             long[] span = parseRange(range, size);
             if (span == UNSATISFIABLE) {
                 FullHttpResponse response = HttpResponses.error(HttpResponseStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
                 response.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + size);
+                cors.apply(in, response.headers());
                 return HttpResponses.send(ctx, response, keepAlive, metrics);
             }
             if (span != null) {
@@ -209,37 +221,56 @@ final class StaticFiles {
             }
         }
 
-        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
+        boolean head = HttpMethod.HEAD.equals(request.method()) || length == 0;
+        ByteBuf bytes = file.bytes();
+        HttpResponse response = head || bytes != null
+                ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                        head ? Unpooled.EMPTY_BUFFER : bytes.slice((int) start, (int) length))
+                : new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
         HttpHeaders out = response.headers();
         HttpUtil.setContentLength(response, length);
-        out.set(HttpHeaderNames.CONTENT_TYPE, contentType(file.getFileName().toString()))
-                .set(HttpHeaderNames.ACCEPT_RANGES, "bytes")
+        out.set(HttpHeaderNames.CONTENT_TYPE, identity.contentType)
+                .set(HttpHeaderNames.ACCEPT_RANGES, HttpHeaderValues.BYTES)
                 .set(HttpHeaderNames.ETAG, etag)
-                .set(HttpHeaderNames.LAST_MODIFIED, lastModified);
+                .set(HttpHeaderNames.LAST_MODIFIED, file.lastModified);
+        if (coding != null) {
+            out.set(HttpHeaderNames.CONTENT_ENCODING, coding);
+        }
+        if (entry.hasSiblings()) {
+            Cors.vary(out, "Accept-Encoding");
+        }
         if (status == HttpResponseStatus.PARTIAL_CONTENT) {
             out.set(HttpHeaderNames.CONTENT_RANGE, "bytes " + start + "-" + (start + length - 1) + "/" + size);
         }
+        cors.apply(in, out);
         ChannelFuture last;
-        if (HttpMethod.HEAD.equals(request.method()) || length == 0) {
+        if (response instanceof FullHttpResponse) {
+            // HEAD, an empty body, or a body from memory: one write of one message, and the
+            // shared buffer goes to the socket as it is (no copy).
             HttpResponses.prepare(response, keepAlive, metrics);
-            ctx.write(response);
-            last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            last = ctx.writeAndFlush(response);
         } else if (length <= SMALL_BODY) {
             // A small body costs less as one pread into a pooled buffer than as a sendfile: the
             // head and body then leave in one writev, and the buffer counts against the water
             // marks like any other, so no request needs holding back.
             ByteBuf content = ctx.alloc().ioBuffer((int) length);
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            FileChannel shared = file.open.retainChannel();
+            try (FileChannel channel = shared != null ? null : FileChannel.open(file.real, StandardOpenOption.READ)) {
+                FileChannel from = shared != null ? shared : channel;
                 while (content.readableBytes() < length) {
-                    int n = content.writeBytes(channel, start + content.readableBytes(),
+                    int n = content.writeBytes(from, start + content.readableBytes(),
                             (int) length - content.readableBytes());
                     if (n < 0) {
-                        throw new EOFException(file + " shrank while being read");
+                        throw new EOFException(file.real + " shrank while being read");
                     }
                 }
             } catch (IOException | RuntimeException e) {
                 content.release();
                 throw e;
+            } finally {
+                if (shared != null) {
+                    file.open.release();
+                }
             }
             HttpResponses.prepare(response, keepAlive, metrics);
             ctx.write(response);
@@ -247,16 +278,22 @@ final class StaticFiles {
         } else {
             // The body is made ready before the head is written, so that whatever fails here
             // fails before anything went out and the router can still answer in its place.
-            FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+            boolean region = zeroCopy && ctx.pipeline().get(SslHandler.class) == null;
+            FileChannel shared = region ? file.open.retainChannel() : null;
             Object body;
-            try {
-                body = zeroCopy && ctx.pipeline().get(SslHandler.class) == null
-                        ? new DefaultFileRegion(channel, start, length) // owns and closes the channel
-                        // HttpChunkedInput ends with the last content itself.
-                        : new HttpChunkedInput(new ChunkedNioFile(channel, start, length, CHUNK_SIZE));
-            } catch (IOException | RuntimeException e) {
-                channel.close();
-                throw e;
+            if (shared != null) {
+                body = new FileCache.SharedRegion(file.open, shared, start, length); // releases, never closes
+            } else {
+                FileChannel channel = FileChannel.open(file.real, StandardOpenOption.READ);
+                try {
+                    body = region
+                            ? new DefaultFileRegion(channel, start, length) // owns and closes the channel
+                            // HttpChunkedInput ends with the last content itself.
+                            : new HttpChunkedInput(new ChunkedNioFile(channel, start, length, CHUNK_SIZE));
+                } catch (IOException | RuntimeException e) {
+                    channel.close();
+                    throw e;
+                }
             }
             HttpResponses.prepare(response, keepAlive, metrics);
             ctx.write(response);

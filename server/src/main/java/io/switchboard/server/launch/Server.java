@@ -94,6 +94,8 @@ public final class Server implements AutoCloseable {
     private SocketIoServer socketIo;
     /** Engine.IO on the HTTP listener, or {@code null}. */
     private EngineServer engine;
+    /** The HTTP listener's initializer, closed after the event loops (its file cache holds descriptors). */
+    private HttpServerInitializer http;
     private volatile boolean ready;
     private volatile boolean closed;
 
@@ -103,7 +105,7 @@ public final class Server implements AutoCloseable {
         this.transport = transport;
         this.notify = notify;
         this.activation = activation;
-        this.limits = new Limits(config, metrics);
+        this.limits = new Limits(config.limitsConfig(), metrics);
         metrics.register(new RuntimeMetrics(PooledByteBufAllocator.DEFAULT));
         this.acceptGroup = transport.newEventLoopGroup(config.listenerChannels(), "switchboard-accept");
         this.ioGroup = transport.newEventLoopGroup(config.ioThreads(), "switchboard-io");
@@ -117,7 +119,7 @@ public final class Server implements AutoCloseable {
         RedisBroker[] joined = new RedisBroker[1];
         try {
             this.hub = RoomHub.joining(PooledByteBufAllocator.DEFAULT,
-                    inbound -> joined[0] = RedisBroker.join(config, ioGroup, PooledByteBufAllocator.DEFAULT, inbound));
+                    inbound -> joined[0] = RedisBroker.join(config.clusterConfig(), ioGroup, PooledByteBufAllocator.DEFAULT, inbound));
         } catch (IllegalStateException e) {
             acceptGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -198,18 +200,19 @@ public final class Server implements AutoCloseable {
         try {
             server.startTlsAndAuth();
             Admission admission = new Admission(server.limits, server.connections);
-            server.bind(Listener.FRAMED, new FramedServerInitializer(config, server.hub, server.metrics,
+            server.bind(Listener.FRAMED, new FramedServerInitializer(config.framedConfig(), server.hub, server.metrics,
                     server.tls(Listener.FRAMED), server.auth, admission));
             server.bind(Listener.ECHO, new EchoServerInitializer(server.metrics, admission));
             server.bindUdp();
             server.socketIo = new SocketIoServer(server.hub, config.session(), server.auth,
                     PooledByteBufAllocator.DEFAULT, config.socketIoOptions(), server.limits);
             server.metrics.register(server.socketIo::writeMetrics);
-            HttpServerInitializer http = new HttpServerInitializer(config, server.hub, server.metrics, transport,
+            HttpServerInitializer http = new HttpServerInitializer(config.httpConfig(), server.hub, server.metrics, transport,
                     server::isReady, server.tls(Listener.HTTP), server.auth,
                     engineListener != null ? engineListener : server.socketIo.engineListener(), server.cluster,
                     admission);
             server.engine = http.engine();
+            server.http = http;
             server.bind(Listener.HTTP, http);
         } catch (ServerStartException e) {
             server.close();
@@ -227,8 +230,8 @@ public final class Server implements AutoCloseable {
     /** Loads the TLS certificate and the auth tokens, and starts watching their files. */
     private void startTlsAndAuth() throws ServerStartException {
         try {
-            tls = ServerTls.start(config, metrics, watchedFiles);
-            auth = Authenticator.start(config, watchedFiles);
+            tls = ServerTls.start(config.tlsConfig(), metrics, watchedFiles);
+            auth = Authenticator.start(config.authConfig(), config.limitsConfig().refusalLogInterval(), watchedFiles);
             metrics.register(auth::writeMetrics);
         } catch (TlsFileException | IllegalArgumentException e) {
             throw new ServerStartException(e.getMessage(), e);
@@ -474,6 +477,9 @@ public final class Server implements AutoCloseable {
         ioGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS);
         acceptGroup.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
         ioGroup.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
+        if (http != null) {
+            http.close();
+        }
         log.info("server stopped");
         return drained;
     }

@@ -2,10 +2,10 @@ package io.switchboard.server.limits;
 
 import io.netty.channel.Channel;
 import io.switchboard.server.Listener;
-import io.switchboard.server.ServerConfig;
 import io.switchboard.server.lifecycle.SessionEnded;
 import io.switchboard.server.lifecycle.Connections;
 import io.switchboard.server.metrics.Metrics;
+import io.switchboard.server.settings.LimitsConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -33,20 +33,20 @@ import org.apache.logging.log4j.Logger;
 public final class Limits {
     private static final Logger log = LogManager.getLogger(Limits.class);
 
-    private final ServerConfig config;
+    private final LimitsConfig config;
     private final Metrics metrics;
     private final RateLimitedLog refusalLog;
     private final AtomicInteger total = new AtomicInteger();
     private final ConcurrentMap<InetAddress, Integer> perIp = new ConcurrentHashMap<>();
 
-    public Limits(ServerConfig config, Metrics metrics) {
+    public Limits(LimitsConfig config, Metrics metrics) {
         this.config = config;
         this.metrics = metrics;
         this.refusalLog = new RateLimitedLog(log, Level.INFO, config.refusalLogInterval());
     }
 
     /** The configuration the limits come from. */
-    public ServerConfig config() {
+    public LimitsConfig config() {
         return config;
     }
 

@@ -13,6 +13,7 @@ import io.switchboard.server.rooms.Member;
 import io.switchboard.server.rooms.Outbound;
 import io.switchboard.server.rooms.RoomHub;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -349,6 +350,36 @@ public final class Session implements Member {
         }
         permit(SessionRules.maySeeMembers(grant, room));
         return hub.members(room);
+    }
+
+    /**
+     * One page of the members of a room this session is in, on every node: at most {@code limit}
+     * members whose session ids come after {@code after} in unsigned order (0: from the first).
+     */
+    public MemberPage members(String room, long after, int limit) throws Refused {
+        return MemberPage.of(members(room), after, limit);
+    }
+
+    /**
+     * A page of a room's members in the order of their session ids (unsigned), and the cursor of
+     * the next page: the last id of this one, or 0 when no member comes after it.
+     */
+    public record MemberPage(List<MemberInfo> members, long next) {
+        /** The page of {@code all} after {@code after}, at most {@code limit} long (at least 1). */
+        public static MemberPage of(List<MemberInfo> all, long after, int limit) {
+            if (limit < 1) {
+                throw new IllegalArgumentException("limit " + limit);
+            }
+            List<MemberInfo> sorted = new ArrayList<>(all);
+            sorted.sort((a, b) -> Long.compareUnsigned(a.sessionId(), b.sessionId()));
+            int from = 0;
+            while (from < sorted.size() && Long.compareUnsigned(sorted.get(from).sessionId(), after) <= 0) {
+                from++;
+            }
+            int to = Math.min(sorted.size(), from + limit);
+            List<MemberInfo> page = List.copyOf(sorted.subList(from, to));
+            return new MemberPage(page, to < sorted.size() ? page.get(page.size() - 1).sessionId() : 0);
+        }
     }
 
     /**

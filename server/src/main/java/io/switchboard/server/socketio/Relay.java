@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.common.protocol.ErrorCode;
+import io.switchboard.common.protocol.Members;
 import io.switchboard.common.protocol.MembersReply.MemberInfo;
 import io.switchboard.server.session.Refused;
 import io.switchboard.server.session.Session;
@@ -41,14 +42,17 @@ final class Relay {
                     ok(ack, null);
                 }
                 case "sb:members" -> {
-                    List<MemberInfo> members = session.members(nsp.hubRoom(string(args, 0, "room")));
-                    ArrayNode list = NODES.arrayNode();
-                    for (MemberInfo m : members) {
-                        ObjectNode o = list.addObject();
-                        o.put("session", Long.toUnsignedString(m.sessionId()));
-                        o.put("name", m.name());
+                    String room = nsp.hubRoom(string(args, 0, "room"));
+                    JsonNode options = args.get(1);
+                    if (options == null || !options.hasNonNull("limit")) {
+                        ok(ack, memberList(session.members(room)));
+                    } else {
+                        Session.MemberPage page = session.members(room, after(options), limit(options));
+                        ObjectNode result = NODES.objectNode();
+                        result.set("members", memberList(page.members()));
+                        result.put("next", Long.toUnsignedString(page.next()));
+                        ok(ack, result);
                     }
-                    ok(ack, list);
                 }
                 case "sb:publish" -> {
                     String room = string(args, 0, "room");
@@ -93,6 +97,42 @@ final class Relay {
             socket.namespace().server().count("relay_refused");
             ack.fail(e.code(), e.getMessage());
         }
+    }
+
+    private static ArrayNode memberList(List<MemberInfo> members) {
+        ArrayNode list = NODES.arrayNode();
+        for (MemberInfo m : members) {
+            ObjectNode o = list.addObject();
+            o.put("session", Long.toUnsignedString(m.sessionId()));
+            o.put("name", m.name());
+        }
+        return list;
+    }
+
+    /** The page limit of {@code sb:members}' options, 1..{@link Members#MAX_LIMIT}. */
+    private static int limit(JsonNode options) throws Refused {
+        JsonNode limit = options.get("limit");
+        if (!limit.isIntegralNumber() || !limit.canConvertToInt() || limit.intValue() < 1
+                || limit.intValue() > Members.MAX_LIMIT) {
+            throw new Refused(ErrorCode.MALFORMED_BODY, "limit must be an integer 1.." + Members.MAX_LIMIT);
+        }
+        return limit.intValue();
+    }
+
+    /** The page cursor of {@code sb:members}' options: a session id as a decimal string, 0 when absent. */
+    private static long after(JsonNode options) throws Refused {
+        JsonNode after = options.get("after");
+        if (after == null || after.isNull()) {
+            return 0;
+        }
+        try {
+            if (after.isTextual()) {
+                return Long.parseUnsignedLong(after.textValue());
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new Refused(ErrorCode.MALFORMED_BODY, "after must be a session id (a decimal string)");
     }
 
     private static void ok(SioSocket.ClientAck ack, JsonNode result) {

@@ -11,10 +11,10 @@ import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.switchboard.common.tls.TlsPolicy;
 import io.switchboard.server.HandlerNames;
 import io.switchboard.server.Listener;
-import io.switchboard.server.ServerConfig;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.reload.FileWatcher;
 import io.switchboard.server.reload.SecretFiles;
+import io.switchboard.server.settings.TlsConfig;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -22,7 +22,6 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import javax.net.ssl.SSLException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -73,24 +72,24 @@ public final class ServerTls {
      *
      * @throws TlsFileException with a one-line message when the files cannot be used
      */
-    public static ServerTls start(ServerConfig config, Metrics metrics, FileWatcher watcher) throws TlsFileException {
-        if (config.tlsListeners().isEmpty()) {
-            if (config.tlsCertificate() != null) {
+    public static ServerTls start(TlsConfig config, Metrics metrics, FileWatcher watcher) throws TlsFileException {
+        if (config.listeners().isEmpty()) {
+            if (config.certificate() != null) {
                 log.warn("tls.cert is set but no listener has tls: true; nothing is served over TLS");
             }
             return null;
         }
-        List<Path> files = List.of(config.tlsCertificate(), config.tlsKey());
+        List<Path> files = List.of(config.certificate(), config.key());
         FileWatcher.Snapshot before = FileWatcher.snapshot(files);
-        ServerTls tls = new ServerTls(config.tlsCertificate(), config.tlsKey(), config.tlsHandshakeTimeout(), metrics,
-                load(config.tlsCertificate(), config.tlsKey()));
-        SecretFiles.warnIfReadableByOthers("tls.key", config.tlsKey());
+        ServerTls tls = new ServerTls(config.certificate(), config.key(), config.handshakeTimeout(), metrics,
+                load(config.certificate(), config.key()));
+        SecretFiles.warnIfReadableByOthers("tls.key", config.key());
         log.info("TLS on {}: {} ({}; handshake timeout {} ms{})",
-                config.tlsListeners().stream().map(Listener::id).collect(Collectors.joining(", ")),
+                String.join(", ", config.listeners()),
                 describe(tls.current.leaf()), String.join(", ", TlsPolicy.PROTOCOLS), tls.handshakeTimeoutMillis,
-                config.tlsReloadInterval().isZero() ? ", not reloaded"
-                        : ", reloaded on change, checked every " + config.tlsReloadInterval().toMillis() + " ms");
-        watcher.watch("TLS certificate " + config.tlsCertificate(), files, before, config.tlsReloadInterval(),
+                config.reloadInterval().isZero() ? ", not reloaded"
+                        : ", reloaded on change, checked every " + config.reloadInterval().toMillis() + " ms");
+        watcher.watch("TLS certificate " + config.certificate(), files, before, config.reloadInterval(),
                 tls::reload);
         return tls;
     }

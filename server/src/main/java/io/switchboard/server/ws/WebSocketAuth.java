@@ -11,6 +11,7 @@ import io.netty.util.AttributeKey;
 import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.auth.Authenticator;
 import io.switchboard.server.http.response.HttpResponses;
+import io.switchboard.server.http.settings.HttpServing;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.session.Grant;
 import io.switchboard.server.session.Refused;
@@ -19,8 +20,10 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * Guards the upgrade at {@link WebSocketBridge#PATH}: when the server checks tokens (static
- * tokens, signed tokens, or the {@code token-required} policy), the request's token, as
+ * Guards the upgrade at {@link WebSocketBridge#PATH}: with {@code http.websocket-origin-check}, an
+ * upgrade whose {@code Origin} is neither the server's own nor allowed ({@link #originAllowed}) is
+ * answered 403 and the connection closed; then, when the server checks tokens (static tokens,
+ * signed tokens, or the {@code token-required} policy), the request's token, as
  * {@code Authorization: Bearer} or else {@code ?token=}, must pass {@link Authenticator#admit}
  * (static tokens compared in constant time); otherwise it is answered 401 (through
  * {@link HttpResponses}, like every other error) and the connection closed. A signed token's
@@ -41,14 +44,21 @@ final class WebSocketAuth extends ChannelInboundHandlerAdapter {
 
     private final Authenticator auth;
     private final Metrics metrics;
+    private final HttpServing serving;
 
     WebSocketAuth(String token, Metrics metrics) {
         this(Authenticator.of(AuthTokens.of(token)), metrics);
     }
 
     WebSocketAuth(Authenticator auth, Metrics metrics) {
+        this(auth, metrics, HttpServing.defaults());
+    }
+
+    /** @param serving whether and against which origins the upgrade's {@code Origin} is checked */
+    WebSocketAuth(Authenticator auth, Metrics metrics, HttpServing serving) {
         this.auth = auth;
         this.metrics = metrics;
+        this.serving = serving;
     }
 
     @Override
@@ -67,6 +77,13 @@ final class WebSocketAuth extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (path.equals(WebSocketBridge.PATH)) {
+                String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+                if (serving.websocketOriginCheck() && !originAllowed(origin, request.headers().get(HttpHeaderNames.HOST))) {
+                    request.release();
+                    log.info("{} WebSocket upgrade refused: origin {} not allowed", ctx.channel(), printable(origin));
+                    HttpResponses.send(ctx, HttpResponses.error(HttpResponseStatus.FORBIDDEN), false, metrics);
+                    return;
+                }
                 if (auth.checksTokens()) {
                     try {
                         ctx.channel().attr(GRANT).set(auth.admit(presented(ctx, request, uri)));
@@ -80,6 +97,35 @@ final class WebSocketAuth extends ChannelInboundHandlerAdapter {
             }
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /**
+     * Whether a page of {@code origin} may open the WebSocket: no Origin (not a browser), the
+     * server's own origin (its host and port as the request's Host names them), or one of
+     * {@code http.cors-origins}. Cross-site WebSocket hijacking is a page elsewhere opening it.
+     */
+    boolean originAllowed(String origin, String host) {
+        if (origin == null || serving.originAllowed(origin)) {
+            return true;
+        }
+        int scheme = origin.indexOf("://");
+        if (host == null || scheme < 0) {
+            return false;
+        }
+        String authority = origin.substring(scheme + 3);
+        String defaultPort = origin.regionMatches(true, 0, "https", 0, 5) && scheme == 5 ? ":443" : ":80";
+        return withoutPort(authority, defaultPort).equalsIgnoreCase(withoutPort(host.trim(), defaultPort));
+    }
+
+    /** A peer's header as a log line may show it: printable ASCII, at most 100 characters. */
+    private static String printable(String value) {
+        String s = value.length() > 100 ? value.substring(0, 100) + "..." : value;
+        return s.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+
+    private static String withoutPort(String authority, String defaultPort) {
+        return authority.endsWith(defaultPort) ? authority.substring(0, authority.length() - defaultPort.length())
+                : authority;
     }
 
     private static String presented(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri) {

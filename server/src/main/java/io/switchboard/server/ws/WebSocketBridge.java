@@ -5,12 +5,12 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.switchboard.server.HandlerNames;
-import io.switchboard.server.ServerConfig;
-import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.auth.Authenticator;
+import io.switchboard.server.http.settings.HttpServing;
 import io.switchboard.server.limits.ConnectionRate;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.settings.WsConfig;
 
 /**
  * The WebSocket bridge at {@code /ws} on the HTTP listener: browsers join the same rooms as
@@ -35,25 +35,18 @@ public final class WebSocketBridge {
     private WebSocketBridge() {
     }
 
-    /** Adds the upgrade and bridge handlers; requests for other paths pass through untouched. */
-    public static void addTo(ChannelPipeline pipeline, ServerConfig config, RoomHub hub, Metrics metrics) {
-        addTo(pipeline, config, hub, metrics, Authenticator.of(AuthTokens.of(config.authToken())));
-    }
-
-    /** Like {@link #addTo(ChannelPipeline, ServerConfig, RoomHub, Metrics)}, upgrades checked against {@code auth}. */
-    public static void addTo(ChannelPipeline pipeline, ServerConfig config, RoomHub hub, Metrics metrics,
-            Authenticator auth) {
-        addTo(pipeline, config, hub, metrics, auth, null);
-    }
-
-    /** Like {@link #addTo(ChannelPipeline, ServerConfig, RoomHub, Metrics, Authenticator)}, messages held to {@code rate} ({@code null}: unlimited). */
-    public static void addTo(ChannelPipeline pipeline, ServerConfig config, RoomHub hub, Metrics metrics,
-            Authenticator auth, ConnectionRate rate) {
+    /**
+     * Adds the upgrade and bridge handlers; requests for other paths pass through untouched.
+     * Upgrades are checked against {@code auth} and, with {@code serving}'s origin check, their
+     * {@code Origin}; messages held to {@code rate} ({@code null}: unlimited).
+     */
+    public static void addTo(ChannelPipeline pipeline, WsConfig config, HttpServing serving, RoomHub hub,
+            Metrics metrics, Authenticator auth, ConnectionRate rate) {
         WebSocketServerProtocolConfig protocol = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(PATH)
                 // The auth handler has already reduced an accepted request's URI to exactly PATH.
                 .checkStartsWith(false)
-                .maxFramePayloadLength(config.httpMaxBodyBytes())
+                .maxFramePayloadLength(config.maxMessageBytes())
                 .allowExtensions(false)
                 .handleCloseFrames(true)
                 // Netty would otherwise write a close frame on every close() of the channel, plain
@@ -64,9 +57,9 @@ public final class WebSocketBridge {
                 .dropPongFrames(true)
                 .handshakeTimeoutMillis(10_000)
                 .build();
-        pipeline.addLast(HandlerNames.WS_AUTH, new WebSocketAuth(auth, metrics))
+        pipeline.addLast(HandlerNames.WS_AUTH, new WebSocketAuth(auth, metrics, serving))
                 .addLast(HandlerNames.WS_PROTOCOL, new WebSocketServerProtocolHandler(protocol))
-                .addLast(HandlerNames.WS_AGGREGATOR, new WebSocketFrameAggregator(config.httpMaxBodyBytes()))
+                .addLast(HandlerNames.WS_AGGREGATOR, new WebSocketFrameAggregator(config.maxMessageBytes()))
                 .addLast(HandlerNames.WS_DECODER, WsRequest.Decoder.INSTANCE)
                 .addLast(HandlerNames.WS_SESSION, new WebSocketSession(config, hub, metrics, rate, auth));
     }

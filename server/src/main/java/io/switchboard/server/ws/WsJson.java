@@ -14,12 +14,15 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.switchboard.common.Version;
 import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.protocol.Wire;
-import io.switchboard.server.ServerConfig;
 import io.switchboard.common.protocol.Flags;
+import io.switchboard.common.protocol.Members;
+import io.switchboard.common.protocol.MembersReply.MemberInfo;
+import io.switchboard.server.settings.WsConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * The JSON text of the WebSocket bridge ({@code docs/websocket.md}): reads a client message into a
@@ -108,6 +111,19 @@ final class WsJson {
         return value.booleanValue();
     }
 
+    /** The {@code limit} of a members page: 1..{@link Members#MAX_LIMIT}, or 0 when absent (the whole room). */
+    static int pageLimit(JsonNode message) throws BadMessage {
+        JsonNode value = message.get("limit");
+        if (value == null || value.isNull()) {
+            return 0;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < 1
+                || value.intValue() > Members.MAX_LIMIT) {
+            throw new BadMessage(ErrorCode.MALFORMED_BODY, "'limit' must be an integer 1.." + Members.MAX_LIMIT);
+        }
+        return value.intValue();
+    }
+
     /** A session id: a decimal string (as the server writes them) or an integer. */
     static long session(JsonNode message, String field) throws BadMessage {
         JsonNode value = message.get(field);
@@ -169,17 +185,39 @@ final class WsJson {
     }
 
     /** The {@code welcome} message: the session id and the limits the client must keep to. */
-    static TextWebSocketFrame welcome(ByteBufAllocator alloc, long sessionId, ServerConfig config) {
+    static TextWebSocketFrame welcome(ByteBufAllocator alloc, long sessionId, WsConfig config) {
         return frame(alloc, "welcome", json -> {
             writeSession(json, "session", sessionId);
             json.writeStringField("server", Version.product());
-            json.writeNumberField("maxMessageBytes", config.httpMaxBodyBytes());
-            json.writeNumberField("maxPayloadBytes", config.maxPayloadBytes());
-            json.writeNumberField("maxRoomNameBytes", config.maxRoomNameBytes());
-            json.writeNumberField("maxEventNameBytes", config.maxEventNameBytes());
+            json.writeNumberField("maxMessageBytes", config.maxMessageBytes());
+            json.writeNumberField("maxPayloadBytes", config.session().maxPayloadBytes());
+            json.writeNumberField("maxRoomNameBytes", config.session().maxRoomNameBytes());
+            json.writeNumberField("maxEventNameBytes", config.session().maxEventNameBytes());
             json.writeNumberField("maxNameBytes", Wire.MAX_NAME_BYTES);
-            json.writeNumberField("maxRoomsPerSession", config.maxRoomsPerSession());
+            json.writeNumberField("maxRoomsPerSession", config.session().maxRoomsPerSession());
             json.writeNumberField("idleTimeoutMillis", config.idleTimeout().toMillis());
+        });
+    }
+
+    /**
+     * The {@code members} answer: the room's sessions with their names; for a page, {@code next}
+     * is the cursor of the next page ("0" after the last), {@code null} for the whole room.
+     */
+    static TextWebSocketFrame members(ByteBufAllocator alloc, Long id, String room, List<MemberInfo> members, Long next) {
+        return frame(alloc, "members", json -> {
+            writeId(json, id);
+            json.writeStringField("room", room);
+            if (next != null) {
+                writeSession(json, "next", next);
+            }
+            json.writeArrayFieldStart("members");
+            for (MemberInfo m : members) {
+                json.writeStartObject();
+                writeSession(json, "session", m.sessionId());
+                json.writeStringField("name", m.name());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
         });
     }
 

@@ -115,7 +115,7 @@ class AuthTokensTest {
         ServerConfig config = ServerConfig.builder().authTokenFile(file).authToken(fixed)
                 .authReloadInterval(Duration.ZERO).build();
         try (FileWatcher watcher = new FileWatcher()) {
-            return AuthTokens.start(config, watcher);
+            return AuthTokens.start(config.authConfig(), watcher);
         }
     }
 }

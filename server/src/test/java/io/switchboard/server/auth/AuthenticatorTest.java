@@ -40,7 +40,8 @@ class AuthenticatorTest {
         ServerConfig.Builder b = ServerConfig.builder().authReloadInterval(Duration.ZERO);
         customize.accept(b);
         try (FileWatcher watcher = new FileWatcher()) {
-            return Authenticator.start(b.build(), watcher);
+            ServerConfig config = b.build();
+            return Authenticator.start(config.authConfig(), config.limitsConfig().refusalLogInterval(), watcher);
         }
     }
 
@@ -130,7 +131,8 @@ class AuthenticatorTest {
         ServerConfig config = ServerConfig.builder().authJwtKeys(jwks).authReloadInterval(Duration.ofMillis(100)).build();
         RSAKey next = new RSAKeyGenerator(2048).keyID("rsa-2").generate();
         try (FileWatcher watcher = new FileWatcher()) {
-            Authenticator auth = Authenticator.start(config, watcher);
+            Authenticator auth = Authenticator.start(config.authConfig(), config.limitsConfig().refusalLogInterval(),
+                    watcher);
             String old = TestTokens.rs256(keys.rsa, TestTokens.claims("a", Duration.ofMinutes(5), null));
             String rotated = TestTokens.rs256(next, TestTokens.claims("b", Duration.ofMinutes(5), null));
             assertEquals("a", auth.admit(old).subject());

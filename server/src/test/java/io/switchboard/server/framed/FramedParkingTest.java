@@ -71,7 +71,7 @@ class FramedParkingTest {
     private final PendingBroker broker = new PendingBroker();
     private final RoomHub hub = new RoomHub(UnpooledByteBufAllocator.DEFAULT, broker);
     private final EmbeddedChannel ch = new EmbeddedChannel(Backpressure.INSTANCE,
-            new FramedSessionHandler(hub.newSessionId(), ServerConfig.builder().idleTimeout(Duration.ZERO).build(), hub));
+            new FramedSessionHandler(hub.newSessionId(), ServerConfig.builder().idleTimeout(Duration.ZERO).build().framedConfig(), hub));
 
     @AfterEach
     void release() {

@@ -61,9 +61,9 @@ class FramedPermissionsTest {
         ServerConfig config = ServerConfig.builder().authJwtSecretFile(TestTokens.secretFile(dir))
                 .authDefaultPolicy(policy).authReloadInterval(Duration.ZERO).build();
         try (FileWatcher watcher = new FileWatcher()) {
-            auth = Authenticator.start(config, watcher);
+            auth = Authenticator.start(config.authConfig(), config.limitsConfig().refusalLogInterval(), watcher);
         }
-        channel = new EmbeddedChannel(new FramedSessionHandler(42, config, hub, new Metrics(), auth));
+        channel = new EmbeddedChannel(new FramedSessionHandler(42, config.framedConfig(), hub, new Metrics(), auth));
     }
 
     private static String token(String sub, Duration ttl) {

@@ -128,7 +128,7 @@ class FramedRoomsEventLoopTest {
     private LocalAddress startServer(ServerConfig config) throws InterruptedException {
         LocalAddress address = new LocalAddress("rooms-" + System.nanoTime());
         server = new ServerBootstrap().group(serverLoops).channel(LocalServerChannel.class)
-                .childHandler(new FramedServerInitializer(config, hub, new Metrics())).bind(address).sync().channel();
+                .childHandler(new FramedServerInitializer(config.framedConfig(), hub, new Metrics())).bind(address).sync().channel();
         return address;
     }
 

@@ -38,8 +38,11 @@ import io.switchboard.common.protocol.Target;
 import io.switchboard.common.protocol.Welcome;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.server.ServerConfig;
+import io.switchboard.server.auth.AuthTokens;
+import io.switchboard.server.auth.Authenticator;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.session.Session.MemberPage;
 import io.switchboard.server.session.SlowConsumerPolicy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -89,7 +92,8 @@ class FramedRoomsHandlerTest {
             this.id = id;
             this.channel = new EmbeddedChannel(flushes,
                     new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true),
-                    FrameEncoder.INSTANCE, new FramedSessionHandler(id, config, hub));
+                    FrameEncoder.INSTANCE, new FramedSessionHandler(id, config.framedConfig(), hub, new Metrics(),
+                            Authenticator.of(AuthTokens.of(config.authConfig().token()))));
             sessions.add(this);
         }
 
@@ -643,6 +647,45 @@ class FramedRoomsHandlerTest {
     }
 
     @Test
+    void membersComeInPagesInTheOrderOfTheirSessionIds() {
+        Session a = joined(5, "e", "lobby");
+        for (long id : new long[] {3, 9, 1, 7}) {
+            joined(id, "m" + id, "lobby");
+        }
+        joined(2, "other", "elsewhere");
+        a.send(new Members(40, "lobby", 0, 2));
+        MembersReply first = a.next(MembersReply.class);
+        assertEquals(List.of(new MemberInfo(1, "m1"), new MemberInfo(3, "m3")), first.members());
+        assertTrue(first.paged());
+        assertEquals(3, first.next());
+        a.send(new Members(41, "lobby", first.next(), 2));
+        MembersReply second = a.next(MembersReply.class);
+        assertEquals(List.of(new MemberInfo(5, "e"), new MemberInfo(7, "m7")), second.members());
+        assertEquals(7, second.next());
+        a.send(new Members(42, "lobby", second.next(), 2));
+        MembersReply last = a.next(MembersReply.class);
+        assertEquals(List.of(new MemberInfo(9, "m9")), last.members());
+        assertEquals(0, last.next(), "no page after the last");
+        a.send(new Members(43, "lobby", 9, 5));
+        assertEquals(List.of(), a.next(MembersReply.class).members());
+        a.send(new Members(44, "lobby"));
+        MembersReply whole = a.next(MembersReply.class);
+        assertFalse(whole.paged(), "a whole-room request gets the original answer");
+        assertEquals(5, whole.members().size());
+    }
+
+    @Test
+    void aMembersPageOrdersSessionIdsUnsigned() {
+        List<MemberInfo> all = List.of(new MemberInfo(-1L, "top"), new MemberInfo(2, "two"), new MemberInfo(Long.MIN_VALUE, "mid"));
+        MemberPage page = MemberPage.of(all, 2, 1);
+        assertEquals(List.of(new MemberInfo(Long.MIN_VALUE, "mid")), page.members());
+        assertEquals(Long.MIN_VALUE, page.next());
+        page = MemberPage.of(all, Long.MIN_VALUE, 1);
+        assertEquals(List.of(new MemberInfo(-1L, "top")), page.members());
+        assertEquals(0, page.next());
+    }
+
+    @Test
     void membersOfARoomNotJoinedIsRefused() {
         Session a = session(1);
         a.hello("alice");
@@ -940,7 +983,7 @@ class FramedRoomsHandlerTest {
 
     @Test
     void theServerPipelineRoutesEventsBetweenSessions() {
-        FramedServerInitializer initializer = new FramedServerInitializer(config().build(), hub, new Metrics());
+        FramedServerInitializer initializer = new FramedServerInitializer(config().build().framedConfig(), hub, new Metrics());
         Session a = new Session(initializer);
         Session b = new Session(initializer);
         a.hello("alice");

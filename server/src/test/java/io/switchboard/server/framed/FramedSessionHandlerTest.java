@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 
 class FramedSessionHandlerTest {
     private final RoomHub hub = new RoomHub(UnpooledByteBufAllocator.DEFAULT);
-    private EmbeddedChannel channel = new EmbeddedChannel(new FramedSessionHandler(42, ServerConfig.builder().build(), hub));
+    private EmbeddedChannel channel = new EmbeddedChannel(new FramedSessionHandler(42, ServerConfig.builder().build().framedConfig(), hub));
 
     @AfterEach
     void releaseAll() {
@@ -143,7 +143,7 @@ class FramedSessionHandlerTest {
         // Through the real codec: unknown opcode (stays open), then an oversized length (closes).
         channel = new EmbeddedChannel(new FrameDecoder(1024), FrameEncoder.INSTANCE,
                 new FramedSessionHandler(1, ServerConfig.builder().maxFrameLength(1024).maxPayloadBytes(512)
-                        .idleTimeout(java.time.Duration.ZERO).build(), hub));
+                        .idleTimeout(java.time.Duration.ZERO).build().framedConfig(), hub));
         ByteBuf in = Unpooled.buffer();
         in.writeInt(6).writeByte(0x7f).writeByte(0).writeInt(77);
         channel.writeInbound(in);

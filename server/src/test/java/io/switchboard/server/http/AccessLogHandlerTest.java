@@ -178,10 +178,10 @@ class AccessLogHandlerTest {
     void inThePipelineRightAfterTheCodecOnlyWhenOn() {
         TransportConfig transport = TransportConfig.resolve(TransportChoice.NIO, null);
         RoomHub hub = new RoomHub(PooledByteBufAllocator.DEFAULT);
-        EmbeddedChannel off = new EmbeddedChannel(new HttpServerInitializer(ServerConfig.builder().build(), hub,
+        EmbeddedChannel off = new EmbeddedChannel(new HttpServerInitializer(ServerConfig.builder().build().httpConfig(), hub,
                 new Metrics(), transport, () -> true));
         EmbeddedChannel on = new EmbeddedChannel(new HttpServerInitializer(
-                ServerConfig.builder().httpAccessLog(true).build(), hub, new Metrics(), transport, () -> true));
+                ServerConfig.builder().httpAccessLog(true).build().httpConfig(), hub, new Metrics(), transport, () -> true));
         try {
             assertNull(off.pipeline().get(HandlerNames.HTTP_ACCESS_LOG));
             assertNotNull(on.pipeline().get(HandlerNames.HTTP_ACCESS_LOG));

@@ -75,7 +75,7 @@ class HttpRouterTest {
         ServerConfig.Builder builder = ServerConfig.builder();
         customize.accept(builder);
         EmbeddedChannel channel = new EmbeddedChannel(
-                new HttpServerInitializer(builder.build(), hub, metrics, transport, ready::get));
+                new HttpServerInitializer(builder.build().httpConfig(), hub, metrics, transport, ready::get));
         channels.add(channel);
         withoutBridge(channel);
         return channel;
@@ -148,7 +148,7 @@ class HttpRouterTest {
     /** The whole pipeline, the WebSocket bridge's handlers included. */
     private EmbeddedChannel withBridge(java.util.function.BooleanSupplier readiness) {
         EmbeddedChannel channel = new EmbeddedChannel(
-                new HttpServerInitializer(ServerConfig.builder().build(), hub, metrics, transport, readiness));
+                new HttpServerInitializer(ServerConfig.builder().build().httpConfig(), hub, metrics, transport, readiness));
         channels.add(channel);
         return channel;
     }
@@ -205,7 +205,7 @@ class HttpRouterTest {
     @Test
     void pipelineIsWiredInOrder() {
         ServerConfig config = ServerConfig.builder().build();
-        EmbeddedChannel channel = new EmbeddedChannel(new HttpServerInitializer(config, hub, metrics, transport, ready::get));
+        EmbeddedChannel channel = new EmbeddedChannel(new HttpServerInitializer(config.httpConfig(), hub, metrics, transport, ready::get));
         channels.add(channel);
         List<String> names = channel.pipeline().names();
         List<String> expected = List.of(HandlerNames.TRAFFIC, HandlerNames.HTTP_CODEC, HandlerNames.HTTP_IDLE,

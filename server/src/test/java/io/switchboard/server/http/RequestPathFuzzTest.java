@@ -131,7 +131,7 @@ class RequestPathFuzzTest {
     }
 
     private static void checkPipeline(String target, RequestPath path) throws IOException {
-        EmbeddedChannel channel = new EmbeddedChannel(new HttpServerInitializer(config, HUB, METRICS, TRANSPORT, () -> true));
+        EmbeddedChannel channel = new EmbeddedChannel(new HttpServerInitializer(config.httpConfig(), HUB, METRICS, TRANSPORT, () -> true));
         byte[] written;
         boolean closed;
         try {

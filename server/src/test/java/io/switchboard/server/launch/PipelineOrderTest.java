@@ -42,7 +42,7 @@ class PipelineOrderTest {
             .rateLimit(100)
             .httpAccessLog(true)
             .build();
-    private final Admission admission = new Admission(new Limits(config, metrics), new Connections());
+    private final Admission admission = new Admission(new Limits(config.limitsConfig(), metrics), new Connections());
     private EmbeddedChannel channel;
 
     @AfterEach
@@ -63,7 +63,7 @@ class PipelineOrderTest {
         assertEquals(List.of(HandlerNames.TRAFFIC, HandlerNames.FLUSH_CONSOLIDATION, HandlerNames.IDLE,
                 HandlerNames.FRAME_DECODER, HandlerNames.FRAME_ENCODER, HandlerNames.FRAMED_LIMITS,
                 HandlerNames.BACKPRESSURE, HandlerNames.FRAMED_SESSION),
-                names(new FramedServerInitializer(config, hub, metrics, null, Authenticator.of(AuthTokens.none()), admission)));
+                names(new FramedServerInitializer(config.framedConfig(), hub, metrics, null, Authenticator.of(AuthTokens.none()), admission)));
     }
 
     @Test
@@ -81,8 +81,9 @@ class PipelineOrderTest {
                 HandlerNames.HTTP_IDLE, HandlerNames.HTTP_AGGREGATOR, HandlerNames.BACKPRESSURE,
                 HandlerNames.HTTP_FLOW_CONTROL, HandlerNames.HTTP_GUARD, HandlerNames.SOCKETIO, HandlerNames.WS_AUTH,
                 HandlerNames.WS_PROTOCOL, HandlerNames.WS_AGGREGATOR, HandlerNames.WS_DECODER, HandlerNames.WS_SESSION,
-                HandlerNames.CHUNKED_WRITER, HandlerNames.HTTP_RATE_LIMIT, HandlerNames.HTTP_ROUTER),
-                names(new HttpServerInitializer(config, hub, metrics, TransportConfig.resolve(
+                HandlerNames.CHUNKED_WRITER, HandlerNames.HTTP_RATE_LIMIT, HandlerNames.FLUSH_CONSOLIDATION,
+                HandlerNames.HTTP_ROUTER),
+                names(new HttpServerInitializer(config.httpConfig(), hub, metrics, TransportConfig.resolve(
                         TransportChoice.NIO, null), () -> true, null,
                         Authenticator.of(AuthTokens.none()), socketIo.engineListener(), null, admission)));
     }
@@ -90,10 +91,10 @@ class PipelineOrderTest {
     @Test
     void aConnectionOverTheLimitGetsTheRefusalAlone() {
         ServerConfig one = ServerConfig.builder().maxConnections(1).build();
-        Admission full = new Admission(new Limits(one, metrics), null);
+        Admission full = new Admission(new Limits(one.limitsConfig(), metrics), null);
         EmbeddedChannel first = new EmbeddedChannel(new EchoServerInitializer(metrics, full));
         try {
-            channel = new EmbeddedChannel(new FramedServerInitializer(one, hub, metrics, null, Authenticator.of(AuthTokens.none()), full));
+            channel = new EmbeddedChannel(new FramedServerInitializer(one.framedConfig(), hub, metrics, null, Authenticator.of(AuthTokens.none()), full));
             // The refusal answered ERROR 509 and closed: nothing of the protocol pipeline was built.
             io.netty.buffer.ByteBuf out = channel.readOutbound();
             EmbeddedChannel decoder = new EmbeddedChannel(new FrameDecoder());

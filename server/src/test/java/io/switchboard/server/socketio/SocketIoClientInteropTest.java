@@ -52,7 +52,7 @@ class SocketIoClientInteropTest {
                 "rooms/join-and-emit-to-room", "rooms/except", "rooms/socket-to-room-excludes-sender",
                 "rooms/broadcast-excludes-sender", "rooms/leave", "rooms/fetch-sockets-and-sockets-join",
                 "direct/to-socket-id", "disconnect/by-server", "disconnect/by-client",
-                "relay/join-presence-members", "relay/publish-excludes-sender", "relay/publish-buffer",
+                "relay/join-presence-members", "relay/members-pages", "relay/publish-excludes-sender", "relay/publish-buffer",
                 "relay/broadcast", "relay/send-with-peer-ack", "relay/leave-notice", "relay/errors",
                 "mixed/three-protocols-join", "mixed/socketio-text-to-ws-and-framed",
                 "mixed/ws-text-to-socketio-and-framed", "mixed/buffer-across-protocols", "mixed/json-args-to-ws",

@@ -48,10 +48,10 @@ class TlsPipelineTest {
                 .tlsHandshakeTimeout(Duration.ofMillis(1500)).build();
         RoomHub hub = new RoomHub(PooledByteBufAllocator.DEFAULT);
         try (FileWatcher watcher = new FileWatcher()) {
-            ServerTls tls = ServerTls.start(config, metrics, watcher);
+            ServerTls tls = ServerTls.start(config.tlsConfig(), metrics, watcher);
             EmbeddedChannel framed = new EmbeddedChannel(
-                    new FramedServerInitializer(config, hub, metrics, tls, Authenticator.of(AuthTokens.none())));
-            EmbeddedChannel http = new EmbeddedChannel(new HttpServerInitializer(config, hub, metrics,
+                    new FramedServerInitializer(config.framedConfig(), hub, metrics, tls, Authenticator.of(AuthTokens.none())));
+            EmbeddedChannel http = new EmbeddedChannel(new HttpServerInitializer(config.httpConfig(), hub, metrics,
                     TransportConfig.resolve(TransportChoice.NIO, null), () -> true, tls, Authenticator.of(AuthTokens.none())));
             for (EmbeddedChannel ch : List.of(framed, http)) {
                 List<String> names = ch.pipeline().names();
@@ -62,7 +62,7 @@ class TlsPipelineTest {
                 assertEquals(1500, ssl.getHandshakeTimeoutMillis());
                 ch.finishAndReleaseAll();
             }
-            EmbeddedChannel plain = new EmbeddedChannel(new FramedServerInitializer(config, hub, metrics));
+            EmbeddedChannel plain = new EmbeddedChannel(new FramedServerInitializer(config.framedConfig(), hub, metrics));
             assertEquals(null, plain.pipeline().get(HandlerNames.TLS));
             plain.finishAndReleaseAll();
         }

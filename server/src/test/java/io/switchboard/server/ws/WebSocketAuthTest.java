@@ -123,7 +123,8 @@ class WebSocketAuthTest {
                 .authReloadInterval(java.time.Duration.ZERO).build();
         io.switchboard.server.auth.Authenticator auth;
         try (io.switchboard.server.reload.FileWatcher watcher = new io.switchboard.server.reload.FileWatcher()) {
-            auth = io.switchboard.server.auth.Authenticator.start(config, watcher);
+            auth = io.switchboard.server.auth.Authenticator.start(config.authConfig(),
+                    config.limitsConfig().refusalLogInterval(), watcher);
         }
         String good = new io.switchboard.server.auth.TestTokens().hs256(io.switchboard.server.auth.TestTokens.claims(
                 "alice", java.time.Duration.ofMinutes(5), null));

@@ -2,10 +2,12 @@ package io.switchboard.server.ws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.protocol.Flags;
 import io.switchboard.common.protocol.Target;
 import io.switchboard.server.Listener;
@@ -118,6 +120,21 @@ class WebSocketBridgeIntegrationTest {
             ws.send("{\"type\":\"members\",\"room\":\"lobby\",\"id\":3}");
             JsonNode members = ws.next("members");
             assertEquals(2, members.get("members").size());
+            assertNull(members.get("next"), "a whole-room answer has no cursor");
+            // or page by page, in the order of the session ids
+            ws.send("{\"type\":\"members\",\"room\":\"lobby\",\"id\":5,\"limit\":1}");
+            JsonNode first = ws.next("members");
+            assertEquals(1, first.get("members").size());
+            String next = first.get("next").asText();
+            assertEquals(first.get("members").get(0).get("session").asText(), next);
+            ws.send("{\"type\":\"members\",\"room\":\"lobby\",\"id\":6,\"limit\":1,\"after\":\"" + next + "\"}");
+            JsonNode second = ws.next("members");
+            assertEquals(1, second.get("members").size());
+            assertEquals("0", second.get("next").asText(), "the last page");
+            assertTrue(Long.compareUnsigned(Long.parseUnsignedLong(next),
+                    Long.parseUnsignedLong(second.get("members").get(0).get("session").asText())) < 0);
+            ws.send("{\"type\":\"members\",\"room\":\"lobby\",\"id\":7,\"limit\":0}");
+            assertEquals(ErrorCode.MALFORMED_BODY.code(), ws.next("error").get("code").asInt());
 
             // peer ack: framed asks the WebSocket session to acknowledge
             ws.send("{\"type\":\"ping\",\"id\":4}");

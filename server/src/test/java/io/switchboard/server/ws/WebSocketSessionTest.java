@@ -50,7 +50,7 @@ class WebSocketSessionTest {
     }
 
     private EmbeddedChannel session(ServerConfig config) {
-        EmbeddedChannel ch = new EmbeddedChannel(WsRequest.Decoder.INSTANCE, new WebSocketSession(config, hub, metrics));
+        EmbeddedChannel ch = new EmbeddedChannel(WsRequest.Decoder.INSTANCE, new WebSocketSession(config.webSocketConfig(), hub, metrics));
         ch.pipeline().fireUserEventTriggered(new HandshakeComplete("/ws", new DefaultHttpHeaders(), null));
         channels.add(ch);
         assertEquals("welcome", read(ch).get("type").asText());

@@ -116,7 +116,7 @@ public final class StageRunner {
         Bootstraps bootstraps = new Bootstraps(transport, alloc, (int) Math.min(Integer.MAX_VALUE, s.timeout().toMillis()));
         ErrorLog errorLog = new ErrorLog(s.name());
         CountDownLatch done = new CountDownLatch(threads);
-        boolean connectIsRequest = s.protocol() == Protocol.CONNSCALE;
+        boolean connectIsRequest = s.connectionScale();
         long[] budgets = new long[threads];
         long assigned = 0;
         int lastSending = 0;
@@ -290,7 +290,7 @@ public final class StageRunner {
             busiestLoop = Math.max(busiestLoop, c * 100.0 / wallNanos);
         }
         // Fan-out completes one request per delivery; its achieved rate is publishes per second.
-        double achieved = s.protocol() == Protocol.FANOUT
+        double achieved = s.fanOut()
                 ? (totals.seconds() <= 0 ? 0 : sampler.total(LoopMeter.SENT) / totals.seconds())
                 : totals.rate();
         double target = s.openLoop() ? meanRate(s, rampNanos, measuredFrom - start, end - start) : 0;
@@ -460,7 +460,7 @@ public final class StageRunner {
     }
 
     private static String unit(LoadSettings s) {
-        return s.protocol() == Protocol.FANOUT ? "publishes/s" : "req/s";
+        return s.fanOut() ? "publishes/s" : "req/s";
     }
 
     /** Reads every loop's recorders and counters at interval boundaries (on the calling thread). */

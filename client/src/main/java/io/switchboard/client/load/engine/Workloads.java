@@ -8,6 +8,7 @@ import io.switchboard.client.load.workload.fanout.FanoutWorkload;
 import io.switchboard.client.load.workload.framed.FramedWorkload;
 import io.switchboard.client.load.workload.http.HttpWorkload;
 import io.switchboard.client.load.workload.raw.RawWorkload;
+import io.switchboard.client.load.workload.socketio.SioWorkload;
 import io.switchboard.client.load.workload.udp.UdpWorkload;
 import io.switchboard.client.load.workload.ws.WsWorkload;
 
@@ -38,6 +39,8 @@ public final class Workloads {
                 return new FanoutWorkload(setup);
             case CONNSCALE:
                 return new ConnscaleWorkload(setup);
+            case SOCKETIO:
+                return new SioWorkload(setup);
             default:
                 throw new WorkloadException("protocol " + setup.settings().protocol().id()
                         + " is not available in this build");

@@ -62,7 +62,9 @@ final class ScenarioParser {
             Protocol.UDP, List.of("drain"),
             Protocol.WS, List.of("ws_mode", "ws_frame"),
             Protocol.FANOUT, List.of("subscribers", "rooms", "publishers", "drain"),
-            Protocol.CONNSCALE, List.of("handshake", "heartbeat", "ports_per_address"));
+            Protocol.CONNSCALE, List.of("handshake", "heartbeat", "ports_per_address"),
+            Protocol.SOCKETIO, List.of("workload", "transport", "path", "auth", "query", "event", "args",
+                    "join_event", "publish_event", "subscribers", "rooms", "publishers", "drain"));
     private static final Pattern TLS_SERVER_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?");
     private static final Pattern IP_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     /** LoadSettings' own names for values it rejects, mapped to the scenario's keys. */
@@ -172,6 +174,7 @@ final class ScenarioParser {
             } catch (IllegalArgumentException e) {
                 throw new ScenarioException(path + ".target", ScenarioException.quote(built.target()),
                         built.protocol() == Protocol.HTTP || built.protocol() == Protocol.WS
+                                || built.protocol() == Protocol.SOCKETIO
                                 ? "host:port or a URL for protocol " + built.protocol().id()
                                 : "host or host:port for protocol " + built.protocol().id());
             }
@@ -523,7 +526,11 @@ final class ScenarioParser {
             if (!o.getKey().matches("[a-z][a-z0-9_-]*")) {
                 throw new ScenarioException(at + "." + o.getKey(), "unknown key", "lower-case option names");
             }
-            out.put(o.getKey(), scalar(o.getValue(), at + "." + o.getKey(), "a number, word or duration"));
+            JsonNode value = o.getValue();
+            // socketio's args and auth may be a list or mapping: kept as its JSON text
+            boolean json = value.isContainerNode() && (o.getKey().equals("args") || o.getKey().equals("auth"));
+            out.put(o.getKey(), json ? value.toString()
+                    : scalar(value, at + "." + o.getKey(), "a number, word or duration"));
         }
     }
 

@@ -25,8 +25,9 @@ public record Target(String scheme, String host, int port, String path, String h
         String v = value.trim();
         switch (protocol) {
             case HTTP:
-            case WS: {
-                String scheme = protocol == Protocol.HTTP ? "http" : "ws";
+            case WS:
+            case SOCKETIO: {
+                String scheme = protocol == Protocol.WS ? "ws" : "http";
                 String text = v.contains("://") ? v : scheme + "://" + v;
                 URI uri;
                 try {
@@ -36,7 +37,7 @@ public record Target(String scheme, String host, int port, String path, String h
                 }
                 String s = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
                 boolean secure = s.equals("https") || s.equals("wss");
-                boolean ok = protocol == Protocol.HTTP ? s.equals("http") || s.equals("https")
+                boolean ok = protocol != Protocol.WS ? s.equals("http") || s.equals("https")
                         : s.equals("ws") || s.equals("wss") || s.equals("http") || s.equals("https");
                 if (!ok || uri.getHost() == null) {
                     throw bad(value, protocol);
@@ -108,6 +109,7 @@ public record Target(String scheme, String host, int port, String path, String h
         String expected = switch (protocol) {
             case HTTP -> "http://host:port/path, https://host:port/path or host:port";
             case WS -> "ws://host:port/path, wss://host:port/path or host:port";
+            case SOCKETIO -> "http://host:port/namespace, https://host:port/namespace or host:port";
             default -> "host:port or host";
         };
         return new IllegalArgumentException("target: " + value + " (expected: " + expected + ")");

@@ -34,7 +34,7 @@ class DocsTest {
     @Test
     void everyYamlExampleParses() throws Exception {
         List<String> yaml = blocks("yaml");
-        assertEquals(2, yaml.size(), "the doc's YAML examples");
+        assertEquals(3, yaml.size(), "the doc's YAML examples");
         for (String block : yaml) {
             Scenario s = assertDoesNotThrow(() -> Scenario.parse(block, "doc", DOC.getParent(), CLI), block);
             assertTrue(!s.stages().isEmpty());
@@ -43,7 +43,12 @@ class DocsTest {
 
     @Test
     void theFullExampleIsTheCommittedFile() throws Exception {
-        assertEquals(Files.readString(EXAMPLE), blocks("yaml").get(0));
+        assertEquals(Files.readString(EXAMPLE), blocks("yaml").get(1));
+    }
+
+    @Test
+    void theSocketIoExampleIsTheCommittedFile() throws Exception {
+        assertEquals(Files.readString(Paths.get("..", "docs", "examples", "socketio.yaml")), blocks("yaml").get(0));
     }
 
     @Test

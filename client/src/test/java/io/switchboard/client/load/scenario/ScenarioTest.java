@@ -262,7 +262,7 @@ class ScenarioTest {
             timeout zero              | `stages: [{name: a, timeout: 0}]`          | stages[0].timeout: 0 (expected a positive duration)
             warmup negative           | `stages: [{name: a, warmup: -1s}]`         | stages[0].warmup: "-1s" (expected a duration such as 30s, 500ms, 250us or 2m)
             ramp_up a mapping         | `stages: [{name: a, ramp_up: {a: 1}}]`     | stages[0].ramp_up: a mapping (expected a duration such as 30s, 500ms, 250us or 2m (a number needs a unit))
-            protocol unknown          | `stages: [{name: a, protocol: smtp}]`      | stages[0].protocol: "smtp" (expected raw, framed, http, udp, ws, fanout or connscale)
+            protocol unknown          | `stages: [{name: a, protocol: smtp}]`      | stages[0].protocol: "smtp" (expected raw, framed, http, udp, ws, fanout, connscale or socketio)
             arrivals unknown          | `stages: [{name: a, arrivals: bursty}]`    | stages[0].arrivals: "bursty" (expected constant or poisson)
             transport unknown         | `stages: [{name: a, transport: dpdk}]`     | stages[0].transport: "dpdk" (expected auto, epoll, kqueue or nio)
             epoll mode unknown        | `stages: [{name: a, epoll_mode: both}]`    | stages[0].epoll_mode: "both" (expected edge or level)

@@ -60,11 +60,12 @@ public final class HttpResponses {
 
     /**
      * Sets the {@code Connection} header for {@code keepAlive} (explicit for both HTTP/1.0 and
-     * 1.1 peers) and counts the response. Call once per response, before writing its head.
+     * 1.1 peers) and {@code Date} ({@link HttpDate}), and counts the response. Call once per response, before writing its head.
      */
     public static void prepare(HttpResponse response, boolean keepAlive, Metrics metrics) {
         response.headers().set(HttpHeaderNames.CONNECTION,
-                keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+                keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE)
+                .set(HttpHeaderNames.DATE, HttpDate.now());
         if (!response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
                 && response.status().code() != HttpResponseStatus.NOT_MODIFIED.code()) {
             // Every response is delimited by its length: never by closing, never chunked.
@@ -74,7 +75,8 @@ public final class HttpResponses {
     }
 
     /**
-     * Sends a complete response; closes the connection after it unless {@code keepAlive}. For HEAD
+     * Sends a complete response in one write and one flush (a pipeline's flush consolidation
+     * merges the flushes of pipelined requests); closes the connection after it unless {@code keepAlive}. For HEAD
      * the caller keeps the Content-Length of the GET answer and passes an empty body.
      */
     public static ChannelFuture send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive,

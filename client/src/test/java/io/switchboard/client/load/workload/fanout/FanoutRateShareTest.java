@@ -45,7 +45,12 @@ class FanoutRateShareTest {
         return v;
     }
 
-    /** Every publish the schedule released found the publisher: none left waiting for a connection. */
+    /**
+     * Every publish the schedule released found the publisher: none left waiting for a connection
+     * at the end. (Not "none ever waited": with 16 publishes in flight, a machine that stalls the
+     * server for 80 ms makes one wait for an ack, which is counted as blocked. A share of the rate
+     * given to the loop without a publisher would never be sent, and is caught here.)
+     */
     @ParameterizedTest
     @EnumSource(TransportUnderTest.class)
     void theWholeRateGoesToTheLoopsThatHavePublishers(TransportUnderTest t) throws Exception {
@@ -53,7 +58,6 @@ class FanoutRateShareTest {
         StageResult r = new StageRunner(Progress.silent()).run(settings(t, server).rate(200)
                 .warmup(Duration.ofMillis(300)).duration(Duration.ofSeconds(1)).build());
         assertEquals(0, counter(r, "unsent_at_end"), r.counters()::toString);
-        assertEquals(0, r.totals().blocked(), r.totals()::toString);
         assertEquals(counter(r, "scheduled"), counter(r, "sent"), r.counters()::toString);
         assertEquals(counter(r, "sent"), counter(r, "publishes"), r.counters()::toString);
     }
