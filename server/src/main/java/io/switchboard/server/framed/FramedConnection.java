@@ -28,9 +28,10 @@ import org.apache.logging.log4j.Logger;
  * The life of one framed connection, under its translation ({@link FramedSessionHandler}):
  * whether it is handshaken (see {@link FramedHandshake}), draining (told BYE at shutdown, still
  * answering) or closing; the idle timeout, the shutdown BYE, the slow-consumer and server-side
- * disconnects, the core's closing error (a signed token's expiry), failures, and the close with its bookkeeping (the session leaves the hub and the
- * connection slot is freed at once). It is also the connection-state half of the {@link
- * SessionWire}; rendering is the subclass's. All on the connection's event loop.
+ * disconnects, the core's closing error (a signed token's expiry), failures, and the close with
+ * its bookkeeping (the session leaves the hub and the connection slot is freed at once). It is
+ * also the connection-state half of the {@link SessionWire}; rendering is the subclass's. All on
+ * the connection's event loop.
  */
 abstract class FramedConnection extends ChannelInboundHandlerAdapter implements SessionWire {
     private static final Logger log = LogManager.getLogger(FramedConnection.class);
