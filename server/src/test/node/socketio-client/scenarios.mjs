@@ -483,6 +483,99 @@ const scenarios = {
       b1: b1.id,
     };
   },
+
+  // Permissions from signed tokens (docs/security.md): options.tokens holds tokens the Java test
+  // made with Nimbus; the server verifies them. Reports what each client was allowed and refused.
+  permissions: async () => {
+    const t = options.tokens;
+    const refusedConnect = async (token) => {
+      const s = client(url, token === undefined ? {} : { auth: { token } });
+      s.io.reconnection(false);
+      try {
+        await connected(s);
+        return { connected: true };
+      } catch (e) {
+        return { message: e.message, data: e.data };
+      } finally {
+        s.disconnect();
+      }
+    };
+    const answer = async (s, event, ...args) => {
+      const [err] = await call(s, event, ...args);
+      return err === null ? "ok" : err.code ?? err;
+    };
+    const result = {};
+    result.missing = await refusedConnect(undefined);
+    result.forged = await refusedConnect(t.forged);
+    result.wrongKey = await refusedConnect(t.wrongKey);
+    result.expired = await refusedConnect(t.expired);
+    result.banned = await refusedConnect(t.banned);
+    const alice = client(url, { auth: { token: t.alice } });
+    const bob = client(url, { auth: { token: t.bob } });
+    const other = client(url, { auth: { token: t.other } });
+    await Promise.all([connected(alice), connected(bob), connected(other)]);
+    const bobGot = recorder(bob, "news");
+    const aliceGot = recorder(alice, "news");
+    result.aliceJoin = await answer(alice, "sb:join", "chat.a", { presence: true });
+    result.aliceJoinOutside = await answer(alice, "sb:join", "ops.x");
+    result.bobJoinPresence = await answer(bob, "sb:join", "chat.a", { presence: true });
+    result.bobJoin = await answer(bob, "sb:join", "chat.a");
+    result.otherJoin = await answer(other, "sb:join", "chat.a");
+    result.otherJoinOwn = await answer(other, "sb:join", "other.a");
+    result.alicePublish = await answer(alice, "sb:publish", "chat.a", "news", "from alice");
+    await waitFor("bob gets alice's room event", () => bobGot.length === 1);
+    result.bobPublish = await answer(bob, "sb:publish", "chat.a", "news", "from bob");
+    result.aliceMembers = await answer(alice, "sb:members", "chat.a");
+    result.bobMembers = await answer(bob, "sb:members", "chat.a");
+    result.aliceBroadcast = await answer(alice, "sb:broadcast", "news", "alice to all");
+    result.bobBroadcast = await answer(bob, "sb:broadcast", "news", "bob to all");
+    await waitFor("alice gets bob's broadcast", () => aliceGot.length === 1);
+    alice.emit("sb:send", bob.id, "news", "alice to bob"); // without an ack: no peer ack asked
+    await waitFor("bob gets alice's direct event", () => bobGot.length === 2);
+    result.bobSend = await answer(bob, "sb:send", alice.id, "news", "bob to alice");
+    result.bobGot = bobGot.map((a) => a[0]);
+    result.aliceGot = aliceGot.map((a) => a[0]);
+    result.refreshOther = await answer(alice, "sb:refresh", t.bob);
+    result.refreshForged = await answer(alice, "sb:refresh", t.forged);
+    // A short token refreshed in time stays; one not refreshed ends with sb:error 419.
+    const kept = client(url, { auth: { token: t.short } });
+    const lapsed = client(url, { auth: { token: t.short } });
+    lapsed.io.reconnection(false);
+    kept.io.reconnection(false);
+    await Promise.all([connected(kept), connected(lapsed)]);
+    const lapsedErrors = recorder(lapsed, "sb:error");
+    let lapsedReason = null;
+    lapsed.on("disconnect", (reason) => (lapsedReason = reason));
+    let keptReason = null;
+    kept.on("disconnect", (reason) => (keptReason = reason));
+    result.refresh = await answer(kept, "sb:refresh", t.refreshed);
+    await waitFor("the lapsed client is disconnected", () => lapsedReason !== null, 15_000);
+    result.lapsedError = lapsedErrors.map((a) => a[0]);
+    result.lapsedReason = lapsedReason;
+    result.keptAfterExpiry = kept.connected && keptReason === null;
+    return result;
+  },
+
+  // A client without a token under the server's default policy (options.policy says which).
+  policy: async () => {
+    const s = client(url);
+    s.io.reconnection(false);
+    try {
+      await connected(s);
+    } catch (e) {
+      return { connected: false, message: e.message, data: e.data };
+    }
+    const answer = async (event, ...args) => {
+      const [err] = await call(s, event, ...args);
+      return err === null ? "ok" : err.code ?? err;
+    };
+    const result = { connected: true };
+    result.publishOutside = await answer("sb:publish", "lobby", "news", "x");
+    result.join = await answer("sb:join", "lobby");
+    result.publishInside = await answer("sb:publish", "lobby", "news", "y");
+    result.broadcast = await answer("sb:broadcast", "news", "z");
+    return result;
+  },
 };
 
 try {

@@ -207,6 +207,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         Frame frame = (Frame) msg;
         switch (frame.opcode() == null ? Opcode.ERROR : frame.opcode()) {
             case WELCOME:
+                if (handshake.isDone() && frame.requestId() != helloId) {
+                    break; // the answer to a refresh HELLO: a reply like any other
+                }
                 handshake.complete((Welcome) frame);
                 return;
             case PING:

@@ -20,6 +20,7 @@ import io.switchboard.common.protocol.Flags;
 import io.switchboard.common.protocol.Frame;
 import io.switchboard.common.protocol.FrameDecoder;
 import io.switchboard.common.protocol.FrameEncoder;
+import io.switchboard.common.protocol.Hello;
 import io.switchboard.common.protocol.Join;
 import io.switchboard.common.protocol.Leave;
 import io.switchboard.common.protocol.Members;
@@ -30,6 +31,7 @@ import io.switchboard.common.protocol.Presence;
 import io.switchboard.common.protocol.Publish;
 import io.switchboard.common.protocol.Target;
 import io.switchboard.common.protocol.Welcome;
+import io.switchboard.common.protocol.Wire;
 import io.switchboard.common.transport.TransportConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -105,6 +107,8 @@ public final class SwitchboardClient implements AutoCloseable {
     private final List<Consumer<SwitchboardException>> errorListeners = new CopyOnWriteArrayList<>();
     private volatile Connection connection;
     /** Completes with the live connection; replaced by a fresh one when that connection drops. */
+    /** The token HELLO carries: {@link ClientOptions#token()}, then the last {@link #refreshToken}. */
+    private final AtomicReference<String> token = new AtomicReference<>();
     private final AtomicReference<CompletableFuture<Connection>> reconnected =
             new AtomicReference<>(new CompletableFuture<>());
     private volatile boolean closed;
@@ -124,6 +128,7 @@ public final class SwitchboardClient implements AutoCloseable {
 
     private SwitchboardClient(ClientOptions options, TransportConfig transport, ClientTls tls) {
         this.options = options;
+        this.token.set(options.token());
         this.transport = transport;
         this.tls = tls;
         this.group = transport.newEventLoopGroup(1, "switchboard-client");
@@ -166,7 +171,7 @@ public final class SwitchboardClient implements AutoCloseable {
     }
 
     private CompletableFuture<Connection> connectOnce() {
-        ClientHandler handler = new ClientHandler(options.name(), options.token(), options.requestTimeout().toNanos(),
+        ClientHandler handler = new ClientHandler(options.name(), token.get(), options.requestTimeout().toNanos(),
                 new InboundDispatch());
         Bootstrap bootstrap = transport.configureSocket(new Bootstrap())
                 .group(group)
@@ -369,6 +374,20 @@ public final class SwitchboardClient implements AutoCloseable {
     }
 
     // ---- requests ----
+
+    /**
+     * Replaces the session's signed token before it expires (a HELLO after the handshake,
+     * docs/protocol.md): completes when the server answered WELCOME, fails with a
+     * {@link SwitchboardException} of code 403 when it refused the token (the old one stays). A
+     * reconnection presents the new token.
+     */
+    public CompletableFuture<Void> refreshToken(String signedToken) {
+        Objects.requireNonNull(signedToken, "signedToken");
+        return request(h -> new Hello(h.nextId(), Wire.PROTOCOL_VERSION, options.name(), signedToken)).thenApply(reply -> {
+                    token.set(signedToken);
+                    return done(reply);
+                });
+    }
 
     /** Sends a PING and completes with the round-trip time when the PONG arrives. */
     public CompletableFuture<Duration> ping() {

@@ -6,6 +6,7 @@ import io.switchboard.common.transport.EpollMode;
 import io.switchboard.common.transport.TransportChoice;
 import io.switchboard.server.http.settings.HttpServing;
 import io.switchboard.server.session.SessionConfig;
+import io.switchboard.server.session.AccessPolicy;
 import io.switchboard.server.session.SlowConsumerPolicy;
 import io.switchboard.server.settings.AuthConfig;
 import io.switchboard.server.settings.ClusterConfig;
@@ -79,6 +80,9 @@ public final class ServerConfig {
     private final Path authTokenFile;
     private final Path addressFile;
     private final Duration authReloadInterval;
+    private final Path authJwtSecretFile;
+    private final Path authJwtKeys;
+    private final AccessPolicy authDefaultPolicy;
 
     // ---- configuration and logging ----
     private final Map<Listener, InetAddress> listenerBindAddresses;
@@ -160,6 +164,9 @@ public final class ServerConfig {
         this.authTokenFile = b.authTokenFile;
         this.addressFile = b.addressFile;
         this.authReloadInterval = b.authReloadInterval;
+        this.authJwtSecretFile = b.authJwtSecretFile;
+        this.authJwtKeys = b.authJwtKeys;
+        this.authDefaultPolicy = b.authDefaultPolicy;
         if (!tlsListeners.isEmpty() && (tlsCertificate == null || tlsKey == null)) {
             throw new IllegalArgumentException("listeners." + tlsListeners.iterator().next().id() + ".tls: true"
                     + " (expected: tls.cert and tls.key set when a listener speaks TLS)");
@@ -319,7 +326,8 @@ public final class ServerConfig {
 
     /** Where the accepted auth tokens come from. */
     public AuthConfig authConfig() {
-        return new AuthConfig(authToken, authTokenFile, authReloadInterval);
+        return new AuthConfig(authToken, authTokenFile, authReloadInterval, authJwtSecretFile, authJwtKeys,
+                authDefaultPolicy);
     }
 
     /** The connection limits' section ({@code limits.*}). */
@@ -456,6 +464,21 @@ public final class ServerConfig {
     /** How often the token file is checked for changes; zero means never. */
     public Duration authReloadInterval() {
         return authReloadInterval;
+    }
+
+    /** The file holding the HS256 secret signed tokens are verified with, or {@code null} for none. */
+    public Path authJwtSecretFile() {
+        return authJwtSecretFile;
+    }
+
+    /** The PEM or JWKS file of public keys (RS256, ES256) signed tokens are verified with, or {@code null}. */
+    public Path authJwtKeys() {
+        return authJwtKeys;
+    }
+
+    /** What sessions without a signed token may do. */
+    public AccessPolicy authDefaultPolicy() {
+        return authDefaultPolicy;
     }
 
     // ---- configuration and logging ----
@@ -620,6 +643,9 @@ public final class ServerConfig {
         private Path authTokenFile;
         private Path addressFile;
         private Duration authReloadInterval = Duration.ofSeconds(10);
+        private Path authJwtSecretFile;
+        private Path authJwtKeys;
+        private AccessPolicy authDefaultPolicy = AccessPolicy.OPEN;
 
         // ---- configuration and logging ----
         private final Set<Listener> disabled = EnumSet.noneOf(Listener.class);
@@ -933,6 +959,24 @@ public final class ServerConfig {
         /** How often to check the token file for changes: zero for never, else 100 ms to a day. */
         public Builder authReloadInterval(Duration interval) {
             this.authReloadInterval = reloadInterval("auth.reload-interval", interval);
+            return this;
+        }
+
+        /** A file holding the HS256 secret of signed tokens (at least 32 bytes); {@code null} for none. */
+        public Builder authJwtSecretFile(Path file) {
+            this.authJwtSecretFile = readableFile("auth.jwt-secret-file", file);
+            return this;
+        }
+
+        /** A PEM file of public keys or a JWKS file, for RS256 and ES256 signed tokens; {@code null} for none. */
+        public Builder authJwtKeys(Path file) {
+            this.authJwtKeys = readableFile("auth.jwt-keys", file);
+            return this;
+        }
+
+        /** What sessions without a signed token may do. */
+        public Builder authDefaultPolicy(AccessPolicy policy) {
+            this.authDefaultPolicy = Objects.requireNonNull(policy, "authDefaultPolicy");
             return this;
         }
 

@@ -53,8 +53,22 @@ public enum ErrorCode {
      */
     NOT_FORWARDED(309, false),
 
-    /** The auth token in HELLO is missing or wrong. The connection is closed. */
+    /**
+     * The auth token in HELLO is missing, wrong, or a signed token that does not verify (bad
+     * signature, unknown key, expired, malformed). The connection is closed.
+     */
     AUTH_FAILED(401, true),
+    /**
+     * The session's rights (from its signed token) or the server's access policy do not allow
+     * this request: joining or publishing into that room, seeing its members, broadcasting,
+     * sending to one session. The connection stays open.
+     */
+    FORBIDDEN(403, false),
+    /**
+     * The session's signed token expired and was not refreshed in time: sent at the token's
+     * expiry, then the connection is closed.
+     */
+    TOKEN_EXPIRED(419, true),
     /** Reserved: the session sent more requests than its configured rate allows. */
     RATE_LIMITED(429, false),
     /** The session sent nothing for longer than the idle timeout. The connection is closed. */

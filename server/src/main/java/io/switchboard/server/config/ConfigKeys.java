@@ -45,7 +45,8 @@ public final class ConfigKeys {
         sections.put("http", "HTTP listener: static files, health, metrics, WebSocket.");
         sections.put("socketio", "Socket.IO on the HTTP listener: the Engine.IO v4 transport (polling and WebSocket).");
         sections.put("tls", "TLS for the framed and HTTP listeners (PEM files, reloaded when they change).");
-        sections.put("auth", "Authentication: a token every framed HELLO and WebSocket upgrade must carry.");
+        sections.put("auth", "Authentication and permissions: static tokens, signed tokens (JWT) and the policy for "
+                + "sessions without one (docs/security.md).");
         sections.put("metrics", "Metrics.");
         sections.put("logging", "Logging.");
         sections.put("netty", "Netty internals.");

@@ -4,6 +4,7 @@ import static io.switchboard.server.config.ConfigKey.key;
 
 import io.switchboard.server.Listener;
 import io.switchboard.server.ServerConfig;
+import io.switchboard.server.session.AccessPolicy;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -76,6 +77,27 @@ final class SecurityKeys {
                 .description("How often auth.token-file is checked for changes; 0 = never, else at least 100ms.")
                 .apply(ServerConfig.Builder::authReloadInterval)
                 .read(ServerConfig::authReloadInterval)
+                .build());
+        keys.add(key("auth.jwt-secret-file", Types.path("FILE"))
+                .flag("--auth-jwt-secret-file")
+                .description("File holding the shared secret (at least 32 bytes) of HS256 signed tokens "
+                        + "(docs/security.md); reloaded on change.")
+                .apply(ServerConfig.Builder::authJwtSecretFile)
+                .read(ServerConfig::authJwtSecretFile)
+                .build());
+        keys.add(key("auth.jwt-keys", Types.path("FILE"))
+                .flag("--auth-jwt-keys")
+                .description("PEM file of public keys, or a JWKS file, for RS256 and ES256 signed tokens; "
+                        + "reloaded on change.")
+                .apply(ServerConfig.Builder::authJwtKeys)
+                .read(ServerConfig::authJwtKeys)
+                .build());
+        keys.add(key("auth.default-policy", Types.choice(AccessPolicy::label, AccessPolicy.values()))
+                .flag("--auth-default-policy")
+                .description("What sessions without a signed token may do: open (everything), members-only "
+                        + "(publish only into rooms joined), token-required (nothing: no session).")
+                .apply(ServerConfig.Builder::authDefaultPolicy)
+                .read(ServerConfig::authDefaultPolicy)
                 .build());
         return keys;
     }

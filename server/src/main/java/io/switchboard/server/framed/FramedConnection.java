@@ -18,6 +18,7 @@ import io.switchboard.server.lifecycle.SessionEnded;
 import io.switchboard.server.lifecycle.ShutdownEvent;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.session.Access;
 import io.switchboard.server.session.Session;
 import io.switchboard.server.session.SessionWire;
 import io.switchboard.server.settings.FramedConfig;
@@ -28,9 +29,10 @@ import org.apache.logging.log4j.Logger;
  * The life of one framed connection, under its translation ({@link FramedSessionHandler}):
  * whether it is handshaken (see {@link FramedHandshake}), draining (told BYE at shutdown, still
  * answering) or closing; the idle timeout, the shutdown BYE, the slow-consumer and server-side
- * disconnects, failures, and the close with its bookkeeping (the session leaves the hub and the
- * connection slot is freed at once). It is also the connection-state half of the {@link
- * SessionWire}; rendering is the subclass's. All on the connection's event loop.
+ * disconnects, the core's closing error (a signed token's expiry), failures, and the close with
+ * its bookkeeping (the session leaves the hub and the connection slot is freed at once). It is
+ * also the connection-state half of the {@link SessionWire}; rendering is the subclass's. All on
+ * the connection's event loop.
  */
 abstract class FramedConnection extends ChannelInboundHandlerAdapter implements SessionWire {
     private static final Logger log = LogManager.getLogger(FramedConnection.class);
@@ -46,10 +48,11 @@ abstract class FramedConnection extends ChannelInboundHandlerAdapter implements 
     /** The server is shutting down and this session was sent BYE: it still answers until its client's BYE. */
     private boolean draining;
 
-    FramedConnection(long sessionId, FramedConfig config, RoomHub hub, Metrics metrics) {
+    /** {@code access} is the permissions the session core checks (the policy, and where refusals are counted). */
+    FramedConnection(long sessionId, FramedConfig config, RoomHub hub, Metrics metrics, Access access) {
         this.config = config;
         this.metrics = metrics;
-        this.session = new Session(sessionId, hub, config.session(), this);
+        this.session = new Session(sessionId, hub, config.session(), this, access);
     }
 
     @Override
@@ -136,6 +139,15 @@ abstract class FramedConnection extends ChannelInboundHandlerAdapter implements 
             draining = true;
             session.end();
             ctx.writeAndFlush(new Bye(0, 0, reason), ctx.voidPromise());
+        }
+    }
+
+    @Override
+    public void closeWithError(ErrorCode code, String message) {
+        // The core ends the session this way, e.g. ERROR 419 when its signed token expires.
+        ChannelHandlerContext ctx = channel.pipeline().context(this);
+        if (ctx != null && !closing) {
+            closeWith(ctx, new ErrorFrame(0, code, message));
         }
     }
 

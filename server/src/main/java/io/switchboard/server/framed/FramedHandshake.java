@@ -9,7 +9,7 @@ import io.switchboard.common.protocol.Frame;
 import io.switchboard.common.protocol.Hello;
 import io.switchboard.common.protocol.Welcome;
 import io.switchboard.common.protocol.Wire;
-import io.switchboard.server.auth.AuthTokens;
+import io.switchboard.server.auth.Authenticator;
 import io.switchboard.server.session.Refused;
 import io.switchboard.server.session.Session;
 import io.switchboard.server.settings.FramedConfig;
@@ -19,21 +19,23 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * HELLO: the protocol version, the session's name and the auth token, in that order. An accepted
- * HELLO registers the session and is answered WELCOME with the limits the client must keep to; a
- * wrong or missing token, or a HELLO during shutdown, closes the connection. Before it, every
- * other request is answered HANDSHAKE_REQUIRED.
+ * HELLO registers the session (with the grant of a signed token, if it carried one) and is
+ * answered WELCOME with the limits the client must keep to; a refused token ({@code
+ * Authenticator.admit}), or a HELLO during shutdown, closes the connection. Before it, every other
+ * request is answered HANDSHAKE_REQUIRED. A later HELLO with a fresh signed token refreshes the
+ * session's (WELCOME again, or ERROR 403 and the old token stays).
  */
 final class FramedHandshake {
     private static final Logger log = LogManager.getLogger(FramedHandshake.class);
 
     private final FramedConfig config;
     private final Session session;
-    private final AuthTokens auth;
+    private final Authenticator auth;
     private final FramedConnection lifecycle;
     private final BiConsumer<ChannelHandlerContext, Frame> reply;
 
     /** {@code reply} writes an answer in order with the session's other replies. */
-    FramedHandshake(AuthTokens auth, FramedConnection lifecycle, BiConsumer<ChannelHandlerContext, Frame> reply) {
+    FramedHandshake(Authenticator auth, FramedConnection lifecycle, BiConsumer<ChannelHandlerContext, Frame> reply) {
         this.config = lifecycle.config;
         this.session = lifecycle.session;
         this.auth = auth;
@@ -66,6 +68,9 @@ final class FramedHandshake {
             return null;
         }
         if (lifecycle.handshaken()) {
+            if (session.grant() != null && !hello.token().isEmpty()) {
+                return refresh(hello);
+            }
             return error(hello, ErrorCode.ALREADY_HANDSHAKEN, "the handshake is already done");
         }
         if (hello.version() != Wire.PROTOCOL_VERSION) {
@@ -77,15 +82,33 @@ final class FramedHandshake {
         } catch (Refused e) {
             return new ErrorFrame(hello.requestId(), e.code(), e.getMessage());
         }
-        if (auth.required() && !auth.accepts(hello.token())) {
-            log.info("{} refused: {} auth token", ctx.channel(), hello.token().isEmpty() ? "missing" : "wrong");
-            lifecycle.closeWith(ctx, error(hello, ErrorCode.AUTH_FAILED,
-                    hello.token().isEmpty() ? "this server needs an auth token" : "wrong auth token"));
+        try {
+            session.authenticate(auth.admit(hello.token()));
+        } catch (Refused e) {
+            log.debug("{} refused ({}): {}", ctx.channel(), e.cause(), e.getMessage());
+            lifecycle.closeWith(ctx, new ErrorFrame(hello.requestId(), e.code(), e.getMessage()));
             return null;
         }
         lifecycle.handshakeDone();
         session.register();
         log.debug("{} session {} started by '{}'", ctx.channel(), session.id(), session.name());
+        return welcome(hello);
+    }
+
+    /**
+     * A HELLO after the handshake from a session with a signed token, carrying a fresh one: the
+     * token is replaced (WELCOME again, same session) or refused (ERROR 403, the old one stays).
+     */
+    private Frame refresh(Hello hello) {
+        try {
+            session.refresh(auth.refresh(hello.token()));
+        } catch (Refused e) {
+            return new ErrorFrame(hello.requestId(), e.code(), e.getMessage());
+        }
+        return welcome(hello);
+    }
+
+    private Welcome welcome(Hello hello) {
         return new Welcome(hello.requestId(), Wire.PROTOCOL_VERSION, session.id(), config.maxFrameLength(),
                 (int) config.idleTimeout().toMillis(), Version.product());
     }

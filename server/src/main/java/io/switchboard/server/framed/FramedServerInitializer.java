@@ -11,6 +11,7 @@ import io.switchboard.server.Backpressure;
 import io.switchboard.server.HandlerNames;
 import io.switchboard.server.Listener;
 import io.switchboard.server.auth.AuthTokens;
+import io.switchboard.server.auth.Authenticator;
 import io.switchboard.server.lifecycle.Refusal;
 import io.switchboard.server.limits.Admission;
 import io.switchboard.common.protocol.ErrorCode;
@@ -34,25 +35,25 @@ public final class FramedServerInitializer extends ChannelInitializer<Channel> {
     private final Metrics metrics;
     private final TrafficCounter traffic;
     private final ServerTls tls;
-    private final AuthTokens auth;
+    private final Authenticator auth;
     private final Admission admission;
 
     /** Plaintext, no auth token, no connection limits. */
     public FramedServerInitializer(FramedConfig config, RoomHub hub, Metrics metrics) {
-        this(config, hub, metrics, null, AuthTokens.none());
+        this(config, hub, metrics, null, Authenticator.of(AuthTokens.none()));
     }
 
     /** No connection limits and no drain tracking: for tests that build one pipeline. */
-    public FramedServerInitializer(FramedConfig config, RoomHub hub, Metrics metrics, ServerTls tls, AuthTokens auth) {
+    public FramedServerInitializer(FramedConfig config, RoomHub hub, Metrics metrics, ServerTls tls, Authenticator auth) {
         this(config, hub, metrics, tls, auth, Admission.NONE);
     }
 
     /**
      * @param tls the server's TLS, when this listener speaks it, else {@code null}
-     * @param auth the tokens HELLO is checked against
+     * @param auth what HELLO's token is checked against, and the permissions
      * @param admission the connection limits and the drain's tracking
      */
-    public FramedServerInitializer(FramedConfig config, RoomHub hub, Metrics metrics, ServerTls tls, AuthTokens auth,
+    public FramedServerInitializer(FramedConfig config, RoomHub hub, Metrics metrics, ServerTls tls, Authenticator auth,
             Admission admission) {
         this.admission = admission;
         this.tls = tls;

@@ -19,6 +19,7 @@ import io.switchboard.common.protocol.PayloadFrame;
 import io.switchboard.common.protocol.Publish;
 import io.switchboard.server.HandlerNames;
 import io.switchboard.server.auth.AuthTokens;
+import io.switchboard.server.auth.Authenticator;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.Outbound;
 import io.switchboard.server.rooms.RoomHub;
@@ -47,11 +48,11 @@ final class FramedSessionHandler extends FramedConnection {
     private ChannelHandlerContext eventContext;
 
     FramedSessionHandler(long sessionId, FramedConfig config, RoomHub hub) {
-        this(sessionId, config, hub, new Metrics(), AuthTokens.none());
+        this(sessionId, config, hub, new Metrics(), Authenticator.of(AuthTokens.none()));
     }
 
-    FramedSessionHandler(long sessionId, FramedConfig config, RoomHub hub, Metrics metrics, AuthTokens auth) {
-        super(sessionId, config, hub, metrics);
+    FramedSessionHandler(long sessionId, FramedConfig config, RoomHub hub, Metrics metrics, Authenticator auth) {
+        super(sessionId, config, hub, metrics, auth);
         this.handshake = new FramedHandshake(auth, this, this::reply);
     }
 

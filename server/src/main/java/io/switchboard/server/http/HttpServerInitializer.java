@@ -14,6 +14,7 @@ import io.switchboard.server.HandlerNames;
 import io.switchboard.server.Listener;
 import io.netty.buffer.Unpooled;
 import io.switchboard.server.auth.AuthTokens;
+import io.switchboard.server.auth.Authenticator;
 import io.switchboard.server.lifecycle.HttpDrain;
 import io.switchboard.server.lifecycle.Refusal;
 import io.switchboard.server.limits.Admission;
@@ -44,7 +45,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
     private final RequestGuard guard;
     private final HttpRouter router;
     private final ServerTls tls;
-    private final AuthTokens auth;
+    private final Authenticator auth;
     private final EngineServer engine;
     private final Admission admission;
 
@@ -54,15 +55,15 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
      */
     public HttpServerInitializer(HttpConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
             BooleanSupplier ready) {
-        this(config, hub, metrics, transport, ready, null, AuthTokens.none());
+        this(config, hub, metrics, transport, ready, null, Authenticator.of(AuthTokens.none()));
     }
 
     /**
      * @param tls the server's TLS, when this listener speaks it (HTTPS and WSS), else {@code null}
-     * @param auth the tokens a WebSocket upgrade is checked against
+     * @param auth what a WebSocket upgrade's token is checked against, and the permissions
      */
     public HttpServerInitializer(HttpConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
-            BooleanSupplier ready, ServerTls tls, AuthTokens auth) {
+            BooleanSupplier ready, ServerTls tls, Authenticator auth) {
         this(config, hub, metrics, transport, ready, tls, auth, null);
     }
 
@@ -71,7 +72,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
      *     {@code null}, Socket.IO is not served
      */
     public HttpServerInitializer(HttpConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
-            BooleanSupplier ready, ServerTls tls, AuthTokens auth, EngineListener socketIo) {
+            BooleanSupplier ready, ServerTls tls, Authenticator auth, EngineListener socketIo) {
         this(config, hub, metrics, transport, ready, tls, auth, socketIo, null, Admission.NONE);
     }
 
@@ -80,7 +81,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
      * @param admission the connection limits (a refused connection gets 503) and the drain's tracking
      */
     public HttpServerInitializer(HttpConfig config, RoomHub hub, Metrics metrics, TransportConfig transport,
-            BooleanSupplier ready, ServerTls tls, AuthTokens auth, EngineListener socketIo, ClusterStatus cluster,
+            BooleanSupplier ready, ServerTls tls, Authenticator auth, EngineListener socketIo, ClusterStatus cluster,
             Admission admission) {
         this.admission = admission;
         this.tls = tls;

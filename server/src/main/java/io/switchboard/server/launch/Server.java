@@ -18,6 +18,7 @@ import io.switchboard.server.HandlerNames;
 import io.switchboard.server.Listener;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.auth.AuthTokens;
+import io.switchboard.server.auth.Authenticator;
 import io.switchboard.server.cluster.RedisBroker;
 import io.switchboard.server.echo.EchoServerInitializer;
 import io.switchboard.server.framed.FramedServerInitializer;
@@ -88,7 +89,7 @@ public final class Server implements AutoCloseable {
     /** Reloads the TLS certificate and the auth token file when they change. */
     private final FileWatcher watchedFiles = new FileWatcher();
     private ServerTls tls;
-    private AuthTokens auth = AuthTokens.none();
+    private Authenticator auth = Authenticator.of(AuthTokens.none());
     /** Socket.IO on the HTTP listener: register namespaces and handlers here to embed the server. */
     private SocketIoServer socketIo;
     /** Engine.IO on the HTTP listener, or {@code null}. */
@@ -230,7 +231,8 @@ public final class Server implements AutoCloseable {
     private void startTlsAndAuth() throws ServerStartException {
         try {
             tls = ServerTls.start(config.tlsConfig(), metrics, watchedFiles);
-            auth = AuthTokens.start(config.authConfig(), watchedFiles);
+            auth = Authenticator.start(config.authConfig(), config.limitsConfig().refusalLogInterval(), watchedFiles);
+            metrics.register(auth::writeMetrics);
         } catch (TlsFileException | IllegalArgumentException e) {
             throw new ServerStartException(e.getMessage(), e);
         }

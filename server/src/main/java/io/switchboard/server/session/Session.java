@@ -19,7 +19,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -50,6 +55,12 @@ public final class Session implements Member {
     private final SessionConfig config;
     private final SessionRules rules;
     private final SessionWire wire;
+    private final Access access;
+    private final Clock clock;
+    /** What the session's signed token allows, or {@code null} (the server's policy decides). */
+    private volatile Grant grant;
+    /** Ends the session when its grant expires; on the executor only. */
+    private ScheduledFuture<?> expiry;
     /** Rooms this session is in; on the executor only. */
     private final Set<String> joined = new LinkedHashSet<>();
     private final Set<String> joinedView = Collections.unmodifiableSet(joined);
@@ -65,11 +76,22 @@ public final class Session implements Member {
     private ArrayDeque<Object> parked;
 
     public Session(long id, RoomHub hub, SessionConfig config, SessionWire wire) {
+        this(id, hub, config, wire, Access.OPEN);
+    }
+
+    /** A session whose permissions follow {@code access}'s policy and the grant it {@link #authenticate}s with. */
+    public Session(long id, RoomHub hub, SessionConfig config, SessionWire wire, Access access) {
+        this(id, hub, config, wire, access, Clock.systemUTC());
+    }
+
+    Session(long id, RoomHub hub, SessionConfig config, SessionWire wire, Access access, Clock clock) {
         this.id = id;
         this.hub = hub;
         this.config = config;
         this.rules = new SessionRules(config);
         this.wire = wire;
+        this.access = access;
+        this.clock = clock;
     }
 
     @Override
@@ -108,10 +130,87 @@ public final class Session implements Member {
         return joinedView;
     }
 
-    /** Sets the display name after checking it. */
+    /**
+     * Sets the display name after checking it.
+     *
+     * @throws Refused {@link ErrorCode#FORBIDDEN} when the session's signed token names it: that
+     *     name, verified, stays
+     */
     public void name(String newName) throws Refused {
         check(rules.name(newName));
+        permit(SessionRules.mayRename(grant, newName));
         name = newName;
+    }
+
+    // ---- identity and permissions ----
+
+    /**
+     * Starts the session's permissions: with {@code grant} (from a verified signed token) it may
+     * do what the grant says until the grant expires, when the session ends with
+     * {@link ErrorCode#TOKEN_EXPIRED} unless {@link #refresh refreshed}; without one, the server's
+     * policy decides. On the executor, before {@link #register}.
+     *
+     * @throws Refused {@link ErrorCode#AUTH_FAILED} when the policy needs a grant and there is none,
+     *     or the grant has expired
+     */
+    public void authenticate(Grant grant) throws Refused {
+        permit(SessionRules.admit(access.policy(), grant, clock.instant()));
+        if (grant != null && !grant.name().isEmpty()) {
+            name(grant.name()); // the token's name, verified, over the one the client chose
+        }
+        install(grant);
+    }
+
+    /**
+     * Replaces the session's grant with a fresh one (a new expiry, new rights for the requests to
+     * come; rooms already joined are kept). On the executor.
+     *
+     * @throws Refused {@link ErrorCode#FORBIDDEN} for another subject, {@link ErrorCode#AUTH_FAILED}
+     *     for an expired grant; the current grant stays
+     */
+    public void refresh(Grant fresh) throws Refused {
+        permit(SessionRules.mayRefresh(grant, fresh, clock.instant()));
+        if (!fresh.name().isEmpty()) {
+            check(rules.name(fresh.name()));
+            name = fresh.name();
+        }
+        install(fresh);
+    }
+
+    /** The session's grant, or {@code null} when it has no signed token; any thread. */
+    public Grant grant() {
+        return grant;
+    }
+
+    private void install(Grant granted) {
+        if (expiry != null) {
+            expiry.cancel(false);
+            expiry = null;
+        }
+        grant = granted;
+        if (granted != null && !ended) {
+            long millis = Math.max(0, Duration.between(clock.instant(), granted.expiry()).toMillis());
+            expiry = wire.executor().schedule(() -> expire(granted), millis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void expire(Grant expired) {
+        if (ended || grant != expired) {
+            return;
+        }
+        Refused refusal = new Refused(ErrorCode.TOKEN_EXPIRED, "the signed token expired at " + expired.expiry()
+                + " and was not refreshed", "token_expired");
+        access.refused(id, refusal);
+        wire.closeWithError(refusal.code(), refusal.getMessage());
+    }
+
+    /** Throws {@code refusal}, counted and logged as a permission refusal, unless it is {@code null}. */
+    private void permit(SessionRules.Refusal refusal) throws Refused {
+        if (refusal != null) {
+            Refused refused = new Refused(refusal.code(), refusal.message(), refusal.cause());
+            access.refused(id, refused);
+            throw refused;
+        }
     }
 
     /** Makes the session reachable by id: for direct events, broadcasts and peer acks. Idempotent. */
@@ -208,6 +307,16 @@ public final class Session implements Member {
      * nodes, with the session's later input parked until then so that answers stay in order.
      */
     public void join(String room, boolean presence, Runnable done) throws Refused {
+        check(rules.room(room));
+        permit(SessionRules.mayJoin(grant, room, presence));
+        joinAsServer(room, presence, done);
+    }
+
+    /**
+     * Like {@link #join}, without the session's permissions: a join the server or the embedding
+     * application makes for the session (the limits still apply).
+     */
+    public void joinAsServer(String room, boolean presence, Runnable done) throws Refused {
         check(rules.join(joined, room));
         joined.add(room);
         CompletionStage<Void> ready = hub.join(this, room, presence);
@@ -239,6 +348,7 @@ public final class Session implements Member {
         if (!joined.contains(room)) {
             check(SessionRules.notJoined(room));
         }
+        permit(SessionRules.maySeeMembers(grant, room));
         return hub.members(room);
     }
 
@@ -321,12 +431,22 @@ public final class Session implements Member {
             switch (p.target()) {
                 case ROOM -> {
                     check(rules.room(p.room()));
+                    if (system.contains(p.room())) {
+                        // Everyone of the protocol's own room (a Socket.IO namespace): a broadcast.
+                        permit(SessionRules.mayBroadcast(grant));
+                    } else {
+                        permit(SessionRules.mayPublish(access.policy(), grant, p.room(), joined.contains(p.room())));
+                    }
                     failed = hub.publishRoom(this, p.room(), new Event(0, format, id, Target.ROOM, p.room(), p.event(),
                             payload.retain()), p.includeSelf());
                 }
-                case ALL -> failed = hub.publishAll(this, new Event(0, format, id, Target.ALL, "", p.event(),
+                case ALL -> {
+                    permit(SessionRules.mayBroadcast(grant));
+                    failed = hub.publishAll(this, new Event(0, format, id, Target.ALL, "", p.event(),
                         payload.retain()), p.includeSelf());
+                }
                 default -> {
+                    permit(SessionRules.maySendDirect(grant));
                     long to = p.session();
                     int relayId = p.peerAck()
                             ? hub.expectPeerAck(this, p.requestId(), to, config.peerAckTimeout(), wire.executor()) : 0;
@@ -373,6 +493,10 @@ public final class Session implements Member {
             return;
         }
         ended = true;
+        if (expiry != null) {
+            expiry.cancel(false);
+            expiry = null;
+        }
         releaseParked();
         if (registered) {
             registered = false;

@@ -45,6 +45,13 @@ public interface SessionWire {
      */
     void disconnect(String reason);
 
+    /**
+     * Ends the session with an error its client sees, in the protocol's own terms (a framed
+     * ERROR, a WebSocket {@code error}, a Socket.IO error event), then closes it: for example
+     * {@link io.switchboard.common.protocol.ErrorCode#TOKEN_EXPIRED}. On the executor.
+     */
+    void closeWithError(io.switchboard.common.protocol.ErrorCode code, String message);
+
     /** Stops ({@code true}) or resumes reading the session's input; on the executor. */
     void pauseInput(boolean paused);
 

@@ -110,7 +110,8 @@ final class ClusterOps {
                     }
                     try {
                         switch (op) {
-                            case JOIN -> s.join(hubRoom, false, () -> { });
+                            // The application's join (socketsJoin), not the client's: no grant check.
+                            case JOIN -> s.joinAsServer(hubRoom, false, () -> { });
                             case LEAVE -> s.leave(hubRoom);
                             case DISCONNECT -> s.wire().disconnect("disconnected by the server");
                         }

@@ -8,6 +8,8 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.server.limits.ConnectionRate;
+import io.switchboard.server.session.Grant;
+import io.switchboard.server.session.Refused;
 import io.switchboard.server.socketio.engine.EngineSocket;
 import io.switchboard.server.socketio.protocol.SioDecodeException;
 import io.switchboard.server.socketio.protocol.SioDecoder;
@@ -143,30 +145,41 @@ final class Connection {
             return;
         }
         JsonNode auth = packet.data() != null ? packet.data() : NODES.objectNode();
-        if (server.auth().required()) {
+        Grant grant = null;
+        if (server.auth().checksTokens()) {
             JsonNode token = auth.get("token");
-            if (token == null || !token.isTextual() || !server.auth().accepts(token.textValue())) {
+            try {
+                grant = server.auth().admit(token == null ? "" : token.isTextual() ? token.textValue() : token.toString());
+            } catch (Refused e) {
                 server.count("auth_failed");
-                ObjectNode error = NODES.objectNode();
-                error.put("message", token == null ? "this server needs an auth token" : "wrong auth token");
-                error.putObject("data").put("code", 401);
-                send(SioPacket.connectError(name, error));
+                send(SioPacket.connectError(name, refusal(e)));
                 return;
             }
         }
         if (namespace.recoveryOptions().enabled() && auth.path("pid").isTextual()) {
             SioSocket earlier = namespace.detachedSocket(auth.path("pid").textValue());
             if (earlier != null) {
-                recover(name, namespace, earlier, auth);
+                recover(name, namespace, earlier, auth, grant);
                 return;
             }
             if (!server.hub().otherNodes().isEmpty()) {
-                takeOver(name, namespace, auth);
+                takeOver(name, namespace, auth, grant);
                 return;
             }
             server.count("recovery_unknown_pid");
         }
-        admit(name, namespace, auth);
+        admit(name, namespace, auth, grant);
+    }
+
+    /** A {@code connect_error} payload: the message, and the code and cause in {@code data}. */
+    private static ObjectNode refusal(Refused e) {
+        ObjectNode error = NODES.objectNode();
+        error.put("message", e.getMessage());
+        ObjectNode data = error.putObject("data").put("code", e.code().code());
+        if (e.cause() != null) {
+            data.put("cause", e.cause());
+        }
+        return error;
     }
 
     /**
@@ -174,7 +187,7 @@ final class Connection {
      * client reconnected elsewhere). It is asked to hand the socket over; the namespace is
      * reserved meanwhile. No node holding it, or none answering in time: a new socket.
      */
-    private void takeOver(String name, Namespace namespace, JsonNode auth) {
+    private void takeOver(String name, Namespace namespace, JsonNode auth, Grant grant) {
         takingOver.add(name);
         if (connectTimer != null) {
             connectTimer.cancel(false);
@@ -189,6 +202,7 @@ final class Connection {
                         SioSocket socket = new SioSocket(this, namespace, sid, auth, state.path("pid").asText());
                         sockets.put(name, socket);
                         socket.adopt(state);
+                        socket.regrant(grant);
                         if (closed) {
                             socket.transportClosed(this, "transport close"); // held here for the client now
                         }
@@ -196,7 +210,7 @@ final class Connection {
                     }
                     server.count(state == null ? "recovery_unknown_pid" : "recovery_refused");
                     if (!closed) {
-                        admit(name, namespace, auth);
+                        admit(name, namespace, auth, grant);
                     }
                 }));
     }
@@ -206,7 +220,7 @@ final class Connection {
      * reserved meanwhile (the client sends nothing on it before the CONNECT answer). When the
      * socket cannot recover, the client gets a new one, as a client without a pid does.
      */
-    private void recover(String name, Namespace namespace, SioSocket earlier, JsonNode auth) {
+    private void recover(String name, Namespace namespace, SioSocket earlier, JsonNode auth, Grant grant) {
         sockets.put(name, earlier);
         if (connectTimer != null) {
             connectTimer.cancel(false);
@@ -217,9 +231,11 @@ final class Connection {
             if (!ok) {
                 onLoop(() -> {
                     if (!closed && sockets.remove(name, earlier)) {
-                        admit(name, namespace, auth);
+                        admit(name, namespace, auth, grant);
                     }
                 });
+            } else {
+                earlier.regrant(grant);
             }
         });
     }
@@ -232,8 +248,16 @@ final class Connection {
         }
     }
 
-    private void admit(String name, Namespace namespace, JsonNode auth) {
+    private void admit(String name, Namespace namespace, JsonNode auth, Grant grant) {
         SioSocket socket = new SioSocket(this, namespace, server.hub().newSessionId(), auth);
+        try {
+            socket.session().authenticate(grant);
+        } catch (Refused e) {
+            server.count("auth_failed");
+            socket.session().end();
+            send(SioPacket.connectError(name, refusal(e)));
+            return;
+        }
         sockets.put(name, socket);
         if (connectTimer != null) {
             connectTimer.cancel(false);
@@ -241,6 +265,7 @@ final class Connection {
         }
         namespace.admit(socket, refusal -> {
             if (sockets.remove(name, socket)) {
+                socket.session().end(); // never registered; stops its token's expiry timer
                 server.count("middleware_refused");
                 send(SioPacket.connectError(name, refusal));
             }

@@ -87,6 +87,10 @@ final class Relay {
                     }
                     // else: the recipient's answer comes back as this acknowledgement: [null, ...its args]
                 }
+                case "sb:refresh" -> {
+                    session.refresh(nsp.server().auth().refresh(string(args, 0, "token")));
+                    ok(ack, null);
+                }
                 default -> throw new Refused(ErrorCode.UNKNOWN_OPCODE, "unknown relay event '" + event + "'");
             }
         } catch (Refused e) {

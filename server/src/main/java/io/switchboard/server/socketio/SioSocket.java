@@ -13,6 +13,7 @@ import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.protocol.ErrorFrame;
 import io.switchboard.common.protocol.Frame;
 import io.switchboard.server.rooms.Outbound;
+import io.switchboard.server.session.Grant;
 import io.switchboard.server.session.Refused;
 import io.switchboard.server.session.Session;
 import io.switchboard.server.session.SessionWire;
@@ -117,7 +118,8 @@ public final class SioSocket {
             this.pid = null;
             this.replay = null;
         }
-        this.session = new Session(sessionId, namespace.server().hub(), namespace.server().sessionConfig(), new Wire());
+        this.session = new Session(sessionId, namespace.server().hub(), namespace.server().sessionConfig(), new Wire(),
+                namespace.server().auth());
         this.handlerExecutor = new OrderedExecutor(home, namespace.server().options().handlerExecutor());
     }
 
@@ -141,6 +143,15 @@ public final class SioSocket {
     /** The HTTP request that opened the underlying Engine.IO session: query, headers, address. */
     public Handshake handshake() {
         return connection.engine().handshake();
+    }
+
+    /**
+     * What the client's verified signed token (the handshake's {@code auth.token}) says: its
+     * subject, name, expiry and rights; {@code null} when it presented none (or a static token).
+     * Set before the middleware runs, so a middleware can decide on it.
+     */
+    public Grant grant() {
+        return session.grant();
     }
 
     /** The auth payload the client sent with its CONNECT (an empty object when none). */
@@ -235,7 +246,7 @@ public final class SioSocket {
         CompletableFuture<Void> done = new CompletableFuture<>();
         onLoop(() -> {
             try {
-                session.join(namespace.hubRoom(room), false, () -> done.complete(null));
+                session.joinAsServer(namespace.hubRoom(room), false, () -> done.complete(null));
             } catch (Refused e) {
                 done.completeExceptionally(new IllegalArgumentException(e.getMessage()));
             }
@@ -295,6 +306,21 @@ public final class SioSocket {
     }
 
     // ---- from the connection (on the event loop) ----
+
+    /** The recovered socket's client presented a fresh signed token: it replaces the old one. */
+    void regrant(Grant grant) {
+        if (grant == null) {
+            return;
+        }
+        onLoop(() -> {
+            try {
+                session.refresh(grant);
+            } catch (Refused e) {
+                log.debug("socket {} on {}: recovered with a token refused ({})", id, namespace.name(), e.getMessage());
+                disconnect0();
+            }
+        });
+    }
 
     Session session() {
         return session;
@@ -600,7 +626,7 @@ public final class SioSocket {
         }
         for (JsonNode room : state.path("rooms")) {
             try {
-                session.join(room.asText(), false, () -> { });
+                session.joinAsServer(room.asText(), false, () -> { });
             } catch (Refused e) {
                 log.debug("socket {}: room {} not joined again on this node: {}", id, room.asText(), e.getMessage());
             }
@@ -874,6 +900,17 @@ public final class SioSocket {
 
         @Override
         public void disconnect(String reason) {
+            SioSocket.this.disconnect0();
+        }
+
+        @Override
+        public void closeWithError(ErrorCode code, String message) {
+            // The client hears why before the DISCONNECT: an sb:error event with the code and message.
+            if (connected) {
+                ArrayNode data = NODES.arrayNode().add("sb:error");
+                data.addObject().put("code", code.code()).put("message", message);
+                connection.send(SioPacket.event(namespace.name(), data, SioPacket.NO_ACK));
+            }
             SioSocket.this.disconnect0();
         }
 

@@ -3,7 +3,7 @@ package io.switchboard.server.socketio;
 import io.switchboard.server.socketio.settings.SocketIoOptions;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.switchboard.server.auth.AuthTokens;
+import io.switchboard.server.auth.Authenticator;
 import io.switchboard.server.limits.ConnectionRate;
 import io.switchboard.server.limits.Limits;
 import io.switchboard.server.metrics.MetricSource;
@@ -33,7 +33,7 @@ public final class SocketIoServer {
     private final RoomHub hub;
     private final Limits limits;
     private final SessionConfig sessionConfig;
-    private final AuthTokens auth;
+    private final Authenticator auth;
     private final SocketIoOptions options;
     private final SioEncoder encoder;
     private final Map<String, Namespace> namespaces = new ConcurrentHashMap<>();
@@ -45,13 +45,13 @@ public final class SocketIoServer {
     private record Dynamic(Pattern pattern, Consumer<Namespace> setup) {
     }
 
-    public SocketIoServer(RoomHub hub, SessionConfig sessionConfig, AuthTokens auth, ByteBufAllocator alloc,
+    public SocketIoServer(RoomHub hub, SessionConfig sessionConfig, Authenticator auth, ByteBufAllocator alloc,
             SocketIoOptions options) {
         this(hub, sessionConfig, auth, alloc, options, null);
     }
 
     /** With {@code limits}: each Engine.IO session's events are held to {@code limits.rate} per second. */
-    public SocketIoServer(RoomHub hub, SessionConfig sessionConfig, AuthTokens auth, ByteBufAllocator alloc,
+    public SocketIoServer(RoomHub hub, SessionConfig sessionConfig, Authenticator auth, ByteBufAllocator alloc,
             SocketIoOptions options, Limits limits) {
         this.limits = limits;
         this.hub = hub;
@@ -146,7 +146,7 @@ public final class SocketIoServer {
         return sessionConfig;
     }
 
-    AuthTokens auth() {
+    Authenticator auth() {
         return auth;
     }
 

@@ -7,10 +7,14 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.AttributeKey;
 import io.switchboard.server.auth.AuthTokens;
+import io.switchboard.server.auth.Authenticator;
 import io.switchboard.server.http.response.HttpResponses;
 import io.switchboard.server.http.settings.HttpServing;
 import io.switchboard.server.metrics.Metrics;
+import io.switchboard.server.session.Grant;
+import io.switchboard.server.session.Refused;
 import java.util.List;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -18,33 +22,40 @@ import org.apache.logging.log4j.Logger;
 /**
  * Guards the upgrade at {@link WebSocketBridge#PATH}: with {@code http.websocket-origin-check}, an
  * upgrade whose {@code Origin} is neither the server's own nor allowed ({@link #originAllowed}) is
- * answered 403 and the connection closed; then, when the server has an auth token, the
- * request must carry one of its tokens ({@link AuthTokens}) as {@code ?token=} or
- * {@code Authorization: Bearer}, compared in constant time; otherwise it is answered 401 (through {@link HttpResponses}, like every other error) and
- * the connection closed. A query that cannot be decoded carries no token. An accepted request's
- * URI is cut to the bare path so that the token goes no further (nothing after this handler can
- * log it). Other requests, requests whose target cannot be decoded (the router answers those) and
- * all WebSocket frames pass through. Never throws: an exception here would reach Netty's protocol
- * handler, which closes the connection without an answer. Stateless apart from its configuration.
+ * answered 403 and the connection closed; then, when the server checks tokens (static tokens,
+ * signed tokens, or the {@code token-required} policy), the request's token, as
+ * {@code Authorization: Bearer} or else {@code ?token=}, must pass {@link Authenticator#admit}
+ * (static tokens compared in constant time); otherwise it is answered 401 (through
+ * {@link HttpResponses}, like every other error) and the connection closed. A signed token's
+ * refusal says why in {@code WWW-Authenticate}'s {@code error_description} (RFC 6750). The grant
+ * of a signed token waits in the channel's {@link #GRANT} for the session. A query that cannot be
+ * decoded carries no token. An accepted request's URI is cut to the bare path so that the token
+ * goes no further (nothing after this handler can log it). Other requests, requests whose target
+ * cannot be decoded (the router answers those) and all WebSocket frames pass through. Never
+ * throws: an exception here would reach Netty's protocol handler, which closes the connection
+ * without an answer. Stateless apart from its configuration.
  */
 final class WebSocketAuth extends ChannelInboundHandlerAdapter {
     private static final Logger log = LogManager.getLogger(WebSocketAuth.class);
     private static final String BEARER = "bearer ";
 
-    private final AuthTokens auth;
+    /** The grant of the upgrade's signed token, taken by {@link WebSocketSession} when it starts. */
+    static final AttributeKey<Grant> GRANT = AttributeKey.valueOf(WebSocketAuth.class, "grant");
+
+    private final Authenticator auth;
     private final Metrics metrics;
     private final HttpServing serving;
 
     WebSocketAuth(String token, Metrics metrics) {
-        this(AuthTokens.of(token), metrics);
+        this(Authenticator.of(AuthTokens.of(token)), metrics);
     }
 
-    WebSocketAuth(AuthTokens auth, Metrics metrics) {
+    WebSocketAuth(Authenticator auth, Metrics metrics) {
         this(auth, metrics, HttpServing.defaults());
     }
 
     /** @param serving whether and against which origins the upgrade's {@code Origin} is checked */
-    WebSocketAuth(AuthTokens auth, Metrics metrics, HttpServing serving) {
+    WebSocketAuth(Authenticator auth, Metrics metrics, HttpServing serving) {
         this.auth = auth;
         this.metrics = metrics;
         this.serving = serving;
@@ -73,10 +84,14 @@ final class WebSocketAuth extends ChannelInboundHandlerAdapter {
                     HttpResponses.send(ctx, HttpResponses.error(HttpResponseStatus.FORBIDDEN), false, metrics);
                     return;
                 }
-                if (auth.required() && !authorized(ctx, request, uri)) {
-                    request.release();
-                    refuse(ctx);
-                    return;
+                if (auth.checksTokens()) {
+                    try {
+                        ctx.channel().attr(GRANT).set(auth.admit(presented(ctx, request, uri)));
+                    } catch (Refused e) {
+                        request.release();
+                        refuse(ctx, e);
+                        return;
+                    }
                 }
                 request.setUri(WebSocketBridge.PATH);
             }
@@ -113,7 +128,7 @@ final class WebSocketAuth extends ChannelInboundHandlerAdapter {
                 : authority;
     }
 
-    private boolean authorized(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri) {
+    private static String presented(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri) {
         List<String> query;
         try {
             query = uri.parameters().get("token");
@@ -125,16 +140,19 @@ final class WebSocketAuth extends ChannelInboundHandlerAdapter {
         String fromQuery = query == null || query.isEmpty() ? "" : query.get(0);
         String fromHeader = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
                 ? header.substring(BEARER.length()).trim() : "";
-        // Both compared, whichever is present, so that the time taken says nothing about either.
-        boolean queryOk = auth.accepts(fromQuery);
-        boolean headerOk = auth.accepts(fromHeader);
-        return queryOk | headerOk;
+        return fromHeader.isEmpty() ? fromQuery : fromHeader;
     }
 
-    private void refuse(ChannelHandlerContext ctx) {
-        log.info("{} WebSocket upgrade refused: missing or wrong auth token", ctx.channel());
+    private void refuse(ChannelHandlerContext ctx, Refused refused) {
+        // Counted and logged (rate-limited) by the authenticator.
+        log.debug("{} WebSocket upgrade refused ({}): {}", ctx.channel(), refused.cause(), refused.getMessage());
         FullHttpResponse response = HttpResponses.error(HttpResponseStatus.UNAUTHORIZED);
-        response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"switchboard\"");
+        String challenge = "Bearer realm=\"switchboard\"";
+        if (refused.cause() != null && !refused.cause().equals("token_missing") && !refused.cause().equals("token_wrong")) {
+            // RFC 6750 3.1: why a signed token was refused (the message names no token).
+            challenge += ", error=\"invalid_token\", error_description=\"" + refused.getMessage().replace('"', '\'') + "\"";
+        }
+        response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
         HttpResponses.send(ctx, response, false, metrics);
     }
 }

@@ -5,7 +5,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.switchboard.server.HandlerNames;
-import io.switchboard.server.auth.AuthTokens;
+import io.switchboard.server.auth.Authenticator;
 import io.switchboard.server.http.settings.HttpServing;
 import io.switchboard.server.limits.ConnectionRate;
 import io.switchboard.server.metrics.Metrics;
@@ -41,7 +41,7 @@ public final class WebSocketBridge {
      * {@code Origin}; messages held to {@code rate} ({@code null}: unlimited).
      */
     public static void addTo(ChannelPipeline pipeline, WsConfig config, HttpServing serving, RoomHub hub,
-            Metrics metrics, AuthTokens auth, ConnectionRate rate) {
+            Metrics metrics, Authenticator auth, ConnectionRate rate) {
         WebSocketServerProtocolConfig protocol = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(PATH)
                 // The auth handler has already reduced an accepted request's URI to exactly PATH.
@@ -61,6 +61,6 @@ public final class WebSocketBridge {
                 .addLast(HandlerNames.WS_PROTOCOL, new WebSocketServerProtocolHandler(protocol))
                 .addLast(HandlerNames.WS_AGGREGATOR, new WebSocketFrameAggregator(config.maxMessageBytes()))
                 .addLast(HandlerNames.WS_DECODER, WsRequest.Decoder.INSTANCE)
-                .addLast(HandlerNames.WS_SESSION, new WebSocketSession(config, hub, metrics, rate));
+                .addLast(HandlerNames.WS_SESSION, new WebSocketSession(config, hub, metrics, rate, auth));
     }
 }

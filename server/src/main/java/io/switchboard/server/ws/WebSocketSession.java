@@ -14,6 +14,8 @@ import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.common.protocol.ErrorFrame;
 import io.switchboard.common.protocol.Frame;
 import io.switchboard.common.protocol.Target;
+import io.switchboard.server.auth.AuthTokens;
+import io.switchboard.server.auth.Authenticator;
 import io.switchboard.server.limits.ConnectionRate;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.Outbound;
@@ -38,11 +40,11 @@ final class WebSocketSession extends WsConnection {
     private boolean named;
 
     WebSocketSession(WsConfig config, RoomHub hub, Metrics metrics) {
-        this(config, hub, metrics, null);
+        this(config, hub, metrics, null, Authenticator.of(AuthTokens.none()));
     }
 
-    WebSocketSession(WsConfig config, RoomHub hub, Metrics metrics, ConnectionRate rate) {
-        super(config, hub, metrics, rate);
+    WebSocketSession(WsConfig config, RoomHub hub, Metrics metrics, ConnectionRate rate, Authenticator auth) {
+        super(config, hub, metrics, rate, auth);
     }
 
     // ---- inbound ----
@@ -102,6 +104,10 @@ final class WebSocketSession extends WsConnection {
                 case "members" -> members(ctx, message, id);
                 case "publish", "broadcast", "send" -> publish(ctx, message, id, type);
                 case "ack" -> peerAck(message, id);
+                case "refresh" -> {
+                    session.refresh(auth.refresh(WsJson.string(message, "token", null)));
+                    acknowledge(ctx, id);
+                }
                 case "ping" -> send(ctx, WsJson.frame(ctx.alloc(), "pong", json -> WsJson.writeId(json, id)));
                 default -> throw new BadMessage(ErrorCode.UNKNOWN_OPCODE, "unknown type '" + type + "'");
             }

@@ -19,10 +19,12 @@ import io.switchboard.common.protocol.ErrorCode;
 import io.switchboard.server.Disconnects;
 import io.switchboard.server.HandlerNames;
 import io.switchboard.server.ReadGate;
+import io.switchboard.server.auth.Authenticator;
 import io.switchboard.server.lifecycle.ShutdownEvent;
 import io.switchboard.server.limits.ConnectionRate;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.session.Refused;
 import io.switchboard.server.session.Session;
 import io.switchboard.server.session.SessionWire;
 import io.switchboard.server.settings.WsConfig;
@@ -32,9 +34,10 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * The life of one WebSocket connection, under its translation ({@link WebSocketSession}): the
- * upgrade that starts the session (the HTTP idle timer swapped for the session's, the welcome),
- * the message rate, the idle timeout, the shutdown close (1001), the slow-consumer and
- * server-side disconnects, failures, and the close with its bookkeeping. It is also the
+ * upgrade that starts the session (the HTTP idle timer swapped for the session's, the grant of
+ * the upgrade's signed token, the welcome), the message rate, the idle timeout, the shutdown close
+ * (1001), the slow-consumer and server-side disconnects, the core's closing error (a signed
+ * token's expiry, 419), failures, and the close with its bookkeeping. It is also the
  * connection-state half of the {@link SessionWire}; rendering is the subclass's. Before the
  * upgrade it stays out of the way of plain HTTP requests. All on the connection's event loop.
  */
@@ -48,13 +51,16 @@ abstract class WsConnection extends ChannelInboundHandlerAdapter implements Sess
     private final RoomHub hub;
     /** The per-connection message rate, or null when unlimited. */
     private final ConnectionRate rate;
+    /** The permissions: the session core checks them, a refresh's token is verified by it. */
+    final Authenticator auth;
     volatile ChannelHandlerContext ctx;
     /** Made when the upgrade completes. */
     Session session;
     private boolean upgraded;
     private boolean closing;
 
-    WsConnection(WsConfig config, RoomHub hub, Metrics metrics, ConnectionRate rate) {
+    WsConnection(WsConfig config, RoomHub hub, Metrics metrics, ConnectionRate rate, Authenticator auth) {
+        this.auth = auth;
         this.config = config;
         this.hub = hub;
         this.metrics = metrics;
@@ -154,7 +160,16 @@ abstract class WsConnection extends ChannelInboundHandlerAdapter implements Sess
             // First, so that any input (pings included) counts as activity.
             pipeline.addFirst(HandlerNames.WS_IDLE, new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
-        session = new Session(hub.newSessionId(), hub, config.session(), this);
+        session = new Session(hub.newSessionId(), hub, config.session(), this, auth);
+        try {
+            // Verified at the upgrade (WebSocketAuth); checked again here, by the core.
+            session.authenticate(ctx.channel().attr(WebSocketAuth.GRANT).getAndSet(null));
+        } catch (Refused e) {
+            metrics.error(e.code().code());
+            closeWith(ctx, WsJson.error(ctx.alloc(), null, e.code().code(), e.getMessage()),
+                    WebSocketCloseStatus.POLICY_VIOLATION, "not authorized");
+            return;
+        }
         session.register();
         log.debug("{} WebSocket session {} started", ctx.channel(), session.id());
         ctx.writeAndFlush(WsJson.welcome(ctx.alloc(), session.id(), config), ctx.voidPromise());
@@ -226,6 +241,17 @@ abstract class WsConnection extends ChannelInboundHandlerAdapter implements Sess
     public void disconnect(String reason) {
         if (!closing && ctx.channel().isActive()) {
             closeWith(ctx, null, WebSocketCloseStatus.NORMAL_CLOSURE, reason);
+        }
+    }
+
+    @Override
+    public void closeWithError(ErrorCode code, String message) {
+        // The core ends the session this way, e.g. error 419 when its signed token expires.
+        ChannelHandlerContext c = ctx;
+        if (!closing && c.channel().isActive()) {
+            metrics.error(code.code());
+            closeWith(c, WsJson.error(c.alloc(), null, code.code(), message), WebSocketCloseStatus.POLICY_VIOLATION,
+                    code == ErrorCode.TOKEN_EXPIRED ? "token expired" : "closed");
         }
     }
 

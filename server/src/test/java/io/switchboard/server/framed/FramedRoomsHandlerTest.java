@@ -39,6 +39,7 @@ import io.switchboard.common.protocol.Welcome;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.auth.AuthTokens;
+import io.switchboard.server.auth.Authenticator;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.session.Session.MemberPage;
@@ -92,7 +93,7 @@ class FramedRoomsHandlerTest {
             this.channel = new EmbeddedChannel(flushes,
                     new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true),
                     FrameEncoder.INSTANCE, new FramedSessionHandler(id, config.framedConfig(), hub, new Metrics(),
-                            AuthTokens.of(config.authConfig().token())));
+                            Authenticator.of(AuthTokens.of(config.authConfig().token()))));
             sessions.add(this);
         }
 

@@ -12,6 +12,7 @@ import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.server.HandlerNames;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.auth.AuthTokens;
+import io.switchboard.server.auth.Authenticator;
 import io.switchboard.server.echo.EchoServerInitializer;
 import io.switchboard.server.framed.FramedServerInitializer;
 import io.switchboard.server.http.HttpServerInitializer;
@@ -62,7 +63,7 @@ class PipelineOrderTest {
         assertEquals(List.of(HandlerNames.TRAFFIC, HandlerNames.FLUSH_CONSOLIDATION, HandlerNames.IDLE,
                 HandlerNames.FRAME_DECODER, HandlerNames.FRAME_ENCODER, HandlerNames.FRAMED_LIMITS,
                 HandlerNames.BACKPRESSURE, HandlerNames.FRAMED_SESSION),
-                names(new FramedServerInitializer(config.framedConfig(), hub, metrics, null, AuthTokens.none(), admission)));
+                names(new FramedServerInitializer(config.framedConfig(), hub, metrics, null, Authenticator.of(AuthTokens.none()), admission)));
     }
 
     @Test
@@ -73,7 +74,7 @@ class PipelineOrderTest {
 
     @Test
     void http() {
-        SocketIoServer socketIo = new SocketIoServer(hub, config.session(), AuthTokens.none(),
+        SocketIoServer socketIo = new SocketIoServer(hub, config.session(), Authenticator.of(AuthTokens.none()),
                 UnpooledByteBufAllocator.DEFAULT, SocketIoOptions.defaults());
         assertEquals(List.of(HandlerNames.TRAFFIC, HandlerNames.HTTP_HEADER_TIMEOUT, HandlerNames.HTTP_CODEC,
                 HandlerNames.HTTP_DRAIN, HandlerNames.HTTP_HEADER_TIMEOUT_END, HandlerNames.HTTP_ACCESS_LOG,
@@ -84,7 +85,7 @@ class PipelineOrderTest {
                 HandlerNames.HTTP_ROUTER),
                 names(new HttpServerInitializer(config.httpConfig(), hub, metrics, TransportConfig.resolve(
                         TransportChoice.NIO, null), () -> true, null,
-                        AuthTokens.none(), socketIo.engineListener(), null, admission)));
+                        Authenticator.of(AuthTokens.none()), socketIo.engineListener(), null, admission)));
     }
 
     @Test
@@ -93,7 +94,7 @@ class PipelineOrderTest {
         Admission full = new Admission(new Limits(one.limitsConfig(), metrics), null);
         EmbeddedChannel first = new EmbeddedChannel(new EchoServerInitializer(metrics, full));
         try {
-            channel = new EmbeddedChannel(new FramedServerInitializer(one.framedConfig(), hub, metrics, null, AuthTokens.none(), full));
+            channel = new EmbeddedChannel(new FramedServerInitializer(one.framedConfig(), hub, metrics, null, Authenticator.of(AuthTokens.none()), full));
             // The refusal answered ERROR 509 and closed: nothing of the protocol pipeline was built.
             io.netty.buffer.ByteBuf out = channel.readOutbound();
             EmbeddedChannel decoder = new EmbeddedChannel(new FrameDecoder());

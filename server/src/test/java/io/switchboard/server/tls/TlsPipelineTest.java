@@ -19,6 +19,7 @@ import io.switchboard.server.HandlerNames;
 import io.switchboard.server.Listener;
 import io.switchboard.server.ServerConfig;
 import io.switchboard.server.auth.AuthTokens;
+import io.switchboard.server.auth.Authenticator;
 import io.switchboard.server.framed.FramedServerInitializer;
 import io.switchboard.server.http.HttpServerInitializer;
 import io.switchboard.server.metrics.Metrics;
@@ -49,9 +50,9 @@ class TlsPipelineTest {
         try (FileWatcher watcher = new FileWatcher()) {
             ServerTls tls = ServerTls.start(config.tlsConfig(), metrics, watcher);
             EmbeddedChannel framed = new EmbeddedChannel(
-                    new FramedServerInitializer(config.framedConfig(), hub, metrics, tls, AuthTokens.none()));
+                    new FramedServerInitializer(config.framedConfig(), hub, metrics, tls, Authenticator.of(AuthTokens.none())));
             EmbeddedChannel http = new EmbeddedChannel(new HttpServerInitializer(config.httpConfig(), hub, metrics,
-                    TransportConfig.resolve(TransportChoice.NIO, null), () -> true, tls, AuthTokens.none()));
+                    TransportConfig.resolve(TransportChoice.NIO, null), () -> true, tls, Authenticator.of(AuthTokens.none())));
             for (EmbeddedChannel ch : List.of(framed, http)) {
                 List<String> names = ch.pipeline().names();
                 assertEquals(List.of(HandlerNames.TRAFFIC, HandlerNames.TLS, HandlerNames.TLS_HANDSHAKE),

@@ -114,4 +114,46 @@ class WebSocketAuthTest {
         assertFalse(guarded.finishAndReleaseAll());
         assertFalse(open.finishAndReleaseAll());
     }
+
+    @Test
+    void aSignedTokenLeavesItsGrantForTheSessionAndAForgedOneSaysWhy() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ws-auth");
+        io.switchboard.server.ServerConfig config = io.switchboard.server.ServerConfig.builder()
+                .authJwtSecretFile(io.switchboard.server.auth.TestTokens.secretFile(dir))
+                .authReloadInterval(java.time.Duration.ZERO).build();
+        io.switchboard.server.auth.Authenticator auth;
+        try (io.switchboard.server.reload.FileWatcher watcher = new io.switchboard.server.reload.FileWatcher()) {
+            auth = io.switchboard.server.auth.Authenticator.start(config.authConfig(),
+                    config.limitsConfig().refusalLogInterval(), watcher);
+        }
+        String good = new io.switchboard.server.auth.TestTokens().hs256(io.switchboard.server.auth.TestTokens.claims(
+                "alice", java.time.Duration.ofMinutes(5), null));
+        EmbeddedChannel ch = new EmbeddedChannel(new WebSocketAuth(auth, new Metrics()));
+        FullHttpRequest bearer = get("/ws");
+        bearer.headers().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + good);
+        assertEquals("/ws", passed(ch, bearer).uri());
+        assertEquals("alice", ch.attr(WebSocketAuth.GRANT).get().subject());
+
+        EmbeddedChannel open = new EmbeddedChannel(new WebSocketAuth(auth, new Metrics()));
+        assertEquals("/ws", passed(open, get("/ws")).uri(), "no token: the open policy lets it in");
+        assertNull(open.attr(WebSocketAuth.GRANT).get());
+
+        String forged = io.switchboard.server.auth.TestTokens.hs256("another-secret-of-thirty-two-byt",
+                io.switchboard.server.auth.TestTokens.claims("alice", java.time.Duration.ofMinutes(5), null));
+        EmbeddedChannel refused = new EmbeddedChannel(new WebSocketAuth(auth, new Metrics()));
+        FullHttpRequest request = get("/ws?token=" + forged);
+        refused.writeInbound(request);
+        assertNull(refused.readInbound());
+        FullHttpResponse response = assertInstanceOf(FullHttpResponse.class, refused.readOutbound());
+        try {
+            assertEquals(401, response.status().code());
+            assertEquals("Bearer realm=\"switchboard\", error=\"invalid_token\", error_description=\"the signed token "
+                    + "does not verify (signature, key or algorithm)\"", response.headers().get(HttpHeaderNames.WWW_AUTHENTICATE));
+            assertFalse(response.toString().contains(forged));
+        } finally {
+            response.release();
+        }
+        assertEquals(0, request.refCnt());
+        assertEquals(1, auth.counts().get("token_invalid"));
+    }
 }

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.switchboard.server.auth.AuthTokens;
+import io.switchboard.server.auth.Authenticator;
 import io.switchboard.server.http.settings.HttpServing;
 import io.switchboard.server.metrics.Metrics;
 import java.util.List;
@@ -36,7 +37,7 @@ class WebSocketOriginTest {
 
     /** Whether the upgrade is passed on (else it was answered 403 and the connection closed). */
     private static boolean passes(HttpServing serving, String host, String origin) {
-        EmbeddedChannel ch = new EmbeddedChannel(new WebSocketAuth(AuthTokens.none(), new Metrics(), serving));
+        EmbeddedChannel ch = new EmbeddedChannel(new WebSocketAuth(Authenticator.of(AuthTokens.none()), new Metrics(), serving));
         ch.writeInbound(upgrade(host, origin));
         FullHttpRequest passed = ch.readInbound();
         if (passed != null) {
@@ -88,7 +89,7 @@ class WebSocketOriginTest {
 
     @Test
     void otherPathsAreNotChecked() {
-        EmbeddedChannel ch = new EmbeddedChannel(new WebSocketAuth(AuthTokens.none(), new Metrics(), CHECKED));
+        EmbeddedChannel ch = new EmbeddedChannel(new WebSocketAuth(Authenticator.of(AuthTokens.none()), new Metrics(), CHECKED));
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/healthz");
         request.headers().set(HttpHeaderNames.ORIGIN, "http://evil.example");
         ch.writeInbound(request);
