@@ -18,7 +18,7 @@
 # dropped (from /metrics). soak_trend.py fits a line to each after the warm-up.
 #
 # Knobs (environment): WARMUP [a quarter of SECONDS, at least 30]  SAMPLE [5]  PORT_BASE [17700]  OUT [a temp dir,
-#   kept on failure]  SERVER_JAR  CLIENT_JAR  JAVA_OPTS [-Xmx256m -XX:MaxDirectMemorySize=128m]
+#   kept on failure; one given is always kept]  SERVER_JAR  CLIENT_JAR  JAVA_OPTS [-Xmx256m -XX:MaxDirectMemorySize=128m]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/lib.sh
@@ -32,6 +32,8 @@ JAVA_OPTS=${JAVA_OPTS:--Xmx256m -XX:MaxDirectMemorySize=128m}
 for jar in "$SERVER_JAR" "$CLIENT_JAR"; do
     [ -f "$jar" ] || { echo "soak: no $jar (build first: ./mvnw -q package -DskipTests)" >&2; exit 2; }
 done
+# OUT given by the caller is kept; a temporary one is removed when the soak passes.
+keep_out=${OUT:+1}
 OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT/static"
 FRAMED=$PORT_BASE ECHO=$((PORT_BASE + 1)) UDP=$((PORT_BASE + 2)) HTTP=$((PORT_BASE + 3))
@@ -104,8 +106,8 @@ fi
 kill -0 "$server" 2>/dev/null || fail "the server died"
 stop_all
 
-echo "soak: $SECONDS_TOTAL s, warm-up $WARMUP s, samples every $SAMPLE s ($OUT/samples.csv)"
-python3 bench/soak_trend.py "$OUT/samples.csv" "$WARMUP" || fail "a resource trends upward after the warm-up"
+echo "soak: $SECONDS_TOTAL s, warm-up $WARMUP s, samples every $SAMPLE s ($OUT/samples.csv, plotted in $OUT/soak.svg)"
+python3 bench/soak_trend.py "$OUT/samples.csv" "$WARMUP" --svg "$OUT/soak.svg" || fail "a resource trends upward after the warm-up"
 for name in framed fanout raw udp http ws; do
     printf 'soak: %-6s %s\n' "$name" "$(python3 - "$OUT/$name.json" <<'EOF'
 import json, sys
@@ -123,7 +125,7 @@ EOF
 done
 if [ "$failed" = 0 ]; then
     echo "soak: PASS"
-    rm -rf "$OUT"
+    [ -n "$keep_out" ] || rm -rf "$OUT"
 else
     echo "soak: FAIL (everything kept in $OUT)"
     exit 1

@@ -23,9 +23,10 @@ import java.util.stream.Stream;
 
 /**
  * Runs one of the official protocol test suites in ../shared/conformance (software we did not
- * write, unchanged) with Node against a server the caller has started on localhost:3000: three
- * runs with mocha's JSON reporter; every test must pass in at least two of them (a few tests race
- * the 300 ms ping; the reference servers miss one or two per run). Skipped without node/npm or
+ * write, unchanged) with Node against a server the caller has started on localhost:3000, with
+ * mocha's JSON reporter: every test must pass in the first run, or in two of three runs when the
+ * first has failures (a few tests race the 300 ms ping; the reference servers miss one or two per
+ * run). Skipped without node/npm or
  * the suite, except under CI=true, where that fails.
  */
 public final class OfficialSuite {
@@ -53,18 +54,25 @@ public final class OfficialSuite {
         return work;
     }
 
-    /** Three runs against the server now on localhost:3000; asserts the 2-of-3 bar and prints each run's count. */
-    public static void runThreeTimes(String label, Path work) throws Exception {
+    /**
+     * Runs the suite against the server now on localhost:3000 and asserts the bar: every test passes
+     * in the first run, or, when some fail, in at least two of three runs (two more runs are made
+     * only then, and a test that failed the first must pass both). Prints each run's count.
+     */
+    public static void assertPasses(String label, Path work) throws Exception {
         List<Map<String, Boolean>> runs = new ArrayList<>();
         for (int run = 1; run <= RUNS; run++) {
             Map<String, Boolean> results = mocha(work);
             long passed = results.values().stream().filter(b -> b).count();
             System.out.printf("%s conformance run %d: %d/%d passed%n", label, run, passed, results.size());
+            assertFalse(results.isEmpty(), "mocha reported no tests");
             runs.add(results);
+            if (run == 1 && passed == results.size()) {
+                return;
+            }
         }
         Map<String, Integer> passes = new LinkedHashMap<>();
         for (Map<String, Boolean> run : runs) {
-            assertFalse(run.isEmpty(), "mocha reported no tests");
             run.forEach((title, ok) -> passes.merge(title, ok ? 1 : 0, Integer::sum));
         }
         assertEquals(runs.get(0).keySet(), passes.keySet(), "the runs saw different tests");

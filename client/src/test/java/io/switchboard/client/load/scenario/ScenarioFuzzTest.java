@@ -1,7 +1,6 @@
 package io.switchboard.client.load.scenario;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,17 +14,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Coverage-guided fuzzing of the load tool's scenario files and check expressions
- * (docs/fuzzing.md). Each input is UTF-8 text.
+ * Coverage-guided fuzzing of the load tool's scenario files (docs/fuzzing.md); the check
+ * expressions have {@link CheckFuzzTest}. Each input is UTF-8 text.
  *
- * <p>{@link #scenario}: {@link Scenario#parse(String, String, Path, LoadSettings)} gives a scenario
+ * <p>{@link Scenario#parse(String, String, Path, LoadSettings)} gives a scenario
  * or a {@link ScenarioException}, never another exception; its message is one non-blank line
  * that starts with its key path (or the file name, for YAML syntax), as its Javadoc promises; an
  * accepted scenario has at least one stage, and each of its checks parses.
- *
- * <p>{@link #check}: {@link Check#parse} gives a check or an {@link IllegalArgumentException}
- * whose message quotes the expression ({@code check "..."}); an accepted check parses again from
- * its own {@link Check#toString()} to the same scope and metric.
  */
 class ScenarioFuzzTest {
     private static final LoadSettings CLI = LoadSettings.builder().target("127.0.0.1").build();
@@ -63,20 +58,5 @@ class ScenarioFuzzTest {
         for (String check : scenario.checks()) {
             Check.parse(check);
         }
-    }
-
-    @FuzzTest(maxDuration = "20s")
-    void check(byte[] input) {
-        String text = new String(input, UTF_8);
-        Check check;
-        try {
-            check = Check.parse(text);
-        } catch (IllegalArgumentException e) {
-            assertTrue(e.getMessage() != null && e.getMessage().startsWith("check \""), () -> "message: " + e.getMessage());
-            return;
-        }
-        Check again = Check.parse(check.toString());
-        assertEquals(check.scope(), again.scope());
-        assertEquals(check.metric(), again.metric());
     }
 }
