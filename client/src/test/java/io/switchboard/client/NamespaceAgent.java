@@ -43,8 +43,8 @@ public final class NamespaceAgent {
     static final String CLEAN = "127.0.0.1";
     static final String FAULTY = "127.0.0.2";
 
-    private final int framedPort;
-    private final int httpPort;
+    private int framedPort;
+    private int httpPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<SwitchboardClient> open = new CopyOnWriteArrayList<>();
     private final PrintStream out;
@@ -86,6 +86,10 @@ public final class NamespaceAgent {
         switch (w[0]) {
             case "metric":
                 return String.valueOf(metric(w[1]));
+            case "target":
+                framedPort = Integer.parseInt(w[1]);
+                httpPort = Integer.parseInt(w[2]);
+                return "framed=" + framedPort + " http=" + httpPort;
             case "blackout-start":
                 return blackoutStart();
             case "blackout-finish":
@@ -99,9 +103,11 @@ public final class NamespaceAgent {
             case "halfopen-stop":
                 return closeAll(halfOpen);
             case "bandwidth-start":
-                return bandwidthStart();
+                return bandwidthStart(Boolean.parseBoolean(w[1]));
             case "bandwidth-run":
                 return bandwidthRun(Integer.parseInt(w[1]), Integer.parseInt(w[2]), Integer.parseInt(w[3]));
+            case "slow-closed":
+                return slowClosed();
             case "bandwidth-stop":
                 return closeAll(bandwidthClients);
             default:
@@ -210,7 +216,7 @@ public final class NamespaceAgent {
         @Override
         public void onDisconnected(Throwable c) {
             if (disconnectedAt.compareAndSet(0, System.currentTimeMillis())) {
-                cause = kind(c);
+                cause = kind(c) + (c instanceof SwitchboardException s ? ":" + s.code() : "");
             }
         }
 
@@ -456,25 +462,45 @@ public final class NamespaceAgent {
 
     private final List<SwitchboardClient> bandwidthClients = new ArrayList<>();
     private final Map<String, List<Got>> bandwidthGot = new ConcurrentHashMap<>();
-    private final Links slowLinks = new Links();
+    private Links slowLinks;
+    private final List<Integer> slowErrors = new CopyOnWriteArrayList<>();
     private SwitchboardClient slow;
     private SwitchboardClient bandwidthPublisher;
 
-    /** Two fast subscribers, one slow one (the test limits its port) and a publisher, in room {@code fanout}. */
-    private String bandwidthStart() throws Exception {
+    /**
+     * Two fast subscribers, one slow one (the test limits its port; it reconnects if
+     * {@code reconnect}) and a publisher, in room {@code fanout}.
+     */
+    private String bandwidthStart(boolean reconnect) throws Exception {
+        bandwidthGot.clear();
+        slowLinks = new Links();
         for (String name : List.of("fast1", "fast2", "slow")) {
-            SwitchboardClient c = connect(CLEAN, name, b -> { });
+            SwitchboardClient c = connect(CLEAN, name, b -> b.reconnect(reconnect || !name.equals("slow")));
             bandwidthGot.put(name, record(c, "fan"));
             c.join("fanout").get(5, TimeUnit.SECONDS);
             bandwidthClients.add(c);
             if (name.equals("slow")) {
                 slow = c;
                 c.onConnection(slowLinks);
+                slowErrors.clear();
+                c.onError(e -> slowErrors.add(e.code()));
             }
         }
         bandwidthPublisher = connect(CLEAN, "fan-publisher", b -> b.requestTimeout(Duration.ofSeconds(10)));
         bandwidthClients.add(bandwidthPublisher);
         return "slowPort=" + ((InetSocketAddress) slow.channel().localAddress()).getPort();
+    }
+
+    /** Waits up to 10 s for the slow subscriber to lose its connection; reports when, and its errors. */
+    private String slowClosed() throws Exception {
+        boolean closed = await(Duration.ofSeconds(10), () -> slowLinks.disconnectedAt.get() != 0);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("open", !closed);
+        r.put("disconnectedAt", slowLinks.disconnectedAt.get());
+        r.put("errors", slowErrors.isEmpty() ? "-" : slowErrors.stream().map(String::valueOf)
+                .collect(Collectors.joining(",")));
+        r.put("received", bandwidthGot.get("slow").size());
+        return format(r);
     }
 
     /**
@@ -485,6 +511,7 @@ public final class NamespaceAgent {
     private String bandwidthRun(int seconds, int rate, int size) throws Exception {
         List<Outcome> outcomes = new ArrayList<>();
         Semaphore window = new Semaphore(64);
+        long startedAt = System.currentTimeMillis();
         long start = System.nanoTime();
         long intervalNanos = 1_000_000_000L / rate;
         long total = (long) seconds * rate;
@@ -511,6 +538,7 @@ public final class NamespaceAgent {
 
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("allDone", allDone);
+        r.put("startedAt", startedAt);
         r.put("stalled", stalled);
         r.put("published", outcomes.size());
         r.put("acked", acked.size());
@@ -531,6 +559,9 @@ public final class NamespaceAgent {
         }
         r.put("slow.open", slow.isOpen());
         r.put("slow.disconnectedAt", slowLinks.disconnectedAt.get());
+        r.put("slow.cause", slowLinks.cause);
+        r.put("slow.errors", slowErrors.isEmpty() ? "-" : slowErrors.stream().map(String::valueOf)
+                .collect(Collectors.joining(",")));
         return format(r);
     }
 }

@@ -68,41 +68,78 @@ class NamespaceFaultsTest {
     private static final Set<String> CLIENT_ERRORS = Set.of("TimeoutException", "NotConnectedException",
             "ConnectionClosedException");
 
+    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+    private Path dir;
     private NetNamespace ns;
+    /** The server of every test but the last, with {@code rooms.slow-consumer: drop}. */
+    private NsServer main;
+    /** The last test's, with {@code rooms.slow-consumer: disconnect}. */
+    private NsServer second;
     private Process server;
     private Process agent;
     private Writer toAgent;
     private final BlockingQueue<String> fromAgent = new LinkedBlockingQueue<>();
-    private Path log;
     private Path agentLog;
     private int framed;
     private final Map<String, String> figures = new LinkedHashMap<>();
 
-    @BeforeAll
-    void start(@TempDir Path dir) throws Exception {
-        NetNamespace.require();
-        ns = NetNamespace.create();
-        Path addresses = dir.resolve("addresses");
-        log = dir.resolve("server.log");
-        agentLog = dir.resolve("agent.log");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classpath = System.getProperty("java.class.path");
-        server = new ProcessBuilder(ns.command(List.of(java,
+    /** A server JVM in the namespace: its process, log and ports. */
+    private record NsServer(Process process, Path log, int framed, int http) {
+    }
+
+    /**
+     * Starts a server in the namespace on ephemeral ports of 0.0.0.0, with the idle timeout
+     * {@link #IDLE}, a 32 KiB socket send buffer (else the kernel's send-buffer autotuning, up to
+     * 4 MiB here, holds seconds of a slow link's backlog before the server's own buffer, and its
+     * slow-consumer policy, see any of it) and the given slow-consumer policy.
+     */
+    private NsServer startServer(String name, String slowConsumer) throws Exception {
+        Path addresses = dir.resolve(name + ".addresses");
+        Path log = dir.resolve(name + ".log");
+        Process p = ns.start(new ProcessBuilder(JAVA,
                 "-Xmx256m", "-XX:MaxDirectMemorySize=64m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-cp", classpath, ServerMain.class.getName(),
+                "-cp", System.getProperty("java.class.path"), ServerMain.class.getName(),
                 "--bind", "0.0.0.0", "--framed-port", "0", "--http-port", "0", "--echo-port", "off",
                 "--udp-port", "off", "--io-threads", "2", "--address-file", addresses.toString(),
-                "--idle-timeout", IDLE.toMillis() + "ms", "--send-buffer", "32k", "--drain-timeout", "1s", "--leak-detection", "paranoid")))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                "--idle-timeout", IDLE.toMillis() + "ms", "--send-buffer", "32k", "--slow-consumer", slowConsumer,
+                "--drain-timeout", "1s", "--leak-detection", "paranoid")
+                .redirectErrorStream(true).redirectOutput(log.toFile()));
         Await.until(() -> "the server to write its address file; log: " + read(log), Duration.ofSeconds(30), () -> {
-            assertTrue(server.isAlive(), () -> "server exited " + server.exitValue() + ": " + read(log));
+            assertTrue(p.isAlive(), () -> "server exited " + p.exitValue() + ": " + read(log));
             return Files.exists(addresses);
         });
-        framed = port(addresses, "framed");
-        agent = new ProcessBuilder(ns.command(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-cp", classpath, NamespaceAgent.class.getName(),
-                Integer.toString(framed), Integer.toString(port(addresses, "http")))))
-                .redirectError(agentLog.toFile()).start();
+        return new NsServer(p, log, port(addresses, "framed"), port(addresses, "http"));
+    }
+
+    /** Stops a server with SIGTERM (a graceful shutdown) and checks its log. */
+    private static void stopServer(NsServer s) throws Exception {
+        s.process().destroy();
+        if (!s.process().waitFor(20, TimeUnit.SECONDS)) {
+            s.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        // Kept for a look after a failure: the temporary directory goes with the test.
+        Files.copy(s.log(), Path.of("target", "namespace-faults-" + s.log().getFileName()),
+                StandardCopyOption.REPLACE_EXISTING);
+        String text = read(s.log());
+        assertFalse(text.contains("OutOfMemoryError"), text);
+        assertFalse(text.contains("LEAK:"), text);
+        assertFalse(text.lines().anyMatch(l -> l.contains(" ERROR ")), text);
+    }
+
+    @BeforeAll
+    void start(@TempDir Path tmp) throws Exception {
+        NetNamespace.require();
+        dir = tmp;
+        ns = NetNamespace.create();
+        agentLog = dir.resolve("agent.log");
+        main = startServer("server", "drop");
+        server = main.process();
+        framed = main.framed();
+        agent = ns.start(new ProcessBuilder(JAVA, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"), NamespaceAgent.class.getName(),
+                Integer.toString(framed), Integer.toString(main.http()))
+                .redirectError(agentLog.toFile()));
         toAgent = new OutputStreamWriter(agent.getOutputStream(), UTF_8);
         Thread reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(agent.getInputStream(), UTF_8))) {
@@ -141,30 +178,17 @@ class NamespaceFaultsTest {
                     agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 }
             }
-            if (server != null) {
-                server.destroy(); // SIGTERM: a graceful shutdown
-                if (!server.waitFor(20, TimeUnit.SECONDS)) {
-                    server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
+            if (main != null) {
+                stopServer(main);
             }
         } finally {
             if (ns != null) {
-                ns.close();
+                ns.close(); // kills what still runs in it
             }
-            for (Path p : new Path[] {log, agentLog}) {
-                if (p != null && Files.exists(p)) {
-                    // Kept for a look after a failure: the temporary directory goes with the test.
-                    Files.copy(p, Path.of("target", "namespace-faults-" + p.getFileName()),
-                            StandardCopyOption.REPLACE_EXISTING);
-                }
+            if (agentLog != null && Files.exists(agentLog)) {
+                Files.copy(agentLog, Path.of("target", "namespace-faults-agent.log"), StandardCopyOption.REPLACE_EXISTING);
             }
             System.out.println("NamespaceFaultsTest figures: " + figures);
-        }
-        if (server != null) {
-            String text = read(log);
-            assertFalse(text.contains("OutOfMemoryError"), text);
-            assertFalse(text.contains("LEAK:"), text);
-            assertFalse(text.lines().anyMatch(l -> l.contains(" ERROR ")), text);
         }
     }
 
@@ -329,23 +353,81 @@ class NamespaceFaultsTest {
     }
 
     /**
-     * Bandwidth: three subscribers in a room, one of them behind a {@code tbf} of 256 kbit/s (an
-     * htb on the namespace's loopback sends the packets to its port through the tbf, the rest
-     * unlimited); a publisher sends 250 acknowledged events of 1 KiB a second for 4 s, eight times
-     * what the slow path carries. Checked: the slow-consumer policy ({@code drop}) drops the excess
-     * for the slow member alone and counts it ({@code switchboard_events_dropped_total}), the slow
-     * member stays connected and gets what it gets in order; the two fast members get every
-     * acknowledged event, at most 1 s late; the publisher is not slowed to the limit; direct
-     * memory stays small; the tbf did limit (its drop or overlimit counters moved, and the slow
-     * member got no more than the limit allows). Protection: the slow-consumer check in
-     * {@code Session.deliver} (without it nothing is dropped).
+     * Bandwidth, under {@code rooms.slow-consumer: drop}: three subscribers in a room, one of them
+     * behind a {@code tbf} of 256 kbit/s ({@link #limitPort}); a publisher sends 250 acknowledged
+     * events of 1 KiB a second for 4 s, eight times what the slow path carries. Checked
+     * ({@link #runThroughTheLimit}): the two fast members get every acknowledged event, at most
+     * 1 s late, the publisher is not slowed to the limit, direct memory stays small, and the tbf
+     * did limit (its counters moved, and the slow member got no more than the limit allows); and
+     * here: the excess is dropped for the slow member alone and counted
+     * ({@code switchboard_events_dropped_total}), and the slow member stays connected and gets
+     * what it gets in order. Protection: the slow-consumer check in {@code Session.deliver}
+     * (without it nothing is dropped).
      */
     @Test
     @Order(4)
-    void aSlowLinkIsShedBySlowConsumerPolicy() throws Exception {
+    void aSlowLinkIsShedByTheDropPolicy() throws Exception {
         long dropped = Long.parseLong(metricOrZero("switchboard_events_dropped_total"));
-        Map<String, String> started = ask("bandwidth-start");
-        String slowPort = started.get("slowPort");
+        Map<String, String> r = runThroughTheLimit("drop");
+        long droppedNow = Long.parseLong(metric("switchboard_events_dropped_total")) - dropped;
+        figures.put("drop.dropped", Long.toString(droppedNow));
+        String all = r.toString();
+        long slowGot = Long.parseLong(r.get("slow.received"));
+        assertTrue(slowGot < Long.parseLong(r.get("acked")), "the slow member got everything: " + all);
+        assertEquals("0", r.get("slow.duplicates"), all);
+        assertEquals("0", r.get("slow.disorder"), all);
+        assertEquals("true", r.get("slow.open"), "drop keeps the slow member connected: " + all);
+        assertTrue(droppedNow > 0, "events dropped for the slow member, and counted: " + all);
+        assertTrue(droppedNow <= Long.parseLong(r.get("acked")) - slowGot, "dropped only for the slow member: " + all);
+        ns.run("tc", "qdisc", "del", "dev", "lo", "root");
+        ask("bandwidth-stop");
+    }
+
+    /**
+     * Bandwidth, under {@code rooms.slow-consumer: disconnect}: a second server in the namespace,
+     * the same room, limit and load as {@link #aSlowLinkIsShedByTheDropPolicy} (the slow member
+     * does not reconnect). Checked as there, and: one ERROR 307 SLOW_CONSUMER is counted in
+     * {@code /metrics}, the server closes the slow member's connection (its framed connections
+     * drop to the fast members' and the publisher's) with the limit still in place, and the slow
+     * member sees its connection closed.
+     * Protection: the slow-consumer check in {@code Session.deliver} (without it the slow member
+     * is never disconnected).
+     */
+    @Test
+    @Order(5)
+    void aSlowLinkIsCutByTheDisconnectPolicy() throws Exception {
+        second = startServer("server-disconnect", "disconnect");
+        try {
+            ask("target " + second.framed() + " " + second.http());
+            Map<String, String> r = runThroughTheLimit("disconnect");
+            String all = r.toString();
+            assertEquals("1", metric("switchboard_errors_total{code=\"307\",name=\"SLOW_CONSUMER\"}"),
+                    "one ERROR 307 SLOW_CONSUMER: " + all);
+            // The server closes the slow member's connection (after at most the 2 s linger: the
+            // ERROR 307 is queued behind the backlog the slow link has not carried yet) ...
+            Await.until(() -> "the server to close the slow member's connection; framed connections "
+                    + quietly(() -> metric("switchboard_connections_open{listener=\"framed\"}")),
+                    Duration.ofSeconds(10), () -> "3".equals(metric("switchboard_connections_open{listener=\"framed\"}")));
+            long closedAt = System.currentTimeMillis();
+            ns.run("tc", "qdisc", "del", "dev", "lo", "root");
+            // ... and the slow member sees it (the limit gone, what was queued arrives at once).
+            Map<String, String> cut = ask("slow-closed");
+            figures.put("disconnect.serverClosedMillis", Long.toString(closedAt - Long.parseLong(r.get("startedAt"))));
+            figures.put("disconnect.client", cut.toString());
+            assertEquals("false", cut.get("open"), "the slow member disconnected: " + cut);
+            ask("bandwidth-stop");
+        } finally {
+            stopServer(second);
+        }
+    }
+
+    /**
+     * Sends every packet to {@code port} (the slow subscriber's: the server's data to it) through
+     * a tbf of {@link #LIMIT_BYTES_PER_SECOND}: an htb at the root of the namespace's loopback with
+     * an unlimited default class, and a u32 filter picking the port into a class whose qdisc is the
+     * tbf. (A tbf at the root would slow everyone; this kernel has htb, tbf and u32, not prio.)
+     */
+    private void limitPort(String port) throws Exception {
         ns.run("tc", "qdisc", "add", "dev", "lo", "root", "handle", "1:", "htb", "default", "10");
         ns.run("tc", "class", "add", "dev", "lo", "parent", "1:", "classid", "1:10", "htb", "rate", "10gbit");
         ns.run("tc", "class", "add", "dev", "lo", "parent", "1:", "classid", "1:20", "htb", "rate", "10gbit");
@@ -353,23 +435,31 @@ class NamespaceFaultsTest {
         ns.run("tc", "qdisc", "add", "dev", "lo", "parent", "1:20", "handle", "20:", "tbf",
                 "rate", (LIMIT_BYTES_PER_SECOND * 8 / 1000) + "kbit", "burst", "80kb", "latency", "100ms");
         ns.run("tc", "filter", "add", "dev", "lo", "parent", "1:", "protocol", "ip", "prio", "1", "u32",
-                "match", "ip", "dport", slowPort, "0xffff", "flowid", "1:20");
+                "match", "ip", "dport", port, "0xffff", "flowid", "1:20");
+    }
+
+    /**
+     * Two fast subscribers and a slow one behind {@link #limitPort}, 250 acknowledged events of
+     * 1 KiB a second for 4 s; checks what does not depend on the policy and returns the agent's figures.
+     */
+    private Map<String, String> runThroughTheLimit(String policy) throws Exception {
+        Map<String, String> started = ask("bandwidth-start " + policy.equals("drop"));
+        limitPort(started.get("slowPort"));
         int seconds = 4;
         int rate = 250;
         int size = 1024;
         Map<String, String> r = ask("bandwidth-run " + seconds + " " + rate + " " + size);
-        String tbf = ns.run("tc", "-s", "qdisc", "show", "dev", "lo");
-        long droppedNow = Long.parseLong(metric("switchboard_events_dropped_total")) - dropped;
+        String tc = ns.run("tc", "-s", "qdisc", "show", "dev", "lo");
         // The allocator's direct arenas, and java.nio's direct buffers (Netty's own counter is off
         // when -XX:MaxDirectMemorySize is set).
         long direct = Long.parseLong(metric("switchboard_buffer_pool_used_bytes{kind=\"direct\"}"))
                 + Long.parseLong(metric("switchboard_direct_memory_used_bytes{counter=\"nio\"}"));
-        String all = r + "; tc: " + tbf;
-        figures.put("bandwidth", r.get("acked") + " acked at " + r.get("ackedBytesPerSecond") + " B/s, max ack "
+        String all = r + "; tc: " + tc;
+        figures.put(policy, r.get("acked") + " acked at " + r.get("ackedBytesPerSecond") + " B/s, max ack "
                 + r.get("maxAckMillis") + " ms; fast max lag " + r.get("fast1.maxLagMillis") + "/"
                 + r.get("fast2.maxLagMillis") + " ms (p99 " + r.get("fast1.p99LagMillis") + "/" + r.get("fast2.p99LagMillis")
-                + "); slow got " + r.get("slow.received") + " (max lag " + r.get("slow.maxLagMillis") + " ms), dropped "
-                + droppedNow + "; direct memory " + direct + "; tbf " + tbfCounters(tbf));
+                + "); slow got " + r.get("slow.received") + " (max lag " + r.get("slow.maxLagMillis") + " ms, last at "
+                + r.get("slow.spanMillis") + " ms); direct memory " + direct + "; tbf " + tbfCounters(tc));
         assertEquals("true", r.get("allDone"), all);
         assertEquals(r.get("published"), r.get("acked"), all);
         assertEquals((long) seconds * rate, Long.parseLong(r.get("published")), all);
@@ -381,21 +471,14 @@ class NamespaceFaultsTest {
         }
         assertTrue(Long.parseLong(r.get("ackedBytesPerSecond")) > 4 * LIMIT_BYTES_PER_SECOND,
                 "the publisher was slowed to the slow path's rate: " + all);
-        long slowGot = Long.parseLong(r.get("slow.received"));
-        assertTrue(slowGot < Long.parseLong(r.get("acked")), "the slow member got everything: " + all);
-        assertEquals("0", r.get("slow.duplicates"), all);
-        assertEquals("0", r.get("slow.disorder"), all);
-        assertEquals("true", r.get("slow.open"), "drop keeps the slow member connected: " + all);
-        assertTrue(droppedNow > 0, "events dropped for the slow member, and counted: " + all);
-        assertTrue(droppedNow <= Long.parseLong(r.get("acked")) - slowGot, "dropped only for the slow member: " + all);
         // Through the limit: the rate over its span plus the burst (and 20% for headers and timing).
+        long slowGot = Long.parseLong(r.get("slow.received"));
         long span = Long.parseLong(r.getOrDefault("slow.spanMillis", "0"));
         assertTrue(slowGot * size <= 1.2 * (LIMIT_BYTES_PER_SECOND * span / 1000 + 80 * 1024),
                 "the slow member got more than the limit allows: " + all);
-        assertTrue(tbfCounters(tbf).matches(".*[1-9].*"), "the tbf limited nothing: " + all);
+        assertTrue(tbfCounters(tc).matches(".*[1-9].*"), "the tbf limited nothing: " + all);
         assertTrue(direct < 32L << 20, "direct memory: " + direct);
-        ns.run("tc", "qdisc", "del", "dev", "lo", "root");
-        ask("bandwidth-stop");
+        return r;
     }
 
     /** The tbf's "dropped N, overlimits M" from {@code tc -s qdisc show}. */

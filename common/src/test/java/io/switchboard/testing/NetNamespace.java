@@ -16,9 +16,10 @@ import java.util.regex.Pattern;
  * A network namespace of a test's own (Linux, as root): {@code ip netns add}, its loopback up,
  * and nothing else in it, so that {@code iptables} rules and {@code tc} qdiscs put into it touch
  * only the test's traffic on that loopback and never the machine's. Processes run in it with
- * {@link #command}; {@link #close} (and, should the JVM be stopped first, a shutdown hook) deletes
- * it. A namespace left behind by a test JVM that was killed outright is deleted by the next
- * {@link #create} (its name carries the dead JVM's process id).
+ * {@link #start} (or {@link #command}); {@link #close} (and, should the JVM be stopped first, a shutdown hook) deletes
+ * it, killing what {@link #start} started first. A namespace left behind by a test JVM that was
+ * killed outright is deleted by the next {@link #create} (its name carries the dead JVM's process
+ * id), with whatever still runs in it.
  *
  * <p>{@link #require} skips the test when this is not possible here (not root, or {@code ip},
  * {@code iptables} or {@code tc} missing), or fails it under CI ({@link RequiredTool}):
@@ -33,6 +34,7 @@ public final class NetNamespace implements AutoCloseable {
     private final String name;
     private final String ip;
     private final Thread hook;
+    private final List<Process> processes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     private NetNamespace(String name, String ip) {
@@ -116,11 +118,19 @@ public final class NetNamespace implements AutoCloseable {
         return ns;
     }
 
-    /** Deletes namespaces of this class whose JVM is gone (killed before it could delete them). */
+    /**
+     * Deletes namespaces of this class whose JVM is gone (killed before it could delete them),
+     * killing what still runs in them first.
+     */
     private static void removeStale(String ip) throws IOException, InterruptedException {
         for (String line : run(List.of(ip, "netns", "list")).split("\n")) {
             Matcher m = OURS.matcher(line.trim().split("\\s+")[0]);
             if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+                for (String pid : run(List.of(ip, "netns", "pids", m.group())).split("\\s+")) {
+                    if (!pid.isEmpty()) {
+                        ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+                    }
+                }
                 run(List.of(ip, "netns", "del", m.group()));
             }
         }
@@ -136,6 +146,17 @@ public final class NetNamespace implements AutoCloseable {
         List<String> full = new ArrayList<>(List.of(ip, "netns", "exec", name));
         full.addAll(command);
         return full;
+    }
+
+    /**
+     * Starts {@code builder}'s command in this namespace; {@link #close} kills it if it still runs
+     * then (after the test's own, graceful stop), as does the shutdown hook.
+     */
+    public Process start(ProcessBuilder builder) throws IOException {
+        builder.command(command(builder.command()));
+        Process p = builder.start();
+        processes.add(p);
+        return p;
     }
 
     /**
@@ -170,7 +191,7 @@ public final class NetNamespace implements AutoCloseable {
         return out;
     }
 
-    /** Deletes the namespace (idempotent). Processes still in it keep it alive until they end. */
+    /** Kills what {@link #start} started and still runs, and deletes the namespace (idempotent). */
     @Override
     public void close() {
         delete();
@@ -187,6 +208,11 @@ public final class NetNamespace implements AutoCloseable {
         }
         closed = true;
         try {
+            for (Process p : processes) {
+                if (p.isAlive()) {
+                    p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            }
             run(List.of(ip, "netns", "del", name));
         } catch (IOException | RuntimeException e) {
             System.err.println("could not delete network namespace " + name + ": " + e);
