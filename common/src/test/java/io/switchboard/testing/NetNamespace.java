@@ -98,16 +98,20 @@ public final class NetNamespace implements AutoCloseable {
     }
 
     /**
-     * Makes a fresh namespace with its loopback up. Call {@link #require} first. Fails the test
-     * when the kernel refuses (no permission for namespaces inside a container, say), under CI
-     * and off it alike, with what {@code ip} said.
+     * Makes a fresh namespace with its loopback up. Call {@link #require} first. When the kernel
+     * refuses (root without the capability inside a container, say) the test is skipped, or
+     * failed under CI, with what {@code ip} said.
      */
     public static NetNamespace create() throws IOException, InterruptedException {
         String ip = tool("ip");
         removeStale(ip);
         String name = PREFIX + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
         NetNamespace ns = new NetNamespace(name, ip);
-        run(List.of(ip, "netns", "add", name));
+        try {
+            run(List.of(ip, "netns", "add", name));
+        } catch (IllegalStateException refused) {
+            RequiredTool.require(false, "cannot make a network namespace here: " + refused.getMessage());
+        }
         Runtime.getRuntime().addShutdownHook(ns.hook);
         try {
             ns.run("ip", "link", "set", "lo", "up");
