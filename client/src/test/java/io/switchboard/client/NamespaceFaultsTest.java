@@ -39,14 +39,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Network faults made by the kernel, in a network namespace of the test's own ({@link NetNamespace}:
- * root, {@code ip}, {@code iptables}, {@code tc}; skipped without them, failed under CI): one
- * server JVM and one client JVM ({@link NamespaceAgent}) run in it, talking over its loopback
- * only, and the test puts {@code iptables} DROP and REJECT rules and a {@code tbf} rate limit
- * between them. Unlike {@link io.switchboard.testing.FaultProxy} (user space, in
+ * root, {@code ip}, {@code iptables}, {@code tc}; skipped without them, failed under CI): a
+ * server JVM and a client JVM ({@link NamespaceAgent}) run in it, talking over its loopback only,
+ * and the test puts {@code iptables} DROP and REJECT rules and a {@code tbf} rate limit between
+ * them. Unlike {@link io.switchboard.testing.FaultProxy} (user space, in
  * {@link NetworkFaultsTest}), these are the real thing: SYNs that go unanswered, RSTs from the
  * kernel, a peer whose kernel stops answering, TCP congestion control against a slow link. The
  * server runs with a 2 s idle timeout (its clients ping every third of it) and the default
- * slow-consumer policy, {@code drop}. Clients on the path under fault connect to 127.0.0.2, the
+ * slow-consumer policy, {@code drop}; the last test starts a second one with {@code disconnect}. Clients on the path under fault connect to 127.0.0.2, the
  * others to 127.0.0.1. Each test says what it checks and which protection makes it pass
  * (docs/operations.md, "What we test", has the figures).
  */
