@@ -41,8 +41,8 @@ final class HdrLog {
                 if (h == null) {
                     continue;
                 }
-                // copy: the result's histograms are read-only, and the tag and times are ours to set
-                Histogram c = h.copy();
+                // the interval decodes a histogram of our own: the tag and times are ours to set
+                Histogram c = h;
                 c.setTag(i.warmup() ? tag + WARMUP_TAG : tag);
                 c.setStartTimeStamp(stageStart + i.startMillis());
                 c.setEndTimeStamp(stageStart + i.endMillis());

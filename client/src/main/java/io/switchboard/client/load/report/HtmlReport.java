@@ -187,8 +187,9 @@ final class HtmlReport {
             } else {
                 latency = new Histogram(3);
                 for (Interval i : group) {
-                    if (i.latency() != null && i.latency().getTotalCount() > 0) {
-                        latency.add(i.latency());
+                    Histogram h = i.latency(); // decoded on each call: once here
+                    if (h != null && h.getTotalCount() > 0) {
+                        latency.add(h);
                     }
                 }
             }
