@@ -107,6 +107,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aValueOrKeyWithALineBreakStillGivesAOneLineMessage() {
+        // found by ConfigLoaderFuzzTest (input found-carriage-return-in-value): a CR reached the message
+        String value = assertThrows(ConfigException.class, () -> yaml("logging:\n  format: \"\\rooms.nb\"\n")).getMessage();
+        assertEquals("logging.format: \\rooms.nb (expected: text or json) [from test.yaml]", value);
+        String key = assertThrows(ConfigException.class, () -> yaml("\"a\\nb\u2028c\": 1\n")).getMessage();
+        assertTrue(!key.contains("\n") && !key.contains("\u2028") && key.contains("a\\nb\\u2028c"), key);
+    }
+
+    @Test
     void yamlSyntaxErrorsAndDuplicatesNameTheLine() {
         assertEquals("test.yaml:2:7: not valid YAML: mapping values are not allowed here",
                 yamlError("http:\n  a: b: c\n"));
