@@ -149,7 +149,7 @@ abstract class FanoutConnection extends ChannelInboundHandlerAdapter implements 
         Subscriber(FanoutWorkload workload, ConnectionContext ctx) {
             super(workload, ctx);
             this.index = ctx.index();
-            this.room = workload.roomOf(index);
+            this.room = workload.ledger.roomOf(index);
         }
 
         @Override
@@ -169,7 +169,7 @@ abstract class FanoutConnection extends ChannelInboundHandlerAdapter implements 
 
         @Override
         void welcomed(ChannelHandlerContext c) {
-            c.writeAndFlush(new Join(JOIN_ID, Flags.ACK, workload.roomNames[room]), c.voidPromise());
+            c.writeAndFlush(new Join(JOIN_ID, Flags.ACK, workload.ledger.roomNames[room]), c.voidPromise());
         }
 
         @Override
@@ -183,7 +183,7 @@ abstract class FanoutConnection extends ChannelInboundHandlerAdapter implements 
             } else if (msg instanceof Ack ack && ack.requestId() == JOIN_ID && !ready) {
                 ready = true;
                 ctx.connected(this);
-                workload.onJoined(index);
+                workload.ledger.onJoined(index);
             } else if (msg instanceof ErrorFrame error) {
                 // After the join, the server only speaks up to close us (idle, slow consumer).
                 failure = new IOException("server error " + error.code() + ": " + error.message());
@@ -193,8 +193,8 @@ abstract class FanoutConnection extends ChannelInboundHandlerAdapter implements 
         private void onEvent(ByteBuf payload) {
             int length = payload.readableBytes();
             int at = payload.readerIndex();
-            if (length < FanoutWorkload.HEADER_BYTES || payload.getInt(at) != workload.runId) {
-                workload.corrupt.increment();
+            if (length < FanoutWorkload.HEADER_BYTES || payload.getInt(at) != workload.ledger.runId) {
+                workload.ledger.corrupt.increment();
                 return;
             }
             int publisher = payload.getUnsignedShort(at + 4);
@@ -208,22 +208,22 @@ abstract class FanoutConnection extends ChannelInboundHandlerAdapter implements 
             if (eventRoom != room || offset < 0 || offset + filler > payloads.bytes().readableBytes()
                     || !ByteBufUtil.equals(payload, at + FanoutWorkload.HEADER_BYTES, payloads.bytes(),
                             payloads.bytes().readerIndex() + offset, filler)) {
-                workload.corrupt.increment();
+                workload.ledger.corrupt.increment();
                 return;
             }
-            switch (workload.tracker(index).deliver(publisher, seq)) {
+            switch (workload.ledger.tracker(index).deliver(publisher, seq)) {
                 case IN_ORDER -> {
-                    workload.deliveries.increment();
+                    workload.ledger.deliveries.increment();
                     ctx.delivered(intended, sent);
                 }
                 case REORDERED -> {
-                    workload.deliveries.increment();
-                    workload.outOfOrder.increment();
+                    workload.ledger.deliveries.increment();
+                    workload.ledger.outOfOrder.increment();
                     ctx.delivered(intended, sent);
                 }
-                case DUPLICATE -> workload.duplicates.increment();
-                case UNCLASSIFIED -> workload.outOfOrder.increment();
-                case INVALID -> workload.corrupt.increment();
+                case DUPLICATE -> workload.ledger.duplicates.increment();
+                case UNCLASSIFIED -> workload.ledger.outOfOrder.increment();
+                case INVALID -> workload.ledger.corrupt.increment();
             }
         }
     }
@@ -239,7 +239,7 @@ abstract class FanoutConnection extends ChannelInboundHandlerAdapter implements 
         Publisher(FanoutWorkload workload, ConnectionContext ctx, int publisher) {
             super(workload, ctx);
             this.publisher = publisher;
-            this.seqByRoom = workload.sequences[publisher];
+            this.seqByRoom = workload.ledger.sequences[publisher];
         }
 
         @Override
@@ -250,7 +250,7 @@ abstract class FanoutConnection extends ChannelInboundHandlerAdapter implements 
         @Override
         void welcomed(ChannelHandlerContext c) {
             // Ready for requests only once every subscriber is in its room.
-            workload.allJoined.whenComplete((v, e) -> c.executor().execute(() -> {
+            workload.ledger.allJoined.whenComplete((v, e) -> c.executor().execute(() -> {
                 if (c.channel().isActive() && !ready) {
                     ready = true;
                     ctx.connected(this);
@@ -260,8 +260,8 @@ abstract class FanoutConnection extends ChannelInboundHandlerAdapter implements 
 
         @Override
         public void send(int token) {
-            long k = seqByRoom[workload.rooms]++; // the last slot counts this publisher's publishes
-            int room = (int) ((publisher + k) % workload.rooms);
+            long k = seqByRoom[workload.ledger.rooms]++; // the last slot counts this publisher's publishes
+            int room = (int) ((publisher + k) % workload.ledger.rooms);
             long seq = ++seqByRoom[room];
             if (token >= roomOfToken.length) {
                 roomOfToken = java.util.Arrays.copyOf(roomOfToken, Math.max(token + 1, roomOfToken.length * 2));
@@ -272,7 +272,7 @@ abstract class FanoutConnection extends ChannelInboundHandlerAdapter implements 
             int offset = payloads.nextOffset();
             int filler = size - FanoutWorkload.HEADER_BYTES;
             ByteBuf payload = channel.alloc().buffer(size);
-            payload.writeInt(workload.runId)
+            payload.writeInt(workload.ledger.runId)
                     .writeShort(publisher)
                     .writeShort(room)
                     .writeLong(seq)
@@ -280,10 +280,10 @@ abstract class FanoutConnection extends ChannelInboundHandlerAdapter implements 
                     .writeLong(ctx.sentNanos(token))
                     .writeInt(offset)
                     .writeBytes(payloads.bytes(), payloads.bytes().readerIndex() + offset, filler);
-            String roomName = workload.roomNames[room];
+            String roomName = workload.ledger.roomNames[room];
             channel.write(new Publish(token + 1, Flags.ACK, Target.ROOM, roomName, 0, FanoutWorkload.EVENT, payload),
                     channel.voidPromise());
-            workload.publishes.increment();
+            workload.ledger.publishes.increment();
             ctx.bytesSent(Wire.HEADER_BYTES + 5 + roomName.length() + FanoutWorkload.EVENT.length() + size);
         }
 
@@ -297,8 +297,8 @@ abstract class FanoutConnection extends ChannelInboundHandlerAdapter implements 
                             + " that was never sent");
                     return;
                 }
-                workload.accepted.incrementAndGet(publisher * workload.rooms + roomOfToken[token]);
-                workload.publishesAccepted.increment();
+                workload.ledger.accepted.incrementAndGet(publisher * workload.ledger.rooms + roomOfToken[token]);
+                workload.ledger.publishesAccepted.increment();
                 ctx.acknowledged(token);
             } else if (msg instanceof ErrorFrame error) {
                 ctx.bytesReceived(Wire.HEADER_BYTES + 4 + error.message().length());

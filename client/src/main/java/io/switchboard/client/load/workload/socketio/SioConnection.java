@@ -63,11 +63,11 @@ final class SioConnection implements LoadConnection {
     }
 
     private boolean subscriber() {
-        return workload.mode == SioWorkload.Mode.FANOUT && index < workload.subscribers;
+        return workload.mode == SioWorkload.Mode.FANOUT && index < workload.ledger.subscribers;
     }
 
     private boolean publisher() {
-        return workload.mode == SioWorkload.Mode.FANOUT && index >= workload.subscribers;
+        return workload.mode == SioWorkload.Mode.FANOUT && index >= workload.ledger.subscribers;
     }
 
     // ---- transport events ----
@@ -270,7 +270,7 @@ final class SioConnection implements LoadConnection {
         }
         namespaceConnected = true;
         if (subscriber()) {
-            String room = workload.roomNames[workload.roomOf(index)];
+            String room = workload.ledger.roomNames[workload.ledger.roomOf(index)];
             ByteBuf join = transport.alloc().buffer(64);
             join.writeByte('4').writeByte('2').writeBytes(workload.nsPrefix);
             SioWire.writeDecimal(join, JOIN_ID);
@@ -281,17 +281,17 @@ final class SioConnection implements LoadConnection {
             return;
         }
         if (publisher()) {
-            int rooms = workload.rooms;
+            int rooms = workload.ledger.rooms;
             roomArgs = new byte[rooms][];
             for (int r = 0; r < rooms; r++) {
-                String room = SioWire.jsonString(workload.roomNames[r]);
+                String room = SioWire.jsonString(workload.ledger.roomNames[r]);
                 roomArgs[r] = SioWire.ascii(workload.relayPublish
                         ? room + "," + SioWire.jsonString(workload.deliveredEvent) + ",\""
                         : room + ",\"");
             }
-            seqByRoom = workload.sequences[index - workload.subscribers];
+            seqByRoom = workload.ledger.sequences[index - workload.ledger.subscribers];
             cancelWatchdog(); // connected; waiting for the subscribers may take longer than the timeout
-            workload.allJoined.whenComplete((v, e) -> transport.executor().execute(() -> {
+            workload.ledger.allJoined.whenComplete((v, e) -> transport.executor().execute(() -> {
                 if (!closing && !ready) {
                     becomeReady();
                 }
@@ -333,9 +333,9 @@ final class SioConnection implements LoadConnection {
         ByteBuf chars = workload.payloadChars;
         ByteBuf out;
         if (publisher()) {
-            int p = index - workload.subscribers;
-            long k = seqByRoom[workload.rooms]++;
-            int room = (int) ((p + k) % workload.rooms);
+            int p = index - workload.ledger.subscribers;
+            long k = seqByRoom[workload.ledger.rooms]++;
+            int room = (int) ((p + k) % workload.ledger.rooms);
             long seq = ++seqByRoom[room];
             sizeOf[token] = room; // the publisher keeps the room of each token here
             byte[] args = roomArgs[room];
@@ -344,7 +344,7 @@ final class SioConnection implements LoadConnection {
             out.writeByte('4').writeByte('2').writeBytes(workload.nsPrefix);
             SioWire.writeDecimal(out, token);
             out.writeBytes(workload.eventHead).writeBytes(args);
-            SioWire.writeHex(out, workload.runId, 8);
+            SioWire.writeHex(out, workload.ledger.runId, 8);
             SioWire.writeHex(out, p, 4);
             SioWire.writeHex(out, room, 4);
             SioWire.writeHex(out, seq, 16);
@@ -352,7 +352,7 @@ final class SioConnection implements LoadConnection {
             SioWire.writeHex(out, ctx.sentNanos(token), 16);
             SioWire.writeHex(out, offset, 8);
             out.writeBytes(chars, chars.readerIndex() + offset, size - SioWorkload.HEADER_CHARS).writeBytes(TAIL);
-            workload.publishes.increment();
+            workload.ledger.publishes.increment();
         } else {
             boolean ack = workload.mode == SioWorkload.Mode.ECHO;
             out = transport.alloc().buffer(16 + workload.nsPrefix.length + workload.eventHead.length + size + 2);
@@ -483,7 +483,7 @@ final class SioConnection implements LoadConnection {
                 return;
             }
             if (!ready) {
-                workload.onJoined(index);
+                workload.ledger.onJoined(index);
                 becomeReady();
             }
             return;
@@ -501,9 +501,9 @@ final class SioConnection implements LoadConnection {
                 ctx.failed(token, ErrorKind.PROTOCOL_ERROR, "publish refused: " + refusal);
                 return;
             }
-            int p = index - workload.subscribers;
-            workload.accepted.incrementAndGet(p * workload.rooms + sizeOf[token]);
-            workload.publishesAccepted.increment();
+            int p = index - workload.ledger.subscribers;
+            workload.ledger.accepted.incrementAndGet(p * workload.ledger.rooms + sizeOf[token]);
+            workload.ledger.publishesAccepted.increment();
             ctx.acknowledged(token);
             return;
         }
@@ -568,7 +568,7 @@ final class SioConnection implements LoadConnection {
             if (!SioWire.regionEquals(buf, at, end, SioWire.ascii("[" + SioWire.jsonString(workload.deliveredEvent)))) {
                 return; // another event (sb:joined, an application's own): not counted
             }
-            workload.corrupt.increment();
+            workload.ledger.corrupt.increment();
             return;
         }
         int h = at + head.length;
@@ -582,25 +582,25 @@ final class SioConnection implements LoadConnection {
         int fillerFrom = h + SioWorkload.HEADER_CHARS;
         int filler = end - 2 - fillerFrom;
         ByteBuf chars = workload.payloadChars;
-        if (run != (workload.runId & 0xFFFF_FFFFL) || room != workload.roomOf(index) || offset < 0 || seq < 0
+        if (run != (workload.ledger.runId & 0xFFFF_FFFFL) || room != workload.ledger.roomOf(index) || offset < 0 || seq < 0
                 || offset + filler > chars.readableBytes()
                 || !io.netty.buffer.ByteBufUtil.equals(buf, fillerFrom, chars, chars.readerIndex() + (int) offset, filler)) {
-            workload.corrupt.increment();
+            workload.ledger.corrupt.increment();
             return;
         }
-        switch (workload.tracker(index).deliver((int) publisher, seq)) {
+        switch (workload.ledger.tracker(index).deliver((int) publisher, seq)) {
             case IN_ORDER -> {
-                workload.deliveries.increment();
+                workload.ledger.deliveries.increment();
                 ctx.delivered(intended, sent);
             }
             case REORDERED -> {
-                workload.deliveries.increment();
-                workload.outOfOrder.increment();
+                workload.ledger.deliveries.increment();
+                workload.ledger.outOfOrder.increment();
                 ctx.delivered(intended, sent);
             }
-            case DUPLICATE -> workload.duplicates.increment();
-            case UNCLASSIFIED -> workload.outOfOrder.increment();
-            case INVALID -> workload.corrupt.increment();
+            case DUPLICATE -> workload.ledger.duplicates.increment();
+            case UNCLASSIFIED -> workload.ledger.outOfOrder.increment();
+            case INVALID -> workload.ledger.corrupt.increment();
         }
     }
 }

@@ -8,23 +8,17 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.switchboard.client.load.LoadSettings;
-import io.switchboard.client.load.Values;
 import io.switchboard.client.load.workload.ConnectionContext;
 import io.switchboard.client.load.workload.LoadTls;
 import io.switchboard.client.load.workload.Target;
 import io.switchboard.client.load.workload.Workload;
 import io.switchboard.client.load.workload.WorkloadException;
 import io.switchboard.client.load.workload.WorkloadSetup;
-import io.switchboard.client.load.workload.fanout.DeliveryTracker;
+import io.switchboard.client.load.workload.fanout.FanoutLedger;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -124,29 +118,10 @@ public final class SioWorkload implements Workload {
     final boolean relayPublish;
     final String joinEvent;
 
-    final int subscribers;
-    final int publishers;
-    final int rooms;
-    final String[] roomNames;
-    final int runId;
-    private final Duration drain;
-
-    final AtomicLongArray accepted;
-    final long[][] sequences;
-    final DeliveryTracker[] trackers;
-    private final AtomicIntegerArray joinedOnce;
-    private final AtomicInteger joined = new AtomicInteger();
-    final CompletableFuture<Void> allJoined = new CompletableFuture<>();
+    /** fanout: subscribers, publishers, rooms and what was accepted and received (as the framed fan-out's). */
+    final FanoutLedger ledger;
 
     final LongAdder pingsAnswered;
-    final LongAdder publishes;
-    final LongAdder publishesAccepted;
-    final LongAdder deliveries;
-    final LongAdder duplicates;
-    final LongAdder outOfOrder;
-    final LongAdder corrupt;
-    private final LongAdder expected;
-    private final LongAdder missing;
     final LongAdder opened;
     final LongAdder closedEarly;
     final LongAdder survived;
@@ -253,59 +228,9 @@ public final class SioWorkload implements Workload {
         maxPayloadChars = s.payload().maxBytes();
         payloadChars = ascii(s.payload().maxBytes() + io.switchboard.client.load.workload.PayloadSource.OFFSETS, s.seed());
 
-        if (mode == Mode.FANOUT) {
-            publishers = intOption(s, "publishers", 1, 1);
-            subscribers = intOption(s, "subscribers", Math.max(1, s.connections() - publishers), 1);
-            rooms = intOption(s, "rooms", 1, 1);
-            if (subscribers + publishers != s.connections()) {
-                throw new WorkloadException("connections: " + s.connections() + " (expected: subscribers + publishers = "
-                        + (subscribers + publishers) + " for workload fanout)");
-            }
-            if (rooms > subscribers) {
-                throw new WorkloadException("rooms: " + rooms + " (expected: at most the " + subscribers
-                        + " subscribers, so that no room is empty)");
-            }
-            if (publishers > 0xFFFF || rooms > 0xFFFF) {
-                throw new WorkloadException("publishers and rooms: at most 65535 each");
-            }
-            if (s.payload().minBytes() < HEADER_CHARS) {
-                throw new WorkloadException("payload: " + s.payload() + " (expected: a size or range of at least "
-                        + HEADER_CHARS + " bytes for workload fanout, the size of its event header)");
-            }
-        } else {
-            publishers = 0;
-            subscribers = 0;
-            rooms = 1;
-        }
-        try {
-            drain = Values.duration("drain", s.options().getOrDefault("drain", "2s"));
-        } catch (IllegalArgumentException e) {
-            throw new WorkloadException(e.getMessage());
-        }
-        roomNames = new String[rooms];
-        for (int r = 0; r < rooms; r++) {
-            roomNames[r] = s.room() + "/" + r;
-        }
-        runId = ThreadLocalRandom.current().nextInt();
-        accepted = new AtomicLongArray(Math.max(1, publishers * rooms));
-        sequences = new long[publishers][rooms + 1];
-        trackers = new DeliveryTracker[subscribers];
-        joinedOnce = new AtomicIntegerArray(Math.max(1, subscribers));
-
         pingsAnswered = setup.counters().counter("pings_answered");
-        if (mode == Mode.FANOUT) {
-            publishes = setup.counters().counter("publishes");
-            publishesAccepted = setup.counters().counter("publishes_accepted");
-            deliveries = setup.counters().counter("deliveries");
-            expected = setup.counters().counter("expected_deliveries");
-            missing = setup.counters().counter("missing");
-            duplicates = setup.counters().counter("duplicate_deliveries");
-            outOfOrder = setup.counters().counter("out_of_order");
-            corrupt = setup.counters().counter("corrupt_deliveries");
-        } else {
-            publishes = publishesAccepted = deliveries = expected = missing = duplicates = outOfOrder = corrupt =
-                    new LongAdder();
-        }
+        ledger = mode == Mode.FANOUT ? FanoutLedger.of(s, setup.counters(), "workload fanout", HEADER_CHARS)
+                : FanoutLedger.none(s);
         if (mode == Mode.CONNSCALE) {
             opened = setup.counters().counter("opened");
             closedEarly = setup.counters().counter("closed_early");
@@ -322,22 +247,6 @@ public final class SioWorkload implements Workload {
         } catch (JsonProcessingException e) {
             throw new WorkloadException(key + ": " + text + " (expected: JSON; " + e.getOriginalMessage() + ")");
         }
-    }
-
-    private static int intOption(LoadSettings s, String key, int fallback, int min) throws WorkloadException {
-        String v = s.options().get(key);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            int n = Integer.parseInt(v.trim());
-            if (n >= min) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // below
-        }
-        throw new WorkloadException(key + ": " + v + " (expected: a whole number, " + min + " or more)");
     }
 
     /** Seeded printable ASCII that JSON carries without escapes. */
@@ -363,7 +272,7 @@ public final class SioWorkload implements Workload {
     @Override
     public boolean sends(int index) {
         return switch (mode) {
-            case FANOUT -> index >= subscribers;
+            case FANOUT -> index >= ledger.subscribers;
             case CONNSCALE -> true; // the engine's "request" is the open itself
             default -> true;
         };
@@ -372,30 +281,10 @@ public final class SioWorkload implements Workload {
     /** The longest packet a request can make: payload, the event's fixed parts, id, namespace, room. */
     long largestPacketBytes() {
         int room = 0;
-        for (String r : roomNames) {
+        for (String r : ledger.roomNames) {
             room = Math.max(room, SioWire.jsonString(r).length() + deliveredEvent.length() + 8);
         }
         return (long) maxPayloadChars + eventHead.length + nsPrefix.length + room + 16;
-    }
-
-    /** The room subscriber {@code index} joins. */
-    int roomOf(int subscriber) {
-        return subscriber % rooms;
-    }
-
-    void onJoined(int index) {
-        if (joinedOnce.compareAndSet(index, 0, 1) && joined.incrementAndGet() == subscribers) {
-            allJoined.complete(null);
-        }
-    }
-
-    DeliveryTracker tracker(int index) {
-        DeliveryTracker tr = trackers[index];
-        if (tr == null) {
-            tr = new DeliveryTracker(publishers);
-            trackers[index] = tr;
-        }
-        return tr;
     }
 
     void onOpened() {
@@ -407,7 +296,7 @@ public final class SioWorkload implements Workload {
 
     @Override
     public Duration drain() {
-        return mode == Mode.FANOUT ? drain : Duration.ZERO;
+        return ledger.drain;
     }
 
     @Override
@@ -420,28 +309,8 @@ public final class SioWorkload implements Workload {
                 openRate.add(Math.round((n - 1) * 1e9 / (last - first)));
             }
         }
-        if (mode != Mode.FANOUT) {
-            return;
+        if (mode == Mode.FANOUT) {
+            ledger.finish();
         }
-        long expectedSum = 0;
-        long missingSum = 0;
-        long[] acceptedIntoRoom = new long[publishers];
-        for (int sub = 0; sub < subscribers; sub++) {
-            int room = roomOf(sub);
-            for (int p = 0; p < publishers; p++) {
-                acceptedIntoRoom[p] = accepted.get(p * rooms + room);
-                expectedSum += acceptedIntoRoom[p];
-            }
-            DeliveryTracker tr = trackers[sub];
-            if (tr == null) {
-                for (long a : acceptedIntoRoom) {
-                    missingSum += a;
-                }
-            } else {
-                missingSum += tr.missing(acceptedIntoRoom);
-            }
-        }
-        expected.add(expectedSum);
-        missing.add(missingSum);
     }
 }
