@@ -2,24 +2,20 @@ package io.switchboard.server.socketio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.testing.NodeProject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The Node project in {@code src/test/node/socketio-client} (the official socket.io-client,
@@ -47,40 +43,10 @@ final class NodeScripts {
     private NodeScripts() {
     }
 
-    static boolean ci() {
-        return "true".equalsIgnoreCase(System.getenv("CI"));
-    }
-
     /** Skips (fails on CI) without node/npm; copies the project to target/ and runs npm ci once per lock file. */
     static Path prepare() throws Exception {
-        boolean haveNode = works("node", "--version") && works("npm", "--version");
-        if (ci()) {
-            assertTrue(haveNode, "node and npm are needed on CI (.ci/deps/chromium.sh installs them)");
-        }
-        assumeTrue(haveNode, "node/npm not installed");
-        Path work = Paths.get("target", "socketio-client-node").toAbsolutePath();
-        Files.createDirectories(work);
-        try (Stream<Path> files = Files.list(SOURCE)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                if (Files.isRegularFile(f)) {
-                    Files.copy(f, work.resolve(f.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-        Path lock = work.resolve("package-lock.json");
-        Path stamp = work.resolve("node_modules").resolve(".installed-from-lock");
-        if (!(Files.isRegularFile(stamp) && Files.readString(stamp).equals(Files.readString(lock)))) {
-            Path log = work.resolve("npm-ci.log");
-            Process p = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(work.toFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            if (!p.waitFor(10, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                fail("npm ci did not finish within 10 minutes; see " + log);
-            }
-            assertEquals(0, p.exitValue(), () -> "npm ci failed: " + read(log));
-            Files.writeString(stamp, Files.readString(lock));
-        }
-        return work;
+        NodeProject.requireNode("the socket.io client tests");
+        return NodeProject.install(SOURCE, Paths.get("target", "socketio-client-node").toAbsolutePath(), List.of());
     }
 
     /** Runs {@code node SCRIPT ARGS...} in {@code work}, at most {@code seconds}, and parses its report. */
@@ -119,28 +85,4 @@ final class NodeScripts {
         return new Run(checks, done, text, p.exitValue());
     }
 
-    private static boolean works(String... command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return false;
-            }
-            return p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private static String read(Path p) {
-        try {
-            return Files.readString(p);
-        } catch (IOException e) {
-            return "(" + e + ")";
-        }
-    }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.testing.NodeProject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,7 +42,7 @@ public final class OfficialSuite {
         boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
         Path suite = suiteDir(name);
         boolean haveSuite = Files.isRegularFile(suite.resolve("test-suite.js"));
-        boolean haveNode = works("node", "--version") && works("npm", "--version");
+        boolean haveNode = NodeProject.haveNode();
         if (ci) {
             assertTrue(haveSuite, "conformance suite not found at " + suite);
             assertTrue(haveNode, "node and npm are needed on CI (.ci/deps)");
@@ -50,7 +51,7 @@ public final class OfficialSuite {
         assumeTrue(haveNode, "node/npm not installed");
         Path work = Paths.get("target", name + "-conformance").toAbsolutePath();
         copySuite(suite, work);
-        npmCi(work);
+        NodeProject.npmCi(work);
         return work;
     }
 
@@ -92,23 +93,6 @@ public final class OfficialSuite {
         return root.resolveSibling("shared").resolve("conformance").resolve(name);
     }
 
-    private static boolean works(String... command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return false;
-            }
-            return p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
     /** Copies the suite's files (not node_modules) into {@code work}, leaving an installed node_modules there. */
     private static void copySuite(Path suite, Path work) throws IOException {
         Files.createDirectories(work);
@@ -119,24 +103,6 @@ public final class OfficialSuite {
                 }
             }
         }
-    }
-
-    /** {@code npm ci}, once: skipped while node_modules matches the lock file it was installed from. */
-    private static void npmCi(Path work) throws Exception {
-        Path lock = work.resolve("package-lock.json");
-        Path stamp = work.resolve("node_modules").resolve(".installed-from-lock");
-        if (Files.isRegularFile(stamp) && Files.readString(stamp).equals(Files.readString(lock))) {
-            return;
-        }
-        Path log = work.resolve("npm-ci.log");
-        Process p = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(work.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(10, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            fail("npm ci did not finish within 10 minutes; see " + log);
-        }
-        assertEquals(0, p.exitValue(), () -> "npm ci failed: " + read(log));
-        Files.writeString(stamp, Files.readString(lock));
     }
 
     /** One mocha run: test full title to passed. */
@@ -152,7 +118,7 @@ public final class OfficialSuite {
             }
             String text = Files.readString(out, StandardCharsets.UTF_8);
             int start = text.indexOf('{');
-            assertTrue(start >= 0, () -> "no JSON from mocha (exit " + p.exitValue() + "): " + text + read(err));
+            assertTrue(start >= 0, () -> "no JSON from mocha (exit " + p.exitValue() + "): " + text + NodeProject.read(err));
             JsonNode report = JSON.readTree(text.substring(start));
             Map<String, Boolean> results = new LinkedHashMap<>();
             for (JsonNode t : report.path("tests")) {
@@ -170,14 +136,6 @@ public final class OfficialSuite {
             return results;
         } finally {
             Files.deleteIfExists(out);
-        }
-    }
-
-    private static String read(Path p) {
-        try {
-            return Files.readString(p);
-        } catch (IOException e) {
-            return "(" + e + ")";
         }
     }
 }

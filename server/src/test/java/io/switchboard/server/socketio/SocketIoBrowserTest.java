@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.switchboard.server.Listener;
 import io.switchboard.server.ServerFixture;
@@ -17,6 +16,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import io.switchboard.testing.RequiredTool;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -40,10 +40,7 @@ class SocketIoBrowserTest {
 
     @Test
     void officialBrowserBundleInChromium() throws Exception {
-        if (NodeScripts.ci()) {
-            assertTrue(Files.isExecutable(CHROMIUM), CHROMIUM + " is needed on CI (.ci/deps/chromium.sh)");
-        }
-        assumeTrue(Files.isExecutable(CHROMIUM), CHROMIUM + " is not installed (run .ci/deps/chromium.sh)");
+        RequiredTool.require(Files.isExecutable(CHROMIUM), CHROMIUM + " is not installed (run .ci/deps/chromium.sh)");
         Path work = NodeScripts.prepare();
         Path www = work.resolve("www");
         Files.createDirectories(www);

@@ -1,11 +1,10 @@
 package io.switchboard.client.load.workload.socketio;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.testing.RequiredTool;
+import io.switchboard.testing.NodeProject;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -13,8 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -98,52 +95,11 @@ final class SioNodeServer implements AutoCloseable {
     }
 
     private static synchronized Path prepare() throws Exception {
-        RequiredTool.require(works("node", "--version") && works("npm", "--version"),
-                "node and npm are needed for the Node socket.io server");
-        Path work = Paths.get("target", "socketio-server-node").toAbsolutePath();
-        Files.createDirectories(work);
-        for (String f : List.of("package.json", "package-lock.json", "server.mjs")) {
-            Files.copy(SOURCE.resolve(f), work.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-        }
-        Path lock = work.resolve("package-lock.json");
-        Path stamp = work.resolve("node_modules").resolve(".installed-from-lock");
-        if (!(Files.isRegularFile(stamp) && Files.readString(stamp).equals(Files.readString(lock)))) {
-            Path log = work.resolve("npm-ci.log");
-            Process p = new ProcessBuilder(new ArrayList<>(List.of("npm", "ci", "--no-audit", "--no-fund")))
-                    .directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            if (!p.waitFor(10, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                fail("npm ci did not finish within 10 minutes; see " + log);
-            }
-            assertEquals(0, p.exitValue(), () -> "npm ci failed: " + read(log));
-            Files.writeString(stamp, Files.readString(lock));
-        }
+        NodeProject.requireNode("the Node socket.io server");
+        Path work = NodeProject.install(SOURCE, Paths.get("target", "socketio-server-node").toAbsolutePath(),
+                List.of("package.json", "package-lock.json", "server.mjs"));
         assertTrue(Files.isDirectory(work.resolve("node_modules").resolve("socket.io")));
         return work;
     }
 
-    private static boolean works(String... command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return false;
-            }
-            return p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    private static String read(Path p) {
-        try {
-            return Files.readString(p);
-        } catch (IOException e) {
-            return "(" + e + ")";
-        }
-    }
 }
