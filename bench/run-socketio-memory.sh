@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Memory per idle Socket.IO connection (issue 17): each server of bench/socketio-lib.sh (the same
 # applications as bench/run-socketio.sh) pinned to SERVER_CPU, then:
-#   1. warm-up: 200 sockets opened and closed (`load --protocol socketio --opt workload=connscale`),
-#      so the baseline has the socket.io code loaded and compiled
+#   1. warm-up: WARM sockets opened over 5 s, held 3 s and closed (`load --protocol socketio --opt
+#      workload=connscale`), so the baseline has the socket.io code loaded and compiled (a cold
+#      JVM on a loaded CPU answered too few CONNECTs within the tool's timeout when 10,000 came at
+#      once: the tool's reconnections then piled up on it)
 #   2. baseline: the idle server's RSS (VmRSS of /proc/PID/status) and, for the JVMs, the heap
 #      used after a forced full GC (`jcmd PID GC.run`, then `jstat -gc`: survivors + eden + old)
 #   3. CONNECTIONS sockets opened over RAMP_UP seconds by the load tool (pinned to CLIENT_CPU, a
@@ -16,14 +18,14 @@
 # Run on its own or by bench/run-socketio.sh (MEMORY=1, which passes WORK_PARENT). About 3 minutes.
 #
 # Knobs (environment, defaults in brackets):
-#   CONNECTIONS [10000]  RAMP_UP [20] seconds  SETTLE [3] seconds  SERVERS ["switchboard node netty-socketio"]
+#   CONNECTIONS [10000]  WARM [1000]  RAMP_UP [20] seconds  SETTLE [3] seconds  SERVERS ["switchboard node netty-socketio"]
 #   SERVER_CPU [0]  CLIENT_CPU [1]  PORT [18391]  SERVER_JAR [server/target/switchboard-server.jar]
 #   CLIENT_JAR [client/target/switchboard-client.jar]  JAVA [java]  JAVA_OPTS [] for the JVM servers
 #   WORK_PARENT [] a directory to work in (its prepared servers reused)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-CONNECTIONS=${CONNECTIONS:-10000} RAMP_UP=${RAMP_UP:-20} SETTLE=${SETTLE:-3}
+CONNECTIONS=${CONNECTIONS:-10000} WARM=${WARM:-1000} RAMP_UP=${RAMP_UP:-20} SETTLE=${SETTLE:-3}
 SERVERS=${SERVERS:-switchboard node netty-socketio}
 SERVER_CPU=${SERVER_CPU:-0} CLIENT_CPU=${CLIENT_CPU:-1} PORT=${PORT:-18391}
 SERVER_JAR=${SERVER_JAR:-server/target/switchboard-server.jar}
@@ -47,7 +49,7 @@ started=$SECONDS
 
 connscale() { # LABEL CONNECTIONS RAMP_UP DURATION: the load tool in the background (its pid: load_pid)
     taskset -c "$CLIENT_CPU" "$JAVA" -jar "$CLIENT_JAR" load --protocol socketio --target "http://127.0.0.1:$PORT/" \
-        --threads 1 -c "$2" --ramp-up "$3" -d "$4" --timeout 10s --json "$WORK/$1.json" -q --opt workload=connscale \
+        --threads 1 -c "$2" --ramp-up "$3" -d "$4" --timeout 30s --json "$WORK/$1.json" -q --opt workload=connscale \
         > "$WORK/$1.txt" 2>&1 &
     load_pid=$!
 }
@@ -71,17 +73,19 @@ kib() { # PID SERVER: "RSS_KiB HEAP_KiB" (heap after a full GC; "n/a" for node, 
 for server in $SERVERS; do
     echo "==> memory: $server, $CONNECTIONS idle sockets" >&2
     sio_start "$server" "$PORT"
-    connscale "mem-warmup-$server" 200 1s 2s
+    connscale "mem-warmup-$server" "$WARM" 5s 8s
     wait "$load_pid" || true
     for ((i = 0; i < 50 && $(established) > 0; i++)); do sleep 0.2; done
     read -r base_rss base_heap <<< "$(kib "$server_pid" "$server")"
-    # Held until RAMP_UP + SETTLE + 15 s: time to measure, then the tool ends by itself with its report.
-    connscale "mem-$server" "$CONNECTIONS" "${RAMP_UP}s" "$((RAMP_UP + SETTLE + 15))s"
-    held=0
-    for ((i = 0; i < (RAMP_UP + 20) * 5; i++)); do
+    # Held until RAMP_UP + SETTLE + 25 s: time to measure, then the tool ends by itself with its report.
+    connscale "mem-$server" "$CONNECTIONS" "${RAMP_UP}s" "$((RAMP_UP + SETTLE + 25))s"
+    # Until the server holds them all, or (after the ramp) 5 s without one more, or RAMP_UP + 12 s.
+    held=0 last=0 still=0
+    for ((i = 0; i < (RAMP_UP + 12) * 5; i++)); do
         held=$(established)
         [ "$held" -ge "$CONNECTIONS" ] && break
-        kill -0 "$load_pid" 2>/dev/null || break
+        if [ "$held" -gt "$last" ]; then last=$held still=0; else still=$((still + 1)); fi
+        [ "$i" -gt $((RAMP_UP * 5)) ] && [ "$still" -ge 25 ] && break
         sleep 0.2
     done
     sleep "$SETTLE"

@@ -63,7 +63,9 @@ sio_start() { # NAME PORT
             taskset -c "$SERVER_CPU" "$JAVA" "${jvm[@]}" -cp "$SERVER_JAR:$WORK/sb-java" SioEchoRooms "${sb_flags[@]}" \
                 > "$log" 2>&1 & ;;
         node)
-            (cd "$WORK/node" && exec taskset -c "$SERVER_CPU" node server.mjs "$port") > "$log" 2>&1 & ;;
+            # The listen backlog of the others (the kernel's somaxconn, 4096 here), not Node's 511.
+            (cd "$WORK/node" && SIO_BACKLOG=$(cat /proc/sys/net/core/somaxconn) \
+                exec taskset -c "$SERVER_CPU" node server.mjs "$port") > "$log" 2>&1 & ;;
         netty-socketio)
             taskset -c "$SERVER_CPU" "$JAVA" "${jvm[@]}" -cp "$WORK/netty-socketio/lib/*:$WORK/netty-socketio/classes" \
                 NettySocketIoEchoRooms "$port" > "$log" 2>&1 & ;;
