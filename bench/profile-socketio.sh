@@ -68,8 +68,9 @@ import collections, sys
 # the warm-up run. The other shares are of the remaining samples (the event loop, GC, the rest).
 total, jit, self_time, under = 0, 0, collections.Counter(), collections.Counter()
 marks = {
-    "socket writes (write/writev syscalls)": ("FileDescriptor.writev", "FileDescriptor.write(", "FileDescriptor.writeAddress"),
-    "socket reads": ("FileDescriptor.readAddress", "FileDescriptor.read("),
+    "socket writes (send/write/writev syscalls)": ("unix/Socket.sendAddress", "unix/Socket.send(", "FileDescriptor.writev",
+                                                   "FileDescriptor.write(", "FileDescriptor.writeAddress"),
+    "socket reads": ("unix/Socket.recvAddress", "unix/Socket.recv(", "FileDescriptor.readAddress", "FileDescriptor.read("),
     "epoll_wait": ("epollWait", "epoll_wait"),
     "Engine.IO / Socket.IO decode": ("socketio/protocol/SioDecoder", "socketio/protocol/SioParser", "EngineSession.onWsPacket"),
     "Socket.IO encode": ("SioEncoder",),
