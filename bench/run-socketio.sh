@@ -18,8 +18,9 @@
 #           late), or a failed run. The highest rate whose median p99 stays under GOAL_P99_MS
 #           (a rate a round did not reach counts as over) is printed per server.
 #   server and tool CPU: the server's CPU time over the measured window (sampled from
-#           /proc/PID/stat), the load tool's own figure; a tool near 100% means the numbers are
-#           the tool's, not the server's
+#           /proc/PID/stat), also per round trip or delivery (cpu_us: the figure least disturbed
+#           by other work on a shared machine), and the load tool's own figure; a tool near 100%
+#           means the numbers are the tool's, not the server's
 # Then (MEMORY=1) bench/run-socketio-memory.sh: RSS and heap per idle connection at 10,000.
 # Needs node/npm, python3, taskset, the jars (./mvnw -B -ntp -pl server,client -am -DskipTests package)
 # and Maven Central or a local repository holding netty-socketio 2.0.13 (./mvnw, bench/netty-socketio/pom.xml).
@@ -32,6 +33,8 @@
 #   SERVERS ["switchboard switchboard-java node netty-socketio"]  MEMORY [1] also the memory table
 #   SERVER_CPU [0]  CLIENT_CPU [1]  PORT [18390]  SERVER_JAR [server/target/switchboard-server.jar]
 #   CLIENT_JAR [client/target/switchboard-client.jar]  JAVA [java]  JAVA_OPTS [] for the JVM servers
+#   BEFORE_JAR [] another server jar, run as the server "switchboard-before" (the relay) when SERVERS names it:
+#   SERVERS="switchboard-before switchboard" BEFORE_JAR=old.jar MEMORY=0 bench/run-socketio.sh  compares two builds
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -43,7 +46,8 @@ SERVER_JAR=${SERVER_JAR:-server/target/switchboard-server.jar}
 CLIENT_JAR=${CLIENT_JAR:-client/target/switchboard-client.jar}
 JAVA=${JAVA:-java} JAVA_OPTS=${JAVA_OPTS:-} SERVERS=${SERVERS:-switchboard switchboard-java node netty-socketio}
 MEMORY=${MEMORY:-1}
-export SERVER_CPU CLIENT_CPU SERVER_JAR CLIENT_JAR JAVA JAVA_OPTS
+BEFORE_JAR=${BEFORE_JAR:-}
+export SERVER_CPU CLIENT_CPU SERVER_JAR CLIENT_JAR JAVA JAVA_OPTS BEFORE_JAR
 for tool in python3 taskset; do
     command -v "$tool" >/dev/null || { echo "run-socketio.sh: $tool is missing" >&2; exit 1; }
 done
@@ -154,6 +158,10 @@ def med(values):
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
 
+def per_event(rate, cpu_percent):
+    """Microseconds of server CPU per round trip or delivery: robust to a shared CPU, unlike rates."""
+    return None if cpu_percent is None or not rate else cpu_percent / 100 * 1e6 / rate
+
 def fmt(v, digits=0):
     if v is None: return "n/a"
     if v == float("inf"): return "behind"
@@ -162,7 +170,7 @@ def fmt(v, digits=0):
 w = max(len(s) for s in servers) + 2
 print()
 print(f"echo with ack, {conns} sockets, closed loop (median of {rounds} rounds; round trips/s of every round in brackets)")
-print(f"  {'server':<{w}} {'round_trips/s':>14} {'p50_us':>9} {'p99_us':>9} {'server_cpu%':>12} {'tool_cpu%':>10}")
+print(f"  {'server':<{w}} {'round_trips/s':>14} {'p50_us':>9} {'p99_us':>9} {'server_cpu%':>12} {'cpu_us/rt':>10} {'tool_cpu%':>10}")
 for server in servers:
     rs = [runs.get(("echo", server, "-", r), (None, None)) for r in range(1, rounds + 1)]
     ok = [(s, c) for s, c in rs if s is not None and s["totals"]["completed"] > 0]
@@ -171,13 +179,13 @@ for server in servers:
         continue
     print(f"  {server:<{w}} {fmt(med([s['totals']['rate'] for s, _ in ok])):>14}"
           f" {fmt(med([s['latency_us']['p50'] for s, _ in ok])):>9} {fmt(med([s['latency_us']['p99'] for s, _ in ok])):>9}"
-          f" {fmt(med([c for _, c in ok])):>12} {fmt(med([s['self']['cpu_percent'] for s, _ in ok])):>10}"
-          f"   [{' '.join(fmt(s['totals']['rate']) for s, _ in ok)}]")
+          f" {fmt(med([c for _, c in ok])):>12} {fmt(med([per_event(s['totals']['rate'], c) for s, c in ok]), 1):>10}"
+          f" {fmt(med([s['self']['cpu_percent'] for s, _ in ok])):>10}   [{' '.join(fmt(s['totals']['rate']) for s, _ in ok)}]")
 print()
 print(f"fan-out to {subs:,} subscribers, 1 publisher, open loop (median of the rounds that reached the rate;"
       " deliveries/s of every round in brackets, '-' where its sweep had stopped)")
 print(f"  {'server':<{w}} {'publish/s':>9} {'deliveries/s':>13} {'p99_us':>10} {'missing':>8} {'server_cpu%':>12}"
-      f" {'tool_cpu%':>10}  rounds")
+      f" {'cpu_us/dlv':>10} {'tool_cpu%':>10}  rounds")
 best = {}
 for server in servers:
     best[server] = None
@@ -196,8 +204,9 @@ for server in servers:
                              for s, _ in rs)
         print(f"  {server:<{w}} {rate:>9,} {fmt(med([s['totals']['completed'] / s['totals']['seconds'] for s, _ in done])):>13}"
               f" {fmt(p99):>10} {fmt(med([s['counters'].get('missing', 0) for s, _ in done])):>8}"
-              f" {fmt(med([c for _, c in done])):>12} {fmt(med([s['self']['cpu_percent'] for s, _ in done])):>10}"
-              f"  [{per_round}]")
+              f" {fmt(med([c for _, c in done])):>12}"
+              f" {fmt(med([per_event(s['totals']['completed'] / s['totals']['seconds'], c) for s, c in done]), 2):>10}"
+              f" {fmt(med([s['self']['cpu_percent'] for s, _ in done])):>10}  [{per_round}]")
 print()
 print(f"highest publish rate whose median p99 stays under {goal:.0f} ms (of {' '.join(map(str, rates))})")
 for server in servers:
@@ -207,9 +216,11 @@ PY
 echo "(servers on CPU $SERVER_CPU, the load tool on CPU $CLIENT_CPU, ${WARMUP}s warm-up + ${DURATION}s measured per run;" \
     "the rounds took ${rounds_took}s; reports in $WORK)" | tee -a "$summary"
 
-if [ "$MEMORY" = 1 ]; then
+if [ "$MEMORY" = 1 ] && [ -n "$(for s in $SERVERS; do case $s in switchboard | node | netty-socketio) echo "$s" ;; esac; done)" ]; then
     mem_servers=""
-    for server in $SERVERS; do [ "$server" = switchboard-java ] || mem_servers+="$server "; done
+    for server in $SERVERS; do
+        case $server in switchboard-java | switchboard-before) ;; *) mem_servers+="$server " ;; esac
+    done
     PORT=$((PORT + 1)) SERVERS="$mem_servers" WORK_PARENT="$WORK" "$ROOT/bench/run-socketio-memory.sh" | tee -a "$summary"
 fi
 echo "(the whole run took $((SECONDS - started))s; the tables are in $summary)"

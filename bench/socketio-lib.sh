@@ -8,6 +8,7 @@
 #   node              the Node socket.io 4.8.4 server of client/src/test/node/socketio-server
 #   netty-socketio    netty-socketio 2.0.13 from Maven Central (bench/java/NettySocketIoEchoRooms.java,
 #                     its jars copied by Maven from bench/netty-socketio/pom.xml)
+#   switchboard-before  the relay of another build, BEFORE_JAR (a before/after comparison)
 #
 #   sio_prepare SERVERS...   installs / compiles what those servers need into $WORK
 #   sio_start NAME PORT      starts it pinned to SERVER_CPU, waits for the port; server_pid is its pid
@@ -19,6 +20,8 @@ sio_prepare() { # SERVERS...: what is already in $WORK is kept
         [ -f "$WORK/prepared-$server" ] && continue
         case $server in
             switchboard) ;;
+            switchboard-before)
+                [ -f "${BEFORE_JAR:-}" ] || { echo "${0##*/}: switchboard-before needs BEFORE_JAR, a server jar" >&2; exit 1; } ;;
             switchboard-java)
                 mkdir -p "$WORK/sb-java"
                 "${JAVA}c" -nowarn -d "$WORK/sb-java" -cp "$SERVER_JAR" "$ROOT/bench/java/SioEchoRooms.java" \
@@ -44,7 +47,8 @@ sio_prepare() { # SERVERS...: what is already in $WORK is kept
                 "${JAVA}c" -nowarn -d "$WORK/netty-socketio/classes" -cp "$out/*" \
                     "$ROOT/bench/java/NettySocketIoEchoRooms.java" \
                     || { echo "${0##*/}: cannot compile bench/java/NettySocketIoEchoRooms.java" >&2; exit 1; } ;;
-            *) echo "${0##*/}: unknown server $server (switchboard, switchboard-java, node, netty-socketio)" >&2; exit 1 ;;
+            *) echo "${0##*/}: unknown server $server (switchboard, switchboard-java, node, netty-socketio, switchboard-before)" >&2
+                exit 1 ;;
         esac
         touch "$WORK/prepared-$server"
     done
@@ -59,6 +63,8 @@ sio_start() { # NAME PORT
     case $name in
         switchboard)
             taskset -c "$SERVER_CPU" "$JAVA" "${jvm[@]}" -jar "$SERVER_JAR" "${sb_flags[@]}" > "$log" 2>&1 & ;;
+        switchboard-before)
+            taskset -c "$SERVER_CPU" "$JAVA" "${jvm[@]}" -jar "$BEFORE_JAR" "${sb_flags[@]}" > "$log" 2>&1 & ;;
         switchboard-java)
             taskset -c "$SERVER_CPU" "$JAVA" "${jvm[@]}" -cp "$SERVER_JAR:$WORK/sb-java" SioEchoRooms "${sb_flags[@]}" \
                 > "$log" 2>&1 & ;;
@@ -81,12 +87,12 @@ sio_start() { # NAME PORT
 # shellcheck disable=SC2034 # echo_opts and fanout_opts are for the caller
 sio_echo_opts() {
     echo_opts=()
-    if [ "$1" = switchboard ]; then echo_opts=(--opt event=sb:publish --opt 'args=["nobody","load"]'); fi
+    if [ "$1" = switchboard ] || [ "$1" = switchboard-before ]; then echo_opts=(--opt event=sb:publish --opt 'args=["nobody","load"]'); fi
 }
 # shellcheck disable=SC2034
 sio_fanout_opts() {
     fanout_opts=()
-    if [ "$1" != switchboard ]; then fanout_opts=(--opt join_event=join --opt publish_event=publish); fi
+    if [ "$1" != switchboard ] && [ "$1" != switchboard-before ]; then fanout_opts=(--opt join_event=join --opt publish_event=publish); fi
 }
 
 # Samples PID's CPU time (utime + stime, clock ticks) every 0.2 s into FILE as "EPOCH_SECONDS TICKS"
