@@ -11,7 +11,7 @@
 #
 # Knobs (environment, defaults in brackets): DURATION [10]  WARMUP [5]  CONNS [50]  SUBSCRIBERS [1000]
 #   RATE [200] fan-out publishes/s  SIZE [100]  PIPELINE [64]  EVENT [cpu; itimer where perf_events
-#   are not allowed]  TOP [25]  AP_VERSION [4.2]  SERVER_CPU [0]  CLIENT_CPU [1]  PORT [18397]
+#   are not allowed; alloc: allocated heap bytes (not netty's pooled buffers), also per round trip or delivery]  ALLOC_INTERVAL [64k]  TOP [25]  AP_VERSION [4.2]  SERVER_CPU [0]  CLIENT_CPU [1]  PORT [18397]
 #   SERVER_JAR, CLIENT_JAR, JAVA as for run-socketio.sh. Loopback only; about a minute.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,6 +19,7 @@ cd "$ROOT"
 WORKLOAD=${1:-echo} SERVER=${2:-switchboard}
 DURATION=${DURATION:-10} WARMUP=${WARMUP:-5} CONNS=${CONNS:-50} SUBSCRIBERS=${SUBSCRIBERS:-1000}
 RATE=${RATE:-200} SIZE=${SIZE:-100} PIPELINE=${PIPELINE:-64} TOP=${TOP:-25} AP_VERSION=${AP_VERSION:-4.2}
+ALLOC_INTERVAL=${ALLOC_INTERVAL:-64k}
 SERVER_CPU=${SERVER_CPU:-0} CLIENT_CPU=${CLIENT_CPU:-1} PORT=${PORT:-18397}
 SERVER_JAR=$(realpath "${SERVER_JAR:-server/target/switchboard-server.jar}")
 CLIENT_JAR=$(realpath "${CLIENT_JAR:-client/target/switchboard-client.jar}")
@@ -50,20 +51,27 @@ else
 fi
 load() { # NAME: one run of the workload
     taskset -c "$CLIENT_CPU" "$JAVA" -jar "$CLIENT_JAR" load --protocol socketio --target "http://127.0.0.1:$PORT/" \
-        --threads 1 -d "${DURATION}s" --warmup "${WARMUP}s" --timeout 10s -q "${args[@]}" > "$WORK/$1.txt" 2>&1 || true
+        --threads 1 -d "${DURATION}s" --warmup "${WARMUP}s" --timeout 10s -q --json "$WORK/$1.json" "${args[@]}" \
+        > "$WORK/$1.txt" 2>&1 || true
 }
 echo "==> $SERVER, $WORKLOAD: a run to warm up, then one profiled" >&2
 load warmup
 # The option in double quotes: jcmd would take its "=" for a key of its own.
-jcmd "$server_pid" JVMTI.agent_load "$AGENT" "\"start,event=$EVENT,interval=1ms\"" > "$WORK/jcmd-start.txt"
+if [ "$EVENT" = alloc ]; then
+    start="start,event=alloc,alloc=$ALLOC_INTERVAL"
+else
+    start="start,event=$EVENT,interval=1ms"
+fi
+jcmd "$server_pid" JVMTI.agent_load "$AGENT" "\"$start\"" > "$WORK/jcmd-start.txt"
 load load
-jcmd "$server_pid" JVMTI.agent_load "$AGENT" "\"stop,collapsed,file=$PROFILE\"" > "$WORK/jcmd-stop.txt"
+# total: each stack weighed in its bytes (alloc) or time, not in samples
+jcmd "$server_pid" JVMTI.agent_load "$AGENT" "\"stop,collapsed,total,file=$PROFILE\"" > "$WORK/jcmd-stop.txt"
 stop_all
 grep -E '^  (Throughput|latency |Errors)|^  Tool' "$WORK/load.txt" || tail -5 "$WORK/load.txt"
 [ -s "$PROFILE" ] || { echo "${0##*/}: no profile (see $WORK/server-$SERVER.log)" >&2; exit 1; }
 
-python3 - "$PROFILE" "$TOP" <<'PY'
-import collections, sys
+python3 - "$PROFILE" "$TOP" "$EVENT" "$WORK/load.json" <<'PY'
+import collections, json, sys
 # The JIT's compiler threads are counted apart: on a busy machine they can go on for long after
 # the warm-up run. The other shares are of the remaining samples (the event loop, GC, the rest).
 total, jit, self_time, under = 0, 0, collections.Counter(), collections.Counter()
@@ -93,7 +101,13 @@ for line in open(sys.argv[1]):
     for name, keys in marks.items():
         if any(k in stack for k in keys):
             under[name] += n
-print(f"\n{total + jit:,} samples; {100 * jit / max(1, total + jit):.1f}% in the JIT's compiler threads, left out below")
+if sys.argv[3] == "alloc":
+    # The whole profiled run (connections, warm-up, drain) over what it completed: an estimate.
+    c = json.load(open(sys.argv[4]))["stages"][0]["counters"]
+    done = c.get("completed", 0)
+    print(f"\n{total + jit:,} bytes allocated (sampled estimate) over {done:,} round trips or deliveries in the"
+          f" profiled run: {(total + jit) / max(1, done):,.0f} bytes each")
+print(f"\n{total + jit:,} {'bytes' if sys.argv[3] == 'alloc' else 'samples (weighed in ns)'}; {100 * jit / max(1, total + jit):.1f}% in the JIT's compiler threads, left out below")
 print(f"top {sys.argv[2]} frames by self time (of the {total:,} others):")
 for frame, n in self_time.most_common(int(sys.argv[2])):
     print(f"  {100 * n / total:5.1f}%  {frame[:150]}")
