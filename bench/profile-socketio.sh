@@ -11,7 +11,8 @@
 #
 # Knobs (environment, defaults in brackets): DURATION [10]  WARMUP [5]  CONNS [50]  SUBSCRIBERS [1000]
 #   RATE [200] fan-out publishes/s  SIZE [100]  PIPELINE [64]  EVENT [cpu; itimer where perf_events
-#   are not allowed; alloc: allocated heap bytes (not netty's pooled buffers), also per round trip or delivery]  ALLOC_INTERVAL [64k]  TOP [25]  AP_VERSION [4.2]  SERVER_CPU [0]  CLIENT_CPU [1]  PORT [18397]
+#   are not allowed; alloc: allocated heap bytes (not netty's pooled buffers), also per round trip or delivery]
+#   ALLOC_INTERVAL [64k]  TOP [25]  AP_VERSION [4.2]  SERVER_CPU [0]  CLIENT_CPU [1]  PORT [18397]
 #   SERVER_JAR, CLIENT_JAR, JAVA as for run-socketio.sh. Loopback only; about a minute.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
