@@ -65,11 +65,13 @@ source "$ROOT/bench/socketio-lib.sh"
 # shellcheck disable=SC2086
 sio_prepare $SERVERS
 
-load() { # LABEL ARGS...: one run on CLIENT_CPU; its JSON report in $WORK/LABEL.json
+# One run on CLIENT_CPU; its JSON report in $WORK/LABEL.json. A 30 s timeout: on a busy machine
+# the 1,001 sockets of a fan-out run took more than 10 s to connect, and the retries piled up.
+load() { # LABEL ARGS...
     local label=$1
     shift
     taskset -c "$CLIENT_CPU" "$JAVA" -jar "$CLIENT_JAR" load --protocol socketio --target "http://127.0.0.1:$PORT/" \
-        --threads 1 -d "${DURATION}s" --warmup "${WARMUP}s" --timeout 10s --json "$WORK/$label.json" -q "$@" \
+        --threads 1 -d "${DURATION}s" --warmup "${WARMUP}s" --timeout 30s --json "$WORK/$label.json" -q "$@" \
         > "$WORK/$label.txt" 2>&1 || true
 }
 
