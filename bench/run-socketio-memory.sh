@@ -59,12 +59,16 @@ established() { ss -Htn state established "( sport = :$PORT )" | wc -l; }
 kib() { # PID SERVER: "RSS_KiB HEAP_KiB" (heap after a full GC; "n/a" for node, which is no JVM:
     # jcmd's attach would send it a SIGQUIT, which ends it)
     local pid=$1 rss heap=n/a
-    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
+    if ! rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null); then
+        echo "n/a n/a" # the server is gone (its log says why)
+        return
+    fi
     if [ "$2" != node ] && jcmd "$pid" GC.run > /dev/null 2>&1; then
         sleep 0.5
         rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
         heap=$(jstat -gc "$pid" | awk 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i}
             NR == 2 {printf "%.0f", $c["S0U"] + $c["S1U"] + $c["EU"] + $c["OU"]}')
+        [ -n "$heap" ] || heap=n/a
     fi
     echo "$rss $heap"
 }
@@ -106,13 +110,16 @@ print()
 print(f"memory per idle Socket.IO connection at {n:,} WebSocket connections (one round; idle baseline subtracted)")
 print(f"  {'server':<16} {'held':>7} {'rss_base_MiB':>13} {'rss_MiB':>8} {'rss_B/conn':>11} {'heap_base_MiB':>14} {'heap_MiB':>9} {'heap_B/conn':>12}")
 for server, held, brss, rss, bheap, heap, tool in rows:
-    held = int(held)
-    mib = lambda k: f"{int(k) / 1024:,.1f}"
-    per = lambda a, b: f"{(int(b) - int(a)) * 1024 / held:,.0f}" if held else "n/a"
+    held = int(held or 0)
+    num = lambda k: k not in ("", "n/a")
+    mib = lambda k: f"{int(k) / 1024:,.1f}" if num(k) else "n/a"
+    per = lambda a, b: f"{(int(b) - int(a)) * 1024 / held:,.0f}" if held and num(a) and num(b) else "n/a"
     opened, early = tool.split()
     note = "" if held >= n and opened == str(n) and early == "0" else \
         f"   (server held {held:,}; the tool opened {opened}, {early} closed early: see mem-{server}.txt)"
-    jvm = bheap != "n/a"
+    jvm = server != "node"
+    if not num(rss):
+        note = "   (the server was gone when measured: see its log)"
     print(f"  {server:<16} {held:>7,} {mib(brss):>13} {mib(rss):>8} {per(brss, rss):>11}"
           f" {mib(bheap) if jvm else 'n/a':>14} {mib(heap) if jvm else 'n/a':>9} {per(bheap, heap) if jvm else 'n/a':>12}{note}")
 PY
