@@ -24,7 +24,8 @@
 # Then (MEMORY=1) bench/run-socketio-memory.sh: RSS and heap per idle connection at 10,000.
 # Needs node/npm, python3, taskset, the jars (./mvnw -B -ntp -pl server,client -am -DskipTests package)
 # and Maven Central or a local repository holding netty-socketio 2.0.13 (./mvnw, bench/netty-socketio/pom.xml).
-# Defaults take about 15 minutes (12 for the rounds, 3 for the memory table).
+# Defaults take about 15 minutes on a quiet machine (an estimate: about 4 minutes a round, 3 for the
+# memory table); 17 minutes on a busy shared one, where every sweep stopped early.
 #
 # Knobs (environment, defaults in brackets):
 #   ROUNDS [3]  DURATION [4] measured seconds per run  WARMUP [2] seconds  CONNS [50]  SUBSCRIBERS [1000]
