@@ -4,7 +4,7 @@
 //   join (room, ack)          joins the room, acknowledges []
 //   publish (room, data, ack) emits "load" with data to the room's other members, acknowledges []
 // Usage: node server.mjs [port] [namespace] (SIO_TOKEN: the auth token CONNECT must carry;
-// SIO_PING_INTERVAL: milliseconds); prints {"port": N} once listening. Stops on SIGTERM,
+// SIO_PING_INTERVAL: milliseconds; SIO_BACKLOG: the listen backlog, Node's 511 by default); prints {"port": N} once listening. Stops on SIGTERM,
 // or by itself after an hour at most.
 import { createServer } from "node:http";
 import { Server } from "socket.io";
@@ -34,7 +34,7 @@ function setUp(nsp) {
 }
 setUp(io.of(namespace));
 
-http.listen(port, "127.0.0.1", () => {
+http.listen({ port, host: "127.0.0.1", backlog: Number(process.env.SIO_BACKLOG || 511) }, () => {
   console.log(JSON.stringify({ port: http.address().port }));
 });
 const stop = () => { io.close(); http.close(); process.exit(0); };

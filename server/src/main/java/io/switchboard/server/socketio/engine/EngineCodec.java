@@ -2,6 +2,7 @@ package io.switchboard.server.socketio.engine;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -75,33 +76,46 @@ final class EngineCodec {
 
     /** Encodes packets as a polling payload into a new buffer from {@code alloc}; the packets are not released. */
     static ByteBuf encodePayload(Collection<EnginePacket> packets, ByteBufAllocator alloc) {
-        int estimate = 0;
+        // Exact sizes: writeCharSequence(UTF_8) would reserve 3 bytes a character and grow the buffer.
+        int[] utf8 = new int[packets.size()];
+        int size = 0;
+        int i = 0;
         for (EnginePacket p : packets) {
-            estimate += p.isBinary() ? 2 + (p.binary.readableBytes() + 2) / 3 * 4 : 2 + p.text.length();
+            if (p.isBinary()) {
+                size += 2 + (p.binary.readableBytes() + 2) / 3 * 4;
+            } else {
+                utf8[i] = ByteBufUtil.utf8Bytes(p.text);
+                size += 2 + utf8[i];
+            }
+            i++;
         }
-        ByteBuf out = alloc.buffer(estimate);
-        boolean first = true;
+        ByteBuf out = alloc.buffer(Math.max(0, size - 1));
+        i = 0;
         for (EnginePacket p : packets) {
-            if (!first) {
+            if (i > 0) {
                 out.writeByte(SEPARATOR);
             }
-            first = false;
             if (p.isBinary()) {
                 out.writeByte(BINARY_PREFIX);
                 encodeBase64(p.binary, out);
             } else {
                 out.writeByte(p.type.digit);
-                out.writeCharSequence(p.text, StandardCharsets.UTF_8);
+                ByteBufUtil.reserveAndWriteUtf8(out, p.text, utf8[i]);
             }
+            i++;
         }
         return out;
     }
 
     /** Encodes a text packet as the content of a WebSocket text frame. */
     static ByteBuf encodeText(EnginePacket p, ByteBufAllocator alloc) {
-        ByteBuf out = alloc.buffer(1 + p.text.length());
+        // The exact size: writeCharSequence(UTF_8) would reserve 3 bytes a character, so a buffer
+        // of one byte a character grew (a second allocation and a copy) for every packet sent to
+        // every recipient.
+        int utf8 = ByteBufUtil.utf8Bytes(p.text);
+        ByteBuf out = alloc.buffer(1 + utf8);
         out.writeByte(p.type.digit);
-        out.writeCharSequence(p.text, StandardCharsets.UTF_8);
+        ByteBufUtil.reserveAndWriteUtf8(out, p.text, utf8);
         return out;
     }
 

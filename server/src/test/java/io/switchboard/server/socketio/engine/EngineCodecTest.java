@@ -12,6 +12,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -48,6 +49,47 @@ class EngineCodecTest {
         } finally {
             out.release();
         }
+    }
+
+    /**
+     * A text packet's buffer is allocated at its exact UTF-8 size, never grown: netty's
+     * writeCharSequence(UTF_8) reserves 3 bytes a character, which made a buffer of one byte a
+     * character grow (a second allocation and a copy) for every packet to every recipient.
+     * UnpooledByteBufAllocator gives the capacity asked for, so a growth would show in it.
+     */
+    @Test
+    void encodesTextPacketsIntoBuffersOfTheirExactSize() {
+        ByteBufAllocator unpooled = new UnpooledByteBufAllocator(false);
+        List<String> texts = List.of("", "hello", "x".repeat(130), "é€😀 and ascii", "a lone surrogate \uD800 here",
+                "\uDC00", "2[\"load\",\"" + "y".repeat(1000) + "\"]");
+        for (String text : texts) {
+            ByteBuf out = EngineCodec.encodeText(EnginePacket.message(text), unpooled);
+            try {
+                assertArrayEquals(("4" + text).getBytes(UTF_8), ByteBufUtil.getBytes(out), text);
+                assertEquals(out.readableBytes(), out.capacity(), "grown for " + text);
+            } finally {
+                out.release();
+            }
+        }
+        List<EnginePacket> packets = new ArrayList<>();
+        StringBuilder expected = new StringBuilder();
+        for (String text : texts) {
+            packets.add(EnginePacket.message(text));
+            expected.append(expected.length() == 0 ? "" : "\u001e").append('4').append(text);
+        }
+        packets.add(EnginePacket.binary(unpooled.buffer().writeBytes(new byte[] {1, 2, 3, 4})));
+        expected.append("\u001ebAQIDBA==");
+        ByteBuf out = EngineCodec.encodePayload(packets, unpooled);
+        try {
+            assertArrayEquals(expected.toString().getBytes(UTF_8), ByteBufUtil.getBytes(out));
+            assertEquals(out.readableBytes(), out.capacity(), "the polling payload grew");
+        } finally {
+            out.release();
+            packets.forEach(EnginePacket::release);
+        }
+        ByteBuf none = EngineCodec.encodePayload(List.of(), unpooled);
+        assertEquals(0, none.readableBytes());
+        none.release();
     }
 
     @Test
