@@ -20,6 +20,7 @@ import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.session.Access;
 import io.switchboard.server.session.Session;
+import io.switchboard.server.session.SessionInfo;
 import io.switchboard.server.session.SessionWire;
 import io.switchboard.server.settings.FramedConfig;
 import org.apache.logging.log4j.LogManager;
@@ -57,6 +58,8 @@ abstract class FramedConnection extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        session.describe(new SessionInfo("framed", SessionInfo.format(ctx.channel().remoteAddress()),
+                java.time.Instant.now(), ""));
         channel = ctx.channel();
     }
 
