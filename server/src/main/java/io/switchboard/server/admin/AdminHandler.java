@@ -32,8 +32,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LogManager.getLogger(AdminHandler.class);
     private static final String BEARER = "Bearer ";
 
+    /** Requests one read decoded behind one still answering; more than this closes the connection. */
+    static final int MAX_WAITING = 64;
+
     private final AdminTokens tokens;
     private final AdminRequests requests;
+    /** A request's answer is pending (waiting for sessions' loops or other nodes); on the loop. */
+    private boolean busy;
+    /** Requests that arrived while {@link #busy}, retained; on the loop. */
+    private final java.util.ArrayDeque<FullHttpRequest> waiting = new java.util.ArrayDeque<>();
 
     AdminHandler(AdminTokens tokens, AdminRequests requests) {
         this.tokens = tokens;
@@ -42,6 +49,43 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (busy) {
+            // Decoded from the same read as the one in flight: answered after it, in order.
+            if (waiting.size() >= MAX_WAITING) {
+                respond(ctx, error(HttpResponseStatus.TOO_MANY_REQUESTS, "more than " + MAX_WAITING
+                        + " pipelined requests"), false);
+                return;
+            }
+            waiting.add(request.retain());
+            return;
+        }
+        handle(ctx, request);
+    }
+
+    /** Answers the requests that waited, in order, until one is pending again. */
+    private void drain(ChannelHandlerContext ctx) {
+        FullHttpRequest next;
+        while (!busy && (next = waiting.poll()) != null) {
+            try {
+                handle(ctx, next);
+            } finally {
+                next.release();
+            }
+        }
+        if (!busy) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        FullHttpRequest r;
+        while ((r = waiting.poll()) != null) {
+            r.release();
+        }
+    }
+
+    private void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (request.decoderResult().isFailure()) {
             respond(ctx, error(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request: "
@@ -66,6 +110,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             respond(ctx, error(e), keepAlive);
             return;
         }
+        busy = true;
         ctx.channel().config().setAutoRead(false); // one request at a time, answered in order
         answer.whenComplete((body, failure) -> ctx.executor().execute(() -> {
             FullHttpResponse response;
@@ -82,7 +127,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 }
             }
             respond(ctx, response, keepAlive);
-            ctx.channel().config().setAutoRead(true);
+            busy = false;
+            drain(ctx);
         }));
     }
 
