@@ -32,7 +32,10 @@ import org.apache.logging.log4j.Logger;
  */
 final class LocalView {
     private static final Logger log = LogManager.getLogger(LocalView.class);
-    /** The event a session removed from a room gets, {@code {"room", "reason"}}. */
+    /**
+     * The event a session removed from a room gets. Its payload, like the notice's, is JSON
+     * (flag JSON: an array of arguments, as a Socket.IO emit's), one object {@code {"room", "reason"}}.
+     */
     static final String REMOVED_EVENT = "sb:removed";
     /** The event of a server notice, {@code {"message", "room"?}}. */
     static final String NOTICE_EVENT = "sb:notice";
@@ -200,7 +203,7 @@ final class LocalView {
     private void removeFromRoom(Session s, String room, String reason) {
         ObjectNode body = AdminJson.object().put("room", room).put("reason", reason);
         Outbound told = Outbound.of(alloc, new Event(0, Flags.JSON, 0, Target.SESSION, "", REMOVED_EVENT,
-                AdminJson.write(body)));
+                AdminJson.write(AdminJson.NODES.arrayNode().add(body))));
         try {
             s.deliver(told);
         } finally {
@@ -220,7 +223,7 @@ final class LocalView {
             body.put("room", room);
         }
         return new Event(0, Flags.JSON, 0, room == null ? Target.ALL : Target.ROOM, room == null ? "" : room,
-                NOTICE_EVENT, AdminJson.write(body));
+                NOTICE_EVENT, AdminJson.write(AdminJson.NODES.arrayNode().add(body)));
     }
 
     // ---- helpers ----

@@ -179,18 +179,21 @@ class AdminApiIntegrationTest {
             assertEquals(3, sent.path("members").asInt());
             FramedClient.Received notice = fred.nextEvent("sb:notice");
             assertEquals(0, notice.sender());
-            assertEquals("maintenance at noon", AdminHttp.JSON.readTree(notice.text()).path("message").asText());
-            assertTrue(wendy.nextContaining("sb:notice").contains("maintenance at noon"));
-            assertTrue(sio.nextContaining("sb:notice").contains("maintenance at noon"));
+            assertEquals("maintenance at noon", AdminHttp.JSON.readTree(notice.text()).get(0).path("message").asText());
+            JsonNode wsNotice = AdminHttp.JSON.readTree(wendy.nextContaining("sb:notice"));
+            assertEquals("maintenance at noon", wsNotice.path("args").get(0).path("message").asText(), wsNotice.toString());
+            assertEquals("0", wsNotice.path("sender").asText(), wsNotice.toString());
+            assertEquals("42[\"sb:notice\",{\"message\":\"maintenance at noon\",\"room\":\"lobby\"}]",
+                    sio.nextContaining("sb:notice"));
             admin.ok("POST", "/notice", "{\"message\":\"hello everyone\"}");
-            assertEquals("hello everyone", AdminHttp.JSON.readTree(fred.nextEvent("sb:notice").text()).path("message").asText());
+            assertEquals("hello everyone", AdminHttp.JSON.readTree(fred.nextEvent("sb:notice").text()).get(0).path("message").asText());
             assertTrue(wendy.nextContaining("sb:notice").contains("hello everyone"));
             assertTrue(sio.nextContaining("sb:notice").contains("hello everyone"));
 
             // ---- remove from a room, close a room ----
             JsonNode removed = admin.ok("POST", "/sessions/" + fredId + "/remove", "{\"room\":\"alpha\",\"reason\":\"off topic\"}");
             assertTrue(removed.path("removed").asBoolean());
-            JsonNode told = AdminHttp.JSON.readTree(fred.nextEvent("sb:removed").text());
+            JsonNode told = AdminHttp.JSON.readTree(fred.nextEvent("sb:removed").text()).get(0);
             assertEquals("alpha", told.path("room").asText());
             assertEquals("off topic", told.path("reason").asText());
             assertEquals(List.of("lobby 3"), roomList(admin.ok("GET", "/rooms", null)));
@@ -198,7 +201,7 @@ class AdminApiIntegrationTest {
 
             JsonNode closed = admin.ok("POST", "/rooms/lobby/close", "{\"reason\":\"closing time\"}");
             assertEquals(3, closed.path("removed").asInt());
-            assertEquals("closing time", AdminHttp.JSON.readTree(fred.nextEvent("sb:removed").text()).path("reason").asText());
+            assertEquals("closing time", AdminHttp.JSON.readTree(fred.nextEvent("sb:removed").text()).get(0).path("reason").asText());
             assertTrue(wendy.nextContaining("sb:removed").contains("closing time"));
             assertTrue(sio.nextContaining("sb:removed").contains("closing time"));
             awaitRooms(admin, List.of());
