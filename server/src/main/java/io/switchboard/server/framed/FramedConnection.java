@@ -145,6 +145,18 @@ abstract class FramedConnection extends ChannelInboundHandlerAdapter implements 
         }
     }
 
+    /**
+     * An operator's disconnect: BYE with the reason, then the connection closes gently at once
+     * (no waiting for the client's BYE, which a client that will not go would never send).
+     */
+    @Override
+    public void kick(String reason) {
+        ChannelHandlerContext ctx = channel.pipeline().context(this);
+        if (ctx != null && !closing) {
+            closeWith(ctx, new Bye(0, 0, reason));
+        }
+    }
+
     @Override
     public void closeWithError(ErrorCode code, String message) {
         // The core ends the session this way, e.g. ERROR 419 when its signed token expires.
