@@ -9,8 +9,8 @@ package io.switchboard.server;
  * <pre>
  * every TCP listener, a connection over the limits:   refusal   (the protocol's answer, then a gentle close)
  *
- * framed   traffic → [tls → tlsHandshake] → flushConsolidation → [idle] → frameDecoder → frameEncoder
- *          → [framedLimits] → backpressure → framedSession
+ * framed   traffic → [tls → tlsHandshake] → flushConsolidation → [idle] → sessionTraffic → frameDecoder
+ *          → frameEncoder → [framedLimits] → backpressure → framedSession
  *
  * echo     traffic → backpressure → echo
  *
@@ -19,7 +19,10 @@ package io.switchboard.server;
  *          → httpFlowControl → httpGuard → [socketio] → wsAuth → wsProtocol → wsAggregator
  *          → wsDecoder → wsSession → chunkedWriter → [httpRateLimit] → flushConsolidation → httpRouter
  *
- * changed later:  a WebSocket upgrade puts wsIdle first and takes httpIdle out; an Engine.IO
+ * admin    traffic → [tls → tlsHandshake] → httpCodec → httpIdle → httpAggregator → admin
+ *
+ * changed later:  a WebSocket upgrade puts wsIdle first, takes httpIdle out and puts sessionTraffic
+ *                 before wsDecoder; an Engine.IO
  *                 WebSocket gets socketioWs; a closing connection gets discard last
  * </pre>
  */
@@ -46,6 +49,11 @@ public final class HandlerNames {
     public static final String FLUSH_CONSOLIDATION = "flushConsolidation";
     /** Closes or warns sessions that stay silent (framed). */
     public static final String IDLE = "idle";
+    /**
+     * Counts one session's messages and bytes for the admin API (framed: below the codec; a
+     * WebSocket session: between the aggregator and the JSON decoder, added at the upgrade).
+     */
+    public static final String SESSION_TRAFFIC = "sessionTraffic";
     /** Bytes to frames (framed). */
     public static final String FRAME_DECODER = "frameDecoder";
     /** Frames to bytes (framed). */
@@ -116,6 +124,9 @@ public final class HandlerNames {
     public static final String WS_IDLE = "wsIdle";
     /** The WebSocket session: JSON messages to and from the rooms hub (http, /ws). */
     public static final String WS_SESSION = "wsSession";
+
+    /** The admin API's routes and actions (admin). */
+    public static final String ADMIN = "admin";
 
     /** Drops input at the end of a pipeline that is closing (any listener, added at shutdown). */
     public static final String DISCARD = "discard";

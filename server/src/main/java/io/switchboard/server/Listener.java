@@ -11,7 +11,9 @@ public enum Listener {
     /** UDP echo: every datagram back to its sender. */
     UDP(7002),
     /** HTTP/1.1: static files, health, metrics and the WebSocket bridge. */
-    HTTP(8080);
+    HTTP(8080),
+    /** The admin API: JSON over HTTP, its own token; off by default, on loopback (docs/admin-api.md). */
+    ADMIN(7080);
 
     private final int defaultPort;
 

@@ -8,6 +8,7 @@ import io.switchboard.server.http.settings.HttpServing;
 import io.switchboard.server.session.SessionConfig;
 import io.switchboard.server.session.AccessPolicy;
 import io.switchboard.server.session.SlowConsumerPolicy;
+import io.switchboard.server.settings.AdminConfig;
 import io.switchboard.server.settings.AuthConfig;
 import io.switchboard.server.settings.ClusterConfig;
 import io.switchboard.server.settings.FramedConfig;
@@ -108,8 +109,12 @@ public final class ServerConfig {
     private final int sendBufferBytes;
     private final int receiveBufferBytes;
     private final int listenerChannels;
+    private final Path adminTokenFile;
+    private final Duration adminClusterTimeout;
 
     private ServerConfig(Builder b) {
+        this.adminTokenFile = b.adminTokenFile;
+        this.adminClusterTimeout = b.adminClusterTimeout;
         this.bindAddress = b.bindAddress;
         EnumMap<Listener, Integer> effectivePorts = new EnumMap<>(b.ports);
         b.disabled.forEach(listener -> effectivePorts.put(listener, DISABLED));
@@ -334,6 +339,21 @@ public final class ServerConfig {
     public LimitsConfig limitsConfig() {
         return new LimitsConfig(maxConnections, maxConnectionsPerIp, handshakeTimeout, httpHeaderTimeout, rateLimit,
                 rateBurst, refusalLogInterval);
+    }
+
+    /** The admin API's section: its token file, how long a cluster-wide request waits, the reload interval. */
+    public AdminConfig adminConfig() {
+        return new AdminConfig(adminTokenFile, adminClusterTimeout, authReloadInterval);
+    }
+
+    /** The file of the admin API's tokens ({@code admin.token-file}), or {@code null}. */
+    public Path adminTokenFile() {
+        return adminTokenFile;
+    }
+
+    /** How long the admin API waits for the other nodes of a cluster ({@code admin.cluster-timeout}). */
+    public Duration adminClusterTimeout() {
+        return adminClusterTimeout;
     }
 
     /** The cluster broker's section: the Redis server ({@code null} for a single node), heartbeat TTL, peer-ack timeout. */
@@ -671,6 +691,8 @@ public final class ServerConfig {
         private int sendBufferBytes;
         private int receiveBufferBytes;
         private int listenerChannels = 1;
+        private Path adminTokenFile;
+        private Duration adminClusterTimeout = Duration.ofSeconds(2);
 
         private Builder() {
             try {
@@ -681,6 +703,25 @@ public final class ServerConfig {
             for (Listener listener : Listener.values()) {
                 ports.put(listener, listener.defaultPort());
             }
+            // The admin API is off unless switched on, and on loopback unless bound elsewhere.
+            disabled.add(Listener.ADMIN);
+            listenerBindAddresses.put(Listener.ADMIN, InetAddress.getLoopbackAddress());
+        }
+
+        /** The file of the admin API's tokens (one per line, optionally {@code NAME TOKEN}); {@code null} for none. */
+        public Builder adminTokenFile(Path file) {
+            this.adminTokenFile = file == null ? null : readableFile("admin.token-file", file);
+            return this;
+        }
+
+        /** How long the admin API waits for the other nodes of a cluster: 100 ms to 60 s. */
+        public Builder adminClusterTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "adminClusterTimeout");
+            if (timeout.toMillis() < 100 || timeout.toMillis() > 60_000) {
+                throw new IllegalArgumentException("admin cluster timeout: " + timeout + " (expected: 100 ms to 60 s)");
+            }
+            this.adminClusterTimeout = timeout;
+            return this;
         }
 
         public Builder bindAddress(InetAddress address) {
@@ -904,9 +945,9 @@ public final class ServerConfig {
         /** Whether a listener speaks TLS; only {@link Listener#FRAMED} and {@link Listener#HTTP} can. */
         public Builder tls(Listener listener, boolean tls) {
             Objects.requireNonNull(listener, "listener");
-            if (tls && listener != Listener.FRAMED && listener != Listener.HTTP) {
+            if (tls && listener != Listener.FRAMED && listener != Listener.HTTP && listener != Listener.ADMIN) {
                 throw new IllegalArgumentException("listeners." + listener.id() + ".tls: true"
-                        + " (expected: false; only the framed and http listeners speak TLS)");
+                        + " (expected: false; only the framed, http and admin listeners speak TLS)");
             }
             if (tls) {
                 tlsListeners.add(listener);

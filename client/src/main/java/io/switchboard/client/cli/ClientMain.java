@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         description = "Talks to a Switchboard server.",
         subcommands = {PingCommand.class, EchoCommand.class, PublishCommand.class, SubscribeCommand.class,
                 SendCommand.class, BroadcastCommand.class, EmitCommand.class, MembersCommand.class,
-                ChatCommand.class, LoadCommand.class})
+                ChatCommand.class, LoadCommand.class, io.switchboard.client.cli.admin.AdminCommand.class})
 public final class ClientMain implements Runnable {
     private static final String LEAK_DETECTION_PROPERTY = "io.netty.leakDetection.level";
 
@@ -22,7 +22,7 @@ public final class ClientMain implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (ping, echo, publish, subscribe, send, broadcast, emit, members, chat, load)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (ping, echo, publish, subscribe, send, broadcast, emit, members, chat, load, admin)");
     }
 
     /** Runs the command line and returns the exit code: 0 success, 1 failure, 2 usage error. */

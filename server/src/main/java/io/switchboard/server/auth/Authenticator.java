@@ -121,6 +121,14 @@ public final class Authenticator implements Access {
         return policy;
     }
 
+    /**
+     * Whether {@code token} is one of the static client tokens ({@code auth.token}, {@code
+     * auth.token-file}): the admin API refuses to take one as its own.
+     */
+    public boolean isClientToken(String token) {
+        return tokens.required() && tokens.accepts(token);
+    }
+
     /** Whether a client must present a token to connect at all. */
     public boolean required() {
         return tokens.required() || policy == AccessPolicy.TOKEN_REQUIRED;

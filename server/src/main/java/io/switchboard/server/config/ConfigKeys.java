@@ -47,6 +47,7 @@ public final class ConfigKeys {
         sections.put("tls", "TLS for the framed and HTTP listeners (PEM files, reloaded when they change).");
         sections.put("auth", "Authentication and permissions: static tokens, signed tokens (JWT) and the policy for "
                 + "sessions without one (docs/security.md).");
+        sections.put("admin", "The admin API: its token and cluster-wide wait (its listener is listeners.admin; docs/admin-api.md).");
         sections.put("metrics", "Metrics.");
         sections.put("logging", "Logging.");
         sections.put("netty", "Netty internals.");
@@ -62,6 +63,7 @@ public final class ConfigKeys {
         all.addAll(HttpServingKeys.keys());
         all.addAll(SecurityKeys.keys());
         all.addAll(SocketIoKeys.keys());
+        all.addAll(AdminKeys.keys());
         all.addAll(observability());
         ALL = List.copyOf(grouped(all));
     }
@@ -274,17 +276,22 @@ public final class ConfigKeys {
             case ECHO -> "raw TCP echo";
             case UDP -> "UDP echo";
             case HTTP -> "HTTP (health, metrics, files, WebSocket)";
+            case ADMIN -> "admin API";
         };
         return List.of(
                 key("listeners." + id + ".enabled", Types.bool())
                         .flag("--" + id + "-enabled")
-                        .description("Whether the " + what + " listener runs.")
+                        .description(listener == Listener.ADMIN
+                                ? "Whether the admin API listener runs (off by default; needs admin.token-file)."
+                                : "Whether the " + what + " listener runs.")
                         .apply((ServerConfig.Builder b, Boolean on) -> b.enabled(listener, on))
                         .read(c -> c.enabled(listener))
                         .build(),
                 key("listeners." + id + ".bind", Types.address())
                         .flag("--" + id + "-bind")
-                        .description("Address the " + what + " listener binds; unset = listeners.bind.")
+                        .description(listener == Listener.ADMIN
+                                ? "Address the admin API listener binds: loopback by default, not listeners.bind."
+                                : "Address the " + what + " listener binds; unset = listeners.bind.")
                         .apply((ServerConfig.Builder b, java.net.InetAddress a) -> b.bindAddress(listener, a))
                         .read(c -> c.listenerBindAddress(listener))
                         .build(),

@@ -21,12 +21,14 @@ final class SecurityKeys {
 
     static List<ConfigKey<?>> keys() {
         List<ConfigKey<?>> keys = new ArrayList<>();
-        for (Listener listener : new Listener[] {Listener.FRAMED, Listener.HTTP}) {
+        for (Listener listener : new Listener[] {Listener.FRAMED, Listener.HTTP, Listener.ADMIN}) {
             keys.add(key("listeners." + listener.id() + ".tls", Types.bool())
                     .flag("--" + listener.id() + "-tls")
-                    .description(listener == Listener.FRAMED
-                            ? "Speak TLS on the framed listener (needs tls.cert and tls.key)."
-                            : "Speak TLS on the HTTP listener: HTTPS and WSS (needs tls.cert and tls.key).")
+                    .description(switch (listener) {
+                        case FRAMED -> "Speak TLS on the framed listener (needs tls.cert and tls.key).";
+                        case HTTP -> "Speak TLS on the HTTP listener: HTTPS and WSS (needs tls.cert and tls.key).";
+                        default -> "Speak TLS on the admin API listener: HTTPS (needs tls.cert and tls.key).";
+                    })
                     .apply((b, on) -> b.tls(listener, on))
                     .read(c -> c.tls(listener))
                     .build());

@@ -20,6 +20,7 @@ import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.session.Access;
 import io.switchboard.server.session.Session;
+import io.switchboard.server.session.SessionInfo;
 import io.switchboard.server.session.SessionWire;
 import io.switchboard.server.settings.FramedConfig;
 import org.apache.logging.log4j.LogManager;
@@ -57,6 +58,8 @@ abstract class FramedConnection extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        session.describe(new SessionInfo("framed", SessionInfo.format(ctx.channel().remoteAddress()),
+                java.time.Instant.now(), ""));
         channel = ctx.channel();
     }
 
@@ -139,6 +142,18 @@ abstract class FramedConnection extends ChannelInboundHandlerAdapter implements 
             draining = true;
             session.end();
             ctx.writeAndFlush(new Bye(0, 0, reason), ctx.voidPromise());
+        }
+    }
+
+    /**
+     * An operator's disconnect: BYE with the reason, then the connection closes gently at once
+     * (no waiting for the client's BYE, which a client that will not go would never send).
+     */
+    @Override
+    public void kick(String reason) {
+        ChannelHandlerContext ctx = channel.pipeline().context(this);
+        if (ctx != null && !closing) {
+            closeWith(ctx, new Bye(0, 0, reason));
         }
     }
 

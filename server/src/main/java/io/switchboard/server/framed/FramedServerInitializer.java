@@ -19,6 +19,7 @@ import io.switchboard.common.protocol.ErrorFrame;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.metrics.TrafficCounter;
 import io.switchboard.server.rooms.RoomHub;
+import io.switchboard.server.session.SessionTraffic;
 import io.switchboard.server.settings.FramedConfig;
 import io.switchboard.server.tls.ServerTls;
 import java.util.concurrent.TimeUnit;
@@ -88,6 +89,8 @@ public final class FramedServerInitializer extends ChannelInitializer<Channel> {
         if (idleMillis > 0) {
             pipeline.addLast(HandlerNames.IDLE, new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
+        FramedSessionHandler session = new FramedSessionHandler(hub.newSessionId(), config, hub, metrics, auth);
+        pipeline.addLast(HandlerNames.SESSION_TRAFFIC, new SessionTraffic(session.session().counters()));
         pipeline.addLast(HandlerNames.FRAME_DECODER, new FrameDecoder(config.maxFrameLength()))
                 .addLast(HandlerNames.FRAME_ENCODER, FrameEncoder.INSTANCE);
         FramedLimits limits = admission.limits() == null ? null : FramedLimits.of(admission.limits(), metrics);
@@ -95,8 +98,7 @@ public final class FramedServerInitializer extends ChannelInitializer<Channel> {
             pipeline.addLast(HandlerNames.FRAMED_LIMITS, limits);
         }
         pipeline.addLast(HandlerNames.BACKPRESSURE, Backpressure.INSTANCE)
-                .addLast(HandlerNames.FRAMED_SESSION,
-                        new FramedSessionHandler(hub.newSessionId(), config, hub, metrics, auth));
+                .addLast(HandlerNames.FRAMED_SESSION, session);
         admission.track(Listener.FRAMED, ch);
     }
 }

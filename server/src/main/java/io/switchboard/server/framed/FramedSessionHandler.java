@@ -77,6 +77,7 @@ final class FramedSessionHandler extends FramedConnection {
             return;
         }
         Frame frame = (Frame) msg;
+        session.counters().messageIn(0); // its bytes were counted below the decoder
         try {
             if (session.park(frame)) {
                 return;

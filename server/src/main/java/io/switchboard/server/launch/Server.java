@@ -17,6 +17,9 @@ import io.switchboard.common.transport.TransportUnavailableException;
 import io.switchboard.server.HandlerNames;
 import io.switchboard.server.Listener;
 import io.switchboard.server.ServerConfig;
+import io.switchboard.server.admin.AdminApi;
+import io.switchboard.server.admin.AdminInitializer;
+import io.switchboard.server.admin.AdminTokens;
 import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.auth.Authenticator;
 import io.switchboard.server.cluster.RedisBroker;
@@ -41,6 +44,7 @@ import io.switchboard.server.socketio.engine.EngineListener;
 import io.switchboard.server.socketio.engine.EngineServer;
 import io.switchboard.server.tls.ServerTls;
 import io.switchboard.server.tls.TlsFileException;
+import io.switchboard.server.settings.AdminConfig;
 import io.switchboard.server.udp.UdpEchoHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -96,6 +100,8 @@ public final class Server implements AutoCloseable {
     private EngineServer engine;
     /** The HTTP listener's initializer, closed after the event loops (its file cache holds descriptors). */
     private HttpServerInitializer http;
+    /** The admin API (its listener's, and in a cluster the other nodes'), or {@code null}. */
+    private AdminApi admin;
     private volatile boolean ready;
     private volatile boolean closed;
 
@@ -214,6 +220,7 @@ public final class Server implements AutoCloseable {
             server.engine = http.engine();
             server.http = http;
             server.bind(Listener.HTTP, http);
+            server.startAdmin();
         } catch (ServerStartException e) {
             server.close();
             throw e;
@@ -225,6 +232,32 @@ public final class Server implements AutoCloseable {
         server.ready = true;
         server.notify.ready(server.status());
         return server;
+    }
+
+    /**
+     * The admin API: its listener when switched on (with its own tokens); in a cluster the API
+     * runs on every node either way, to answer the other nodes' admin requests.
+     */
+    private void startAdmin() throws ServerStartException {
+        if (!config.enabled(Listener.ADMIN) && cluster == null) {
+            log.info("{} listener off", Listener.ADMIN.id());
+            return;
+        }
+        AdminConfig adminConfig = config.adminConfig();
+        admin = new AdminApi(hub, PooledByteBufAllocator.DEFAULT, transport.transport().id(),
+                transport.epollMode() == null ? null : transport.epollMode().id(), adminConfig.clusterTimeout());
+        if (!config.enabled(Listener.ADMIN)) {
+            log.info("{} listener off", Listener.ADMIN.id());
+            return;
+        }
+        AdminTokens tokens;
+        try {
+            tokens = AdminTokens.start(adminConfig.tokenFile(), auth::isClientToken, adminConfig.reloadInterval(),
+                    watchedFiles);
+        } catch (IllegalArgumentException e) {
+            throw new ServerStartException(e.getMessage(), e);
+        }
+        bind(Listener.ADMIN, new AdminInitializer(admin, tokens, metrics, tls(Listener.ADMIN)));
     }
 
     /** Loads the TLS certificate and the auth tokens, and starts watching their files. */

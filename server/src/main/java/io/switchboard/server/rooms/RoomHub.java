@@ -263,6 +263,23 @@ public final class RoomHub implements ClusterInbound {
         }
     }
 
+    /** Every session registered on this node, whatever it receives (a snapshot; the admin API). */
+    public List<Member> registeredSessions() {
+        return new ArrayList<>(sessions.values());
+    }
+
+    /** The rooms with members on this node and how many each has here (a snapshot; the admin API). */
+    public Map<String, Integer> localRoomSizes() {
+        Map<String, Integer> sizes = new java.util.HashMap<>();
+        for (Map.Entry<String, Room> e : rooms.entrySet()) {
+            int n = e.getValue().members.size();
+            if (n > 0) {
+                sizes.put(e.getKey(), n);
+            }
+        }
+        return sizes;
+    }
+
     /** The sessions on this node that receive events for everyone (a snapshot). */
     public List<Member> localSessions() {
         return new ArrayList<>(everyone);

@@ -13,7 +13,6 @@ import io.switchboard.server.rooms.Member;
 import io.switchboard.server.rooms.Outbound;
 import io.switchboard.server.rooms.RoomHub;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -74,6 +73,10 @@ public final class Session implements Member {
     private boolean ended;
     /** Input that arrived while a join waits for the cluster; on the executor only. */
     private ArrayDeque<Object> parked;
+    /** What the adapter says about the session (protocol, address, start), for the admin API. */
+    private volatile SessionInfo info = SessionInfo.UNKNOWN;
+    /** What the session received and sent; on the executor only. */
+    private volatile SessionCounters counters = new SessionCounters();
 
     public Session(long id, RoomHub hub, SessionConfig config, SessionWire wire) {
         this(id, hub, config, wire, Access.OPEN);
@@ -113,6 +116,30 @@ public final class Session implements Member {
     /** The protocol adapter, for operations that cross protocols (joining a room, disconnecting). */
     public SessionWire wire() {
         return wire;
+    }
+
+    /** What the adapter said about this session ({@link #describe}); any thread. */
+    public SessionInfo info() {
+        return info;
+    }
+
+    /** Sets what {@link #info()} answers: the adapter calls it once, when the session starts. */
+    public void describe(SessionInfo described) {
+        info = java.util.Objects.requireNonNull(described, "info");
+    }
+
+    /**
+     * What this session received and sent, counted on its executor (and read there only): by its
+     * pipeline's {@link SessionTraffic}, or by the adapter, which may share its connection's
+     * counters ({@link #countInto}).
+     */
+    public SessionCounters counters() {
+        return counters;
+    }
+
+    /** Counts this session's traffic into {@code shared} (a Socket.IO socket: its Engine.IO session's). */
+    public void countInto(SessionCounters shared) {
+        counters = java.util.Objects.requireNonNull(shared, "counters");
     }
 
     /** The rules every request is checked against. */
@@ -367,18 +394,9 @@ public final class Session implements Member {
     public record MemberPage(List<MemberInfo> members, long next) {
         /** The page of {@code all} after {@code after}, at most {@code limit} long (at least 1). */
         public static MemberPage of(List<MemberInfo> all, long after, int limit) {
-            if (limit < 1) {
-                throw new IllegalArgumentException("limit " + limit);
-            }
-            List<MemberInfo> sorted = new ArrayList<>(all);
-            sorted.sort((a, b) -> Long.compareUnsigned(a.sessionId(), b.sessionId()));
-            int from = 0;
-            while (from < sorted.size() && Long.compareUnsigned(sorted.get(from).sessionId(), after) <= 0) {
-                from++;
-            }
-            int to = Math.min(sorted.size(), from + limit);
-            List<MemberInfo> page = List.copyOf(sorted.subList(from, to));
-            return new MemberPage(page, to < sorted.size() ? page.get(page.size() - 1).sessionId() : 0);
+            Page<MemberInfo, Long> page = Page.of(all, MemberInfo::sessionId, Long::compareUnsigned,
+                    after == 0 ? null : after, limit);
+            return new MemberPage(page.items(), page.next() == null ? 0 : page.next());
         }
     }
 

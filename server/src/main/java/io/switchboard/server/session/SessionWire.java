@@ -46,6 +46,16 @@ public interface SessionWire {
     void disconnect(String reason);
 
     /**
+     * Ends the session because an operator says so (the admin API), its client told {@code reason}
+     * in the protocol's own terms: like {@link #disconnect} where that carries a reason (a framed
+     * BYE, a WebSocket close reason); a Socket.IO socket gets an {@code sb:disconnect} event first.
+     * On the executor.
+     */
+    default void kick(String reason) {
+        disconnect(reason);
+    }
+
+    /**
      * Ends the session with an error its client sees, in the protocol's own terms (a framed
      * ERROR, a WebSocket {@code error}, a Socket.IO error event), then closes it: for example
      * {@link io.switchboard.common.protocol.ErrorCode#TOKEN_EXPIRED}. On the executor.

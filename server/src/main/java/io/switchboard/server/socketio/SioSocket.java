@@ -120,6 +120,10 @@ public final class SioSocket {
         }
         this.session = new Session(sessionId, namespace.server().hub(), namespace.server().sessionConfig(), new Wire(),
                 namespace.server().auth());
+        this.session.countInto(connection.engine().counters());
+        this.session.describe(new io.switchboard.server.session.SessionInfo("socket.io",
+                io.switchboard.server.session.SessionInfo.format(connection.engine().handshake().remoteAddress()),
+                java.time.Instant.now(), "namespace " + namespace.name()));
         this.handlerExecutor = new OrderedExecutor(home, namespace.server().options().handlerExecutor());
     }
 
@@ -670,6 +674,7 @@ public final class SioSocket {
         expiry.cancel(false);
         expiry = null;
         connection = to;
+        session.countInto(to.engine().counters());
         auth = newAuth;
         detached = false;
         connected = true;
@@ -900,6 +905,17 @@ public final class SioSocket {
 
         @Override
         public void disconnect(String reason) {
+            SioSocket.this.disconnect0();
+        }
+
+        @Override
+        public void kick(String reason) {
+            // Socket.IO's DISCONNECT carries no reason: the client hears it first, in an sb:disconnect event.
+            if (connected) {
+                ArrayNode data = NODES.arrayNode().add("sb:disconnect");
+                data.addObject().put("reason", reason);
+                connection.send(SioPacket.event(namespace.name(), data, SioPacket.NO_ACK));
+            }
             SioSocket.this.disconnect0();
         }
 

@@ -60,7 +60,7 @@ public final class ServerTls {
         this.keyFile = keyFile;
         this.handshakeTimeoutMillis = handshakeTimeout.toMillis();
         this.metrics = metrics;
-        for (Listener listener : new Listener[] {Listener.FRAMED, Listener.HTTP}) {
+        for (Listener listener : new Listener[] {Listener.FRAMED, Listener.HTTP, Listener.ADMIN}) {
             watchers.put(listener, new TlsHandshakeWatcher(metrics.listener(listener)));
         }
         install(loaded);

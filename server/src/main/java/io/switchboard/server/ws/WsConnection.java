@@ -26,6 +26,8 @@ import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.session.Refused;
 import io.switchboard.server.session.Session;
+import io.switchboard.server.session.SessionInfo;
+import io.switchboard.server.session.SessionTraffic;
 import io.switchboard.server.session.SessionWire;
 import io.switchboard.server.settings.WsConfig;
 import java.util.concurrent.TimeUnit;
@@ -161,6 +163,11 @@ abstract class WsConnection extends ChannelInboundHandlerAdapter implements Sess
             pipeline.addFirst(HandlerNames.WS_IDLE, new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
         session = new Session(hub.newSessionId(), hub, config.session(), this, auth);
+        session.describe(new SessionInfo("websocket", SessionInfo.format(ctx.channel().remoteAddress()),
+                java.time.Instant.now(), ""));
+        if (pipeline.get(HandlerNames.WS_DECODER) != null) {
+            pipeline.addBefore(HandlerNames.WS_DECODER, HandlerNames.SESSION_TRAFFIC, new SessionTraffic(session.counters()));
+        }
         try {
             // Verified at the upgrade (WebSocketAuth); checked again here, by the core.
             session.authenticate(ctx.channel().attr(WebSocketAuth.GRANT).getAndSet(null));

@@ -61,7 +61,7 @@ class PipelineOrderTest {
     @Test
     void framed() {
         assertEquals(List.of(HandlerNames.TRAFFIC, HandlerNames.FLUSH_CONSOLIDATION, HandlerNames.IDLE,
-                HandlerNames.FRAME_DECODER, HandlerNames.FRAME_ENCODER, HandlerNames.FRAMED_LIMITS,
+                HandlerNames.SESSION_TRAFFIC, HandlerNames.FRAME_DECODER, HandlerNames.FRAME_ENCODER, HandlerNames.FRAMED_LIMITS,
                 HandlerNames.BACKPRESSURE, HandlerNames.FRAMED_SESSION),
                 names(new FramedServerInitializer(config.framedConfig(), hub, metrics, null, Authenticator.of(AuthTokens.none()), admission)));
     }

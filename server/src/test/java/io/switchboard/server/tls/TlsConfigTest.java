@@ -20,7 +20,7 @@ class TlsConfigTest {
 
     @Test
     void onlyFramedAndHttpSpeakTls() {
-        assertEquals("listeners.echo.tls: true (expected: false; only the framed and http listeners speak TLS)",
+        assertEquals("listeners.echo.tls: true (expected: false; only the framed, http and admin listeners speak TLS)",
                 assertThrows(IllegalArgumentException.class, () -> ServerConfig.builder().tls(Listener.ECHO, true))
                         .getMessage());
         assertThrows(IllegalArgumentException.class, () -> ServerConfig.builder().tls(Listener.UDP, true));

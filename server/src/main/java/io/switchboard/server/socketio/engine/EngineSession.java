@@ -2,6 +2,7 @@ package io.switchboard.server.socketio.engine;
 
 import io.switchboard.server.socketio.settings.EngineConfig;
 import io.netty.buffer.ByteBuf;
+import io.switchboard.server.session.SessionCounters;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.ChannelFutureListener;
@@ -59,6 +60,8 @@ final class EngineSession implements EngineSocket {
     private Channel probe;
     private boolean probed;
     private final ArrayDeque<EnginePacket> queue = new ArrayDeque<>();
+    /** Messages and bytes each way; on the loop only. */
+    private final SessionCounters counters = new SessionCounters();
     private long queuedBytes;
     private boolean flushScheduled;
     /** A batch of WebSocket frames is being written; the queue waits for it (on the session loop). */
@@ -115,6 +118,11 @@ final class EngineSession implements EngineSocket {
     @Override
     public void close() {
         execute(this::closeGracefully);
+    }
+
+    @Override
+    public SessionCounters counters() {
+        return counters;
     }
 
     @Override
@@ -563,6 +571,7 @@ final class EngineSession implements EngineSocket {
         }
         switch (p.type) {
             case MESSAGE -> {
+                counters.messageIn(p.weight());
                 if (p.isBinary()) {
                     ByteBuf data = p.takeBinary();
                     try {
@@ -611,6 +620,9 @@ final class EngineSession implements EngineSocket {
         }
         queue.add(p);
         queuedBytes += weight;
+        if (p.type == PacketType.MESSAGE) {
+            counters.messageOut(weight);
+        }
         if (!flushScheduled) {
             flushScheduled = true;
             loop.execute(this::flush);

@@ -36,4 +36,10 @@ public interface EngineSocket {
 
     /** What the opening request carried: query, headers, remote address, URL. */
     Handshake handshake();
+
+    /**
+     * What this session received and sent (messages and their bytes), counted on its event loop;
+     * the Socket.IO sockets on it count into the same.
+     */
+    io.switchboard.server.session.SessionCounters counters();
 }
