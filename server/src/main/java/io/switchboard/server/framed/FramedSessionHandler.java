@@ -17,16 +17,21 @@ import io.switchboard.common.protocol.Members;
 import io.switchboard.common.protocol.MembersReply;
 import io.switchboard.common.protocol.PayloadFrame;
 import io.switchboard.common.protocol.Publish;
+import io.switchboard.common.protocol.Target;
 import io.switchboard.server.HandlerNames;
 import io.switchboard.server.auth.AuthTokens;
 import io.switchboard.server.auth.Authenticator;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.Outbound;
+import io.switchboard.server.rooms.OutboundBatch;
 import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.session.Refused;
 import io.switchboard.server.session.Session;
 import io.switchboard.server.session.Session.Publication;
 import io.switchboard.server.settings.FramedConfig;
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -40,7 +45,16 @@ import org.apache.logging.log4j.Logger;
 final class FramedSessionHandler extends FramedConnection {
     private static final Logger log = LogManager.getLogger(FramedSessionHandler.class);
 
+    /** The most PUBLISHes of one burst handed to the room together; a longer run starts another burst. */
+    static final int MAX_BURST = 64;
+
     private final FramedHandshake handshake;
+    /**
+     * Consecutive PUBLISHes to one room with the same flags, read in one batch and not yet
+     * handed on: published together at the end of the read batch, or before the first other frame,
+     * so that every member of the room takes them in one write, and replies keep request order.
+     */
+    private final List<Publish> burst = new ArrayList<>();
     /**
      * Where room events, already encoded, enter the pipeline: below the frame encoder, so that a
      * delivery does not walk the handlers above it.
@@ -89,7 +103,31 @@ final class FramedSessionHandler extends FramedConnection {
         handle(ctx, frame);
     }
 
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        publishBurst(ctx);
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        // Published before the connection went: handed on as if it had stayed (the acks go nowhere).
+        publishBurst(ctx);
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        for (Publish publish : burst) {
+            publish.release();
+        }
+        burst.clear();
+    }
+
     private void handle(ChannelHandlerContext ctx, Frame frame) {
+        if (!burst.isEmpty() && !(frame instanceof Publish publish && joinsBurst(publish))) {
+            publishBurst(ctx); // before any other frame is answered: replies stay in request order
+        }
         if (frame.opcode() != null) {
             metrics.frameIn(frame.opcode());
         }
@@ -150,13 +188,56 @@ final class FramedSessionHandler extends FramedConnection {
         }
     }
 
-    private void publish(ChannelHandlerContext ctx, Publish publish) throws Refused {
-        boolean ack = Flags.has(publish.flags(), Flags.ACK);
-        boolean includeSelf = Flags.has(publish.flags(), Flags.INCLUDE_SELF);
-        Publication p = new Publication(publish.target(), publish.room(), publish.sessionId(), publish.event(),
-                includeSelf, ack, Flags.has(publish.flags(), Flags.PEER_ACK), publish.requestId(),
+    /** Whether {@code publish} may wait in the burst: to a room, no peer ack, same room and flags as the burst's. */
+    private boolean joinsBurst(Publish publish) {
+        if (publish.target() != Target.ROOM || Flags.has(publish.flags(), Flags.PEER_ACK)) {
+            return false;
+        }
+        if (burst.isEmpty()) {
+            return true;
+        }
+        Publish first = burst.get(0);
+        return burst.size() < MAX_BURST && first.room().equals(publish.room())
+                && Flags.has(first.flags(), Flags.INCLUDE_SELF) == Flags.has(publish.flags(), Flags.INCLUDE_SELF);
+    }
+
+    /** Publishes the waiting burst, then answers each of its PUBLISHes in order. */
+    private void publishBurst(ChannelHandlerContext ctx) {
+        if (burst.isEmpty()) {
+            return;
+        }
+        List<Publish> publishes = new ArrayList<>(burst);
+        burst.clear();
+        List<Publication> publications = new ArrayList<>(publishes.size());
+        List<ByteBuf> payloads = new ArrayList<>(publishes.size());
+        for (Publish publish : publishes) {
+            publications.add(publication(publish));
+            payloads.add(publish.content());
+        }
+        List<Refused> outcome = session.publishToRoom(publications, payloads);
+        for (int i = 0; i < publishes.size(); i++) {
+            Refused refused = outcome.get(i);
+            if (refused != null) {
+                reply(ctx, error(publishes.get(i), refused));
+            } else {
+                acknowledge(ctx, publishes.get(i));
+            }
+        }
+    }
+
+    private static Publication publication(Publish publish) {
+        return new Publication(publish.target(), publish.room(), publish.sessionId(), publish.event(),
+                Flags.has(publish.flags(), Flags.INCLUDE_SELF), Flags.has(publish.flags(), Flags.ACK),
+                Flags.has(publish.flags(), Flags.PEER_ACK), publish.requestId(),
                 publish.flags() & (Flags.JSON | Flags.BINARY));
-        if (!session.publish(p, publish.content())) {
+    }
+
+    private void publish(ChannelHandlerContext ctx, Publish publish) throws Refused {
+        if (joinsBurst(publish)) { // handle() published a burst it cannot join
+            burst.add(publish); // answered when the burst is published
+            return;
+        }
+        if (!session.publish(publication(publish), publish.content())) {
             acknowledge(ctx, publish); // else the peer's answer is the acknowledgement
         }
     }
@@ -195,6 +276,15 @@ final class FramedSessionHandler extends FramedConnection {
     }
 
     @Override
+    public int write(OutboundBatch batch) {
+        // One buffer for the whole burst, shared by every framed member: one write, one flush.
+        ChannelHandlerContext ctx = eventContext;
+        ctx.writeAndFlush(batch.encoded(Outbound.FRAMED), ctx.voidPromise());
+        session.counters().messagesOutWithin(batch.size() - 1); // SessionTraffic counts the buffer as one
+        return batch.size();
+    }
+
+    @Override
     public void reply(Frame reply) {
         Channel ch = channel;
         if (ch == null || !ch.isActive()) {
@@ -215,5 +305,6 @@ final class FramedSessionHandler extends FramedConnection {
             return;
         }
         handle(ctx, (Frame) message);
+        publishBurst(ctx); // outside a read batch: no read-complete follows
     }
 }

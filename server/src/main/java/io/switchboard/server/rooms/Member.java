@@ -32,6 +32,22 @@ public interface Member {
     boolean deliver(Outbound message);
 
     /**
+     * Hands every message of {@code batch} to this member's connection, in order, without
+     * blocking; returns how many it took (the rest its slow-consumer policy dropped). A member
+     * whose wire format can carry them in one buffer writes {@link OutboundBatch#encoded} once.
+     * The caller still owns {@code batch}.
+     */
+    default int deliver(OutboundBatch batch) {
+        int taken = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            if (deliver(batch.get(i))) {
+                taken++;
+            }
+        }
+        return taken;
+    }
+
+    /**
      * Sends a reply frame addressed to this member alone (a routed ACK or an ERROR), from any
      * thread; takes ownership of {@code reply}.
      */

@@ -11,6 +11,7 @@ import io.switchboard.common.protocol.MembersReply.MemberInfo;
 import io.switchboard.common.protocol.Target;
 import io.switchboard.server.rooms.Member;
 import io.switchboard.server.rooms.Outbound;
+import io.switchboard.server.rooms.OutboundBatch;
 import io.switchboard.server.rooms.RoomHub;
 import java.util.ArrayDeque;
 import java.util.Collections;
@@ -492,6 +493,70 @@ public final class Session implements Member {
         }
     }
 
+    /**
+     * Publishes several events to one room, as {@link #publish} would one after the other, with
+     * one difference: each member of the room gets the accepted ones together (one write of all
+     * of them where its wire format allows). For a burst of PUBLISHes read in one batch: every
+     * publication is {@link Target#ROOM} to the same room with the same {@code includeSelf}, and
+     * none asks for a peer acknowledgement. Takes ownership of every payload.
+     *
+     * @return for each publication in order, {@code null} when it was published, or why it was
+     *     refused (a rule, or {@link ErrorCode#NOT_FORWARDED} when it asked for an ack and the
+     *     cluster link could not forward it)
+     */
+    public List<Refused> publishToRoom(List<Publication> publications, List<ByteBuf> payloads) {
+        int n = publications.size();
+        Refused[] outcome = new Refused[n];
+        List<Event> accepted = new java.util.ArrayList<>(n);
+        boolean[] taken = new boolean[n];
+        Publication first = publications.get(0);
+        try {
+            for (int i = 0; i < n; i++) {
+                Publication p = publications.get(i);
+                if (p.target() != Target.ROOM || p.peerAck() || !p.room().equals(first.room())
+                        || p.includeSelf() != first.includeSelf()) {
+                    throw new IllegalArgumentException("not a burst to one room: " + p);
+                }
+                ByteBuf payload = payloads.get(i);
+                try {
+                    check(rules.event(p.event(), payload.readableBytes()));
+                    check(rules.room(p.room()));
+                    if (system.contains(p.room())) {
+                        permit(SessionRules.mayBroadcast(grant));
+                    } else {
+                        permit(SessionRules.mayPublish(access.policy(), grant, p.room(), joined.contains(p.room())));
+                    }
+                } catch (Refused e) {
+                    outcome[i] = e;
+                    continue;
+                }
+                accepted.add(new Event(0, p.format() & (Flags.JSON | Flags.BINARY), id, Target.ROOM, p.room(),
+                        p.event(), payload.retain()));
+                taken[i] = true;
+            }
+            List<Event> handed = List.copyOf(accepted);
+            accepted.clear(); // the hub's from here on, whatever happens
+            ErrorCode failed = handed.isEmpty() ? null
+                    : handed.size() == 1 ? hub.publishRoom(this, first.room(), handed.get(0), first.includeSelf())
+                    : hub.publishRoom(this, first.room(), handed, first.includeSelf());
+            if (failed != null) {
+                for (int i = 0; i < n; i++) {
+                    if (taken[i] && publications.get(i).ack()) {
+                        outcome[i] = new Refused(failed, NOT_FORWARDED);
+                    }
+                }
+            }
+            return java.util.Arrays.asList(outcome);
+        } finally {
+            for (Event event : accepted) {
+                event.release(); // a rule threw something unexpected before the hub was reached
+            }
+            for (ByteBuf payload : payloads) {
+                payload.release();
+            }
+        }
+    }
+
     /** Answers a PEER_ACK event this session received; takes ownership of {@code payload}. */
     public void peerAck(int relayId, ByteBuf payload) throws Refused {
         awaited.remove(relayId);
@@ -570,6 +635,25 @@ public final class Session implements Member {
             return false;
         }
         return true;
+    }
+
+    /**
+     * A batch of one is delivered as its message; a longer one (one publisher's events to a room,
+     * never PEER_ACK) is written whole or dropped whole, by one check of the connection.
+     */
+    @Override
+    public int deliver(OutboundBatch batch) {
+        if (batch.size() == 1) {
+            return deliver(batch.get(0)) ? 1 : 0;
+        }
+        if (!wire.isOpen()) {
+            return batch.size(); // as for one message: ended meanwhile, not a slow-consumer drop
+        }
+        if (!wire.isWritable()) {
+            slowConsumer();
+            return 0;
+        }
+        return wire.write(batch);
     }
 
     private void slowConsumer() {

@@ -26,6 +26,14 @@ public final class SessionCounters {
         bytesOut += bytes;
     }
 
+    /**
+     * {@code n} more messages sent inside one buffer that was counted as one message with all
+     * their bytes (a burst of framed events written together).
+     */
+    public void messagesOutWithin(long n) {
+        messagesOut += n;
+    }
+
     /** Bytes received that are not a message of their own (the raw input a decoder makes frames of). */
     public void bytesIn(long bytes) {
         bytesIn += bytes;

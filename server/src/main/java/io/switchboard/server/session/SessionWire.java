@@ -3,6 +3,7 @@ package io.switchboard.server.session;
 import io.netty.util.concurrent.EventExecutor;
 import io.switchboard.common.protocol.Frame;
 import io.switchboard.server.rooms.Outbound;
+import io.switchboard.server.rooms.OutboundBatch;
 
 /**
  * What a protocol adapter gives the session core: its connection's state, and the rendering of
@@ -32,6 +33,21 @@ public interface SessionWire {
      * @return {@code false} if this protocol has nothing to show for the message
      */
     boolean write(Outbound message);
+
+    /**
+     * Writes every message of {@code batch} (at least two, one publisher's events to one room), in
+     * order, as {@link #write(Outbound)} would one after the other; a format that can carry them in
+     * one buffer writes {@link OutboundBatch#encoded} once instead. Returns how many were written.
+     */
+    default int write(OutboundBatch batch) {
+        int written = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            if (write(batch.get(i))) {
+                written++;
+            }
+        }
+        return written;
+    }
 
     /** Writes a reply addressed to this session alone (a peer's ACK, an ERROR), from any thread; takes ownership. */
     void reply(Frame reply);

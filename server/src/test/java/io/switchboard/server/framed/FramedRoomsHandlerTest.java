@@ -881,6 +881,146 @@ class FramedRoomsHandlerTest {
         assertEquals(0, hub.dropped());
     }
 
+    /** Buffers written to {@code s}'s channel since its last poll, left in place (not decoded). */
+    private static int buffersWritten(Session s) {
+        s.channel.runPendingTasks();
+        return s.channel.outboundMessages().size();
+    }
+
+    @Test
+    void aBurstOfPublishesReachesEachMemberInOneWriteAndIsAnsweredInOrder() {
+        Session a = joined(1, "alice", "lobby");
+        Session b = joined(2, "bob", "lobby");
+        Session c = joined(3, "carol", "lobby");
+        b.poll();
+        c.poll();
+        Frame[] burst = new Frame[8];
+        for (int i = 0; i < burst.length; i++) {
+            burst[i] = toRoom(10 + i, Flags.ACK, "lobby", "n", text("e" + i));
+        }
+        a.send(burst); // one read batch
+        assertEquals(1, buffersWritten(b), "eight events, one buffer");
+        assertEquals(1, buffersWritten(c));
+        for (int i = 0; i < burst.length; i++) {
+            assertEquals(new SeenEvent(0, 0, 1, Target.ROOM, "lobby", "n", "e" + i), b.nextEvent());
+            assertEquals("e" + i, c.nextEvent().payload());
+        }
+        for (int i = 0; i < burst.length; i++) {
+            a.nextAck(10 + i);
+        }
+        a.expectNothing();
+        b.expectNothing();
+        assertEquals(16, hub.delivered());
+    }
+
+    @Test
+    void aBurstIsPublishedBeforeTheNextOtherRequestIsAnswered() {
+        Session a = session(1, config().maxEventNameBytes(8).build());
+        a.hello("alice");
+        a.send(new Join(1, Flags.ACK, "lobby"));
+        a.nextAck(1);
+        Session b = joined(2, "bob", "lobby");
+        ByteBuf refused = text("r");
+        a.send(toRoom(2, Flags.ACK, "lobby", "e", text("p2")),
+                toRoom(3, Flags.ACK, "lobby", "e", text("p3")),
+                new Join(4, Flags.ACK, "other"),
+                toRoom(5, Flags.ACK, "lobby", "e", text("p5")),
+                toRoom(6, Flags.ACK, "lobby", "123456789", refused),
+                toRoom(7, Flags.ACK, "lobby", "e", text("p7")),
+                new Members(8, "other"));
+        a.nextAck(2);
+        a.nextAck(3);
+        a.nextAck(4);
+        a.nextAck(5);
+        a.nextError(6, ErrorCode.NAME_TOO_LONG);
+        a.nextAck(7);
+        assertEquals(List.of(new MemberInfo(1, "alice")), a.next(MembersReply.class).members());
+        for (String p : List.of("p2", "p3", "p5", "p7")) {
+            assertEquals(p, b.nextEvent().payload());
+        }
+        b.expectNothing();
+        assertEquals(0, refused.refCnt());
+    }
+
+    @Test
+    void aBurstEndsAtAnotherRoomOrOtherFlagsAndKeepsPublishOrderForEveryMember() {
+        Session a = session(1);
+        a.hello("alice");
+        a.send(new Join(1, 0, "x"), new Join(2, 0, "y"));
+        Session both = session(2);
+        both.hello("bob");
+        both.send(new Join(1, 0, "x"), new Join(2, 0, "y"));
+        both.poll();
+        a.send(toRoom(0, 0, "x", "e", text("1")), toRoom(0, 0, "x", "e", text("2")),
+                toRoom(0, 0, "y", "e", text("3")), toRoom(0, Flags.INCLUDE_SELF, "y", "e", text("4")),
+                toRoom(0, 0, "x", "e", text("5")), toSession(0, 0, 2, "e", text("6")), toRoom(0, 0, "x", "e", text("7")));
+        assertEquals(6, buffersWritten(both), "buffers: [1 2] [3] [4] [5] [6] [7], the direct event alone");
+        for (String p : List.of("1", "2", "3", "4", "5", "6", "7")) {
+            assertEquals(p, both.nextEvent().payload());
+        }
+        assertEquals("4", a.nextEvent().payload(), "only the INCLUDE_SELF one back to the publisher");
+        a.expectNothing();
+    }
+
+    @Test
+    void aBurstLongerThanTheLimitIsSplit() {
+        Session a = joined(1, "alice", "lobby");
+        Session b = joined(2, "bob", "lobby");
+        b.poll();
+        Frame[] frames = new Frame[FramedSessionHandler.MAX_BURST + 1];
+        for (int i = 0; i < frames.length; i++) {
+            frames[i] = toRoom(0, 0, "lobby", "n", text(Integer.toString(i)));
+        }
+        a.send(frames);
+        assertEquals(2, buffersWritten(b));
+        for (int i = 0; i < frames.length; i++) {
+            assertEquals(Integer.toString(i), b.nextEvent().payload());
+        }
+    }
+
+    @Test
+    void aSlowConsumerLosesAWholeBurstAndEveryEventOfItIsCounted() {
+        Session a = joined(1, "alice", "lobby");
+        Session b = joined(2, "bob", "lobby");
+        Session c = joined(3, "carol", "lobby");
+        b.clog();
+        a.send(toRoom(0, 0, "lobby", "n", text("e0")), toRoom(0, 0, "lobby", "n", text("e1")),
+                toRoom(0, 0, "lobby", "n", text("e2")));
+        assertEquals(3, hub.dropped());
+        assertEquals(3, hub.delivered());
+        assertEquals("e0", c.nextEvent().payload());
+        assertEquals("e1", c.nextEvent().payload());
+        assertEquals("e2", c.nextEvent().payload());
+        b.unclog();
+        b.expectNothing();
+    }
+
+    @Test
+    void aBurstIsCountedAsItsEventsInTheSessionsTraffic() {
+        FramedServerInitializer initializer = new FramedServerInitializer(config().build().framedConfig(), hub, new Metrics());
+        Session a = new Session(initializer);
+        Session b = new Session(initializer);
+        a.hello("alice");
+        b.hello("bob");
+        a.send(new Join(1, Flags.ACK, "lobby"));
+        a.nextAck(1);
+        b.send(new Join(1, Flags.ACK, "lobby"));
+        b.nextAck(1);
+        io.switchboard.server.session.Session bob = (io.switchboard.server.session.Session) hub.session(b.id);
+        b.channel.runPendingTasks();
+        var before = bob.counters().snapshot();
+        a.send(toRoom(0, 0, "lobby", "n", text("one")), toRoom(0, 0, "lobby", "n", text("two")),
+                toRoom(0, 0, "lobby", "n", text("three")));
+        b.channel.runPendingTasks();
+        int bytes = b.channel.outboundMessages().stream().mapToInt(m -> ((ByteBuf) m).readableBytes()).sum();
+        var after = bob.counters().snapshot();
+        assertEquals(3, after.messagesOut() - before.messagesOut(), "three events, not one buffer");
+        assertEquals(bytes, after.bytesOut() - before.bytesOut());
+        assertEquals("one", b.nextEvent().payload());
+        assertEquals("two", b.nextEvent().payload());
+        assertEquals("three", b.nextEvent().payload());
+    }
+
     @Test
     void slowConsumerEventsAreDroppedUnderTheDropPolicy() {
         Session a = joined(1, "alice", "lobby");

@@ -3,6 +3,7 @@ package io.switchboard.server.rooms;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -790,6 +791,52 @@ class RoomHubTest {
             }
             assertEquals(Set.of(hereThread), anyThread.threads, "a member without a loop is served at once");
             assertEquals(7L * events, hub.delivered());
+        } finally {
+            here.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            there.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+    @Test
+    void aBatchReachesEveryMemberInOrderOnItsOwnLoopAndIsEncodedOncePerLoop() throws Exception {
+        DefaultEventLoop here = new DefaultEventLoop();
+        DefaultEventLoop there = new DefaultEventLoop();
+        try {
+            TestMember publisher = member(1, "publisher");
+            publisher.loop = here;
+            TestMember near = member(2, "near");
+            near.loop = here;
+            TestMember far = member(3, "far");
+            far.loop = there;
+            TestMember farToo = member(4, "far too");
+            farToo.loop = there;
+            TestMember refusing = member(5, "refusing");
+            refusing.loop = there;
+            refusing.accept = false;
+            for (TestMember m : members) {
+                hub.join(m, "r", false);
+            }
+            List<Event> events = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                events.add(roomEvent(publisher, "r", "e", text("b" + i)));
+            }
+            ErrorCode failed = here.submit(() -> hub.publishRoom(publisher, "r", events, false)).get();
+            assertNull(failed);
+            List<String> expected = List.of("b0", "b1", "b2", "b3", "b4");
+            for (TestMember m : List.of(near, far, farToo)) {
+                Await.until(m + " has the batch", () -> m.events.size() == expected.size());
+                assertEquals(expected, m.events.stream().map(SeenEvent::payload).toList(), m + " in publish order");
+            }
+            Await.until("the refusing member was offered the batch", () -> refusing.threads.size() == 1);
+            assertTrue(publisher.events.isEmpty(), "not to the publisher without includeSelf");
+            // The members of one loop share one encoding of each message; another loop has its own.
+            assertSame(far.outbounds.get(0), farToo.outbounds.get(0));
+            assertNotSame(near.outbounds.get(0), far.outbounds.get(0));
+            Await.until("counted", () -> hub.delivered() + hub.dropped() == 20);
+            assertEquals(15, hub.delivered());
+            assertEquals(5, hub.dropped(), "every message a slow consumer refused is counted");
+            for (Event e : events) {
+                Await.until("released after the fan-out on both loops", () -> e.refCnt() == 0);
+            }
         } finally {
             here.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             there.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
