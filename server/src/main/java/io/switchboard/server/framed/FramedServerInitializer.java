@@ -3,7 +3,6 @@ package io.switchboard.server.framed;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.switchboard.common.protocol.FrameDecoder;
 import io.switchboard.common.protocol.FrameEncoder;
@@ -83,8 +82,7 @@ public final class FramedServerInitializer extends ChannelInitializer<Channel> {
         // Every handler flushes what it writes; this merges the flushes of one read batch into
         // one at its end, and flushes that arrive outside a read (events from other sessions)
         // into one per burst.
-        pipeline.addLast(HandlerNames.FLUSH_CONSOLIDATION, new FlushConsolidationHandler(
-                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+        pipeline.addLast(HandlerNames.FLUSH_CONSOLIDATION, new ReadBatchFlush());
         long idleMillis = config.idleTimeout().toMillis();
         if (idleMillis > 0) {
             pipeline.addLast(HandlerNames.IDLE, new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));

@@ -104,8 +104,17 @@ final class FramedSessionHandler extends FramedConnection {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == ReadBatchFlush.END) {
+            publishBurst(ctx); // its replies join the read batch's flush
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        publishBurst(ctx);
+        publishBurst(ctx); // a pipeline without ReadBatchFlush
         ctx.fireChannelReadComplete();
     }
 

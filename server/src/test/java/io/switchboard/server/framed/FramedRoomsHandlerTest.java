@@ -12,7 +12,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -216,13 +215,28 @@ class FramedRoomsHandlerTest {
         }
     }
 
-    /** Counts the flushes that reach the head of the pipeline. */
-    static final class FlushCounter extends ChannelOutboundHandlerAdapter {
+    /** Counts the flushes that reach the head of the pipeline, and those made while a read batch ends. */
+    static final class FlushCounter extends io.netty.channel.ChannelDuplexHandler {
         int count;
+        int inReadComplete;
+        private boolean readCompleting;
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            readCompleting = true;
+            try {
+                ctx.fireChannelReadComplete();
+            } finally {
+                readCompleting = false;
+            }
+        }
 
         @Override
         public void flush(ChannelHandlerContext ctx) {
             count++;
+            if (readCompleting) {
+                inReadComplete++;
+            }
             ctx.flush();
         }
     }
@@ -993,6 +1007,29 @@ class FramedRoomsHandlerTest {
         assertEquals("e2", c.nextEvent().payload());
         b.unclog();
         b.expectNothing();
+    }
+
+    @Test
+    void theRepliesToABurstLeaveInTheReadBatchsOwnFlush() {
+        FramedServerInitializer initializer = new FramedServerInitializer(config().build().framedConfig(), hub, new Metrics());
+        Session a = new Session(initializer);
+        Session b = new Session(initializer);
+        a.hello("alice");
+        b.hello("bob");
+        a.send(new Join(1, Flags.ACK, "lobby"));
+        a.nextAck(1);
+        b.send(new Join(1, Flags.ACK, "lobby"));
+        b.nextAck(1);
+        int flushes = a.flushes.count;
+        int inReadComplete = a.flushes.inReadComplete;
+        a.send(toRoom(2, Flags.ACK, "lobby", "n", text("x")), toRoom(3, Flags.ACK, "lobby", "n", text("y")));
+        assertEquals(flushes + 1, a.flushes.count, "one flush for the read batch");
+        assertEquals(inReadComplete + 1, a.flushes.inReadComplete,
+                "made as the read batch ends, not by a task after every member's flush");
+        a.nextAck(2);
+        a.nextAck(3);
+        assertEquals("x", b.nextEvent().payload());
+        assertEquals("y", b.nextEvent().payload());
     }
 
     @Test
