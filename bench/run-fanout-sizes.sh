@@ -82,6 +82,8 @@ run_one() { # server size round
     load=$!
     # The measured window starts WARMUP seconds after the load tool's set-up line.
     until grep -q 'set-up done' "$WORK/load.err" 2>/dev/null || ! kill -0 "$load" 2>/dev/null; do sleep 0.05; done
+    local setup_done
+    setup_done=$(date +%s%N)
     # The window sits inside the load's own measured seconds, half a second in from each end, so
     # that neither the warm-up nor the teardown of the connections is counted; rates per second of
     # the window are then divided by the load's deliveries per second.
@@ -93,8 +95,10 @@ run_one() { # server size round
         jcmd "$pid" JVMTI.agent_load "$AP" "\"start,event=$EVENT,interval=1ms\"" > /dev/null
     fi
     local window started ended
-    window=$(awk -v d="$DURATION" 'BEGIN { print (d > 2 ? d - 1 : d / 2) }')
     started=$(date +%s%N)
+    # Ends half a second before the load does, however long attaching the profiler took.
+    window=$(awk -v t0="$setup_done" -v now="$started" -v w="$WARMUP" -v d="$DURATION" \
+        'BEGIN { left = (t0 - now) / 1e9 + w + d - 0.5; print (left > 0.5 ? left : 0.5) }')
     before=$(cpu_ticks "$pid")
     if [ "$SYSCALLS" = 1 ]; then
         # shellcheck disable=SC2046 # one -e per traced call
