@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -139,6 +140,15 @@ public final class FramedTestClient implements AutoCloseable {
     public void send(long session, String event, String text, int flags, int requestId) {
         channel.writeAndFlush(new Publish(requestId, flags, Target.SESSION, "", session, event,
                 Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
+    }
+
+    /** Completes when the connection has closed, whichever side closed it. */
+    public ChannelFuture closeFuture() {
+        return channel.closeFuture();
+    }
+
+    public boolean isActive() {
+        return channel.isActive();
     }
 
     @Override
