@@ -11,6 +11,7 @@ import io.switchboard.server.Listener;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.server.launch.Server;
 import io.switchboard.testing.Await;
+import io.switchboard.testing.FaultProxies;
 import io.switchboard.testing.FaultProxy;
 import io.switchboard.testing.FaultProxy.Direction;
 import io.switchboard.testing.TransportUnderTest;
@@ -47,22 +48,19 @@ import org.junit.jupiter.params.provider.EnumSource;
 class NetworkFaultsTest {
     @RegisterExtension
     final ServerFixture servers = new ServerFixture();
+    /** Closed before the clients: their RST ends the clients' connections at once. */
+    @RegisterExtension
+    final FaultProxies proxies = new FaultProxies();
 
-    private final List<FaultProxy> proxies = new ArrayList<>();
     private final List<SwitchboardClient> clients = new ArrayList<>();
 
     @AfterEach
     void closeAll() {
-        // Proxies first: their RST ends the clients' connections at once, so that a client's BYE
-        // does not wait for a path that is blacked out.
-        proxies.forEach(FaultProxy::close);
         clients.forEach(SwitchboardClient::close);
     }
 
     private FaultProxy proxy(Server server) throws InterruptedException {
-        FaultProxy proxy = FaultProxy.start(server.address(Listener.FRAMED));
-        proxies.add(proxy);
-        return proxy;
+        return proxies.start(server.address(Listener.FRAMED));
     }
 
     private SwitchboardClient client(InetSocketAddress address, TransportUnderTest transport, String name,
@@ -80,6 +78,48 @@ class NetworkFaultsTest {
     private SwitchboardClient client(InetSocketAddress address, TransportUnderTest transport, String name)
             throws Exception {
         return client(address, transport, name, b -> { });
+    }
+
+    /**
+     * A member of room "room" behind {@code proxy} that reconnects quickly, recording the "news"
+     * events it receives, its disconnections and its reconnections.
+     */
+    private final class Subscriber {
+        final SwitchboardClient client;
+        final long firstSession;
+        final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        final BlockingQueue<Throwable> disconnected = new LinkedBlockingQueue<>();
+        final BlockingQueue<Long> reconnected = new LinkedBlockingQueue<>();
+
+        Subscriber(FaultProxy proxy, TransportUnderTest transport, Consumer<ClientOptions.Builder> customize)
+                throws Exception {
+            client = client(proxy.address(), transport, "subscriber",
+                    b -> customize.accept(b.reconnectDelays(Duration.ofMillis(50), Duration.ofMillis(200))));
+            client.on("news", e -> received.add(e.text()));
+            client.onConnection(new ConnectionListener() {
+                @Override
+                public void onDisconnected(Throwable cause) {
+                    disconnected.add(cause);
+                }
+
+                @Override
+                public void onReconnected(long sessionId) {
+                    reconnected.add(sessionId);
+                }
+            });
+            client.join("room").get(10, TimeUnit.SECONDS);
+            firstSession = client.sessionId();
+        }
+
+        /** Waits for the reconnection, then checks it joined again and receives what is published from then on. */
+        void assertBackInTheRoom(Server server, SwitchboardClient publisher, String why) throws Exception {
+            Long newSession = reconnected.poll(20, TimeUnit.SECONDS);
+            assertTrue(newSession != null, why);
+            assertNotEquals(firstSession, newSession.longValue());
+            assertTrue(server.hub().isMember("room", newSession), "joined again after the reconnection");
+            publisher.publish("room", "news", "after".getBytes(UTF_8)).get(10, TimeUnit.SECONDS);
+            assertEquals("after", received.poll(10, TimeUnit.SECONDS));
+        }
     }
 
     /**
@@ -230,40 +270,17 @@ class NetworkFaultsTest {
         Server server = servers.start(transport, b -> b.idleTimeout(Duration.ofSeconds(1)));
         FaultProxy proxy = proxy(server);
         SwitchboardClient publisher = client(server.address(Listener.FRAMED), transport, "publisher");
-        SwitchboardClient subscriber = client(proxy.address(), transport, "subscriber",
-                b -> b.reconnectDelays(Duration.ofMillis(50), Duration.ofMillis(200)).connectTimeout(Duration.ofSeconds(1)));
-        BlockingQueue<String> received = new LinkedBlockingQueue<>();
-        BlockingQueue<Throwable> disconnected = new LinkedBlockingQueue<>();
-        BlockingQueue<Long> reconnected = new LinkedBlockingQueue<>();
-        subscriber.on("news", e -> received.add(e.text()));
-        subscriber.onConnection(new ConnectionListener() {
-            @Override
-            public void onDisconnected(Throwable cause) {
-                disconnected.add(cause);
-            }
-
-            @Override
-            public void onReconnected(long sessionId) {
-                reconnected.add(sessionId);
-            }
-        });
-        subscriber.join("room").get(10, TimeUnit.SECONDS);
+        Subscriber subscriber = new Subscriber(proxy, transport, b -> b.connectTimeout(Duration.ofSeconds(1)));
         publisher.publish("room", "news", "before".getBytes(UTF_8)).get(10, TimeUnit.SECONDS);
-        assertEquals("before", received.poll(10, TimeUnit.SECONDS));
-        long oldSession = subscriber.sessionId();
+        assertEquals("before", subscriber.received.poll(10, TimeUnit.SECONDS));
 
         proxy.blackout();
         Await.until("the server's idle timeout to close the blacked-out session",
-                () -> server.hub().session(oldSession) == null);
-        assertTrue(disconnected.poll(20, TimeUnit.SECONDS) != null, "the client to find the dead connection");
+                () -> server.hub().session(subscriber.firstSession) == null);
+        assertTrue(subscriber.disconnected.poll(20, TimeUnit.SECONDS) != null, "the client to find the dead connection");
         proxy.heal();
 
-        Long newSession = reconnected.poll(20, TimeUnit.SECONDS);
-        assertTrue(newSession != null, "the client to reconnect once the path is back");
-        assertNotEquals(oldSession, newSession.longValue());
-        assertTrue(server.hub().isMember("room", newSession), "joined again after the reconnection");
-        publisher.publish("room", "news", "after".getBytes(UTF_8)).get(10, TimeUnit.SECONDS);
-        assertEquals("after", received.poll(10, TimeUnit.SECONDS));
+        subscriber.assertBackInTheRoom(server, publisher, "the client to reconnect once the path is back");
     }
 
     /**
@@ -281,27 +298,10 @@ class NetworkFaultsTest {
         Server server = servers.start(transport, b -> b.idleTimeout(Duration.ofSeconds(1)));
         FaultProxy proxy = proxy(server);
         SwitchboardClient publisher = client(server.address(Listener.FRAMED), transport, "publisher");
-        SwitchboardClient subscriber = client(proxy.address(), transport, "subscriber",
-                b -> b.reconnectDelays(Duration.ofMillis(50), Duration.ofMillis(200)));
-        BlockingQueue<String> received = new LinkedBlockingQueue<>();
-        BlockingQueue<Long> reconnected = new LinkedBlockingQueue<>();
-        subscriber.on("news", e -> received.add(e.text()));
-        subscriber.onConnection(new ConnectionListener() {
-            @Override
-            public void onReconnected(long sessionId) {
-                reconnected.add(sessionId);
-            }
-        });
-        subscriber.join("room").get(10, TimeUnit.SECONDS);
-        long oldSession = subscriber.sessionId();
+        Subscriber subscriber = new Subscriber(proxy, transport, b -> { });
 
         proxy.blackoutOpenConnections();
-        Long newSession = reconnected.poll(20, TimeUnit.SECONDS);
-        assertTrue(newSession != null, "the client to find the dead path and reconnect");
-        assertNotEquals(oldSession, newSession.longValue());
-        assertTrue(server.hub().isMember("room", newSession), "joined again after the reconnection");
-        publisher.publish("room", "news", "after".getBytes(UTF_8)).get(10, TimeUnit.SECONDS);
-        assertEquals("after", received.poll(10, TimeUnit.SECONDS));
+        subscriber.assertBackInTheRoom(server, publisher, "the client to find the dead path and reconnect");
     }
 
     /**

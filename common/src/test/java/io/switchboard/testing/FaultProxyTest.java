@@ -3,6 +3,7 @@ package io.switchboard.testing;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,10 +25,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The fault proxy against a plain blocking-socket target: each fault does what it says, and only that. */
 @Timeout(30)
 class FaultProxyTest {
+    @RegisterExtension
+    final FaultProxies proxies = new FaultProxies();
     private final List<AutoCloseable> resources = new ArrayList<>();
 
     @AfterEach
@@ -42,32 +46,60 @@ class FaultProxyTest {
         return resource;
     }
 
-    /** A target that hands each accepted socket to the test. */
-    private BlockingQueue<Socket> target(ServerSocket server) {
-        BlockingQueue<Socket> accepted = new LinkedBlockingQueue<>();
-        Thread t = new Thread(() -> {
-            try {
-                while (true) {
-                    accepted.add(keep(server.accept()));
+    /** The far end: a blocking-socket server on loopback that hands each accepted socket to the test. */
+    private final class Target {
+        final ServerSocket server;
+        final BlockingQueue<Socket> accepted = new LinkedBlockingQueue<>();
+
+        Target() throws IOException {
+            server = keep(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+            Thread t = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(keep(server.accept()));
+                    }
+                } catch (IOException closed) {
+                    // the test is over
                 }
-            } catch (IOException closed) {
-                // the test is over
-            }
-        }, "fault-proxy-test-target");
-        t.setDaemon(true);
-        t.start();
-        return accepted;
+            }, "fault-proxy-test-target");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        InetSocketAddress address() {
+            return (InetSocketAddress) server.getLocalSocketAddress();
+        }
+
+        /** The target's end of the next connection, with reads bounded. */
+        Socket next() throws InterruptedException, IOException {
+            Socket far = accepted.poll(10, TimeUnit.SECONDS);
+            assertNotNull(far, "a connection at the target within 10 s");
+            far.setSoTimeout(10_000);
+            return far;
+        }
     }
 
-    private ServerSocket listen() throws IOException {
-        return keep(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+    /** A connection through a proxy: the client's end and the target's. */
+    private record Connection(Socket client, Socket far) {
+        /** A byte from the client reaches the target: the path is up. */
+        void carriesAByte() throws IOException {
+            client.getOutputStream().write(1);
+            assertEquals(1, far.getInputStream().read());
+        }
     }
 
+    /** The client's end of a new connection through {@code proxy}, with reads bounded. */
     private Socket connect(FaultProxy proxy) throws IOException {
         Socket s = keep(new Socket());
         s.connect(proxy.address(), 2000);
         s.setSoTimeout(10_000);
         return s;
+    }
+
+    /** A new connection through {@code proxy} to {@code target}, both ends. */
+    private Connection connect(FaultProxy proxy, Target target) throws IOException, InterruptedException {
+        Socket client = connect(proxy);
+        return new Connection(client, target.next());
     }
 
     private static byte[] readFully(InputStream in, int n) throws IOException {
@@ -78,15 +110,14 @@ class FaultProxyTest {
 
     @Test
     void forwardsEveryByteInOrderThroughDelayJitterAndChunking() throws Exception {
-        ServerSocket server = listen();
-        BlockingQueue<Socket> accepted = target(server);
-        FaultProxy proxy = keep(FaultProxy.start((InetSocketAddress) server.getLocalSocketAddress(), 42))
+        Target target = new Target();
+        FaultProxy proxy = proxies.start(target.address(), 42)
                 .delay(Direction.TO_TARGET, Duration.ofMillis(20), Duration.ofMillis(20))
                 .delay(Direction.TO_CLIENT, Duration.ofMillis(20), Duration.ofMillis(20))
                 .chunking(7);
-        Socket client = connect(proxy);
-        Socket far = accepted.poll(10, TimeUnit.SECONDS);
-        far.setSoTimeout(10_000);
+        Connection c = connect(proxy, target);
+        Socket client = c.client();
+        Socket far = c.far();
         byte[] data = new byte[20_000];
         new Random(1).nextBytes(data);
         long start = System.nanoTime();
@@ -105,21 +136,17 @@ class FaultProxyTest {
 
     @Test
     void aStallHoldsBytesForItsDurationThenDeliversThem() throws Exception {
-        ServerSocket server = listen();
-        BlockingQueue<Socket> accepted = target(server);
-        FaultProxy proxy = keep(FaultProxy.start((InetSocketAddress) server.getLocalSocketAddress()));
-        Socket client = connect(proxy);
-        Socket far = accepted.poll(10, TimeUnit.SECONDS);
-        far.setSoTimeout(10_000);
-        client.getOutputStream().write(1);
-        assertEquals(1, far.getInputStream().read());
+        Target target = new Target();
+        FaultProxy proxy = proxies.start(target.address());
+        Connection c = connect(proxy, target);
+        c.carriesAByte();
 
         long start = System.nanoTime();
         proxy.stall(Duration.ofMillis(400));
-        client.getOutputStream().write(2);
-        far.getOutputStream().write(3);
-        assertEquals(2, far.getInputStream().read());
-        assertEquals(3, client.getInputStream().read());
+        c.client().getOutputStream().write(2);
+        c.far().getOutputStream().write(3);
+        assertEquals(2, c.far().getInputStream().read());
+        assertEquals(3, c.client().getInputStream().read());
         long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(waited >= 400, "held for the stall: " + waited + " ms");
     }
@@ -149,20 +176,18 @@ class FaultProxyTest {
      */
     @Test
     void aBlackoutHoldsDataAndFinUntilHealedAndCoversNewConnections() throws Exception {
-        ServerSocket server = listen();
-        BlockingQueue<Socket> accepted = target(server);
-        FaultProxy proxy = keep(FaultProxy.start((InetSocketAddress) server.getLocalSocketAddress()));
-        Socket client = connect(proxy);
-        Socket far = accepted.poll(10, TimeUnit.SECONDS);
-        Socket other = connect(proxy);
-        Socket otherFar = accepted.poll(10, TimeUnit.SECONDS);
-        BlockingQueue<long[]> atFar = timedReads(far);
-        BlockingQueue<long[]> atOther = timedReads(other);
+        Target target = new Target();
+        FaultProxy proxy = proxies.start(target.address());
+        Connection one = connect(proxy, target);
+        Connection other = connect(proxy, target);
+        Socket client = one.client();
+        BlockingQueue<long[]> atFar = timedReads(one.far());
+        BlockingQueue<long[]> atOther = timedReads(other.client());
 
         proxy.blackout();
         client.getOutputStream().write(7);
         client.shutdownOutput(); // FIN towards the target
-        otherFar.close(); // FIN towards the client
+        other.far().close(); // FIN towards the client
         Socket late = connect(proxy);
         late.getOutputStream().write(8);
         Thread.sleep(300); // the fault's duration, not a check
@@ -177,39 +202,34 @@ class FaultProxyTest {
         for (long[] read : List.of(seven, eof, otherEof)) {
             assertTrue(read[1] >= healedAt, "held until the heal: read " + (healedAt - read[1]) / 1_000_000 + " ms early");
         }
-        Socket lateFar = accepted.poll(10, TimeUnit.SECONDS);
-        lateFar.setSoTimeout(10_000);
-        assertEquals(8, lateFar.getInputStream().read());
+        assertEquals(8, target.next().getInputStream().read());
     }
 
     @Test
     void aResetAbortsBothEnds() throws Exception {
-        ServerSocket server = listen();
-        BlockingQueue<Socket> accepted = target(server);
-        FaultProxy proxy = keep(FaultProxy.start((InetSocketAddress) server.getLocalSocketAddress()));
-        Socket client = connect(proxy);
-        Socket far = accepted.poll(10, TimeUnit.SECONDS);
-        far.setSoTimeout(10_000);
-        client.getOutputStream().write(1);
-        assertEquals(1, far.getInputStream().read());
+        Target target = new Target();
+        FaultProxy proxy = proxies.start(target.address());
+        Connection c = connect(proxy, target);
+        c.carriesAByte();
         proxy.reset();
-        SocketException atClient = assertThrows(SocketException.class, () -> client.getInputStream().read());
+        SocketException atClient = assertThrows(SocketException.class, () -> c.client().getInputStream().read());
         assertTrue(atClient.getMessage().contains("reset"), atClient.getMessage());
-        SocketException atFar = assertThrows(SocketException.class, () -> far.getInputStream().read());
+        SocketException atFar = assertThrows(SocketException.class, () -> c.far().getInputStream().read());
         assertTrue(atFar.getMessage().contains("reset"), atFar.getMessage());
         Await.until("the proxy to drop the pair", () -> proxy.open() == 0);
     }
 
     @Test
     void independentDelaysReorderEventsAcrossConnections() throws Exception {
-        ServerSocket server = listen();
-        BlockingQueue<Socket> accepted = target(server);
-        FaultProxy proxy = keep(FaultProxy.start((InetSocketAddress) server.getLocalSocketAddress(), 7))
+        Target target = new Target();
+        FaultProxy proxy = proxies.start(target.address(), 7)
                 .delay(Direction.TO_TARGET, Duration.ZERO, Duration.ofMillis(60));
-        Socket a = connect(proxy);
-        Socket farA = accepted.poll(10, TimeUnit.SECONDS);
-        Socket b = connect(proxy);
-        Socket farB = accepted.poll(10, TimeUnit.SECONDS);
+        Connection ca = connect(proxy, target);
+        Connection cb = connect(proxy, target);
+        Socket a = ca.client();
+        Socket b = cb.client();
+        Socket farA = ca.far();
+        Socket farB = cb.far();
         BlockingQueue<String> arrivals = new LinkedBlockingQueue<>();
         for (Socket[] pair : new Socket[][] {{farA}, {farB}}) {
             Socket far = pair[0];

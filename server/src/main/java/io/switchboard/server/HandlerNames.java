@@ -19,7 +19,7 @@ package io.switchboard.server;
  *          → httpFlowControl → httpGuard → [socketio] → wsAuth → wsProtocol → wsAggregator
  *          → wsDecoder → wsSession → chunkedWriter → [httpRateLimit] → flushConsolidation → httpRouter
  *
- * admin    traffic → [tls → tlsHandshake] → httpCodec → httpIdle → httpAggregator → admin
+ * admin    traffic → [tls → tlsHandshake] → httpCodec → httpDrain → httpIdle → httpAggregator → admin
  *
  * changed later:  a WebSocket upgrade puts wsIdle first, takes httpIdle out and puts sessionTraffic
  *                 before wsDecoder; an Engine.IO
@@ -80,7 +80,7 @@ public final class HandlerNames {
     public static final String HTTP_HEADER_TIMEOUT_END = "httpHeaderTimeoutEnd";
     /**
      * Graceful shutdown: closes idle connections, marks the next response {@code Connection: close}
-     * and closes after it (http; upgraded connections are left to the WebSocket session).
+     * and closes after it (http and admin; upgraded connections are left to the WebSocket session).
      */
     public static final String HTTP_DRAIN = "httpDrain";
     /** Closes keep-alive connections idle too long (http). */

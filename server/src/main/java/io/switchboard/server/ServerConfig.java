@@ -23,6 +23,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -84,6 +85,7 @@ public final class ServerConfig {
     private final Path authJwtSecretFile;
     private final Path authJwtKeys;
     private final AccessPolicy authDefaultPolicy;
+    private final Clock clock;
 
     // ---- configuration and logging ----
     private final Map<Listener, InetAddress> listenerBindAddresses;
@@ -172,6 +174,7 @@ public final class ServerConfig {
         this.authJwtSecretFile = b.authJwtSecretFile;
         this.authJwtKeys = b.authJwtKeys;
         this.authDefaultPolicy = b.authDefaultPolicy;
+        this.clock = b.clock;
         if (!tlsListeners.isEmpty() && (tlsCertificate == null || tlsKey == null)) {
             throw new IllegalArgumentException("listeners." + tlsListeners.iterator().next().id() + ".tls: true"
                     + " (expected: tls.cert and tls.key set when a listener speaks TLS)");
@@ -303,7 +306,7 @@ public final class ServerConfig {
     /** The settings the session core uses, for every protocol's sessions. */
     public SessionConfig session() {
         return new SessionConfig(maxRoomsPerSession, maxRoomNameBytes,
-                maxEventNameBytes, maxPayloadBytes, slowConsumerPolicy, writeBufferHighWaterMark, peerAckTimeout);
+                maxEventNameBytes, maxPayloadBytes, slowConsumerPolicy, writeBufferHighWaterMark, peerAckTimeout, clock);
     }
 
     /** The framed listener's section: its frame limit, idle timeout and the session rules. */
@@ -332,7 +335,7 @@ public final class ServerConfig {
     /** Where the accepted auth tokens come from. */
     public AuthConfig authConfig() {
         return new AuthConfig(authToken, authTokenFile, authReloadInterval, authJwtSecretFile, authJwtKeys,
-                authDefaultPolicy);
+                authDefaultPolicy, clock);
     }
 
     /** The connection limits' section ({@code limits.*}). */
@@ -666,6 +669,7 @@ public final class ServerConfig {
         private Path authJwtSecretFile;
         private Path authJwtKeys;
         private AccessPolicy authDefaultPolicy = AccessPolicy.OPEN;
+        private Clock clock = Clock.systemUTC();
 
         // ---- configuration and logging ----
         private final Set<Listener> disabled = EnumSet.noneOf(Listener.class);
@@ -1018,6 +1022,15 @@ public final class ServerConfig {
         /** What sessions without a signed token may do. */
         public Builder authDefaultPolicy(AccessPolicy policy) {
             this.authDefaultPolicy = Objects.requireNonNull(policy, "authDefaultPolicy");
+            return this;
+        }
+
+        /**
+         * The clock signed tokens' times are read from (verification, refresh, expiry of a
+         * session's grant): the system's, unless a test holds its own. Not a configuration key.
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.switchboard.server.rooms.NodeRequests.Gathered;
 import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.session.Page;
 import java.time.Duration;
@@ -224,8 +225,8 @@ public final class AdminApi {
 
     private CompletableFuture<All> everywhere(ObjectNode request, Predicate<JsonNode> enough) {
         CompletableFuture<ObjectNode> mine = local.answer(request, request.path("by").asText("?"));
-        CompletableFuture<AdminCluster.Gathered> theirs = cluster == null
-                ? CompletableFuture.completedFuture(AdminCluster.Gathered.NONE) : cluster.ask(request, timeout, enough);
+        CompletableFuture<Gathered<JsonNode>> theirs = cluster == null
+                ? CompletableFuture.completedFuture(new Gathered<>(List.of(), Set.of())) : cluster.ask(request, timeout, enough);
         return mine.thenCombine(theirs, (a, others) -> {
             List<JsonNode> answers = new ArrayList<>();
             answers.add(a);

@@ -3,16 +3,11 @@ package io.switchboard.server.admin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.server.rooms.NodeMessageHandler;
+import io.switchboard.server.rooms.NodeRequests;
+import io.switchboard.server.rooms.NodeRequests.Gathered;
 import io.switchboard.server.rooms.RoomHub;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -28,14 +23,8 @@ final class AdminCluster {
     static final String REQUEST = "admin.req";
     static final String REPLY = "admin.reply";
 
-    /** What the other nodes answered, and which did not answer in time. */
-    record Gathered(List<JsonNode> answers, Set<Integer> missing) {
-        static final Gathered NONE = new Gathered(List.of(), Set.of());
-    }
-
     private final RoomHub hub;
-    private final AtomicLong ids = new AtomicLong();
-    private final Map<Long, Gather> pending = new ConcurrentHashMap<>();
+    private final NodeRequests<JsonNode> requests = new NodeRequests<>();
 
     AdminCluster(RoomHub hub, LocalView local) {
         this.hub = hub;
@@ -48,12 +37,7 @@ final class AdminCluster {
                 hub.sendToNode(origin, REPLY, AdminJson.write(reply));
             });
         }));
-        hub.onNodeMessage(REPLY, handler((reply, origin) -> {
-            Gather g = pending.get(reply.path("req").asLong());
-            if (g != null) {
-                g.answer(origin, reply);
-            }
-        }));
+        hub.onNodeMessage(REPLY, handler((reply, origin) -> requests.answer(reply.path("req").asLong(), origin, reply)));
     }
 
     private static NodeMessageHandler handler(java.util.function.ObjIntConsumer<JsonNode> handler) {
@@ -75,51 +59,8 @@ final class AdminCluster {
      * Sends {@code request} to every other node alive and gathers their answers: complete when
      * each answered, or one answer is {@code enough}, or at {@code timeout} with what came.
      */
-    CompletableFuture<Gathered> ask(ObjectNode request, Duration timeout, Predicate<JsonNode> enough) {
-        Set<Integer> nodes = hub.otherNodes();
-        if (nodes.isEmpty()) {
-            return CompletableFuture.completedFuture(Gathered.NONE);
-        }
-        long id = ids.incrementAndGet();
-        Gather g = new Gather(id, nodes, enough);
-        pending.put(id, g);
-        ObjectNode sent = request.deepCopy().put("req", id);
-        if (!hub.sendToAllNodes(REQUEST, AdminJson.write(sent))) {
-            g.expire(); // the link is down: no node will answer
-            return g.done;
-        }
-        CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS).execute(g::expire);
-        return g.done;
-    }
-
-    private final class Gather {
-        final long id;
-        final Set<Integer> waiting = ConcurrentHashMap.newKeySet();
-        final List<JsonNode> answers = new ArrayList<>();
-        final Predicate<JsonNode> enough;
-        final CompletableFuture<Gathered> done = new CompletableFuture<>();
-
-        Gather(long id, Set<Integer> nodes, Predicate<JsonNode> enough) {
-            this.id = id;
-            this.waiting.addAll(nodes);
-            this.enough = enough;
-        }
-
-        synchronized void answer(int node, JsonNode a) {
-            if (done.isDone() || !waiting.remove(node)) {
-                return;
-            }
-            answers.add(a);
-            if (enough.test(a) || waiting.isEmpty()) {
-                pending.remove(id, this);
-                done.complete(new Gathered(List.copyOf(answers), Set.of()));
-            }
-        }
-
-        synchronized void expire() {
-            if (pending.remove(id, this)) {
-                done.complete(new Gathered(List.copyOf(answers), Set.copyOf(waiting)));
-            }
-        }
+    CompletableFuture<Gathered<JsonNode>> ask(ObjectNode request, Duration timeout, Predicate<JsonNode> enough) {
+        return requests.ask(hub.otherNodes(),
+                id -> hub.sendToAllNodes(REQUEST, AdminJson.write(request.deepCopy().put("req", id))), timeout, enough);
     }
 }

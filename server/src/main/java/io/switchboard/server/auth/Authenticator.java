@@ -44,19 +44,21 @@ public final class Authenticator implements Access {
     private final SignedTokens signed;
     private final AccessPolicy policy;
     private final RateLimitedLog refusalLog;
+    private final Clock clock;
     private final Map<String, LongAdder> refused = new ConcurrentHashMap<>();
 
-    Authenticator(AuthTokens tokens, SignedTokens signed, AccessPolicy policy, Duration refusalLogInterval) {
+    Authenticator(AuthTokens tokens, SignedTokens signed, AccessPolicy policy, Duration refusalLogInterval, Clock clock) {
         this.tokens = tokens;
         this.signed = signed;
         this.policy = policy;
         this.refusalLog = new RateLimitedLog(log, Level.INFO, refusalLogInterval);
+        this.clock = clock;
         CAUSES.forEach(c -> refused.put(c, new LongAdder()));
     }
 
     /** Static tokens only (or none), the open policy: today's behaviour. */
     public static Authenticator of(AuthTokens tokens) {
-        return new Authenticator(tokens, null, AccessPolicy.OPEN, Duration.ofSeconds(10));
+        return new Authenticator(tokens, null, AccessPolicy.OPEN, Duration.ofSeconds(10), Clock.systemUTC());
     }
 
     /**
@@ -80,7 +82,7 @@ public final class Authenticator implements Access {
                 files.add(keyFile);
             }
             FileWatcher.Snapshot before = FileWatcher.snapshot(files);
-            signed = new SignedTokens(Clock.systemUTC());
+            signed = new SignedTokens(config.clock());
             try {
                 signed.install(readKeys(secretFile, keyFile));
             } catch (SignedTokens.KeyFileException e) {
@@ -102,7 +104,7 @@ public final class Authenticator implements Access {
         if (config.defaultPolicy() != AccessPolicy.OPEN) {
             log.info("auth: sessions without a signed token follow the {} policy", config.defaultPolicy().label());
         }
-        return new Authenticator(tokens, signed, config.defaultPolicy(), refusalLogInterval);
+        return new Authenticator(tokens, signed, config.defaultPolicy(), refusalLogInterval, config.clock());
     }
 
     private static List<JWK> readKeys(Path secretFile, Path keyFile) throws SignedTokens.KeyFileException {
@@ -162,7 +164,7 @@ public final class Authenticator implements Access {
         } else {
             grant = null;
         }
-        SessionRules.Refusal refusal = SessionRules.admit(policy, grant, java.time.Instant.now());
+        SessionRules.Refusal refusal = SessionRules.admit(policy, grant, clock.instant());
         if (refusal != null) {
             throw refuse(new Refused(refusal.code(), refusal.message(), refusal.cause()));
         }

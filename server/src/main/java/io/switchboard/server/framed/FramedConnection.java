@@ -23,6 +23,7 @@ import io.switchboard.server.session.Session;
 import io.switchboard.server.session.SessionInfo;
 import io.switchboard.server.session.SessionWire;
 import io.switchboard.server.settings.FramedConfig;
+import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -134,14 +135,25 @@ abstract class FramedConnection extends ChannelInboundHandlerAdapter implements 
         }
     }
 
+    /**
+     * The application's disconnect ({@code disconnectSockets()}): BYE with the reason; the client
+     * answers BYE and the server closes, as at shutdown. A client that has not answered within
+     * {@link #LINGER_MILLIS} of the BYE is closed all the same (gently, like any close): a peer
+     * that ignores the BYE does not keep its connection. Its session has left the hub already.
+     */
     @Override
     public void disconnect(String reason) {
         ChannelHandlerContext ctx = channel.pipeline().context(this);
         if (ctx != null && !closing && !draining) {
-            // The client answers BYE and closes, as at shutdown; its session has left the hub already.
             draining = true;
             session.end();
             ctx.writeAndFlush(new Bye(0, 0, reason), ctx.voidPromise());
+            ctx.executor().schedule(() -> {
+                if (!closing && ctx.channel().isActive()) {
+                    log.debug("{} no BYE within {} ms of the server's, closing", ctx.channel(), LINGER_MILLIS);
+                    closeWith(ctx, null);
+                }
+            }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 

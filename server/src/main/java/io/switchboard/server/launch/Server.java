@@ -257,7 +257,10 @@ public final class Server implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new ServerStartException(e.getMessage(), e);
         }
-        bind(Listener.ADMIN, new AdminInitializer(admin, tokens, metrics, tls(Listener.ADMIN)));
+        // A limit of its own, so that clients filling limits.max-connections cannot lock the operator out.
+        Admission admission = new Admission(AdminInitializer.limits(metrics, config.limitsConfig().refusalLogInterval()),
+                connections);
+        bind(Listener.ADMIN, new AdminInitializer(admin, tokens, metrics, tls(Listener.ADMIN), admission));
     }
 
     /** Loads the TLS certificate and the auth tokens, and starts watching their files. */

@@ -85,7 +85,7 @@ public final class Session implements Member {
 
     /** A session whose permissions follow {@code access}'s policy and the grant it {@link #authenticate}s with. */
     public Session(long id, RoomHub hub, SessionConfig config, SessionWire wire, Access access) {
-        this(id, hub, config, wire, access, Clock.systemUTC());
+        this(id, hub, config, wire, access, config.clock());
     }
 
     Session(long id, RoomHub hub, SessionConfig config, SessionWire wire, Access access, Clock clock) {
@@ -224,6 +224,13 @@ public final class Session implements Member {
 
     private void expire(Grant expired) {
         if (ended || grant != expired) {
+            return;
+        }
+        long early = Duration.between(clock.instant(), expired.expiry()).toMillis();
+        if (early > 0) {
+            // The timer ran ahead of the clock (the wall clock was set back, or a test holds it):
+            // the grant expires by the clock, not by the timer.
+            expiry = wire.executor().schedule(() -> expire(expired), early, TimeUnit.MILLISECONDS);
             return;
         }
         Refused refusal = new Refused(ErrorCode.TOKEN_EXPIRED, "the signed token expired at " + expired.expiry()

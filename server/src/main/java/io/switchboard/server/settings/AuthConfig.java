@@ -2,6 +2,7 @@ package io.switchboard.server.settings;
 
 import io.switchboard.server.session.AccessPolicy;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -17,13 +18,21 @@ import java.util.Objects;
  * @param jwtSecretFile the file holding the HS256 secret of signed tokens, or {@code null} for none
  * @param jwtKeys the PEM or JWKS file of public keys (RS256, ES256) of signed tokens, or {@code null}
  * @param defaultPolicy what sessions without a signed token may do
+ * @param clock what signed tokens' times are compared with (the system's clock; a test's own)
  */
 public record AuthConfig(String token, Path tokenFile, Duration reloadInterval, Path jwtSecretFile, Path jwtKeys,
-        AccessPolicy defaultPolicy) {
+        AccessPolicy defaultPolicy, Clock clock) {
     public AuthConfig {
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(reloadInterval, "reloadInterval");
         Objects.requireNonNull(defaultPolicy, "defaultPolicy");
+        Objects.requireNonNull(clock, "clock");
+    }
+
+    /** With the system's clock. */
+    public AuthConfig(String token, Path tokenFile, Duration reloadInterval, Path jwtSecretFile, Path jwtKeys,
+            AccessPolicy defaultPolicy) {
+        this(token, tokenFile, reloadInterval, jwtSecretFile, jwtKeys, defaultPolicy, Clock.systemUTC());
     }
 
     @Override

@@ -8,6 +8,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
 import io.switchboard.server.rooms.Member;
+import io.switchboard.server.rooms.NodeRequests;
+import io.switchboard.server.rooms.NodeRequests.Gathered;
 import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.rooms.Selection;
 import io.switchboard.server.session.Refused;
@@ -18,13 +20,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -58,8 +56,7 @@ final class ClusterOps {
 
     private final SocketIoServer server;
     private final RoomHub hub;
-    private final AtomicLong requestIds = new AtomicLong();
-    private final Map<Long, Gather> pending = new ConcurrentHashMap<>();
+    private final NodeRequests<JsonNode> requests = new NodeRequests<>();
 
     ClusterOps(SocketIoServer server) {
         this.server = server;
@@ -129,20 +126,19 @@ final class ClusterOps {
         CompletableFuture<List<RemoteSocket>> local = describeLocal(namespace, selection);
         ObjectNode m = NODES.objectNode().put("ns", namespace.name());
         m.set("sel", json(selection));
-        CompletableFuture<List<JsonNode>> remote = gather(FETCH, m, timeout, a -> false);
-        return local.thenCompose(mine -> remote.handle((answers, failure) -> {
+        CompletableFuture<Gathered<JsonNode>> remote = gather(FETCH, m, timeout, a -> false);
+        return local.thenCombine(remote, (mine, others) -> {
             List<RemoteSocket> all = new ArrayList<>(mine);
-            Incomplete incomplete = failure == null ? null : incomplete(failure);
-            for (JsonNode a : answers != null ? answers : incomplete.answers) {
+            for (JsonNode a : others.answers()) {
                 for (JsonNode s : a.path("sockets")) {
                     all.add(RemoteSocket.fromJson(namespace.name(), s));
                 }
             }
-            if (incomplete != null) {
-                throw new CompletionException(new FetchTimeoutException(timeout, all, incomplete.missing));
+            if (!others.complete()) {
+                throw new CompletionException(new FetchTimeoutException(timeout, all, others.missing()));
             }
             return all;
-        }));
+        });
     }
 
     /** The Socket.IO sockets {@code selection} picks on this node, described on their own loops. */
@@ -192,9 +188,8 @@ final class ClusterOps {
         if (offset != null) {
             m.put("offset", offset);
         }
-        return gather(TAKE, m, TAKEOVER_TIMEOUT, a -> a.path("found").asBoolean()).handle((answers, failure) -> {
-            List<JsonNode> all = answers != null ? answers : incomplete(failure).answers;
-            for (JsonNode a : all) {
+        return gather(TAKE, m, TAKEOVER_TIMEOUT, a -> a.path("found").asBoolean()).thenApply(others -> {
+            for (JsonNode a : others.answers()) {
                 if (a.path("found").asBoolean()) {
                     return a;
                 }
@@ -220,86 +215,22 @@ final class ClusterOps {
 
     // ---- requests answered by every node ----
 
-    /** What the other nodes answered before the time was up, and which did not. */
-    private static final class Incomplete extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final transient List<JsonNode> answers;
-        final transient Set<Integer> missing;
-
-        Incomplete(List<JsonNode> answers, Set<Integer> missing) {
-            super("no answer from nodes " + missing, null, false, false);
-            this.answers = answers;
-            this.missing = missing;
-        }
-    }
-
-    private static Incomplete incomplete(Throwable failure) {
-        Throwable t = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        if (t instanceof Incomplete i) {
-            return i;
-        }
-        throw new CompletionException(t);
-    }
-
-    private final class Gather {
-        final long id;
-        final Set<Integer> waiting = ConcurrentHashMap.newKeySet();
-        final List<JsonNode> answers = new ArrayList<>();
-        final Predicate<JsonNode> enough;
-        final CompletableFuture<List<JsonNode>> done = new CompletableFuture<>();
-
-        Gather(long id, Set<Integer> nodes, Predicate<JsonNode> enough) {
-            this.id = id;
-            this.waiting.addAll(nodes);
-            this.enough = enough;
-        }
-
-        synchronized void answer(int node, JsonNode a) {
-            if (done.isDone() || !waiting.remove(node)) {
-                return;
-            }
-            answers.add(a);
-            if (enough.test(a) || waiting.isEmpty()) {
-                pending.remove(id, this);
-                done.complete(List.copyOf(answers));
-            }
-        }
-
-        synchronized void expire() {
-            if (pending.remove(id, this)) {
-                done.completeExceptionally(new Incomplete(List.copyOf(answers), Set.copyOf(waiting)));
-            }
-        }
-    }
-
     /**
      * Sends {@code request} on {@code topic} to every other node alive and gathers their answers:
-     * complete when each answered or one answer is {@code enough}; after {@code timeout}, failed
-     * with an {@link Incomplete} holding what came.
+     * complete when each answered or one answer is {@code enough}, or after {@code timeout} with
+     * what came and the nodes that did not answer.
      */
-    private CompletableFuture<List<JsonNode>> gather(String topic, ObjectNode request, Duration timeout,
+    private CompletableFuture<Gathered<JsonNode>> gather(String topic, ObjectNode request, Duration timeout,
             Predicate<JsonNode> enough) {
-        Set<Integer> nodes = hub.otherNodes();
-        if (nodes.isEmpty()) {
-            return CompletableFuture.completedFuture(List.of());
-        }
-        long id = requestIds.incrementAndGet();
-        Gather g = new Gather(id, nodes, enough);
-        pending.put(id, g);
-        request.put("req", id);
-        if (!hub.sendToAllNodes(topic, write(request))) {
-            g.expire(); // the link is down: no node will answer
-            return g.done;
-        }
-        CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS).execute(g::expire);
-        return g.done;
+        return requests.ask(hub.otherNodes(), id -> hub.sendToAllNodes(topic, write(request.put("req", id))), timeout,
+                enough);
     }
 
     private void reply(JsonNode a, int origin) {
-        Gather g = pending.get(a.path("req").asLong());
-        if (g != null) {
-            g.answer(origin, a);
-        } else if (a.path("found").asBoolean() && a.path("ok").asBoolean()) {
+        if (requests.answer(a.path("req").asLong(), origin, a)) {
+            return;
+        }
+        if (a.path("found").asBoolean() && a.path("ok").asBoolean()) {
             // A node handed a socket over after the recovery stopped waiting: its state is lost.
             server.count("recovery_handover_late");
             log.info("recovery: node {} handed over socket {} too late; the client has a new socket", origin,

@@ -12,6 +12,8 @@ import io.switchboard.server.ServerFixture;
 import io.switchboard.server.auth.TestTokens;
 import io.switchboard.server.launch.Server;
 import io.switchboard.server.launch.ServerStartException;
+import io.switchboard.server.testing.FramedTestClient;
+import io.switchboard.server.testing.JavaWsClient;
 import io.switchboard.testing.TransportUnderTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,10 +105,9 @@ class AdminApiIntegrationTest {
         Server server = start(transport);
         AdminHttp admin = new AdminHttp(server.address(Listener.ADMIN), ADMIN_TOKEN);
         int http = server.address(Listener.HTTP).getPort();
-        try (FramedClient fred = new FramedClient(server.transport(), server.address(Listener.FRAMED), "fred");
-             TextWsClient wendy = TextWsClient.connect(http, "/ws", false);
-             TextWsClient sio = TextWsClient.socketIo(http)) {
-            wendy.nextContaining("welcome");
+        try (FramedTestClient fred = new FramedTestClient(server.transport(), server.address(Listener.FRAMED), "fred");
+             JavaWsClient wendy = JavaWsClient.connect(http);
+             JavaWsClient sio = JavaWsClient.socketIo(http)) {
             wendy.send("{\"type\":\"hello\",\"name\":\"wendy\"}");
             wendy.send("{\"type\":\"join\",\"room\":\"lobby\",\"id\":1}");
             wendy.nextContaining("\"ack\"");
@@ -177,7 +178,7 @@ class AdminApiIntegrationTest {
             // ---- notices ----
             JsonNode sent = admin.ok("POST", "/notice", "{\"room\":\"lobby\",\"message\":\"maintenance at noon\"}");
             assertEquals(3, sent.path("members").asInt());
-            FramedClient.Received notice = fred.nextEvent("sb:notice");
+            FramedTestClient.Received notice = fred.nextEvent("sb:notice");
             assertEquals(0, notice.sender());
             assertEquals("maintenance at noon", AdminHttp.JSON.readTree(notice.text()).get(0).path("message").asText());
             JsonNode wsNotice = AdminHttp.JSON.readTree(wendy.nextContaining("sb:notice"));

@@ -8,6 +8,8 @@ import io.switchboard.server.Listener;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.server.cluster.RedisServerExtension;
 import io.switchboard.server.launch.Server;
+import io.switchboard.server.testing.FramedTestClient;
+import io.switchboard.server.testing.JavaWsClient;
 import io.switchboard.testing.TransportUnderTest;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,10 +48,9 @@ class AdminClusterTest {
         assertTrue(!b.listeners().containsKey(Listener.ADMIN), "node B's admin listener is off");
         AdminHttp admin = new AdminHttp(a.address(Listener.ADMIN), AdminApiIntegrationTest.ADMIN_TOKEN);
         await(() -> a.hub().otherNodes().contains(b.hub().nodeId()), "node A sees node B");
-        try (FramedClient fred = new FramedClient(a.transport(), a.address(Listener.FRAMED), "fred");
-             FramedClient bob = new FramedClient(b.transport(), b.address(Listener.FRAMED), "bob");
-             TextWsClient wendy = TextWsClient.connect(b.address(Listener.HTTP).getPort(), "/ws", false)) {
-            wendy.nextContaining("welcome");
+        try (FramedTestClient fred = new FramedTestClient(a.transport(), a.address(Listener.FRAMED), "fred");
+             FramedTestClient bob = new FramedTestClient(b.transport(), b.address(Listener.FRAMED), "bob");
+             JavaWsClient wendy = JavaWsClient.connect(b.address(Listener.HTTP).getPort())) {
             wendy.send("{\"type\":\"hello\",\"name\":\"wendy\"}");
             wendy.send("{\"type\":\"join\",\"room\":\"lobby\",\"id\":1}");
             wendy.nextContaining("\"ack\"");

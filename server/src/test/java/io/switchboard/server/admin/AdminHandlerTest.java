@@ -9,6 +9,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.switchboard.server.HandlerNames;
+import io.switchboard.server.limits.Admission;
 import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.RoomHub;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +30,8 @@ class AdminHandlerTest {
     private EmbeddedChannel channel() {
         AdminApi api = new AdminApi(new RoomHub(ByteBufAllocator.DEFAULT), ByteBufAllocator.DEFAULT, "nio", null,
                 Duration.ofSeconds(1));
-        channel = new EmbeddedChannel(new AdminInitializer(api, AdminTokens.of("ops", TOKEN), new Metrics(), null));
+        channel = new EmbeddedChannel(new AdminInitializer(api, AdminTokens.of("ops", TOKEN), new Metrics(), null,
+                Admission.NONE));
         return channel;
     }
 
@@ -36,6 +39,49 @@ class AdminHandlerTest {
     void release() {
         if (channel != null) {
             channel.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void pipelineInTheOrderHandlerNamesDraws() {
+        channel();
+        assertEquals(java.util.List.of(HandlerNames.TRAFFIC, HandlerNames.HTTP_CODEC, HandlerNames.HTTP_DRAIN,
+                HandlerNames.HTTP_IDLE, HandlerNames.HTTP_AGGREGATOR, HandlerNames.ADMIN),
+                channel.pipeline().names().stream().filter(n -> !n.startsWith("DefaultChannelPipeline$")).toList());
+    }
+
+    /** Over the admin listener's own limit: 503 in JSON before any request, the refusal alone, then closed. */
+    @Test
+    void aConnectionOverTheAdminLimitGetsA503Alone() {
+        AdminApi api = new AdminApi(new RoomHub(ByteBufAllocator.DEFAULT), ByteBufAllocator.DEFAULT, "nio", null,
+                Duration.ofSeconds(1));
+        Metrics metrics = new Metrics();
+        Admission admin = new Admission(AdminInitializer.limits(metrics, Duration.ofSeconds(10)), null);
+        java.util.List<EmbeddedChannel> admitted = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < AdminInitializer.MAX_CONNECTIONS; i++) {
+                admitted.add(new EmbeddedChannel(new AdminInitializer(api, AdminTokens.of("ops", TOKEN), metrics, null,
+                        admin)));
+            }
+            channel = new EmbeddedChannel(new AdminInitializer(api, AdminTokens.of("ops", TOKEN), metrics, null, admin));
+            channel.runPendingTasks();
+            StringBuilder out = new StringBuilder();
+            for (ByteBuf b; (b = channel.readOutbound()) != null; ) {
+                out.append(b.toString(StandardCharsets.UTF_8));
+                b.release();
+            }
+            assertTrue(out.toString().startsWith("HTTP/1.1 503 Service Unavailable\r\n"), out.toString());
+            assertTrue(out.toString().contains("\r\nRetry-After: 1\r\n"), out.toString());
+            assertEquals(null, channel.pipeline().get(HandlerNames.ADMIN), "nothing of the API was built");
+            assertEquals(1, metrics.refusedCount(io.switchboard.server.Listener.ADMIN, "max_connections"));
+            // A place comes back when an admitted connection closes.
+            admitted.remove(0).finishAndReleaseAll();
+            EmbeddedChannel again = new EmbeddedChannel(new AdminInitializer(api, AdminTokens.of("ops", TOKEN), metrics,
+                    null, admin));
+            admitted.add(again);
+            assertTrue(again.pipeline().get(HandlerNames.ADMIN) != null, "admitted once a place is free");
+        } finally {
+            admitted.forEach(EmbeddedChannel::finishAndReleaseAll);
         }
     }
 

@@ -34,6 +34,7 @@ import io.switchboard.server.Listener;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.server.launch.Server;
 import io.switchboard.server.session.AccessPolicy;
+import io.switchboard.server.testing.TestClock;
 import io.switchboard.testing.TransportUnderTest;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,6 +43,7 @@ import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -71,6 +73,8 @@ class PermissionsIntegrationTest {
     final ServerFixture servers = new ServerFixture();
     @TempDir
     Path dir;
+    /** The clock the expiry test's server reads the tokens' times from. */
+    private final TestClock clock = new TestClock();
 
     enum Protocol { FRAMED, WEBSOCKET }
 
@@ -206,15 +210,26 @@ class PermissionsIntegrationTest {
         }
     }
 
+    /**
+     * Two sessions with a token of 2 s; one refreshes it. The server reads the tokens' times from a
+     * {@link TestClock} standing still until the test moves it past the first expiry, so however
+     * long the connects take on a loaded machine, neither token expires early: the unrefreshed
+     * session still works up to then, and ends with 419 after; the refreshed one outlives it.
+     */
     @ParameterizedTest
     @EnumSource(TransportUnderTest.class)
     void anExpiredTokenEndsTheSessionUnlessRefreshed(TransportUnderTest transport) throws Exception {
-        Server server = start(transport, AccessPolicy.OPEN);
+        Path secret = TestTokens.secretFile(dir);
+        Path jwks = keys.jwksFile(dir);
+        Server server = servers.start(transport, b -> b.authJwtSecretFile(secret).authJwtKeys(jwks).clock(clock));
         for (Protocol protocol : Protocol.values()) {
+            clock.set(Instant.now()); // the tokens below are made from now
             try (Peer lapsed = Peer.connect(protocol, server, alice(Duration.ofSeconds(2)));
                     Peer kept = Peer.connect(protocol, server, alice(Duration.ofSeconds(2)))) {
                 assertEquals(0, kept.join("chat.a", false));
                 assertEquals(0, kept.refresh(alice(Duration.ofMinutes(5))));
+                assertEquals(0, lapsed.join("chat.b", false), "not expired before the clock says so");
+                clock.advance(Duration.ofMinutes(1));
                 assertEquals(419, lapsed.closedWith(), protocol.name());
                 // Past the first token's expiry, the refreshed session still works.
                 assertEquals(0, kept.publish("chat.a", "after expiry"));

@@ -15,6 +15,7 @@ import io.switchboard.common.protocol.Frame;
 import io.switchboard.server.rooms.Outbound;
 import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.session.Session.Publication;
+import io.switchboard.server.testing.TestClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -197,22 +198,35 @@ class SessionPermissionsTest {
         Session s = session(7, AccessPolicy.OPEN, Clock.fixed(now, ZoneOffset.UTC));
         assertEquals("token_expired", refused(ErrorCode.AUTH_FAILED, () -> s.authenticate(grant(now, false, false, "x")))
                 .cause());
-        Grant first = grant(now, false, false, "x"); // a second after the clocks below
-        Session t = session(8, AccessPolicy.OPEN, Clock.fixed(now.minusSeconds(1), ZoneOffset.UTC));
+        // The loop's timers and the session's clock both move only when the test moves them.
+        loop.freezeTime();
+        TestClock clock = new TestClock();
+        clock.set(now.minusSeconds(1));
+        Grant first = grant(now, false, false, "x"); // a second after the clock
+        Session t = session(8, AccessPolicy.OPEN, clock);
         t.authenticate(first);
         assertTrue(closed.isEmpty());
         Grant other = new Grant("mallory", "", null, now.plusSeconds(60), List.of(), false, false);
         assertEquals("refresh_subject", refused(ErrorCode.FORBIDDEN, () -> t.refresh(other)).cause());
-        Thread.sleep(1100);
-        loop.runScheduledPendingTasks();
+        // The timer is due, but the clock says the grant has a second left: it expires by the clock.
+        advance(Duration.ofSeconds(1));
+        assertTrue(closed.isEmpty(), "closed while the clock is before the expiry");
+        clock.advance(Duration.ofSeconds(1));
+        advance(Duration.ofSeconds(1));
         assertEquals(List.of(ErrorCode.TOKEN_EXPIRED), closed);
-        Session u = session(9, AccessPolicy.OPEN, Clock.fixed(now.minusSeconds(1), ZoneOffset.UTC));
+        clock.set(now.minusSeconds(1));
+        Session u = session(9, AccessPolicy.OPEN, clock);
         u.authenticate(first);
         u.refresh(grant(now.plusSeconds(3600), false, false, "x"));
-        Thread.sleep(1100);
-        loop.runScheduledPendingTasks();
+        clock.advance(Duration.ofSeconds(2));
+        advance(Duration.ofSeconds(2));
         assertEquals(List.of(ErrorCode.TOKEN_EXPIRED), closed, "the refreshed session was not closed");
         t.end();
         u.end();
+    }
+
+    private void advance(Duration d) {
+        loop.advanceTimeBy(d.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        loop.runScheduledPendingTasks();
     }
 }

@@ -10,13 +10,19 @@ import io.switchboard.server.auth.TestTokens;
 import io.switchboard.server.launch.Server;
 import io.switchboard.server.session.AccessPolicy;
 import io.switchboard.server.session.Grant;
+import io.switchboard.server.session.Session;
+import io.switchboard.server.testing.TestClock;
+import io.switchboard.testing.Await;
 import io.switchboard.testing.TransportUnderTest;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +34,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * "policy"): the handshake's {@code auth.token}, the relay events allowed and refused (ack errors
  * with the code), {@code connect_error} for tokens that do not verify, a middleware deciding on the
  * verified identity, {@code sb:refresh}, and {@code sb:error} 419 at expiry. Tokens are made with
- * Nimbus ({@link TestTokens}).
+ * Nimbus ({@link TestTokens}). The server reads the tokens' times from a {@link TestClock} that
+ * stands still until the short token's holder has refreshed, then moves past its expiry: a loaded
+ * machine cannot make a token expire before its test is ready.
  */
 class SocketIoPermissionsTest {
     private static TestTokens keys;
@@ -36,6 +44,7 @@ class SocketIoPermissionsTest {
     final ServerFixture servers = new ServerFixture();
     @TempDir
     Path dir;
+    private final TestClock clock = new TestClock();
 
     @BeforeAll
     static void keys() {
@@ -45,7 +54,8 @@ class SocketIoPermissionsTest {
     private Server start(TransportUnderTest transport, AccessPolicy policy) throws Exception {
         Path secret = TestTokens.secretFile(dir);
         Path jwks = keys.jwksFile(dir);
-        return servers.start(transport, b -> b.authJwtSecretFile(secret).authJwtKeys(jwks).authDefaultPolicy(policy));
+        return servers.start(transport, b -> b.authJwtSecretFile(secret).authJwtKeys(jwks).authDefaultPolicy(policy)
+                .clock(clock));
     }
 
     private static String url(Server server) {
@@ -69,6 +79,7 @@ class SocketIoPermissionsTest {
                 next.accept();
             }
         });
+        clock.set(Instant.now()); // the tokens below are made from now
         Map<String, Object> tokens = new LinkedHashMap<>();
         tokens.put("alice", TestTokens.rs256(keys.rsa, TestTokens.claims("alice", Duration.ofMinutes(5),
                 TestTokens.rights(Map.of("chat.*", List.of("join", "publish", "presence")), false, true))));
@@ -83,7 +94,20 @@ class SocketIoPermissionsTest {
         tokens.put("expired", keys.hs256(TestTokens.claims("alice", Duration.ofSeconds(-10), null)));
         tokens.put("short", keys.hs256(TestTokens.claims("sam", Duration.ofSeconds(3), null)));
         tokens.put("refreshed", keys.hs256(TestTokens.claims("sam", Duration.ofMinutes(5), null)));
+        // Once sam's refreshed token is in place, time moves past the short token's expiry.
+        Instant refreshedAfter = clock.instant().plus(Duration.ofMinutes(1));
+        CompletableFuture<Void> expiry = CompletableFuture.runAsync(() -> {
+            try {
+                Await.until("sam's refreshed token on the server", () -> server.hub().localSessions().stream()
+                        .anyMatch(m -> m instanceof Session s && s.grant() != null && s.grant().subject().equals("sam")
+                                && s.grant().expiry().isAfter(refreshedAfter)));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            clock.advance(Duration.ofMinutes(1));
+        });
         JsonNode r = SioClientScenarios.run(work, "permissions", List.of(url(server)), Map.of("tokens", tokens));
+        expiry.get(10, TimeUnit.SECONDS);
 
         assertEquals(true, r.path("missing").path("connected").asBoolean(), "open policy: no token connects");
         for (String bad : List.of("forged", "wrongKey")) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.switchboard.server.Listener;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.server.launch.Server;
+import io.switchboard.server.testing.FramedTestClient;
 import io.switchboard.testing.RequiredTool;
 import io.switchboard.testing.TransportUnderTest;
 import java.io.IOException;

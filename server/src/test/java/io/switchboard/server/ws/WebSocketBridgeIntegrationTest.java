@@ -13,6 +13,8 @@ import io.switchboard.common.protocol.Target;
 import io.switchboard.server.Listener;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.server.launch.Server;
+import io.switchboard.server.testing.FramedTestClient;
+import io.switchboard.server.testing.JavaWsClient;
 import io.switchboard.testing.TransportUnderTest;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -9,6 +9,8 @@ import io.switchboard.server.Listener;
 import io.switchboard.server.ServerFixture;
 import io.switchboard.server.cluster.RedisServerExtension;
 import io.switchboard.server.launch.Server;
+import io.switchboard.server.testing.FramedTestClient;
+import io.switchboard.server.testing.JavaWsClient;
 import io.switchboard.testing.TransportUnderTest;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -30,6 +30,7 @@ import io.switchboard.server.metrics.PrometheusText;
 import io.switchboard.server.rooms.Member;
 import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.session.SlowConsumerPolicy;
+import io.switchboard.server.testing.JavaWsClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,6 +5,7 @@ import static io.switchboard.client.cli.admin.AdminHttpClient.segment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -38,6 +39,17 @@ final class AdminCommands {
         }
     }
 
+    /** {@code --reason} of an action: what the clients are told, in the body only when given. */
+    static final class ReasonOption {
+        @Option(names = "--reason", paramLabel = "TEXT", description = "What the clients are told (at most 120 bytes).")
+        String reason;
+
+        /** {@code body} with the reason, when one was given. */
+        ObjectNode addTo(ObjectNode body) {
+            return reason == null ? body : body.put("reason", reason);
+        }
+    }
+
     private static ObjectNode body() {
         return AdminHttpClient.JSON.createObjectNode();
     }
@@ -45,7 +57,7 @@ final class AdminCommands {
     @Command(name = "rooms", mixinStandardHelpOptions = true,
             description = "Lists the rooms, cluster-wide, with their member counts, in name order.")
     static final class Rooms extends AdminCall {
-        @picocli.CommandLine.Mixin
+        @Mixin
         PageOptions page;
 
         @Override
@@ -67,7 +79,7 @@ final class AdminCommands {
         @Parameters(index = "0", paramLabel = "NAME", description = "The room.")
         String name;
 
-        @picocli.CommandLine.Mixin
+        @Mixin
         PageOptions page;
 
         @Override
@@ -100,7 +112,7 @@ final class AdminCommands {
         @Option(names = "--address", paramLabel = "PREFIX", description = "Client addresses (ip:port) starting with PREFIX.")
         String address;
 
-        @picocli.CommandLine.Mixin
+        @Mixin
         PageOptions page;
 
         @Override
@@ -148,16 +160,12 @@ final class AdminCommands {
         @Parameters(index = "0", paramLabel = "ID", description = "The session id.")
         String id;
 
-        @Option(names = "--reason", paramLabel = "TEXT", description = "What the client is told (at most 120 bytes).")
-        String reason;
+        @Mixin
+        ReasonOption reason;
 
         @Override
         JsonNode request(AdminHttpClient client) throws AdminHttpClient.AdminError {
-            ObjectNode body = body();
-            if (reason != null) {
-                body.put("reason", reason);
-            }
-            return client.post("/sessions/" + segment(id) + "/kick", body);
+            return client.post("/sessions/" + segment(id) + "/kick", reason.addTo(body()));
         }
 
         @Override
@@ -175,16 +183,12 @@ final class AdminCommands {
         @Parameters(index = "1", paramLabel = "ROOM", description = "The room.")
         String room;
 
-        @Option(names = "--reason", paramLabel = "TEXT", description = "What the client is told (at most 120 bytes).")
-        String reason;
+        @Mixin
+        ReasonOption reason;
 
         @Override
         JsonNode request(AdminHttpClient client) throws AdminHttpClient.AdminError {
-            ObjectNode body = body().put("room", room);
-            if (reason != null) {
-                body.put("reason", reason);
-            }
-            return client.post("/sessions/" + segment(id) + "/remove", body);
+            return client.post("/sessions/" + segment(id) + "/remove", reason.addTo(body().put("room", room)));
         }
 
         @Override
@@ -199,16 +203,12 @@ final class AdminCommands {
         @Parameters(index = "0", paramLabel = "NAME", description = "The room.")
         String name;
 
-        @Option(names = "--reason", paramLabel = "TEXT", description = "What the members are told (at most 120 bytes).")
-        String reason;
+        @Mixin
+        ReasonOption reason;
 
         @Override
         JsonNode request(AdminHttpClient client) throws AdminHttpClient.AdminError {
-            ObjectNode body = body();
-            if (reason != null) {
-                body.put("reason", reason);
-            }
-            return client.post("/rooms/" + segment(name) + "/close", body);
+            return client.post("/rooms/" + segment(name) + "/close", reason.addTo(body()));
         }
 
         @Override

@@ -1,4 +1,4 @@
-package io.switchboard.server.ws;
+package io.switchboard.server.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.switchboard.common.protocol.Ack;
+import io.switchboard.common.protocol.Bye;
 import io.switchboard.common.protocol.Event;
 import io.switchboard.common.protocol.Flags;
 import io.switchboard.common.protocol.Frame;
@@ -31,26 +33,26 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A bare framed-protocol client for the interop tests (the client library is not on the server's
+ * A bare framed-protocol client for the server's tests (the client library is not on the server's
  * test classpath): common's codec on a Netty bootstrap. Events arrive as {@link Received} (payload
- * copied out, so nothing needs releasing), everything else as the frame.
+ * copied out, so nothing needs releasing), ACKs as {@link Acked}, everything else as the frame.
  */
-final class FramedTestClient implements AutoCloseable {
+public final class FramedTestClient implements AutoCloseable {
     /** An EVENT with its payload as text. */
-    record Received(long sender, Target target, String room, String event, String text) {
+    public record Received(long sender, Target target, String room, String event, String text) {
     }
 
     /** An ACK with its payload as text. */
-    record Acked(int requestId, String text) {
+    public record Acked(int requestId, String text) {
     }
 
     private final EventLoopGroup group;
     private final Channel channel;
-    final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
-    final long sessionId;
+    public final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
+    public final long sessionId;
     private int nextId = 100;
 
-    FramedTestClient(TransportConfig transport, InetSocketAddress address, String name) throws InterruptedException {
+    public FramedTestClient(TransportConfig transport, InetSocketAddress address, String name) throws InterruptedException {
         group = transport.newEventLoopGroup(1, "test-framed-client");
         channel = transport.configureSocket(new Bootstrap()).group(group).handler(new ChannelInitializer<>() {
             @Override
@@ -75,19 +77,19 @@ final class FramedTestClient implements AutoCloseable {
         sessionId = welcome.sessionId();
     }
 
-    Object next() throws InterruptedException {
+    public Object next() throws InterruptedException {
         return next(10);
     }
 
     /** The next frame, waiting at most {@code seconds}. */
-    Object next(long seconds) throws InterruptedException {
+    public Object next(long seconds) throws InterruptedException {
         Object frame = received.poll(seconds, TimeUnit.SECONDS);
         assertNotNull(frame, "nothing received within " + seconds + " s");
         return frame;
     }
 
     /** The next EVENT, skipping presence notices and acks. */
-    Received nextEvent() throws InterruptedException {
+    public Received nextEvent() throws InterruptedException {
         while (true) {
             Object o = next();
             if (o instanceof Received r) {
@@ -96,25 +98,57 @@ final class FramedTestClient implements AutoCloseable {
         }
     }
 
+    /** The next EVENT named {@code event}, skipping anything else. */
+    public Received nextEvent(String event) throws InterruptedException {
+        while (true) {
+            if (next() instanceof Received r && r.event().equals(event)) {
+                return r;
+            }
+        }
+    }
+
+    /** The next BYE, skipping anything else. */
+    public Bye nextBye() throws InterruptedException {
+        while (true) {
+            if (next() instanceof Bye b) {
+                return b;
+            }
+        }
+    }
+
+    /** Joins without presence notices and waits for the server's ACK. */
+    public void join(String room) throws InterruptedException {
+        join(room, false);
+    }
+
     /** Joins and waits for the server's ACK, so that later joins by others are seen. */
-    void join(String room, boolean presence) throws InterruptedException {
+    public void join(String room, boolean presence) throws InterruptedException {
         int id = nextId++;
         channel.writeAndFlush(new Join(id, Flags.ACK | (presence ? Flags.PRESENCE : 0), room));
         assertEquals(new Acked(id, ""), next());
     }
 
-    void publish(String room, String event, String text) {
+    public void publish(String room, String event, String text) {
         channel.writeAndFlush(new Publish(nextId++, 0, Target.ROOM, room, 0, event,
                 Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
     }
 
-    void publishBytes(String room, String event, byte[] payload) {
+    public void publishBytes(String room, String event, byte[] payload) {
         channel.writeAndFlush(new Publish(nextId++, 0, Target.ROOM, room, 0, event, Unpooled.wrappedBuffer(payload)));
     }
 
-    void send(long session, String event, String text, int flags, int requestId) {
+    public void send(long session, String event, String text, int flags, int requestId) {
         channel.writeAndFlush(new Publish(requestId, flags, Target.SESSION, "", session, event,
                 Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
+    }
+
+    /** Completes when the connection has closed, whichever side closed it. */
+    public ChannelFuture closeFuture() {
+        return channel.closeFuture();
+    }
+
+    public boolean isActive() {
+        return channel.isActive();
     }
 
     @Override
