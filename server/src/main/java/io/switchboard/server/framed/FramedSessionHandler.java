@@ -47,6 +47,11 @@ final class FramedSessionHandler extends FramedConnection {
 
     /** The most PUBLISHes of one burst handed to the room together; a longer run starts another burst. */
     static final int MAX_BURST = 64;
+    /**
+     * The most payload bytes of one burst (a single larger PUBLISH is a burst of its own): a member
+     * takes a burst whole once below its high-water mark, so this bounds how far past it a burst goes.
+     */
+    static final int MAX_BURST_BYTES = 64 * 1024;
 
     private final FramedHandshake handshake;
     /**
@@ -55,6 +60,7 @@ final class FramedSessionHandler extends FramedConnection {
      * so that every member of the room takes them in one write, and replies keep request order.
      */
     private final List<Publish> burst = new ArrayList<>();
+    private int burstBytes;
     /**
      * Where room events, already encoded, enter the pipeline: below the frame encoder, so that a
      * delivery does not walk the handlers above it.
@@ -131,6 +137,7 @@ final class FramedSessionHandler extends FramedConnection {
             publish.release();
         }
         burst.clear();
+        burstBytes = 0;
     }
 
     private void handle(ChannelHandlerContext ctx, Frame frame) {
@@ -206,7 +213,8 @@ final class FramedSessionHandler extends FramedConnection {
             return true;
         }
         Publish first = burst.get(0);
-        return burst.size() < MAX_BURST && first.room().equals(publish.room())
+        return burst.size() < MAX_BURST && burstBytes + publish.content().readableBytes() <= MAX_BURST_BYTES
+                && first.room().equals(publish.room())
                 && Flags.has(first.flags(), Flags.INCLUDE_SELF) == Flags.has(publish.flags(), Flags.INCLUDE_SELF);
     }
 
@@ -217,6 +225,7 @@ final class FramedSessionHandler extends FramedConnection {
         }
         List<Publish> publishes = new ArrayList<>(burst);
         burst.clear();
+        burstBytes = 0;
         List<Publication> publications = new ArrayList<>(publishes.size());
         List<ByteBuf> payloads = new ArrayList<>(publishes.size());
         for (Publish publish : publishes) {
@@ -244,6 +253,7 @@ final class FramedSessionHandler extends FramedConnection {
     private void publish(ChannelHandlerContext ctx, Publish publish) throws Refused {
         if (joinsBurst(publish)) { // handle() published a burst it cannot join
             burst.add(publish); // answered when the burst is published
+            burstBytes += publish.content().readableBytes();
             return;
         }
         if (!session.publish(publication(publish), publish.content())) {
@@ -281,6 +291,11 @@ final class FramedSessionHandler extends FramedConnection {
         // the write is accounted against the water marks as soon as it is queued.
         ChannelHandlerContext ctx = eventContext;
         ctx.writeAndFlush(message.framedBytes(), ctx.voidPromise());
+        return true;
+    }
+
+    @Override
+    public boolean writesBatches() {
         return true;
     }
 

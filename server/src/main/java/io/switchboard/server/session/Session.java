@@ -645,13 +645,20 @@ public final class Session implements Member {
     }
 
     /**
-     * A batch of one is delivered as its message; a longer one (one publisher's events to a room,
-     * never PEER_ACK) is written whole or dropped whole, by one check of the connection.
+     * A wire that writes a batch as one buffer gets it whole or loses it whole, by one check of
+     * the connection (the burst's size bounds how far past the high-water mark that can go);
+     * any other takes the messages one by one, each checked, as if they had come apart.
      */
     @Override
     public int deliver(OutboundBatch batch) {
-        if (batch.size() == 1) {
-            return deliver(batch.get(0)) ? 1 : 0;
+        if (batch.size() == 1 || !wire.writesBatches()) {
+            int taken = 0;
+            for (int i = 0; i < batch.size(); i++) {
+                if (deliver(batch.get(i))) {
+                    taken++;
+                }
+            }
+            return taken;
         }
         if (!wire.isOpen()) {
             return batch.size(); // as for one message: ended meanwhile, not a slow-consumer drop

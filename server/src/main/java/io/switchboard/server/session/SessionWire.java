@@ -35,18 +35,21 @@ public interface SessionWire {
     boolean write(Outbound message);
 
     /**
-     * Writes every message of {@code batch} (at least two, one publisher's events to one room), in
-     * order, as {@link #write(Outbound)} would one after the other; a format that can carry them in
-     * one buffer writes {@link OutboundBatch#encoded} once instead. Returns how many were written.
+     * Whether this wire writes a batch of events as one buffer ({@link #write(OutboundBatch)}):
+     * the session then checks the connection once per batch. Otherwise it delivers the batch's
+     * messages one by one, each checked against the slow-consumer threshold, as if they came apart.
+     */
+    default boolean writesBatches() {
+        return false;
+    }
+
+    /**
+     * Writes every message of {@code batch} (at least two, one publisher's events to one room, at
+     * most a few dozen KiB together) in order, as one write of {@link OutboundBatch#encoded}, from
+     * the connection's event loop; for wires that {@link #writesBatches}. Returns how many were written.
      */
     default int write(OutboundBatch batch) {
-        int written = 0;
-        for (int i = 0; i < batch.size(); i++) {
-            if (write(batch.get(i))) {
-                written++;
-            }
-        }
-        return written;
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not write batches");
     }
 
     /** Writes a reply addressed to this session alone (a peer's ACK, an ERROR), from any thread; takes ownership. */

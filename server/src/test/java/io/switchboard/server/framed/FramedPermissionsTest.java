@@ -26,11 +26,13 @@ import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.reload.FileWatcher;
 import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.session.AccessPolicy;
+import io.switchboard.server.testing.TestClock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,13 +59,27 @@ class FramedPermissionsTest {
         }
     }
 
+    /**
+     * The server's clock: it stands still until a test moves it, with the channel's timers, so
+     * that a token expires when the test says so and not when a loaded machine gets there.
+     */
+    private final TestClock clock = new TestClock();
+
     private void open(AccessPolicy policy) {
         ServerConfig config = ServerConfig.builder().authJwtSecretFile(TestTokens.secretFile(dir))
-                .authDefaultPolicy(policy).authReloadInterval(Duration.ZERO).build();
+                .authDefaultPolicy(policy).authReloadInterval(Duration.ZERO).clock(clock).build();
         try (FileWatcher watcher = new FileWatcher()) {
             auth = Authenticator.start(config.authConfig(), config.limitsConfig().refusalLogInterval(), watcher);
         }
         channel = new EmbeddedChannel(new FramedSessionHandler(42, config.framedConfig(), hub, new Metrics(), auth));
+        channel.freezeTime();
+    }
+
+    /** Moves the server's clock and the channel's timers on by {@code d}, and runs the timers due. */
+    private void advance(Duration d) {
+        clock.advance(d);
+        channel.advanceTimeBy(d.toNanos(), TimeUnit.NANOSECONDS);
+        channel.runScheduledPendingTasks();
     }
 
     private static String token(String sub, Duration ttl) {
@@ -124,14 +140,15 @@ class FramedPermissionsTest {
     @Test
     void aSecondHelloRefreshesAndAnExpiredTokenEndsTheSessionWith419() throws Exception {
         open(AccessPolicy.OPEN);
-        channel.writeInbound(new Hello(1, 1, "x", token("alice", Duration.ofSeconds(1))));
+        channel.writeInbound(new Hello(1, 1, "x", token("alice", Duration.ofSeconds(60))));
         assertInstanceOf(Welcome.class, channel.readOutbound());
         channel.writeInbound(new Hello(2, 1, "x", token("bob", Duration.ofMinutes(5))));
         assertTrue(readError(2, ErrorCode.FORBIDDEN).message().contains("same subject"));
         channel.writeInbound(new Hello(3, 1, "x", ""));
         readError(3, ErrorCode.ALREADY_HANDSHAKEN);
-        Thread.sleep(1100); // past the first token's exp (seconds precision)
-        channel.runScheduledPendingTasks();
+        advance(Duration.ofSeconds(59));
+        assertNull(channel.readOutbound(), "no 419 before the exp");
+        advance(Duration.ofSeconds(2)); // past the first token's exp (seconds precision)
         ErrorFrame expired = readError(0, ErrorCode.TOKEN_EXPIRED);
         assertTrue(expired.message().contains("expired"), expired.message());
         assertNull(channel.readOutbound());
@@ -144,12 +161,11 @@ class FramedPermissionsTest {
     @Test
     void aRefreshedTokenOutlivesTheFirstExpiry() throws Exception {
         open(AccessPolicy.OPEN);
-        channel.writeInbound(new Hello(1, 1, "x", token("alice", Duration.ofSeconds(1))));
+        channel.writeInbound(new Hello(1, 1, "x", token("alice", Duration.ofSeconds(60))));
         assertInstanceOf(Welcome.class, channel.readOutbound());
         channel.writeInbound(new Hello(2, 1, "x", token("alice", Duration.ofMinutes(5))));
         assertEquals(2, assertInstanceOf(Welcome.class, channel.readOutbound()).requestId());
-        Thread.sleep(1100);
-        channel.runScheduledPendingTasks();
+        advance(Duration.ofSeconds(61));
         assertNull(channel.readOutbound(), "no 419 after a refresh");
         channel.writeInbound(new Publish(3, Flags.ACK, Target.ROOM, "chat.x", 0, "e", Unpooled.EMPTY_BUFFER));
         assertEquals(3, assertInstanceOf(Ack.class, channel.readOutbound()).requestId());

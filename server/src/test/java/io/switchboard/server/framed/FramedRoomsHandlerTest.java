@@ -993,6 +993,25 @@ class FramedRoomsHandlerTest {
     }
 
     @Test
+    void aBurstStopsAtItsPayloadBytes() {
+        ServerConfig big = config().maxPayloadBytes(48 * 1024).build();
+        Session a = session(1, big);
+        Session b = session(2, big);
+        a.hello("alice");
+        b.hello("bob");
+        a.send(new Join(1, 0, "lobby"));
+        b.send(new Join(1, 0, "lobby"));
+        b.poll();
+        int size = FramedSessionHandler.MAX_BURST_BYTES / 2 - 100;
+        a.send(toRoom(0, 0, "lobby", "n", text("1".repeat(size))), toRoom(0, 0, "lobby", "n", text("2".repeat(size))),
+                toRoom(0, 0, "lobby", "n", text("3".repeat(size))));
+        assertEquals(2, buffersWritten(b), "[1 2] within the bytes of a burst, [3] apart");
+        for (String p : List.of("1", "2", "3")) {
+            assertEquals(p.repeat(size), b.nextEvent().payload());
+        }
+    }
+
+    @Test
     void aSlowConsumerLosesAWholeBurstAndEveryEventOfItIsCounted() {
         Session a = joined(1, "alice", "lobby");
         Session b = joined(2, "bob", "lobby");
