@@ -300,6 +300,9 @@ final class StaticFiles {
             HttpResponses.prepare(response, keepAlive, metrics);
             // The head leaves with the body's first segment, not alone (Cork says why it matters).
             boolean corked = body instanceof DefaultFileRegion && Cork.hold(ctx.channel());
+            if (!(body instanceof DefaultFileRegion)) {
+                HttpServerInitializer.addChunkedWriter(ctx);
+            }
             ctx.write(response);
             if (body instanceof DefaultFileRegion) {
                 ctx.write(body);
