@@ -146,7 +146,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             respond(ctx, request, response, keepAlive);
             return;
         }
-        RequestPath path = RequestPath.parse(request.uri());
+        RequestPath path = RequestGuard.path(ctx.channel(), request.uri());
         if (path == null) { // only when the router is used without the guard
             respond(ctx, request, HttpResponses.error(HttpResponseStatus.BAD_REQUEST), keepAlive);
             return;

@@ -78,7 +78,10 @@ final class WebSocketAuth extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof FullHttpRequest request) {
+        // Without a percent escape the decoded path is the target up to '?' or '#': a target that
+        // does not start with the WebSocket's path is not it, and is passed on without decoding.
+        if (msg instanceof FullHttpRequest request
+                && (request.uri().startsWith(WebSocketBridge.PATH) || request.uri().indexOf('%') >= 0)) {
             QueryStringDecoder uri;
             String path;
             try {
