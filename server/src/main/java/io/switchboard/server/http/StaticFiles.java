@@ -306,7 +306,11 @@ final class StaticFiles {
             ctx.write(response);
             if (body instanceof DefaultFileRegion) {
                 ctx.write(body);
-                last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                last = ctx.write(LastHttpContent.EMPTY_LAST_CONTENT);
+                // Now rather than at the read's end: a body the socket takes at once (the usual
+                // case) is then written before holdRequestsUntilWritten looks, and reading need
+                // not stop and start again around it (two epoll_ctl calls per file).
+                FlushConsolidation.flushNow(ctx.pipeline());
             } else {
                 last = ctx.writeAndFlush(body);
             }
