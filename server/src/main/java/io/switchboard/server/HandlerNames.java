@@ -16,12 +16,14 @@ package io.switchboard.server;
  *
  * http     traffic → [tls → tlsHandshake] → [httpHeaderTimeout] → httpCodec → httpDrain
  *          → [httpHeaderTimeoutEnd] → [httpAccessLog] → httpIdle → httpAggregator → backpressure
- *          → httpFlowControl → httpGuard → [socketio] → wsAuth → wsProtocol → wsAggregator
- *          → wsDecoder → wsSession → chunkedWriter → [httpRateLimit] → flushConsolidation → httpRouter
+ *          → httpFlowControl → httpGuard → [socketio] → wsAuth → [httpRateLimit] → flushConsolidation
+ *          → httpRouter
  *
  * admin    traffic → [tls → tlsHandshake] → httpCodec → httpDrain → httpIdle → httpAggregator → admin
  *
- * changed later:  a WebSocket upgrade puts wsIdle first, takes httpIdle out and puts sessionTraffic
+ * changed later:  the first request for /ws puts wsProtocol → wsAggregator → wsDecoder → wsSession
+ *                 behind wsAuth; the first file sent in chunks puts chunkedWriter before
+ *                 flushConsolidation; a WebSocket upgrade puts wsIdle first, takes httpIdle out and puts sessionTraffic
  *                 before wsDecoder; an Engine.IO
  *                 WebSocket gets socketioWs; a closing connection gets discard last
  * </pre>

@@ -2,6 +2,7 @@ package io.switchboard.server.http;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 
 /**
@@ -72,6 +73,22 @@ final class FlushConsolidation extends ChannelDuplexHandler {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         flushPending();
+    }
+
+    /**
+     * Flushes everything written on {@code pipeline}'s connection so far, now, even inside the
+     * router's {@code channelRead}: for a file body that should be on its way (and is then often
+     * written whole) before the next request is handled. Without this handler in the pipeline,
+     * an ordinary flush.
+     */
+    static void flushNow(ChannelPipeline pipeline) {
+        FlushConsolidation self = pipeline.get(FlushConsolidation.class);
+        if (self == null) {
+            pipeline.flush();
+            return;
+        }
+        self.pending = false;
+        self.ctx.flush();
     }
 
     private void flushPending() {

@@ -75,7 +75,15 @@ final class HttpLimits {
         private final long millis;
         private final End end = new End();
         private ChannelHandlerContext ctx;
+        /**
+         * At most one per connection, kept across requests: a request's headers stop the clock
+         * ({@link #startedAt}) rather than cancel it, and an expiry finding the clock stopped or
+         * restarted later waits for what is left, so a keep-alive request costs a clock read, not
+         * a timer scheduled and cancelled.
+         */
         private ScheduledFuture<?> timer;
+        /** When the clock started ({@link System#nanoTime}), or -1 while it does not run. */
+        private long startedAt = -1;
         /** A request's headers are in and its response has not ended: the clock does not run. */
         private boolean inRequest;
 
@@ -97,8 +105,11 @@ final class HttpLimits {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (!inRequest && timer == null && msg instanceof ByteBuf && ((ByteBuf) msg).isReadable()) {
-                timer = ctx.executor().schedule(this::expired, millis, TimeUnit.MILLISECONDS);
+            if (!inRequest && startedAt < 0 && msg instanceof ByteBuf && ((ByteBuf) msg).isReadable()) {
+                startedAt = System.nanoTime();
+                if (timer == null) {
+                    timer = ctx.executor().schedule(this::expired, millis, TimeUnit.MILLISECONDS);
+                }
             }
             ctx.fireChannelRead(msg);
         }
@@ -121,12 +132,24 @@ final class HttpLimits {
             }
         }
 
+        /** The headers are in: the clock stops; the timer stays for the next request. */
+        private void stop() {
+            inRequest = true;
+            startedAt = -1;
+        }
+
         private void expired() {
             timer = null;
-            if (inRequest || !ctx.channel().isActive()) {
+            if (inRequest || startedAt < 0 || !ctx.channel().isActive()) {
+                return; // the next request's first byte starts the clock and the timer again
+            }
+            long left = startedAt + TimeUnit.MILLISECONDS.toNanos(millis) - System.nanoTime();
+            if (left > 0) {
+                // Started again after the timer was set: wait for the rest of this request's time.
+                timer = ctx.executor().schedule(this::expired, left, TimeUnit.NANOSECONDS);
                 return;
             }
-            inRequest = true; // no second 408
+            stop(); // no second 408
             limits.refused(Listener.HTTP, RefusalCause.HEADER_TIMEOUT, ctx.channel(),
                     "request headers not complete within " + millis + " ms");
             metrics.httpResponse(HttpResponseStatus.REQUEST_TIMEOUT.code());
@@ -149,8 +172,7 @@ final class HttpLimits {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (msg instanceof HttpRequest) {
-                    inRequest = true;
-                    cancel();
+                    stop();
                 }
                 ctx.fireChannelRead(msg);
             }
@@ -162,7 +184,7 @@ final class HttpLimits {
                     inRequest = false;
                 } else if (msg instanceof FullHttpResponse) {
                     // 101: the connection is a WebSocket now; header timeouts no longer apply.
-                    inRequest = true;
+                    stop();
                     cancel();
                 }
                 ctx.write(msg, promise);

@@ -1,5 +1,6 @@
 package io.switchboard.server.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
@@ -58,8 +59,12 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     public static final String CHAT_RESOURCE = "/io/switchboard/server/http/chat.html";
     private static final Logger log = LogManager.getLogger(HttpRouter.class);
     private static final String ALLOW = "GET, HEAD";
-    /** The body of {@code /healthz}, encoded once. */
-    private static final byte[] HEALTHZ = "{\"status\":\"up\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    /**
+     * The body of {@code /healthz}, encoded once into one read-only direct buffer that every
+     * response writes a duplicate of (no copy, no allocation of bytes, nothing to release).
+     */
+    private static final ByteBuf HEALTHZ = Unpooled.unreleasableBuffer(Unpooled.directBuffer(16)
+            .writeBytes("{\"status\":\"up\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)).asReadOnly());
     /** Set on a connection once a failure on it has been logged at WARN and answered. */
     private static final AttributeKey<Boolean> FAILED = AttributeKey.valueOf(HttpRouter.class, "failed");
 
@@ -141,14 +146,14 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             respond(ctx, request, response, keepAlive);
             return;
         }
-        RequestPath path = RequestPath.parse(request.uri());
+        RequestPath path = RequestGuard.path(ctx.channel(), request.uri());
         if (path == null) { // only when the router is used without the guard
             respond(ctx, request, HttpResponses.error(HttpResponseStatus.BAD_REQUEST), keepAlive);
             return;
         }
         if (path.is("healthz")) {
-            respond(ctx, request, HttpResponses.bytes(HttpResponseStatus.OK, Unpooled.wrappedBuffer(HEALTHZ),
-                    HttpResponses.JSON), keepAlive);
+            respond(ctx, request, HttpResponses.bytes(HttpResponseStatus.OK, HEALTHZ.duplicate(), HttpResponses.JSON),
+                    keepAlive);
         } else if (path.is("readyz")) {
             boolean up = ready.getAsBoolean();
             // Cluster mode: a node whose Redis link is down still serves its local rooms, so it stays

@@ -1,6 +1,7 @@
 package io.switchboard.server.http;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -34,8 +35,11 @@ import java.util.function.BooleanSupplier;
  * Wires the HTTP/1.1 pipeline: traffic counter, codec (with the request-line and header limits),
  * idle timer, request aggregator (with the body limit), backpressure and flow control (a peer
  * that pipelines without reading gets no more requests handled until it drains), request guard
- * (undecodable requests and unsafe paths), the WebSocket bridge's handlers, the chunked file writer, flush
- * consolidation (the router's responses to one read's pipelined requests leave in one flush), and the router.
+ * (undecodable requests and unsafe paths), the WebSocket upgrade's guard, flush consolidation (the
+ * router's responses to one read's pipelined requests leave in one flush), and the router. What only
+ * some connections need comes later: the WebSocket's handlers with the first request for
+ * {@code /ws} ({@link WebSocketBridge}), the chunked file writer with the first file sent in chunks
+ * ({@link #addChunkedWriter}), so that a plain request passes through as few handlers as it can.
  */
 public final class HttpServerInitializer extends ChannelInitializer<Channel> implements AutoCloseable {
     private final HttpConfig config;
@@ -153,7 +157,6 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
         // WebSocket messages after the upgrade never reach the HTTP rate limit: the session
         // limits them itself and answers in its own protocol.
         WebSocketBridge.addTo(pipeline, config.ws(), config.serving(), hub, metrics, auth, admission.rate(Listener.HTTP, "messages"));
-        pipeline.addLast(HandlerNames.CHUNKED_WRITER, new ChunkedWriteHandler());
         HttpLimits.RateLimit rate = admission.limits() == null ? null : HttpLimits.rateLimit(admission.limits(), metrics);
         if (rate != null) {
             pipeline.addLast(HandlerNames.HTTP_RATE_LIMIT, rate);
@@ -161,6 +164,21 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
         pipeline.addLast(HandlerNames.FLUSH_CONSOLIDATION, new FlushConsolidation());
         pipeline.addLast(HandlerNames.HTTP_ROUTER, router);
         admission.track(Listener.HTTP, ch);
+    }
+
+    /**
+     * Puts the chunked writer in {@code ctx}'s pipeline unless it is there: before the flush
+     * consolidation (so that its own flushes of later chunks are not held), or else right before
+     * {@code ctx}. Only a file sent in chunks (TLS, or {@code http.zero-copy: false}) needs it, so
+     * a connection gets it with its first such file, and no other response passes through it.
+     */
+    static void addChunkedWriter(ChannelHandlerContext ctx) {
+        ChannelPipeline pipeline = ctx.pipeline();
+        if (pipeline.get(HandlerNames.CHUNKED_WRITER) == null) {
+            String before = pipeline.get(HandlerNames.FLUSH_CONSOLIDATION) != null
+                    ? HandlerNames.FLUSH_CONSOLIDATION : ctx.name();
+            pipeline.addBefore(before, HandlerNames.CHUNKED_WRITER, new ChunkedWriteHandler());
+        }
     }
 
     /** The answer to a connection over the limits, before any request is read. */

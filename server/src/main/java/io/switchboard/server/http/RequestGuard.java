@@ -1,5 +1,6 @@
 package io.switchboard.server.http;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -10,6 +11,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.switchboard.server.http.response.HttpResponses;
 import io.switchboard.server.metrics.Metrics;
+import io.netty.util.AttributeKey;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -24,6 +26,8 @@ import org.apache.logging.log4j.Logger;
 @Sharable
 final class RequestGuard extends ChannelInboundHandlerAdapter {
     private static final Logger log = LogManager.getLogger(RequestGuard.class);
+    /** The path of the request this guard passed last on a connection, for {@link #path}. */
+    private static final AttributeKey<RequestPath> PARSED = AttributeKey.valueOf(RequestGuard.class, "parsed");
     private final Metrics metrics;
 
     RequestGuard(Metrics metrics) {
@@ -43,7 +47,10 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
                 HttpResponses.sendErrorAndClose(ctx, status, metrics);
                 return;
             }
-            if (RequestPath.parse(request.uri()) == null) {
+            RequestPath path = RequestPath.parse(request.uri());
+            if (path != null) {
+                ctx.channel().attr(PARSED).set(path);
+            } else {
                 log.debug("{} unsafe request target, answered 400", ctx.channel());
                 boolean keepAlive = HttpResponses.keepAlive(request);
                 request.release();
@@ -52,6 +59,16 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
             }
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /**
+     * The path of {@code uri}, a request's target this guard let through on {@code channel}: the
+     * one it parsed, when the target is still that string, so the router does not parse it again;
+     * else parsed now ({@code null} when refused).
+     */
+    static RequestPath path(Channel channel, String uri) {
+        RequestPath parsed = channel.attr(PARSED).getAndSet(null);
+        return parsed != null && parsed.parsedFrom(uri) ? parsed : RequestPath.parse(uri);
     }
 
     /** The status for a request the codec could not decode. */

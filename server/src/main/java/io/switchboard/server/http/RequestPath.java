@@ -24,10 +24,18 @@ import java.util.List;
 final class RequestPath {
     private final List<String> segments;
     private final boolean trailingSlash;
+    /** The request target this was parsed from. */
+    private final String target;
 
-    private RequestPath(List<String> segments, boolean trailingSlash) {
+    private RequestPath(List<String> segments, boolean trailingSlash, String target) {
         this.segments = Collections.unmodifiableList(segments);
         this.trailingSlash = trailingSlash;
+        this.target = target;
+    }
+
+    /** Whether this was parsed from this very target (the same string, not an equal one). */
+    boolean parsedFrom(String target) {
+        return this.target == target;
     }
 
     /** Parses a request target; returns {@code null} when it is refused. */
@@ -66,7 +74,7 @@ final class RequestPath {
             }
             segments.add(segment);
         }
-        return new RequestPath(segments, path.endsWith("/"));
+        return new RequestPath(segments, path.endsWith("/"), target);
     }
 
     /** The decoded segments, none of them empty. */

@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.stream.ChunkedNioFile;
+import io.switchboard.common.transport.Cork;
 import io.switchboard.server.ReadGate;
 import io.switchboard.server.http.response.HttpResponses;
 import io.switchboard.server.http.settings.HttpServing;
@@ -65,8 +66,9 @@ import java.util.Map;
  *       pooled buffer (cheaper than a sendfile at that size). Larger ones go out as a zero-copy
  *       {@link DefaultFileRegion} over the cached descriptor
  *       (sendfile on epoll) when the
- *       channel has no {@link SslHandler} and zero-copy is enabled, else as chunks read with
- *       {@link ChunkedNioFile}.</li>
+ *       channel has no {@link SslHandler} and zero-copy is enabled, the connection corked from the
+ *       head to the body's end ({@link Cork}, nginx's {@code tcp_nopush}) so that the head leaves
+ *       in the body's first segment; else as chunks read with {@link ChunkedNioFile}.</li>
  * </ul>
  */
 final class StaticFiles {
@@ -296,12 +298,25 @@ final class StaticFiles {
                 }
             }
             HttpResponses.prepare(response, keepAlive, metrics);
+            // The head leaves with the body's first segment, not alone (Cork says why it matters).
+            boolean corked = body instanceof DefaultFileRegion && Cork.hold(ctx.channel());
+            if (!(body instanceof DefaultFileRegion)) {
+                HttpServerInitializer.addChunkedWriter(ctx);
+            }
             ctx.write(response);
             if (body instanceof DefaultFileRegion) {
                 ctx.write(body);
-                last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                last = ctx.write(LastHttpContent.EMPTY_LAST_CONTENT);
+                // Now rather than at the read's end: a body the socket takes at once (the usual
+                // case) is then written before holdRequestsUntilWritten looks, and reading need
+                // not stop and start again around it (two epoll_ctl calls per file).
+                FlushConsolidation.flushNow(ctx.pipeline());
             } else {
                 last = ctx.writeAndFlush(body);
+            }
+            if (corked) {
+                Channel channel = ctx.channel();
+                last.addListener(written -> Cork.release(channel));
             }
             holdRequestsUntilWritten(ctx.channel(), last);
         }

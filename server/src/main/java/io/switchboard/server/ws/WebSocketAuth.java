@@ -16,6 +16,7 @@ import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.session.Grant;
 import io.switchboard.server.session.Refused;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -33,7 +34,7 @@ import org.apache.logging.log4j.Logger;
  * goes no further (nothing after this handler can log it). Other requests, requests whose target
  * cannot be decoded (the router answers those) and all WebSocket frames pass through. Never
  * throws: an exception here would reach Netty's protocol handler, which closes the connection
- * without an answer. Stateless apart from its configuration.
+ * without an answer. One per connection: it remembers whether it added the WebSocket's handlers.
  */
 final class WebSocketAuth extends ChannelInboundHandlerAdapter {
     private static final Logger log = LogManager.getLogger(WebSocketAuth.class);
@@ -45,6 +46,9 @@ final class WebSocketAuth extends ChannelInboundHandlerAdapter {
     private final Authenticator auth;
     private final Metrics metrics;
     private final HttpServing serving;
+    private final Consumer<ChannelHandlerContext> upgradeHandlers;
+    /** Whether {@link #upgradeHandlers} has run on this connection. */
+    private boolean upgradeHandlersAdded;
 
     WebSocketAuth(String token, Metrics metrics) {
         this(Authenticator.of(AuthTokens.of(token)), metrics);
@@ -56,14 +60,28 @@ final class WebSocketAuth extends ChannelInboundHandlerAdapter {
 
     /** @param serving whether and against which origins the upgrade's {@code Origin} is checked */
     WebSocketAuth(Authenticator auth, Metrics metrics, HttpServing serving) {
+        this(auth, metrics, serving, null);
+    }
+
+    /**
+     * @param upgradeHandlers adds the handlers only a WebSocket needs behind this one (given this
+     *     handler's context), once per connection, before the first request for the WebSocket
+     *     path that passes here; {@code null}: they are in the pipeline already
+     */
+    WebSocketAuth(Authenticator auth, Metrics metrics, HttpServing serving,
+            Consumer<ChannelHandlerContext> upgradeHandlers) {
         this.auth = auth;
         this.metrics = metrics;
         this.serving = serving;
+        this.upgradeHandlers = upgradeHandlers;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof FullHttpRequest request) {
+        // Without a percent escape the decoded path is the target up to '?' or '#': a target that
+        // does not start with the WebSocket's path is not it, and is passed on without decoding.
+        if (msg instanceof FullHttpRequest request
+                && (request.uri().startsWith(WebSocketBridge.PATH) || request.uri().indexOf('%') >= 0)) {
             QueryStringDecoder uri;
             String path;
             try {
@@ -94,6 +112,10 @@ final class WebSocketAuth extends ChannelInboundHandlerAdapter {
                     }
                 }
                 request.setUri(WebSocketBridge.PATH);
+                if (upgradeHandlers != null && !upgradeHandlersAdded) {
+                    upgradeHandlersAdded = true;
+                    upgradeHandlers.accept(ctx);
+                }
             }
         }
         ctx.fireChannelRead(msg);

@@ -17,8 +17,8 @@ import io.switchboard.server.settings.WsConfig;
  * framed-protocol sessions. The HTTP initializer calls {@link #addTo} after its request
  * aggregator and before its router. {@code docs/websocket.md} specifies the JSON messages.
  *
- * <p>Pipeline after {@code addTo}: {@link HandlerNames#WS_AUTH} (401 without the token),
- * {@link HandlerNames#WS_PROTOCOL} (Netty's handshake, ping/pong/close, frame size limit: 1009),
+ * <p>Pipeline after {@code addTo}: {@link HandlerNames#WS_AUTH} (401 without the token); once a
+ * request for {@link #PATH} passed it, behind it {@link HandlerNames#WS_PROTOCOL} (Netty's handshake, ping/pong/close, frame size limit: 1009),
  * {@link HandlerNames#WS_AGGREGATOR} (fragmented messages, same limit), and
  * {@link HandlerNames#WS_SESSION}, the {@link io.switchboard.server.rooms.Member}. Requests for
  * other paths pass through all four untouched, and closing a connection that never upgraded
@@ -36,9 +36,12 @@ public final class WebSocketBridge {
     }
 
     /**
-     * Adds the upgrade and bridge handlers; requests for other paths pass through untouched.
-     * Upgrades are checked against {@code auth} and, with {@code serving}'s origin check, their
-     * {@code Origin}; messages held to {@code rate} ({@code null}: unlimited).
+     * Adds the upgrade's guard ({@link HandlerNames#WS_AUTH}); requests for other paths pass
+     * through it untouched. The handlers only a WebSocket needs (protocol, aggregator, decoder,
+     * session) are added behind it by the first request for {@link #PATH} that the guard lets
+     * through, so that plain HTTP requests do not pass through six handlers that have nothing
+     * to do with them. Upgrades are checked against {@code auth} and, with {@code serving}'s
+     * origin check, their {@code Origin}; messages held to {@code rate} ({@code null}: unlimited).
      */
     public static void addTo(ChannelPipeline pipeline, WsConfig config, HttpServing serving, RoomHub hub,
             Metrics metrics, Authenticator auth, ConnectionRate rate) {
@@ -57,10 +60,14 @@ public final class WebSocketBridge {
                 .dropPongFrames(true)
                 .handshakeTimeoutMillis(10_000)
                 .build();
-        pipeline.addLast(HandlerNames.WS_AUTH, new WebSocketAuth(auth, metrics, serving))
-                .addLast(HandlerNames.WS_PROTOCOL, new WebSocketServerProtocolHandler(protocol))
-                .addLast(HandlerNames.WS_AGGREGATOR, new WebSocketFrameAggregator(config.maxMessageBytes()))
-                .addLast(HandlerNames.WS_DECODER, WsRequest.Decoder.INSTANCE)
-                .addLast(HandlerNames.WS_SESSION, new WebSocketSession(config, hub, metrics, rate, auth));
+        pipeline.addLast(HandlerNames.WS_AUTH, new WebSocketAuth(auth, metrics, serving, after -> {
+            // Each one right behind the guard, last first: Netty's protocol handler puts its
+            // handshake handler and UTF-8 validator before itself when it is added.
+            ChannelPipeline p = after.pipeline();
+            p.addAfter(after.name(), HandlerNames.WS_SESSION, new WebSocketSession(config, hub, metrics, rate, auth));
+            p.addAfter(after.name(), HandlerNames.WS_DECODER, WsRequest.Decoder.INSTANCE);
+            p.addAfter(after.name(), HandlerNames.WS_AGGREGATOR, new WebSocketFrameAggregator(config.maxMessageBytes()));
+            p.addAfter(after.name(), HandlerNames.WS_PROTOCOL, new WebSocketServerProtocolHandler(protocol));
+        }));
     }
 }

@@ -82,14 +82,14 @@ class HttpRouterTest {
     }
 
     /**
-     * Takes out what {@code WebSocketBridge.addTo} put between the guard and the chunked
-     * writer: these tests are about the HTTP handlers; the bridge has tests of its own, and the
+     * Takes out what {@code WebSocketBridge.addTo} put between the guard and the flush
+     * consolidation: these tests are about the HTTP handlers; the bridge has tests of its own, and the
      * loopback tests run the whole pipeline.
      */
     private static void withoutBridge(EmbeddedChannel channel) {
         List<String> names = channel.pipeline().names();
         for (String name : names.subList(names.indexOf(HandlerNames.HTTP_GUARD) + 1,
-                names.indexOf(HandlerNames.CHUNKED_WRITER))) {
+                names.indexOf(HandlerNames.FLUSH_CONSOLIDATION))) {
             channel.pipeline().remove(name);
         }
     }
@@ -210,7 +210,8 @@ class HttpRouterTest {
         List<String> names = channel.pipeline().names();
         List<String> expected = List.of(HandlerNames.TRAFFIC, HandlerNames.HTTP_CODEC, HandlerNames.HTTP_IDLE,
                 HandlerNames.HTTP_AGGREGATOR, HandlerNames.BACKPRESSURE,
-                HandlerNames.HTTP_FLOW_CONTROL, HandlerNames.HTTP_GUARD, HandlerNames.CHUNKED_WRITER, HandlerNames.HTTP_ROUTER);
+                HandlerNames.HTTP_FLOW_CONTROL, HandlerNames.HTTP_GUARD, HandlerNames.FLUSH_CONSOLIDATION,
+                HandlerNames.HTTP_ROUTER);
         int previous = -1;
         for (String name : expected) {
             int at = names.indexOf(name);
@@ -424,7 +425,10 @@ class HttpRouterTest {
     @ValueSource(booleans = {true, false})
     void servesFilesWithTypeLengthAndValidators(boolean zeroCopy) throws IOException {
         EmbeddedChannel channel = files(zeroCopy);
+        assertNull(channel.pipeline().get(HandlerNames.CHUNKED_WRITER), "no chunked writer before a file needs it");
         Response r = one(channel, get("/data.bin"));
+        // A file over the in-memory size without zero-copy goes in chunks: the writer joins for it.
+        assertEquals(!zeroCopy, channel.pipeline().get(HandlerNames.CHUNKED_WRITER) != null);
         assertEquals(200, r.status);
         assertEquals("application/octet-stream", r.header("content-type"));
         assertEquals("bytes", r.header("accept-ranges"));

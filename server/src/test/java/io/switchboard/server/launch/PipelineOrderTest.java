@@ -1,7 +1,9 @@
 package io.switchboard.server.launch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.switchboard.common.protocol.ErrorCode;
@@ -23,6 +25,7 @@ import io.switchboard.server.metrics.Metrics;
 import io.switchboard.server.rooms.RoomHub;
 import io.switchboard.server.socketio.SocketIoServer;
 import io.switchboard.server.socketio.settings.SocketIoOptions;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -74,18 +77,40 @@ class PipelineOrderTest {
 
     @Test
     void http() {
-        SocketIoServer socketIo = new SocketIoServer(hub, config.session(), Authenticator.of(AuthTokens.none()),
-                UnpooledByteBufAllocator.DEFAULT, SocketIoOptions.defaults());
         assertEquals(List.of(HandlerNames.TRAFFIC, HandlerNames.HTTP_HEADER_TIMEOUT, HandlerNames.HTTP_CODEC,
                 HandlerNames.HTTP_DRAIN, HandlerNames.HTTP_HEADER_TIMEOUT_END, HandlerNames.HTTP_ACCESS_LOG,
                 HandlerNames.HTTP_IDLE, HandlerNames.HTTP_AGGREGATOR, HandlerNames.BACKPRESSURE,
                 HandlerNames.HTTP_FLOW_CONTROL, HandlerNames.HTTP_GUARD, HandlerNames.SOCKETIO, HandlerNames.WS_AUTH,
-                HandlerNames.WS_PROTOCOL, HandlerNames.WS_AGGREGATOR, HandlerNames.WS_DECODER, HandlerNames.WS_SESSION,
-                HandlerNames.CHUNKED_WRITER, HandlerNames.HTTP_RATE_LIMIT, HandlerNames.FLUSH_CONSOLIDATION,
-                HandlerNames.HTTP_ROUTER),
-                names(new HttpServerInitializer(config.httpConfig(), hub, metrics, TransportConfig.resolve(
-                        TransportChoice.NIO, null), () -> true, null,
-                        Authenticator.of(AuthTokens.none()), socketIo.engineListener(), null, admission)));
+                HandlerNames.HTTP_RATE_LIMIT, HandlerNames.FLUSH_CONSOLIDATION, HandlerNames.HTTP_ROUTER),
+                names(httpInitializer()));
+    }
+
+    /** The WebSocket's handlers join behind its guard with the first request for /ws, not before. */
+    @Test
+    void httpAfterAWebSocketUpgrade() {
+        names(httpInitializer());
+        channel.writeInbound(Unpooled.copiedBuffer("GET /plain HTTP/1.1\r\nHost: x\r\n\r\n", StandardCharsets.US_ASCII));
+        assertNull(channel.pipeline().get(HandlerNames.WS_PROTOCOL), "a plain request adds nothing");
+        channel.writeInbound(Unpooled.copiedBuffer("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+                StandardCharsets.US_ASCII));
+        channel.runPendingTasks();
+        List<String> names = channel.pipeline().names().stream()
+                .filter(n -> !n.startsWith("DefaultChannelPipeline$") && !n.startsWith("io.netty.")).toList();
+        // The upgrade itself changes the front (the codec, the idle timers) and puts the session's
+        // traffic counter before the decoder; behind the guard the WebSocket's handlers now stand in order.
+        assertEquals(List.of(HandlerNames.WS_AUTH, HandlerNames.WS_PROTOCOL, HandlerNames.WS_AGGREGATOR,
+                HandlerNames.SESSION_TRAFFIC, HandlerNames.WS_DECODER, HandlerNames.WS_SESSION,
+                HandlerNames.HTTP_RATE_LIMIT, HandlerNames.FLUSH_CONSOLIDATION, HandlerNames.HTTP_ROUTER),
+                names.subList(names.indexOf(HandlerNames.WS_AUTH), names.size()), names.toString());
+    }
+
+    private HttpServerInitializer httpInitializer() {
+        SocketIoServer socketIo = new SocketIoServer(hub, config.session(), Authenticator.of(AuthTokens.none()),
+                UnpooledByteBufAllocator.DEFAULT, SocketIoOptions.defaults());
+        return new HttpServerInitializer(config.httpConfig(), hub, metrics, TransportConfig.resolve(
+                TransportChoice.NIO, null), () -> true, null,
+                Authenticator.of(AuthTokens.none()), socketIo.engineListener(), null, admission);
     }
 
     @Test

@@ -68,6 +68,12 @@ public final class EngineHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         FullHttpRequest request = (FullHttpRequest) msg;
+        // Without a percent escape the decoded path is the target up to '?' or '#', so a target
+        // that does not start with the bare path cannot match: not decoded at all.
+        if (!request.uri().startsWith(bare) && request.uri().indexOf('%') < 0) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         if (!matches(uri.path())) {
             ctx.fireChannelRead(msg);
