@@ -278,15 +278,25 @@ final class Connection {
     }
 
     /** Encodes and sends one packet. */
+    /** The Engine.IO message's WebSocket frame: the form a packet is made in once for all its recipients. */
+    private static final SioEncoded.TextEncoding WS_MESSAGE = EngineSocket::webSocketMessage;
+
     void send(SioPacket packet) {
         try (SioEncoded encoded = server.encoder().encode(packet)) {
             send(encoded);
         }
     }
 
-    /** Sends an encoded packet (shared with other recipients: the attachments are retained per send). */
+    /**
+     * Sends an encoded packet (shared with other recipients: its WebSocket frame is made once, by
+     * the first, and it and the attachments are retained per send).
+     */
     void send(SioEncoded encoded) {
-        engine.send(encoded.text());
+        if ("websocket".equals(engine.transport())) {
+            engine.send(encoded.text(), encoded.retainedTextBytes(WS_MESSAGE));
+        } else {
+            engine.send(encoded.text()); // polling (an upgrade meanwhile is fine: the frame is made from the text)
+        }
         if (encoded.isBinary()) {
             for (ByteBuf attachment : encoded.retainedAttachments()) {
                 engine.send(attachment);

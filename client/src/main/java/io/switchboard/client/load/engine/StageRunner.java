@@ -296,6 +296,17 @@ public final class StageRunner {
         double target = s.openLoop() ? meanRate(s, rampNanos, measuredFrom - start, end - start) : 0;
         SelfCheck self = selfCheck(s, senders, target, achieved, totals, sampler.sendLag, sampler.serviceTime,
                 cpuPercent, busiestLoop, hiccupHistogram, TimeUnit.NANOSECONDS.toMicros(hiccups.resolutionNanos()));
+        long failedOpens = sampler.whole(LoopMeter.CONNECT_ERRORS);
+        if (failedOpens > 0) {
+            // Each failed open (refused, reset, or a handshake such as Socket.IO's CONNECT not
+            // answered within --timeout) is retried with a backoff from 50 ms: the server got
+            // that many more handshakes than connections, and a lagging one more load, not less.
+            self = self.withFinding(failedOpens + " connection attempt" + (failedOpens == 1 ? "" : "s")
+                    + " failed (refused, reset, or the handshake not answered within the timeout) and "
+                    + (failedOpens == 1 ? "was" : "were") + " retried with backoff while the run lasted: "
+                    + sampler.whole(LoopMeter.CONNECTS) + " opened, so the server got up to " + failedOpens
+                    + " more handshake" + (failedOpens == 1 ? "" : "s") + " than connections; a lagging server gets more load, not less");
+        }
         return new StageResult(s.name(), s.describe(), measuredAt, totals, sampler.latency, sampler.serviceTime,
                 sampler.sendLag, List.copyOf(sampler.intervals), sampler.errorMap(), allCounters, self);
     }

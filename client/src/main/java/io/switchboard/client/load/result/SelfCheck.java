@@ -34,4 +34,13 @@ public record SelfCheck(
         long hiccupResolutionMicros,
         double connectionsNeeded,
         boolean toolBound,
-        List<String> findings) {}
+        List<String> findings) {
+
+    /** This check with {@code finding} added to its findings. */
+    public SelfCheck withFinding(String finding) {
+        List<String> more = new java.util.ArrayList<>(findings);
+        more.add(finding);
+        return new SelfCheck(cpuPercent, availableCores, targetRate, achievedRate, sendLagP99Micros, hiccupMaxMicros,
+                hiccupP99Micros, hiccupResolutionMicros, connectionsNeeded, toolBound, List.copyOf(more));
+    }
+}

@@ -119,6 +119,31 @@ final class EngineCodec {
         return out;
     }
 
+    /**
+     * The complete WebSocket frame of the text packet {@code type} + {@code text} as a server sends
+     * it (final, opcode text, unmasked, the shortest length form), into a buffer of its exact size:
+     * made once, it is written as it is to every recipient of a broadcast over a WebSocket that
+     * negotiated no extension, where netty's frame encoder would copy header and payload again for
+     * each (under 1 KiB) or add a header buffer.
+     */
+    static ByteBuf webSocketText(ByteBufAllocator alloc, PacketType type, String text) {
+        int utf8 = ByteBufUtil.utf8Bytes(text);
+        int payload = 1 + utf8;
+        int header = payload < 126 ? 2 : payload <= 0xFFFF ? 4 : 10;
+        ByteBuf out = alloc.buffer(header + payload);
+        out.writeByte(0x81);
+        if (payload < 126) {
+            out.writeByte(payload);
+        } else if (payload <= 0xFFFF) {
+            out.writeByte(126).writeShort(payload);
+        } else {
+            out.writeByte(127).writeLong(payload);
+        }
+        out.writeByte(type.digit);
+        ByteBufUtil.reserveAndWriteUtf8(out, text, utf8);
+        return out;
+    }
+
     /** Standard base64 with padding, of {@code src}'s readable bytes (not consumed), onto {@code dst}. */
     static void encodeBase64(ByteBuf src, ByteBuf dst) {
         int i = src.readerIndex();

@@ -20,6 +20,12 @@ final class EnginePacket {
     final String text;
     /** The data of a binary message; {@code null} otherwise. */
     ByteBuf binary;
+    /**
+     * A text message's complete WebSocket frame, made once for every recipient (a retained
+     * duplicate this packet owns until {@link #release()} or {@link #takeFrame()}); {@code null}
+     * when the frame is to be encoded from {@link #text} for this recipient alone.
+     */
+    private ByteBuf frame;
 
     private EnginePacket(PacketType type, String text, ByteBuf binary) {
         this.type = type;
@@ -33,6 +39,13 @@ final class EnginePacket {
 
     static EnginePacket message(String text) {
         return new EnginePacket(PacketType.MESSAGE, text, null);
+    }
+
+    /** A text message with its WebSocket frame already made ({@link EngineCodec#webSocketText}); owns {@code frame}. */
+    static EnginePacket message(String text, ByteBuf frame) {
+        EnginePacket p = new EnginePacket(PacketType.MESSAGE, text, null);
+        p.frame = frame;
+        return p;
     }
 
     /** A binary message owning {@code data}. */
@@ -51,12 +64,24 @@ final class EnginePacket {
         return b;
     }
 
-    /** Releases the binary data, if this packet still owns any. */
+    /** Hands the made WebSocket frame on (or {@code null} when there is none): this packet no longer owns it. */
+    ByteBuf takeFrame() {
+        ByteBuf f = frame;
+        frame = null;
+        return f;
+    }
+
+    /** Releases the binary data and the made frame, if this packet still owns them. */
     void release() {
         ByteBuf b = binary;
         if (b != null) {
             binary = null;
             b.release();
+        }
+        ByteBuf f = frame;
+        if (f != null) {
+            frame = null;
+            f.release();
         }
     }
 

@@ -15,7 +15,6 @@ import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.switchboard.server.socketio.engine.EngineServer.Error;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -57,6 +56,8 @@ final class EngineSession implements EngineSocket {
     private volatile boolean upgraded;
 
     private Channel ws;
+    /** Whether {@link #ws} negotiated no extension (no compression): made frames are written to it as they are. */
+    private boolean wsRaw;
     private Channel probe;
     private boolean probed;
     private final ArrayDeque<EnginePacket> queue = new ArrayDeque<>();
@@ -102,6 +103,16 @@ final class EngineSession implements EngineSocket {
             enqueue(p);
         } else {
             execute(() -> enqueue(p));
+        }
+    }
+
+    @Override
+    public void send(String text, ByteBuf frame) {
+        EnginePacket p = EnginePacket.message(text, frame);
+        if (loop.inEventLoop()) {
+            enqueue(p);
+        } else if (!execute(() -> enqueue(p))) {
+            p.release();
         }
     }
 
@@ -199,10 +210,11 @@ final class EngineSession implements EngineSocket {
     /** A direct WebSocket handshake completed on {@code ch}, the session's loop. */
     void openWebSocket(Channel ch) {
         ws = ch;
+        wsRaw = isRaw(ch);
         state = OPEN;
         server.register(this);
         wsWriting = true;
-        writeWs(ch, List.of(EnginePacket.text(PacketType.OPEN, openPacket())), () -> execute(() -> {
+        writeWs(ch, wsRaw, List.of(EnginePacket.text(PacketType.OPEN, openPacket())), () -> execute(() -> {
             wsWriting = false;
             if (ws == ch && state != CLOSED && !queue.isEmpty()) {
                 flushWs();
@@ -485,6 +497,7 @@ final class EngineSession implements EngineSocket {
             }
         }
         ws = ch;
+        wsRaw = isRaw(ch);
         transport = WEBSOCKET;
         upgraded = true;
         log.debug("Engine.IO session {} upgraded to WebSocket", id);
@@ -508,7 +521,7 @@ final class EngineSession implements EngineSocket {
         queuedBytes = 0;
         wsWriting = true;
         Channel ch = ws;
-        writeWs(ch, batch, () -> execute(() -> {
+        writeWs(ch, wsRaw, batch, () -> execute(() -> {
             wsWriting = false;
             if (ws == ch && state != CLOSED && !queue.isEmpty()) {
                 flushWs();
@@ -522,15 +535,37 @@ final class EngineSession implements EngineSocket {
         }
     }
 
-    /** Writes packets as frames on {@code ch} (on its loop), one flush for all; {@code written} runs once they are written or failed. */
-    private static void writeWs(Channel ch, List<EnginePacket> batch, Runnable written) {
+    /** Whether the WebSocket {@code ch} negotiated no extension: its frames go out as they are encoded. */
+    private static boolean isRaw(Channel ch) {
+        return ch.pipeline().get(EngineHandler.WS_DEFLATE_ENCODER) == null;
+    }
+
+    /**
+     * Writes packets as frames on {@code ch} (on its loop), one flush for all; {@code written} runs
+     * once they are written or failed. A packet's made frame (shared with other recipients) is
+     * written as it is when {@code raw}, the WebSocket having no extension; otherwise it is
+     * released and the frame encoded from the text for this connection.
+     */
+    private static void writeWs(Channel ch, boolean raw, List<EnginePacket> batch, Runnable written) {
         Runnable write = () -> {
             ChannelPromise last = ch.newPromise();
             last.addListener(f -> written.run());
             for (int i = 0; i < batch.size(); i++) {
                 EnginePacket p = batch.get(i);
-                WebSocketFrame frame = p.isBinary() ? new BinaryWebSocketFrame(p.takeBinary())
-                        : new TextWebSocketFrame(EngineCodec.encodeText(p, ch.alloc()));
+                Object frame;
+                if (p.isBinary()) {
+                    frame = new BinaryWebSocketFrame(p.takeBinary());
+                } else {
+                    ByteBuf made = p.takeFrame();
+                    if (made != null && raw) {
+                        frame = made;
+                    } else {
+                        if (made != null) {
+                            made.release();
+                        }
+                        frame = new TextWebSocketFrame(EngineCodec.encodeText(p, ch.alloc()));
+                    }
+                }
                 ch.write(frame, i == batch.size() - 1 ? last : ch.voidPromise());
             }
             if (batch.isEmpty()) {

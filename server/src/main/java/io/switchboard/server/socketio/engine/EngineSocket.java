@@ -19,6 +19,22 @@ public interface EngineSocket {
     /** Sends a text message (packet type 4). */
     void send(String text);
 
+    /**
+     * Sends a text message (packet type 4) whose WebSocket frame is already made by
+     * {@link #webSocketMessage}, typically once for every recipient of a broadcast: takes ownership
+     * of {@code frame} (a retained duplicate of the shared one). A WebSocket without extensions gets
+     * the frame as it is; polling and a compressed WebSocket send {@code text} and release it.
+     */
+    void send(String text, ByteBuf frame);
+
+    /**
+     * The complete WebSocket frame of the text message {@code text} (type 4), into a new buffer from
+     * {@code alloc} the caller owns: to be made once and shared by {@link #send(String, ByteBuf)}.
+     */
+    static ByteBuf webSocketMessage(io.netty.buffer.ByteBufAllocator alloc, String text) {
+        return EngineCodec.webSocketText(alloc, PacketType.MESSAGE, text);
+    }
+
     /** Sends a binary message; takes ownership of {@code data}. */
     void send(ByteBuf data);
 

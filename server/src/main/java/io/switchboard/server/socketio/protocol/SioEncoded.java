@@ -1,6 +1,7 @@
 package io.switchboard.server.socketio.protocol;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -28,17 +29,33 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *     }
  * }
  * }</pre>
- * The text is an immutable {@link String}, shared as is. {@link #retainedAttachments()} may be
- * called from several threads, but not after (or concurrently with) {@link #close()}.
+ * The text is an immutable {@link String}, shared as is. The transport's bytes of the text (for
+ * Engine.IO over WebSocket, the whole frame) are made once, by the first recipient that asks
+ * ({@link #retainedTextBytes}), and shared the same way as the attachments: a room broadcast
+ * encodes its text once, not once per recipient. {@link #retainedAttachments()} and
+ * {@link #retainedTextBytes} may be called from several threads, but not after (or concurrently
+ * with) {@link #close()}.
  */
 public final class SioEncoded implements AutoCloseable {
+    /** How a transport turns the text message into its bytes. */
+    @FunctionalInterface
+    public interface TextEncoding {
+        /** The bytes of {@code text}, in a new buffer from {@code alloc}. */
+        ByteBuf encode(ByteBufAllocator alloc, String text);
+    }
+
     private final String text;
     private final ByteBuf[] attachments;
+    private final ByteBufAllocator alloc;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The text's bytes in {@link #textEncoding}, made on first use; guarded by {@code this}. */
+    private ByteBuf textBytes;
+    private TextEncoding textEncoding;
 
-    SioEncoded(String text, ByteBuf[] attachments) {
+    SioEncoded(String text, ByteBuf[] attachments, ByteBufAllocator alloc) {
         this.text = text;
         this.attachments = attachments;
+        this.alloc = alloc;
     }
 
     /** The text message (an Engine.IO message payload, without the Engine.IO type). */
@@ -76,12 +93,44 @@ public final class SioEncoded implements AutoCloseable {
         return Collections.unmodifiableList(copies);
     }
 
-    /** Releases this instance's reference to the attachments; later calls do nothing. */
+    /**
+     * The text in {@code encoding}'s bytes, as a new retained duplicate (own indices, shared bytes)
+     * that the caller owns: encoded by the first call, shared by the later ones. One encoding per
+     * instance: the later calls must pass the same one.
+     *
+     * @throws IllegalStateException after {@link #close()}, or for a second, different encoding
+     */
+    public ByteBuf retainedTextBytes(TextEncoding encoding) {
+        ByteBuf bytes;
+        synchronized (this) {
+            if (closed.get()) {
+                throw new IllegalStateException("encoded packet already closed");
+            }
+            if (textBytes == null) {
+                textBytes = encoding.encode(alloc, text);
+                textEncoding = encoding;
+            } else if (textEncoding != encoding) {
+                throw new IllegalStateException("the text is already encoded by another encoding");
+            }
+            bytes = textBytes;
+        }
+        return bytes.retainedDuplicate();
+    }
+
+    /** Releases this instance's reference to the attachments and the text's bytes; later calls do nothing. */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             for (ByteBuf attachment : attachments) {
                 attachment.release();
+            }
+            ByteBuf bytes;
+            synchronized (this) {
+                bytes = textBytes;
+                textBytes = null;
+            }
+            if (bytes != null) {
+                bytes.release();
             }
         }
     }

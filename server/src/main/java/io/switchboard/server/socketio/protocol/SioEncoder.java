@@ -75,7 +75,7 @@ public final class SioEncoder {
             }
         }
         if (binaries == 0) {
-            return new SioEncoded(text.toString(), NO_ATTACHMENTS);
+            return new SioEncoded(text.toString(), NO_ATTACHMENTS, allocator);
         }
         ByteBuf[] buffers = new ByteBuf[binaries];
         try {
@@ -90,7 +90,7 @@ public final class SioEncoder {
             }
             throw e;
         }
-        return new SioEncoded(text.toString(), buffers);
+        return new SioEncoded(text.toString(), buffers, allocator);
     }
 
     /** Counts the binary nodes in {@code node}, checking on the way that the wire can carry it. */

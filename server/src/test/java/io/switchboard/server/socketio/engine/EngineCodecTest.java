@@ -92,6 +92,36 @@ class EngineCodecTest {
         none.release();
     }
 
+    /**
+     * The WebSocket frame made once for every recipient of a broadcast is what netty's server
+     * encoder would have sent: netty's client-side decoder reads it back as one final text frame
+     * of "4" + text, at each length form's bounds (7-bit, 16-bit, 64-bit lengths), exactly sized.
+     */
+    @Test
+    void madeWebSocketFramesDecodeAsTextFrames() {
+        ByteBufAllocator unpooled = new UnpooledByteBufAllocator(false);
+        List<String> texts = List.of("", "x".repeat(124), "x".repeat(125), "x".repeat(65534), "x".repeat(65535),
+                "é€😀 " + "y".repeat(70000));
+        for (String text : texts) {
+            ByteBuf frame = EngineSocket.webSocketMessage(unpooled, text);
+            assertEquals(frame.readableBytes(), frame.capacity(), "grown for a text of " + text.length());
+            io.netty.channel.embedded.EmbeddedChannel client = new io.netty.channel.embedded.EmbeddedChannel(
+                    new io.netty.handler.codec.http.websocketx.WebSocket08FrameDecoder(
+                            io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig.newBuilder()
+                                    .expectMaskedFrames(false).maxFramePayloadLength(1 << 20).build()));
+            client.writeInbound(frame);
+            io.netty.handler.codec.http.websocketx.TextWebSocketFrame got = client.readInbound();
+            try {
+                assertTrue(got.isFinalFragment());
+                assertEquals("4" + text, got.text());
+            } finally {
+                got.release();
+            }
+            assertNull(client.readInbound());
+            client.finishAndReleaseAll();
+        }
+    }
+
     @Test
     void decodesOneTextPacket() throws Exception {
         List<EnginePacket> p = decode("4hello");

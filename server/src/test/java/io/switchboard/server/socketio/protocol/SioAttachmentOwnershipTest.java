@@ -135,6 +135,42 @@ class SioAttachmentOwnershipTest {
         }
     }
 
+    /**
+     * A room broadcast's text is encoded into the transport's bytes once, by the first recipient,
+     * and every recipient gets a retained duplicate of those same bytes: no copy per recipient.
+     */
+    @Test
+    void theTextBytesAreEncodedOnceAndShared() {
+        java.util.concurrent.atomic.AtomicInteger encodings = new java.util.concurrent.atomic.AtomicInteger();
+        SioEncoded.TextEncoding utf8 = (alloc, t) -> {
+            encodings.incrementAndGet();
+            return alloc.buffer().writeBytes(t.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        };
+        List<ByteBuf> sent = new ArrayList<>();
+        SioEncoded encoded = countingEncoder.encode(SioPacket.event("/", SioArgs.event("load", "é"), SioPacket.NO_ACK));
+        for (int recipient = 0; recipient < 50; recipient++) {
+            sent.add(encoded.retainedTextBytes(utf8));
+        }
+        assertEquals(1, encodings.get(), "encoded once for 50 recipients");
+        // The same bytes, not copies: a byte changed through one recipient's buffer shows in every other's.
+        byte first = sent.get(0).getByte(0);
+        sent.get(0).setByte(0, 'X');
+        for (ByteBuf b : sent) {
+            assertEquals('X', b.getByte(0), "every recipient writes the same bytes");
+        }
+        sent.get(0).setByte(0, first);
+        sent.get(0).skipBytes(3);
+        assertEquals("2[\"load\",\"é\"]", sent.get(1).toString(java.nio.charset.StandardCharsets.UTF_8),
+                "a duplicate's reading moves no other's");
+        assertThrows(IllegalStateException.class, () -> encoded.retainedTextBytes((alloc, t) -> alloc.buffer()),
+                "one encoding per packet");
+        encoded.close();
+        assertThrows(IllegalStateException.class, () -> encoded.retainedTextBytes(utf8));
+        assertEquals(50, sent.get(0).refCnt(), "the encoding gave up its reference; 50 recipients hold theirs");
+        sent.forEach(ByteBuf::release);
+        assertEquals(0, sent.get(0).refCnt());
+    }
+
     @Test
     void theEncodingDoesNotShareThePacketsArrays() {
         byte[] bytes = {1, 2};

@@ -11,11 +11,21 @@ import io.netty.util.concurrent.EventExecutor;
  * runs on the connection's event loop.
  */
 interface EngineTransport {
+    /**
+     * A buffer for one packet of about {@code capacity} bytes (it may grow), to be written from its
+     * reader index and passed to {@link #send}: a WebSocket keeps room for the frame's header in
+     * front of it, so the frame is made in place, without a copy.
+     */
+    ByteBuf buffer(int capacity);
+
     /** Queues one Engine.IO packet (its text; ownership passes to the transport), without flushing. */
     void send(ByteBuf packet);
 
-    /** Like {@link #send}, and runs {@code written} on the event loop once the packet is written to the socket. */
-    void sendThen(ByteBuf packet, Runnable written);
+    /**
+     * Sends what {@link #send} queued, and runs {@code written} on the event loop once all of it is
+     * written to the socket (or failed): one completion for the whole batch.
+     */
+    void flushThen(Runnable written);
 
     /** The open packet arrived: the session id (polling puts it in every request) and the server's maxPayload. */
     default void opened(String sid, long maxPayload) {

@@ -112,11 +112,17 @@ final class PollingTransport implements EngineTransport {
     }
 
     @Override
-    public void sendThen(ByteBuf packet, Runnable written) {
-        send(packet);
-        if (!closed) {
-            afterQueue.add(written);
+    public ByteBuf buffer(int capacity) {
+        return alloc().buffer(capacity);
+    }
+
+    @Override
+    public void flushThen(Runnable written) {
+        if (closed) {
+            return; // what was queued is lost: the engine fails it with the connection
         }
+        afterQueue.add(written);
+        flush();
     }
 
     @Override

@@ -51,6 +51,9 @@ final class SioConnection implements LoadConnection {
     /** Per room: {@code "ROOM","EVENT","} or {@code "ROOM","} (fan-out publisher). */
     private byte[][] roomArgs;
     private long[] seqByRoom;
+    /** emit: tokens sent since the last flush (one completion for all of them, when that flush is written). */
+    private int[] unflushed = new int[16];
+    private int unflushedCount;
     /** emit: tokens written whose completion is still to be reported. */
     private int[] written = new int[16];
     private int writtenCount;
@@ -149,7 +152,7 @@ final class SioConnection implements LoadConnection {
             }
             case SioWire.EIO_PING -> {
                 lastPingNanos = System.nanoTime();
-                ByteBuf pong = transport.alloc().buffer(to - from);
+                ByteBuf pong = transport.buffer(to - from);
                 pong.writeByte(SioWire.EIO_PONG).writeBytes(buf, from + 1, to - from - 1);
                 transport.send(pong);
                 transport.flush();
@@ -211,7 +214,8 @@ final class SioConnection implements LoadConnection {
             connect.append(workload.namespaceName).append(',');
         }
         connect.append(workload.auth);
-        send(SioWire.text(transport.alloc(), connect.toString()));
+        byte[] connectBytes = SioWire.ascii(connect.toString());
+        send(transport.buffer(connectBytes.length).writeBytes(connectBytes));
         transport.flush();
         scheduleHeartbeatCheck();
     }
@@ -271,7 +275,7 @@ final class SioConnection implements LoadConnection {
         namespaceConnected = true;
         if (subscriber()) {
             String room = workload.ledger.roomNames[workload.ledger.roomOf(index)];
-            ByteBuf join = transport.alloc().buffer(64);
+            ByteBuf join = transport.buffer(64);
             join.writeByte('4').writeByte('2').writeBytes(workload.nsPrefix);
             SioWire.writeDecimal(join, JOIN_ID);
             join.writeBytes(SioWire.ascii("[" + SioWire.jsonString(workload.joinEvent) + ","
@@ -339,7 +343,7 @@ final class SioConnection implements LoadConnection {
             long seq = ++seqByRoom[room];
             sizeOf[token] = room; // the publisher keeps the room of each token here
             byte[] args = roomArgs[room];
-            out = transport.alloc().buffer(16 + workload.nsPrefix.length + workload.eventHead.length + args.length
+            out = transport.buffer(16 + workload.nsPrefix.length + workload.eventHead.length + args.length
                     + size + 2);
             out.writeByte('4').writeByte('2').writeBytes(workload.nsPrefix);
             SioWire.writeDecimal(out, token);
@@ -355,7 +359,7 @@ final class SioConnection implements LoadConnection {
             workload.ledger.publishes.increment();
         } else {
             boolean ack = workload.mode == SioWorkload.Mode.ECHO;
-            out = transport.alloc().buffer(16 + workload.nsPrefix.length + workload.eventHead.length + size + 2);
+            out = transport.buffer(16 + workload.nsPrefix.length + workload.eventHead.length + size + 2);
             out.writeByte('4').writeByte('2').writeBytes(workload.nsPrefix);
             if (ack) {
                 SioWire.writeDecimal(out, token);
@@ -363,24 +367,28 @@ final class SioConnection implements LoadConnection {
             out.writeBytes(workload.eventHead).writeBytes(chars, chars.readerIndex() + offset, size).writeBytes(TAIL);
         }
         int length = out.readableBytes();
+        transport.send(out);
         if (workload.mode == SioWorkload.Mode.EMIT) {
-            transport.sendThen(out, () -> settle(token));
-        } else {
-            transport.send(out);
+            if (unflushedCount == unflushed.length) {
+                unflushed = Arrays.copyOf(unflushed, unflushed.length * 2);
+            }
+            unflushed[unflushedCount++] = token;
         }
         ctx.bytesSent(transport.wireBytes(length));
     }
 
     /**
-     * An emit was written. Its completion is reported from a task of its own, once per batch of
-     * writes, followed by {@link ConnectionContext#readComplete()} so the engine flushes the sends
-     * it triggers: write listeners run inside a flush, where the engine's own flush loop may be.
+     * The emits of one flush were written. Their completions are reported from a task of their
+     * own, once per batch of writes, followed by {@link ConnectionContext#readComplete()} so the
+     * engine flushes the sends it triggers: write listeners run inside a flush, where the
+     * engine's own flush loop may be.
      */
-    private void settle(int token) {
-        if (writtenCount == written.length) {
-            written = Arrays.copyOf(written, written.length * 2);
+    private void settle(int[] tokens) {
+        if (writtenCount + tokens.length > written.length) {
+            written = Arrays.copyOf(written, Math.max(written.length * 2, writtenCount + tokens.length));
         }
-        written[writtenCount++] = token;
+        System.arraycopy(tokens, 0, written, writtenCount, tokens.length);
+        writtenCount += tokens.length;
         if (!settleScheduled) {
             settleScheduled = true;
             transport.executor().execute(this::settleWritten);
@@ -427,7 +435,13 @@ final class SioConnection implements LoadConnection {
 
     @Override
     public void flush() {
-        transport.flush();
+        if (unflushedCount == 0) {
+            transport.flush();
+            return;
+        }
+        int[] tokens = Arrays.copyOf(unflushed, unflushedCount);
+        unflushedCount = 0;
+        transport.flushThen(() -> settle(tokens));
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.switchboard.client.load.workload.socketio;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.ByteProcessor;
 import java.nio.charset.StandardCharsets;
 
@@ -233,12 +232,6 @@ final class SioWire {
 
     static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** A buffer holding {@code text}, from {@code alloc}. */
-    static ByteBuf text(ByteBufAllocator alloc, String text) {
-        byte[] b = ascii(text);
-        return alloc.buffer(b.length).writeBytes(b);
     }
 
     /** Up to 120 bytes of {@code buf[from, to)} as text, for error messages. */

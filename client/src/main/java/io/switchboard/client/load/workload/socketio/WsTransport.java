@@ -2,6 +2,7 @@ package io.switchboard.client.load.workload.socketio;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -19,6 +20,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.internal.PlatformDependent;
 import io.netty.util.concurrent.EventExecutor;
 import io.switchboard.client.load.workload.ConnectionContext;
 import java.io.IOException;
@@ -35,6 +37,9 @@ final class WsTransport extends ChannelInboundHandlerAdapter implements EngineTr
     static final String HTTP_AGGREGATOR = "http-aggregator";
     static final String WS_AGGREGATOR = "ws-aggregator";
     static final String HANDLER = "socketio";
+
+    /** Room kept in front of a packet from {@link #buffer} for the longest client frame header (10 + mask 4). */
+    static final int HEADROOM = 14;
 
     /** Messages larger than this close the connection (the server's own maxPayload is usually 1 MB). */
     static final int MAX_MESSAGE_BYTES = 16 << 20;
@@ -92,13 +97,67 @@ final class WsTransport extends ChannelInboundHandlerAdapter implements EngineTr
     // ---- EngineTransport ----
 
     @Override
+    public ByteBuf buffer(int capacity) {
+        ByteBuf b = channel.alloc().buffer(HEADROOM + capacity);
+        return b.writerIndex(HEADROOM).readerIndex(HEADROOM);
+    }
+
+    /**
+     * Writes {@code packet} as one masked text frame. A buffer from {@link #buffer} becomes the
+     * frame in place: the header goes into the room kept in front of the packet and the payload
+     * is masked where it is (RFC 6455 5.3, a new random key per frame), so a packet costs one
+     * pooled buffer and no copy; netty's encoder would allocate a second buffer and copy the
+     * payload into it masked. Any other buffer goes through netty's encoder.
+     */
+    @Override
     public void send(ByteBuf packet) {
-        channel.write(new TextWebSocketFrame(packet), channel.voidPromise());
+        if (frameInPlace(packet, PlatformDependent.threadLocalRandom().nextInt())) {
+            channel.write(packet, channel.voidPromise());
+        } else {
+            channel.write(new TextWebSocketFrame(packet), channel.voidPromise());
+        }
+    }
+
+    /**
+     * Turns the packet in {@code packet}'s readable bytes into a masked final text frame with the
+     * key {@code mask}, in place: the header is written into the room in front of the reader index
+     * (which moves back to it) and the payload is masked where it is. False, and nothing changed,
+     * when there is not room enough for the header.
+     */
+    static boolean frameInPlace(ByteBuf packet, int mask) {
+        int n = packet.readableBytes();
+        int header = (n < 126 ? 2 : n <= 0xFFFF ? 4 : 10) + 4;
+        int from = packet.readerIndex();
+        if (from < header) {
+            return false;
+        }
+        int at = from - header;
+        packet.setByte(at, 0x81); // FIN, text
+        if (n < 126) {
+            packet.setByte(at + 1, 0x80 | n);
+        } else if (n <= 0xFFFF) {
+            packet.setByte(at + 1, 0x80 | 126).setShort(at + 2, n);
+        } else {
+            packet.setByte(at + 1, 0x80 | 127).setLong(at + 2, n);
+        }
+        packet.setInt(from - 4, mask);
+        int end = packet.writerIndex();
+        int i = from;
+        for (; i + 4 <= end; i += 4) {
+            packet.setInt(i, packet.getInt(i) ^ mask);
+        }
+        for (int k = 0; i < end; i++, k++) {
+            packet.setByte(i, packet.getByte(i) ^ (mask >>> (24 - 8 * k)));
+        }
+        packet.readerIndex(at);
+        return true;
     }
 
     @Override
-    public void sendThen(ByteBuf packet, Runnable written) {
-        channel.write(new TextWebSocketFrame(packet)).addListener(f -> written.run());
+    public void flushThen(Runnable written) {
+        // An empty buffer completes once everything written before it is on the socket.
+        channel.write(Unpooled.EMPTY_BUFFER).addListener(f -> written.run());
+        channel.flush();
     }
 
     @Override

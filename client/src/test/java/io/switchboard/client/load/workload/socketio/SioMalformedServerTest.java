@@ -48,8 +48,15 @@ class SioMalformedServerTest {
     private static final class Fake implements AutoCloseable {
         final EventLoopGroup group;
         final Channel server;
+        /** WebSocket upgrades completed. */
+        final java.util.concurrent.atomic.AtomicInteger upgrades = new java.util.concurrent.atomic.AtomicInteger();
 
         Fake(TransportConfig t, List<String> script, int pollStatus) {
+            this(t, script, script, pollStatus);
+        }
+
+        /** {@code first} to the first upgrade, {@code script} to the others. */
+        Fake(TransportConfig t, List<String> first, List<String> script, int pollStatus) {
             group = t.newEventLoopGroup(1, "fake-sio");
             server = t.configure(new ServerBootstrap()).group(group)
                     .childHandler(new ChannelInitializer<Channel>() {
@@ -62,7 +69,7 @@ class SioMalformedServerTest {
                                         @Override
                                         public void userEventTriggered(ChannelHandlerContext c, Object evt) {
                                             if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
-                                                for (String m : script) {
+                                                for (String m : upgrades.getAndIncrement() == 0 ? first : script) {
                                                     c.write(m.equals("BINARY")
                                                             ? new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {1, 2}))
                                                             : new TextWebSocketFrame(m));
@@ -165,6 +172,32 @@ class SioMalformedServerTest {
     void aServerThatNeverAnswersTheConnectTimesOut() throws Exception {
         assertTrue(connectFailure(List.of(OPEN)).startsWith("no Socket.IO CONNECT answer within 1000 ms"));
         assertTrue(connectFailure(List.of()).startsWith("no Socket.IO CONNECT answer within 1000 ms"));
+    }
+
+    /**
+     * An open that fails (here a CONNECT not answered within the timeout) is retried: the server
+     * gets more handshakes than connections, and the report says so instead of leaving it to the
+     * connect_errors counter.
+     */
+    @Test
+    void aRetriedOpenIsReported(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        TransportConfig t = TransportUnderTest.NIO.config();
+        try (Fake fake = new Fake(t, List.of(OPEN), List.of(OPEN, "40{\"sid\":\"x\"}"), 400)) {
+            java.nio.file.Path json = dir.resolve("report.json");
+            java.io.StringWriter out = new java.io.StringWriter();
+            int code = io.switchboard.client.cli.ClientMain.run(new java.io.PrintWriter(out, true),
+                    new java.io.PrintWriter(out, true), "load", "--protocol", "socketio", "--target", fake.url(),
+                    "-c", "1", "-d", "1s", "--rate", "20", "--timeout", "300ms", "--opt", "workload=emit",
+                    "--json", json.toString(), "-q");
+            com.fasterxml.jackson.databind.JsonNode stage = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(json.toFile()).get("stages").get(0);
+            assertEquals(1, stage.get("counters").get("connect_errors").asLong(), out::toString);
+            assertEquals(2, fake.upgrades.get());
+            assertTrue(stage.get("self").get("findings").toString().contains("1 connection attempt failed (refused, reset, "
+                    + "or the handshake not answered within the timeout) and was retried with backoff while the run lasted: "
+                    + "1 opened, so the server got up to 1 more handshake than connections"), () -> stage + "\n" + out);
+            assertEquals(0, code, out::toString);
+        }
     }
 
     @Test
