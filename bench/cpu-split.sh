@@ -8,7 +8,7 @@
 #   bench/cpu-split.sh PID URL [SECONDS]      e.g. bench/cpu-split.sh 1234 http://127.0.0.1:8080/1m.bin 5
 #
 # Start the server pinned to the other CPU first (taskset -c 0 ...); run the whole under
-# /work/bench-rt or chrt on a shared machine. Knobs: CLIENT_CPU [1], CONNS [50].
+# bench/rt.sh or chrt on a shared machine. Knobs: CLIENT_CPU [1], CONNS [50].
 set -euo pipefail
 pid=${1:?usage: bench/cpu-split.sh PID URL [SECONDS]}
 url=${2:?usage: bench/cpu-split.sh PID URL [SECONDS]}

@@ -6,9 +6,9 @@
 # sockets (EXTRA: more flags, e.g. "--pipeline 64"). Prints the tool's report lines and, over the
 # measured window, the server's and the tool's CPU (/proc/PID/stat) and the bytes the server read
 # (switchboard_bytes_received_total on /metrics): the tool limits when its core is busy and the
-# server's is not and it reads what the tool sends. Run it under /work/bench-rt (about 40 s a jar).
+# server's is not and it reads what the tool sends. Run it under bench/rt.sh (about 40 s a jar).
 # Knobs: RATE [400000] CONNS [50] DUR [6] EXTRA [] PROF [] (a file: the second run of each jar with
-# async-profiler from /tmp/ap, collapsed stacks) SERVER_JAR CLIENTS.
+# async-profiler from ASYNC_PROFILER=path/to/libasyncProfiler.so, collapsed stacks) SERVER_JAR CLIENTS.
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -23,7 +23,7 @@ spid=$!
 for i in $(seq 100); do (echo > /dev/tcp/127.0.0.1/18398) 2>/dev/null && break; sleep 0.1; done
 for c in ${CLIENTS:-$C}; do
 for run in 1 2; do
-  jo=""; [ $run = 2 ] && [ -n "${PROF:-}" ] && jo="-agentpath:/tmp/ap/linux-x64/libasyncProfiler.so=start,event=cpu,interval=1ms,collapsed,file=$PROF"
+  jo=""; [ $run = 2 ] && [ -n "${PROF:-}" ] && jo="-agentpath:${ASYNC_PROFILER:?PROF needs ASYNC_PROFILER}=start,event=cpu,interval=1ms,collapsed,file=$PROF"
   taskset -c 1 java $jo -jar $c load --protocol socketio --target http://127.0.0.1:18398/ --threads 1 -d ${DUR}s --warmup 2s \
      -c $CONNS --rate $RATE --payload 100 --min-achieved off --opt workload=emit --opt event=sink ${EXTRA:-} > ${TMPDIR:-/tmp}/sio-emit-rate-$run.txt 2>&1 &
   cpid=$!
