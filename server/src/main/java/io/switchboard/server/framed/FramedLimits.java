@@ -106,6 +106,8 @@ final class FramedLimits extends ChannelDuplexHandler {
             Opcode opcode = frame.opcode();
             ReferenceCountUtil.release(msg);
             metrics.error(ErrorCode.RATE_LIMITED.code());
+            // The session answers the PUBLISHes it holds for a burst first: replies keep request order.
+            ctx.fireUserEventTriggered(ReadBatchFlush.END);
             ctx.writeAndFlush(new ErrorFrame(requestId, ErrorCode.RATE_LIMITED,
                     opcode + " not processed: more than " + rate.perSecond() + " requests per second"), ctx.voidPromise());
             return;

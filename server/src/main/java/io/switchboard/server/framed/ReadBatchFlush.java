@@ -10,7 +10,11 @@ import io.netty.handler.flush.FlushConsolidationHandler;
  * that same flush instead of a later task's.
  */
 final class ReadBatchFlush extends FlushConsolidationHandler {
-    /** Fired at the end of each read batch, before its replies are flushed. */
+    /**
+     * Fired at the end of each read batch, before its replies are flushed; also by a handler that
+     * answers a request itself ({@link FramedLimits}' 429), so that the session answers the
+     * requests it holds first. The session handler publishes its burst on it.
+     */
     static final Object END = new Object() {
         @Override
         public String toString() {

@@ -1012,6 +1012,30 @@ class FramedRoomsHandlerTest {
     }
 
     @Test
+    void aRequestTheRateLimitAnswersComesAfterTheBurstBeforeIt() {
+        ServerConfig limited = config().rateLimit(1).rateBurst(5).build();
+        Metrics metrics = new Metrics();
+        FramedServerInitializer initializer = new FramedServerInitializer(limited.framedConfig(), hub, metrics, null,
+                Authenticator.of(AuthTokens.none()), new io.switchboard.server.limits.Admission(
+                        new io.switchboard.server.limits.Limits(limited.limitsConfig(), metrics),
+                        new io.switchboard.server.lifecycle.Connections()));
+        Session a = new Session(initializer);
+        a.hello("alice"); // the first of the five tokens
+        Frame[] frames = new Frame[8];
+        for (int i = 0; i < frames.length; i++) {
+            frames[i] = toRoom(i + 1, Flags.ACK, "r", "n", text("e" + i));
+        }
+        a.send(frames); // one read batch: 1-4 wait in a burst when 5 is refused by the rate
+        for (int id = 1; id <= 4; id++) {
+            a.nextAck(id);
+        }
+        for (int id = 5; id <= 8; id++) {
+            a.nextError(id, ErrorCode.RATE_LIMITED);
+        }
+        a.expectNothing();
+    }
+
+    @Test
     void aSlowConsumerLosesAWholeBurstAndEveryEventOfItIsCounted() {
         Session a = joined(1, "alice", "lobby");
         Session b = joined(2, "bob", "lobby");
