@@ -116,8 +116,8 @@ run_one() { # server size round
     stop_all
     line=$(grep '^RESULT' "$WORK/load.out" || echo "RESULT failed")
     field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<< "$line"; }
-    local d rate p50 p99 cpu
-    d=$(field deliveries) rate=$(field deliveries_per_s) p50=$(field p50_us) p99=$(field p99_us)
+    local rate p50 p99 cpu
+    rate=$(field deliveries_per_s) p50=$(field p50_us) p99=$(field p99_us)
     local secs
     secs=$(awk -v ns=$((ended - started)) 'BEGIN { print ns / 1e9 }')
     cpu=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v s="$secs" -v r="${rate:-0}" \

@@ -842,4 +842,24 @@ class RoomHubTest {
             there.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
+    @Test
+    void aFanOutSeesEveryJoinAndLeaveBeforeIt() {
+        TestMember a = member(1, "a");
+        TestMember b = member(2, "b");
+        TestMember c = member(3, "c");
+        hub.join(a, "r", false);
+        hub.join(b, "r", false);
+        hub.publishToRoom(a, "r", roomEvent(a, "r", "e", text("1")), false);
+        hub.join(c, "r", false);
+        hub.publishToRoom(a, "r", roomEvent(a, "r", "e", text("2")), false);
+        hub.join(c, "r", true); // again, with presence: the same members
+        hub.publishToRoom(a, "r", roomEvent(a, "r", "e", text("3")), false);
+        hub.leave(b, "r");
+        hub.publishToRoom(a, "r", roomEvent(a, "r", "e", text("4")), false);
+        hub.join(b, "r", false);
+        hub.publishToRoom(a, "r", roomEvent(a, "r", "e", text("5")), false);
+        assertEquals(List.of("1", "2", "3", "5"), b.events.stream().map(SeenEvent::payload).toList());
+        assertEquals(List.of("2", "3", "4", "5"), c.events.stream().map(SeenEvent::payload).toList());
+        assertTrue(a.events.isEmpty());
+    }
 }
