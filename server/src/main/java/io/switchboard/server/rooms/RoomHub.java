@@ -794,6 +794,7 @@ public final class RoomHub implements ClusterInbound {
     /** Like {@link #fanOut(Member, Iterable, Outbound, boolean)} for every message of {@code batch}, each member taking them together. */
     private int fanOut(Member from, Iterable<Member> recipients, OutboundBatch batch, boolean includeSelf) {
         int n = 0;
+        int here = 0;
         long handed = 0;
         LoopBatches batches = null;
         for (Member m : recipients) {
@@ -803,6 +804,7 @@ public final class RoomHub implements ClusterInbound {
             n++;
             EventExecutor loop = m.executor();
             if (loop == null || loop.inEventLoop()) {
+                here++;
                 handed += m.deliver(batch);
             } else {
                 if (batches == null) {
@@ -811,7 +813,7 @@ public final class RoomHub implements ClusterInbound {
                 batches.add(loop, m);
             }
         }
-        count(handed, (long) (n - (batches == null ? 0 : batches.size())) * batch.size() - handed);
+        count(handed, (long) here * batch.size() - handed);
         if (batches != null) {
             batches.dispatch(batch);
         }
@@ -822,10 +824,8 @@ public final class RoomHub implements ClusterInbound {
     private final class LoopBatches {
         private final List<EventExecutor> loops = new ArrayList<>(4);
         private final List<List<Member>> members = new ArrayList<>(4);
-        private int size;
 
         void add(EventExecutor loop, Member member) {
-            size++;
             for (int i = 0; i < loops.size(); i++) {
                 if (loops.get(i) == loop) {
                     members.get(i).add(member);
@@ -836,11 +836,6 @@ public final class RoomHub implements ClusterInbound {
             List<Member> list = new ArrayList<>();
             list.add(member);
             members.add(list);
-        }
-
-        /** The members added, on every loop. */
-        int size() {
-            return size;
         }
 
         /**

@@ -456,13 +456,7 @@ public final class Session implements Member {
             ErrorCode failed;
             switch (p.target()) {
                 case ROOM -> {
-                    check(rules.room(p.room()));
-                    if (system.contains(p.room())) {
-                        // Everyone of the protocol's own room (a Socket.IO namespace): a broadcast.
-                        permit(SessionRules.mayBroadcast(grant));
-                    } else {
-                        permit(SessionRules.mayPublish(access.policy(), grant, p.room(), joined.contains(p.room())));
-                    }
+                    permitRoom(p.room());
                     failed = hub.publishRoom(this, p.room(), new Event(0, format, id, Target.ROOM, p.room(), p.event(),
                             payload.retain()), p.includeSelf());
                 }
@@ -527,12 +521,7 @@ public final class Session implements Member {
                 ByteBuf payload = payloads.get(i);
                 try {
                     check(rules.event(p.event(), payload.readableBytes()));
-                    check(rules.room(p.room()));
-                    if (system.contains(p.room())) {
-                        permit(SessionRules.mayBroadcast(grant));
-                    } else {
-                        permit(SessionRules.mayPublish(access.policy(), grant, p.room(), joined.contains(p.room())));
-                    }
+                    permitRoom(p.room());
                 } catch (Refused e) {
                     outcome[i] = e;
                     continue;
@@ -561,6 +550,17 @@ public final class Session implements Member {
             for (ByteBuf payload : payloads) {
                 payload.release();
             }
+        }
+    }
+
+    /** The rules for publishing to {@code room}: its name, then this session's right to. */
+    private void permitRoom(String room) throws Refused {
+        check(rules.room(room));
+        if (system.contains(room)) {
+            // Everyone of the protocol's own room (a Socket.IO namespace): a broadcast.
+            permit(SessionRules.mayBroadcast(grant));
+        } else {
+            permit(SessionRules.mayPublish(access.policy(), grant, room, joined.contains(room)));
         }
     }
 
@@ -652,13 +652,7 @@ public final class Session implements Member {
     @Override
     public int deliver(OutboundBatch batch) {
         if (batch.size() == 1 || !wire.writesBatches()) {
-            int taken = 0;
-            for (int i = 0; i < batch.size(); i++) {
-                if (deliver(batch.get(i))) {
-                    taken++;
-                }
-            }
-            return taken;
+            return Member.super.deliver(batch);
         }
         if (!wire.isOpen()) {
             return batch.size(); // as for one message: ended meanwhile, not a slow-consumer drop

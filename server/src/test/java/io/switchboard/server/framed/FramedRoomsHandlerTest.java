@@ -1052,17 +1052,20 @@ class FramedRoomsHandlerTest {
         b.expectNothing();
     }
 
+    /** A session on the server's own pipeline that said HELLO and joined "lobby". */
+    private Session inTheLobby(FramedServerInitializer initializer, String name) {
+        Session s = new Session(initializer);
+        s.hello(name);
+        s.send(new Join(1, Flags.ACK, "lobby"));
+        s.nextAck(1);
+        return s;
+    }
+
     @Test
     void theRepliesToABurstLeaveInTheReadBatchsOwnFlush() {
         FramedServerInitializer initializer = new FramedServerInitializer(config().build().framedConfig(), hub, new Metrics());
-        Session a = new Session(initializer);
-        Session b = new Session(initializer);
-        a.hello("alice");
-        b.hello("bob");
-        a.send(new Join(1, Flags.ACK, "lobby"));
-        a.nextAck(1);
-        b.send(new Join(1, Flags.ACK, "lobby"));
-        b.nextAck(1);
+        Session a = inTheLobby(initializer, "alice");
+        Session b = inTheLobby(initializer, "bob");
         int flushes = a.flushes.count;
         int inReadComplete = a.flushes.inReadComplete;
         a.send(toRoom(2, Flags.ACK, "lobby", "n", text("x")), toRoom(3, Flags.ACK, "lobby", "n", text("y")));
@@ -1078,14 +1081,8 @@ class FramedRoomsHandlerTest {
     @Test
     void aBurstIsCountedAsItsEventsInTheSessionsTraffic() {
         FramedServerInitializer initializer = new FramedServerInitializer(config().build().framedConfig(), hub, new Metrics());
-        Session a = new Session(initializer);
-        Session b = new Session(initializer);
-        a.hello("alice");
-        b.hello("bob");
-        a.send(new Join(1, Flags.ACK, "lobby"));
-        a.nextAck(1);
-        b.send(new Join(1, Flags.ACK, "lobby"));
-        b.nextAck(1);
+        Session a = inTheLobby(initializer, "alice");
+        Session b = inTheLobby(initializer, "bob");
         io.switchboard.server.session.Session bob = (io.switchboard.server.session.Session) hub.session(b.id);
         b.channel.runPendingTasks();
         var before = bob.counters().snapshot();

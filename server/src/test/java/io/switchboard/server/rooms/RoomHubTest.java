@@ -48,9 +48,20 @@ class RoomHubTest {
     private final List<TestMember> members = new ArrayList<>();
     /** A timer for peer acks that the test advances by hand. */
     private final EmbeddedChannel timer = new EmbeddedChannel();
+    /** Event loops a test started: members said to live on them. */
+    private final List<DefaultEventLoop> loops = new ArrayList<>();
+
+    private DefaultEventLoop loop() {
+        DefaultEventLoop loop = new DefaultEventLoop();
+        loops.add(loop);
+        return loop;
+    }
 
     @AfterEach
     void releaseAll() {
+        for (DefaultEventLoop loop : loops) {
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
         for (TestMember m : members) {
             m.close();
         }
@@ -743,103 +754,94 @@ class RoomHubTest {
 
     @Test
     void membersOfAnotherEventLoopGetTheirEventsOnThatLoopInPublishOrder() throws Exception {
-        DefaultEventLoop here = new DefaultEventLoop();
-        DefaultEventLoop there = new DefaultEventLoop();
-        try {
-            TestMember publisher = member(1, "publisher");
-            publisher.loop = here;
-            List<TestMember> near = new ArrayList<>();
-            List<TestMember> far = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                TestMember n = member(10 + i, "near" + i);
-                n.loop = here;
-                near.add(n);
-                TestMember f = member(20 + i, "far" + i);
-                f.loop = there;
-                far.add(f);
-            }
-            TestMember anyThread = member(30, "any");
-            for (TestMember m : members) {
-                hub.join(m, "r", false);
-            }
-            int events = 200;
-            int[] recipients = new int[1];
-            here.submit(() -> {
-                for (int i = 0; i < events; i++) {
-                    recipients[0] = hub.publishToRoom(publisher, "r", roomEvent(publisher, "r", "e", text("n" + i)), false);
-                }
-            }).sync();
-            assertEquals(7, recipients[0], "every member but the publisher counts as a recipient");
-            List<String> expected = new ArrayList<>();
-            for (int i = 0; i < events; i++) {
-                expected.add("n" + i);
-            }
-            for (TestMember m : members) {
-                if (m == publisher) {
-                    continue;
-                }
-                Await.until(m + " has every event", () -> m.events.size() == events);
-                assertEquals(expected, m.events.stream().map(SeenEvent::payload).toList(), m + " in publish order");
-            }
-            Thread hereThread = here.submit(Thread::currentThread).get();
-            Thread thereThread = there.submit(Thread::currentThread).get();
-            for (TestMember m : near) {
-                assertEquals(Set.of(hereThread), m.threads, m + " served on the publisher's loop");
-            }
-            for (TestMember m : far) {
-                assertEquals(Set.of(thereThread), m.threads, m + " served on its own loop");
-            }
-            assertEquals(Set.of(hereThread), anyThread.threads, "a member without a loop is served at once");
-            assertEquals(7L * events, hub.delivered());
-        } finally {
-            here.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-            there.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        DefaultEventLoop here = loop();
+        DefaultEventLoop there = loop();
+        TestMember publisher = member(1, "publisher");
+        publisher.loop = here;
+        List<TestMember> near = new ArrayList<>();
+        List<TestMember> far = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            TestMember n = member(10 + i, "near" + i);
+            n.loop = here;
+            near.add(n);
+            TestMember f = member(20 + i, "far" + i);
+            f.loop = there;
+            far.add(f);
         }
+        TestMember anyThread = member(30, "any");
+        for (TestMember m : members) {
+            hub.join(m, "r", false);
+        }
+        int events = 200;
+        int[] recipients = new int[1];
+        here.submit(() -> {
+            for (int i = 0; i < events; i++) {
+                recipients[0] = hub.publishToRoom(publisher, "r", roomEvent(publisher, "r", "e", text("n" + i)), false);
+            }
+        }).sync();
+        assertEquals(7, recipients[0], "every member but the publisher counts as a recipient");
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < events; i++) {
+            expected.add("n" + i);
+        }
+        for (TestMember m : members) {
+            if (m == publisher) {
+                continue;
+            }
+            Await.until(m + " has every event", () -> m.events.size() == events);
+            assertEquals(expected, m.events.stream().map(SeenEvent::payload).toList(), m + " in publish order");
+        }
+        Thread hereThread = here.submit(Thread::currentThread).get();
+        Thread thereThread = there.submit(Thread::currentThread).get();
+        for (TestMember m : near) {
+            assertEquals(Set.of(hereThread), m.threads, m + " served on the publisher's loop");
+        }
+        for (TestMember m : far) {
+            assertEquals(Set.of(thereThread), m.threads, m + " served on its own loop");
+        }
+        assertEquals(Set.of(hereThread), anyThread.threads, "a member without a loop is served at once");
+        assertEquals(7L * events, hub.delivered());
     }
+
     @Test
     void aBatchReachesEveryMemberInOrderOnItsOwnLoopAndIsEncodedOncePerLoop() throws Exception {
-        DefaultEventLoop here = new DefaultEventLoop();
-        DefaultEventLoop there = new DefaultEventLoop();
-        try {
-            TestMember publisher = member(1, "publisher");
-            publisher.loop = here;
-            TestMember near = member(2, "near");
-            near.loop = here;
-            TestMember far = member(3, "far");
-            far.loop = there;
-            TestMember farToo = member(4, "far too");
-            farToo.loop = there;
-            TestMember refusing = member(5, "refusing");
-            refusing.loop = there;
-            refusing.accept = false;
-            for (TestMember m : members) {
-                hub.join(m, "r", false);
-            }
-            List<Event> events = new ArrayList<>();
-            for (int i = 0; i < 5; i++) {
-                events.add(roomEvent(publisher, "r", "e", text("b" + i)));
-            }
-            ErrorCode failed = here.submit(() -> hub.publishRoom(publisher, "r", events, false)).get();
-            assertNull(failed);
-            List<String> expected = List.of("b0", "b1", "b2", "b3", "b4");
-            for (TestMember m : List.of(near, far, farToo)) {
-                Await.until(m + " has the batch", () -> m.events.size() == expected.size());
-                assertEquals(expected, m.events.stream().map(SeenEvent::payload).toList(), m + " in publish order");
-            }
-            Await.until("the refusing member was offered the batch", () -> refusing.threads.size() == 1);
-            assertTrue(publisher.events.isEmpty(), "not to the publisher without includeSelf");
-            // The members of one loop share one encoding of each message; another loop has its own.
-            assertSame(far.outbounds.get(0), farToo.outbounds.get(0));
-            assertNotSame(near.outbounds.get(0), far.outbounds.get(0));
-            Await.until("counted", () -> hub.delivered() + hub.dropped() == 20);
-            assertEquals(15, hub.delivered());
-            assertEquals(5, hub.dropped(), "every message a slow consumer refused is counted");
-            for (Event e : events) {
-                Await.until("released after the fan-out on both loops", () -> e.refCnt() == 0);
-            }
-        } finally {
-            here.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-            there.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        DefaultEventLoop here = loop();
+        DefaultEventLoop there = loop();
+        TestMember publisher = member(1, "publisher");
+        publisher.loop = here;
+        TestMember near = member(2, "near");
+        near.loop = here;
+        TestMember far = member(3, "far");
+        far.loop = there;
+        TestMember farToo = member(4, "far too");
+        farToo.loop = there;
+        TestMember refusing = member(5, "refusing");
+        refusing.loop = there;
+        refusing.accept = false;
+        for (TestMember m : members) {
+            hub.join(m, "r", false);
+        }
+        List<Event> events = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            events.add(roomEvent(publisher, "r", "e", text("b" + i)));
+        }
+        ErrorCode failed = here.submit(() -> hub.publishRoom(publisher, "r", events, false)).get();
+        assertNull(failed);
+        List<String> expected = List.of("b0", "b1", "b2", "b3", "b4");
+        for (TestMember m : List.of(near, far, farToo)) {
+            Await.until(m + " has the batch", () -> m.events.size() == expected.size());
+            assertEquals(expected, m.events.stream().map(SeenEvent::payload).toList(), m + " in publish order");
+        }
+        Await.until("the refusing member was offered the batch", () -> refusing.threads.size() == 1);
+        assertTrue(publisher.events.isEmpty(), "not to the publisher without includeSelf");
+        // The members of one loop share one encoding of each message; another loop has its own.
+        assertSame(far.outbounds.get(0), farToo.outbounds.get(0));
+        assertNotSame(near.outbounds.get(0), far.outbounds.get(0));
+        Await.until("counted", () -> hub.delivered() + hub.dropped() == 20);
+        assertEquals(15, hub.delivered());
+        assertEquals(5, hub.dropped(), "every message a slow consumer refused is counted");
+        for (Event e : events) {
+            Await.until("released after the fan-out on both loops", () -> e.refCnt() == 0);
         }
     }
     @Test
