@@ -4,7 +4,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.EventExecutor;
 import io.switchboard.common.protocol.Bye;
@@ -45,6 +44,16 @@ abstract class FramedConnection extends ChannelInboundHandlerAdapter implements 
     final Session session;
     final Metrics metrics;
     volatile Channel channel;
+    /** The connection's event loop, kept here so that a fan-out's look at it does not touch the channel. */
+    private volatile EventExecutor loop;
+    /**
+     * Whether the session takes output: from the handler's start until it closes. Kept here, with
+     * {@link #writable}, so that a fan-out asks this handler alone and not the channel, its socket
+     * and its outbound buffer (in a room of thousands, each a cache miss per member and event).
+     */
+    private volatile boolean outputOpen;
+    /** The channel's writability as it last changed ({@code channelWritabilityChanged}). */
+    private volatile boolean writable = true;
     private boolean handshaken;
     private boolean closing;
     /** The server is shutting down and this session was sent BYE: it still answers until its client's BYE. */
@@ -61,8 +70,31 @@ abstract class FramedConnection extends ChannelInboundHandlerAdapter implements 
     public void handlerAdded(ChannelHandlerContext ctx) {
         session.describe(new SessionInfo("framed", SessionInfo.format(ctx.channel().remoteAddress()),
                 java.time.Instant.now(), ""));
+        loop = ctx.executor();
+        outputOpen = ctx.channel().isActive();
+        writable = ctx.channel().isWritable();
         channel = ctx.channel();
     }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        outputOpen = !closing;
+        writable = ctx.channel().isWritable();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        writable = ctx.channel().isWritable();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /**
+     * Puts into the pipeline what the subclass holds for the connection (events handed to it and
+     * not yet written), before anything else is written: what this class writes (a BYE, a
+     * closing frame) comes after every event handed over before it.
+     */
+    abstract void writeHeld();
 
     boolean handshaken() {
         return handshaken;
@@ -88,7 +120,9 @@ abstract class FramedConnection extends ChannelInboundHandlerAdapter implements 
      * session ends at once: its connection slot is free from now on, whatever the linger.
      */
     void closeWith(ChannelHandlerContext ctx, Frame last) {
+        writeHeld();
         closing = true;
+        outputOpen = false;
         if (!session.isEnded()) {
             // Leaves the hub and tells the handlers before this one (the connection slot).
             session.end();
@@ -105,20 +139,20 @@ abstract class FramedConnection extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public EventExecutor executor() {
-        return channel.eventLoop();
+        EventExecutor l = loop;
+        return l != null ? l : channel.eventLoop();
     }
 
     @Override
     public boolean isOpen() {
         // A closing connection lingers with its output shut down (Connections.closeGently): it
         // takes nothing more, and what a fan-out would hand it is not a slow-consumer drop.
-        Channel ch = channel;
-        return ch != null && ch.isActive() && !(ch instanceof DuplexChannel duplex && duplex.isOutputShutdown());
+        return outputOpen;
     }
 
     @Override
     public boolean isWritable() {
-        return channel.isWritable();
+        return writable;
     }
 
     @Override
@@ -147,6 +181,7 @@ abstract class FramedConnection extends ChannelInboundHandlerAdapter implements 
         if (ctx != null && !closing && !draining) {
             draining = true;
             session.end();
+            writeHeld();
             ctx.writeAndFlush(new Bye(0, 0, reason), ctx.voidPromise());
             ctx.executor().schedule(() -> {
                 if (!closing && ctx.channel().isActive()) {
@@ -182,6 +217,7 @@ abstract class FramedConnection extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        outputOpen = false;
         session.end();
         handshaken = false;
         ctx.fireChannelInactive();
@@ -194,6 +230,7 @@ abstract class FramedConnection extends ChannelInboundHandlerAdapter implements 
                 // After every reply already written; the session keeps answering what its client
                 // sent before it saw the BYE, until the client's own BYE (or the drain timeout).
                 draining = true;
+                writeHeld();
                 ctx.writeAndFlush(new Bye(0, ErrorCode.SHUTTING_DOWN.code(), "server shutting down"), ctx.voidPromise());
             }
             return;

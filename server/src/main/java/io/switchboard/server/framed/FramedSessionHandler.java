@@ -30,8 +30,11 @@ import io.switchboard.server.session.Session;
 import io.switchboard.server.session.Session.Publication;
 import io.switchboard.server.settings.FramedConfig;
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -52,6 +55,14 @@ final class FramedSessionHandler extends FramedConnection {
      * takes a burst whole once below its high-water mark, so this bounds how far past it a burst goes.
      */
     static final int MAX_BURST_BYTES = 64 * 1024;
+    /**
+     * The most bytes of events held for this connection before they are written into the
+     * pipeline there and then (see {@link #held}); with {@link #MAX_HELD} it bounds what a held
+     * connection takes past its high-water mark.
+     */
+    static final int MAX_HELD_BYTES = 32 * 1024;
+    /** The most events or bursts held before they are written into the pipeline there and then. */
+    static final int MAX_HELD = 64;
 
     private final FramedHandshake handshake;
     /**
@@ -66,6 +77,26 @@ final class FramedSessionHandler extends FramedConnection {
      * delivery does not walk the handlers above it.
      */
     private ChannelHandlerContext eventContext;
+    /** Where a write of held events is flushed: below the flush consolidation, which would defer it again. */
+    private ChannelHandlerContext flushContext;
+    /**
+     * Events handed to this connection (buffers, or {@link OutboundBatch}es encoded when written)
+     * and not yet written into the pipeline: a fan-out appends to this array and schedules one task
+     * ({@link #writeHeld(boolean)}) that writes all of them, so that a member of a large room costs a
+     * fan-out one look at this handler per event, and the walk through its pipeline, its outbound
+     * buffer and its flush happen once for all the events that came meanwhile. Anything else written
+     * to the connection (a reply, a BYE, a closing frame) writes these first, so the connection's
+     * output keeps the order in which things were handed to it. At most {@link #MAX_HELD} or
+     * {@link #MAX_HELD_BYTES}, then written at once. On the event loop only.
+     */
+    private Object[] held;
+    private int heldCount;
+    private int heldBytes;
+    private boolean writeScheduled;
+    private final Runnable writeHeldTask = () -> {
+        writeScheduled = false;
+        writeHeld(true);
+    };
 
     FramedSessionHandler(long sessionId, FramedConfig config, RoomHub hub) {
         this(sessionId, config, hub, new Metrics(), Authenticator.of(AuthTokens.none()));
@@ -87,6 +118,8 @@ final class FramedSessionHandler extends FramedConnection {
     public void handlerAdded(ChannelHandlerContext ctx) {
         ChannelHandlerContext encoder = ctx.pipeline().context(HandlerNames.FRAME_ENCODER);
         eventContext = encoder != null ? encoder : ctx;
+        ChannelHandlerContext consolidation = ctx.pipeline().context(HandlerNames.FLUSH_CONSOLIDATION);
+        flushContext = consolidation != null ? consolidation : eventContext;
         super.handlerAdded(ctx); // last: publishes eventContext with the channel to delivering threads
     }
 
@@ -113,6 +146,7 @@ final class FramedSessionHandler extends FramedConnection {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == ReadBatchFlush.END) {
             publishBurst(ctx); // its replies join the read batch's flush
+            writeHeld(false); // and so does what this session holds (before a 429 FramedLimits writes next)
             return;
         }
         super.userEventTriggered(ctx, evt);
@@ -128,6 +162,7 @@ final class FramedSessionHandler extends FramedConnection {
     public void channelInactive(ChannelHandlerContext ctx) {
         // Published before the connection went: handed on as if it had stayed (the acks go nowhere).
         publishBurst(ctx);
+        releaseHeld();
         super.channelInactive(ctx);
     }
 
@@ -138,6 +173,7 @@ final class FramedSessionHandler extends FramedConnection {
         }
         burst.clear();
         burstBytes = 0;
+        releaseHeld();
     }
 
     private void handle(ChannelHandlerContext ctx, Frame frame) {
@@ -277,6 +313,7 @@ final class FramedSessionHandler extends FramedConnection {
 
     /** Writes and flushes; the pipeline's flush consolidation makes it one flush per read batch. */
     private void reply(ChannelHandlerContext ctx, Frame reply) {
+        writeHeld(false);
         if (reply instanceof ErrorFrame error) {
             metrics.error(error.code());
         }
@@ -287,10 +324,20 @@ final class FramedSessionHandler extends FramedConnection {
 
     @Override
     public boolean write(Outbound message) {
-        // FlushConsolidationHandler, below the encoder, turns a burst of these flushes into one;
-        // the write is accounted against the water marks as soon as it is queued.
-        ChannelHandlerContext ctx = eventContext;
-        ctx.writeAndFlush(message.framedBytes(), ctx.voidPromise());
+        ByteBuf bytes = message.framedBytes(); // encoded on the caller's thread, the one its fan-out runs on
+        if (bytes == null) {
+            return false;
+        }
+        EventExecutor loop = executor();
+        if (loop.inEventLoop()) {
+            hold(bytes, bytes.readableBytes());
+        } else {
+            try {
+                loop.execute(() -> hold(bytes, bytes.readableBytes()));
+            } catch (RejectedExecutionException e) {
+                bytes.release(); // the loop is shutting down, and the connection with it
+            }
+        }
         return true;
     }
 
@@ -301,20 +348,100 @@ final class FramedSessionHandler extends FramedConnection {
 
     @Override
     public int write(OutboundBatch batch) {
-        // One buffer for the whole burst, shared by every framed member: one write, one flush.
-        ChannelHandlerContext ctx = eventContext;
-        ctx.writeAndFlush(batch.encoded(Outbound.FRAMED), ctx.voidPromise());
-        session.counters().messagesOutWithin(batch.size() - 1); // SessionTraffic counts the buffer as one
+        // One buffer for the whole burst, shared by every framed member, encoded when written.
+        hold(batch.retain(), batch.encodedLength(Outbound.FRAMED));
         return batch.size();
+    }
+
+    /** Holds {@code item} (owned by this call) for {@link #writeHeld}; on the event loop. */
+    private void hold(Object item, int bytes) {
+        if (!isOpen()) {
+            ReferenceCountUtil.release(item); // closed meanwhile (a write handed over from another thread)
+            return;
+        }
+        if (held == null) {
+            held = new Object[8];
+        } else if (heldCount == held.length) {
+            held = Arrays.copyOf(held, Math.min(held.length * 2, MAX_HELD));
+        }
+        held[heldCount++] = item;
+        heldBytes += bytes;
+        if (heldCount == MAX_HELD || heldBytes >= MAX_HELD_BYTES) {
+            writeHeld(true);
+        } else if (!writeScheduled) {
+            writeScheduled = true;
+            executor().execute(writeHeldTask);
+        }
+    }
+
+    /**
+     * Writes what is held into the pipeline, in order; with {@code flush}, flushes it at once
+     * (from the task, or when the hold is full), else leaves the flush to the write that follows.
+     */
+    @Override
+    void writeHeld() {
+        writeHeld(false);
+    }
+
+    private void writeHeld(boolean flush) {
+        int n = heldCount;
+        if (n == 0) {
+            return;
+        }
+        heldCount = 0;
+        heldBytes = 0;
+        Object[] items = held;
+        ChannelHandlerContext ctx = eventContext;
+        int within = 0;
+        for (int i = 0; i < n; i++) {
+            Object item = items[i];
+            items[i] = null;
+            if (item instanceof OutboundBatch batch) {
+                ByteBuf bytes = batch.encoded(Outbound.FRAMED);
+                within += batch.size() - 1; // SessionTraffic counts the buffer as one message
+                batch.release();
+                if (bytes != null) {
+                    ctx.write(bytes, ctx.voidPromise());
+                }
+            } else {
+                ctx.write(item, ctx.voidPromise());
+            }
+        }
+        if (within > 0) {
+            session.counters().messagesOutWithin(within);
+        }
+        if (flush) {
+            flushContext.flush();
+        }
+    }
+
+    private void releaseHeld() {
+        for (int i = 0; i < heldCount; i++) {
+            ReferenceCountUtil.release(held[i]);
+            held[i] = null;
+        }
+        heldCount = 0;
+        heldBytes = 0;
     }
 
     @Override
     public void reply(Frame reply) {
+        EventExecutor loop = executor();
+        if (!loop.inEventLoop()) {
+            // Through the loop, so that it comes after what this connection holds.
+            try {
+                loop.execute(() -> reply(reply));
+            } catch (RejectedExecutionException e) {
+                ReferenceCountUtil.release(reply);
+            }
+            return;
+        }
         Channel ch = channel;
         if (ch == null || !ch.isActive()) {
             ReferenceCountUtil.release(reply);
             return;
         }
+        writeHeld(false);
         if (reply instanceof ErrorFrame error) {
             metrics.error(error.code());
         }

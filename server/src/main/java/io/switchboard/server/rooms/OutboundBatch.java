@@ -49,18 +49,45 @@ public final class OutboundBatch extends AbstractReferenceCounted {
      * call for that encoding only: the messages' bytes are copied once per batch, not per member.
      */
     public ByteBuf encoded(Outbound.Encoding encoding) {
-        for (int i = 0; i < count; i++) {
-            if (encodings[i] == encoding) {
-                return encoded[i] == null ? null : encoded[i].retainedDuplicate();
+        int slot = slot(encoding);
+        if (slot < 0) {
+            return concatenate(encoding); // more formats than slots: not cached, the caller owns this one
+        }
+        return encoded[slot] == null ? null : encoded[slot].retainedDuplicate();
+    }
+
+    /**
+     * How many bytes {@link #encoded} gives for {@code encoding} (0 when it gives nothing), making
+     * the encoding if it is not made yet, without a duplicate.
+     */
+    public int encodedLength(Outbound.Encoding encoding) {
+        int slot = slot(encoding);
+        if (slot < 0) {
+            ByteBuf bytes = concatenate(encoding);
+            try {
+                return bytes == null ? 0 : bytes.readableBytes();
+            } finally {
+                if (bytes != null) {
+                    bytes.release();
+                }
             }
         }
-        ByteBuf bytes = concatenate(encoding);
-        if (count == SLOTS) {
-            return bytes; // more formats than slots: not cached, the caller owns this one
+        return encoded[slot] == null ? 0 : encoded[slot].readableBytes();
+    }
+
+    /** The cache slot of {@code encoding}, made on first use; -1 when every slot holds another format. */
+    private int slot(Outbound.Encoding encoding) {
+        for (int i = 0; i < count; i++) {
+            if (encodings[i] == encoding) {
+                return i;
+            }
         }
+        if (count == SLOTS) {
+            return -1;
+        }
+        encoded[count] = concatenate(encoding);
         encodings[count] = encoding;
-        encoded[count++] = bytes;
-        return bytes == null ? null : bytes.retainedDuplicate();
+        return count++;
     }
 
     private ByteBuf concatenate(Outbound.Encoding encoding) {
