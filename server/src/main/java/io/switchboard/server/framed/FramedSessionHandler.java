@@ -3,6 +3,7 @@ package io.switchboard.server.framed;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.switchboard.common.protocol.Ack;
 import io.switchboard.common.protocol.Bye;
@@ -118,7 +119,7 @@ final class FramedSessionHandler extends FramedConnection {
     public void handlerAdded(ChannelHandlerContext ctx) {
         ChannelHandlerContext encoder = ctx.pipeline().context(HandlerNames.FRAME_ENCODER);
         eventContext = encoder != null ? encoder : ctx;
-        ChannelHandlerContext consolidation = ctx.pipeline().context(HandlerNames.FLUSH_CONSOLIDATION);
+        ChannelHandlerContext consolidation = ctx.pipeline().context(FlushConsolidationHandler.class);
         flushContext = consolidation != null ? consolidation : eventContext;
         super.handlerAdded(ctx); // last: publishes eventContext with the channel to delivering threads
     }

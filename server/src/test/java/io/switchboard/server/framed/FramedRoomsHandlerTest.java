@@ -31,6 +31,7 @@ import io.switchboard.common.protocol.Members;
 import io.switchboard.common.protocol.MembersReply.MemberInfo;
 import io.switchboard.common.protocol.MembersReply;
 import io.switchboard.common.protocol.Opcode;
+import io.switchboard.common.protocol.PayloadFrame;
 import io.switchboard.common.protocol.Presence;
 import io.switchboard.common.protocol.Publish;
 import io.switchboard.common.protocol.Target;
@@ -1059,6 +1060,89 @@ class FramedRoomsHandlerTest {
         s.send(new Join(1, Flags.ACK, "lobby"));
         s.nextAck(1);
         return s;
+    }
+
+    /** Bytes in the channel's outbound buffer: what has been written into its pipeline and not yet taken. */
+    private static long queued(Session s) {
+        return s.channel.unsafe().outboundBuffer().totalPendingWriteBytes();
+    }
+
+    @Test
+    void aMemberHoldsWhatFanOutsHandItAndWritesItAllInOneTaskWithOneFlush() {
+        Session a = joined(1, "alice", "lobby");
+        Session b = joined(2, "bob", "lobby");
+        b.poll();
+        a.send(toRoom(0, 0, "lobby", "n", text("e0")), toRoom(0, 0, "lobby", "n", text("e1")));
+        a.send(toRoom(0, 0, "lobby", "n", text("e2")));
+        a.send(toRoom(0, 0, "lobby", "n", text("e3")), toRoom(0, 0, "lobby", "n", text("e4")));
+        assertEquals(0, queued(b), "three fan-outs, nothing written into bob's pipeline yet");
+        assertEquals(0, b.channel.outboundMessages().size());
+        assertEquals(5, hub.delivered(), "handed over all the same");
+        int flushes = b.flushes.count;
+        b.channel.runPendingTasks();
+        assertEquals(3, b.channel.outboundMessages().size(), "two bursts and an event, in one task");
+        assertEquals(flushes + 1, b.flushes.count, "and one flush");
+        for (int i = 0; i < 5; i++) {
+            assertEquals("e" + i, b.nextEvent().payload());
+        }
+        b.expectNothing();
+    }
+
+    @Test
+    void aReplyComesAfterTheEventsHeldBeforeIt() {
+        Session a = joined(1, "alice", "lobby");
+        Session b = joined(2, "bob", "lobby");
+        b.poll();
+        a.send(toRoom(0, 0, "lobby", "n", text("first")));
+        assertEquals(0, queued(b));
+        b.send(PayloadFrame.of(Opcode.PING, 7, text("p"))); // answered before bob's task runs
+        List<Object> written = new ArrayList<>(b.channel.outboundMessages());
+        assertEquals(2, written.size(), "the event, then the PONG");
+        assertEquals("first", b.nextEvent().payload());
+        PayloadFrame pong = b.next(PayloadFrame.class);
+        assertEquals(Opcode.PONG, pong.opcode());
+        assertEquals(7, pong.requestId());
+        pong.release();
+        b.expectNothing();
+    }
+
+    @Test
+    void aFullHoldIsWrittenAtOnce() {
+        Session a = joined(1, "alice", "lobby");
+        Session b = joined(2, "bob", "lobby");
+        b.poll();
+        for (int i = 0; i < FramedSessionHandler.MAX_HELD - 1; i++) {
+            a.send(toRoom(0, 0, "lobby", "n", text("e" + i))); // one read batch each: one held event each
+        }
+        assertEquals(0, queued(b));
+        assertEquals(0, b.channel.outboundMessages().size());
+        a.send(toRoom(0, 0, "lobby", "n", text("e" + (FramedSessionHandler.MAX_HELD - 1))));
+        assertEquals(FramedSessionHandler.MAX_HELD, b.channel.outboundMessages().size(),
+                "the " + FramedSessionHandler.MAX_HELD + "th event writes and flushes the hold, without a task");
+        for (int i = 0; i < FramedSessionHandler.MAX_HELD; i++) {
+            assertEquals("e" + i, b.nextEvent().payload());
+        }
+
+        ByteBuf big = PooledByteBufAllocator.DEFAULT.buffer(FramedSessionHandler.MAX_HELD_BYTES)
+                .writeZero(FramedSessionHandler.MAX_HELD_BYTES);
+        a.send(toRoom(0, 0, "lobby", "big", big));
+        assertEquals(1, b.channel.outboundMessages().size(), "so does an event of the most bytes held");
+        assertEquals("big", b.nextEvent().event());
+        b.expectNothing();
+    }
+
+    @Test
+    void whatAClosedConnectionHeldIsReleased() {
+        Session a = joined(1, "alice", "lobby");
+        Session b = joined(2, "bob", "lobby");
+        b.poll();
+        ByteBuf payload = text("held");
+        a.send(toRoom(0, 0, "lobby", "n", payload.retain()), toRoom(0, 0, "lobby", "n", text("too")));
+        assertTrue(payload.refCnt() > 1, "held by bob's connection");
+        b.channel.close();
+        b.channel.runPendingTasks();
+        assertEquals(1, payload.refCnt(), "released with the connection (ours is the one left)");
+        payload.release();
     }
 
     @Test
