@@ -15,6 +15,7 @@
 #   PAYLOAD [64] bytes  DURATION [8] measured seconds  WARMUP [5] (the JIT is still compiling at 2 s)
 #   ROUNDS [3]
 #   IO_THREADS [1]  SERVER_CPUS [0]  CLIENT_CPU [1]  PORT [17310]  JAVA_OPTS []
+#   BASE_JAVA_OPTS [JAVA_OPTS]: the baseline's JVM options, for a before/after of an option on one jar
 #   SYSCALLS [1 when perf is installed]: count the server's write/writev/sendmsg and epoll calls
 #   over the measured window (perf's syscall tracepoints, which cost little) and print them per
 #   delivery: how many deliveries each write carries.
@@ -33,7 +34,7 @@ JAR=${1:-server/target/switchboard-server.jar}
 SIZES=${SIZES:-100 1000 5000 15000} SERVERS=${SERVERS:-switchboard c c-batched}
 WINDOW=${WINDOW:-8} RATE=${RATE:-0} PAYLOAD=${PAYLOAD:-64} DURATION=${DURATION:-8} WARMUP=${WARMUP:-5}
 ROUNDS=${ROUNDS:-3} IO_THREADS=${IO_THREADS:-1} SERVER_CPUS=${SERVER_CPUS:-0} CLIENT_CPU=${CLIENT_CPU:-1}
-PORT=${PORT:-17310} JAVA_OPTS=${JAVA_OPTS:-} BASE_JAR=${BASE_JAR:-}
+PORT=${PORT:-17310} JAVA_OPTS=${JAVA_OPTS:-} BASE_JAR=${BASE_JAR:-} BASE_JAVA_OPTS=${BASE_JAVA_OPTS-${JAVA_OPTS:-}}
 if [ -z "${SYSCALLS:-}" ]; then
     SYSCALLS=0
     command -v perf >/dev/null && perf stat -e syscalls:sys_enter_writev true >/dev/null 2>&1 && SYSCALLS=1
@@ -55,12 +56,13 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 start_server() { # server
     case $1 in
         switchboard | baseline)
-            local jar=$JAR
+            local jar=$JAR opts=$JAVA_OPTS
             if [ "$1" = baseline ]; then
                 jar=${BASE_JAR:?"baseline" in SERVERS needs BASE_JAR}
+                opts=$BASE_JAVA_OPTS
             fi
-            # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-            taskset -c "$SERVER_CPUS" java $JAVA_OPTS -jar "$jar" --bind 127.0.0.1 --framed-port "$PORT" \
+            # shellcheck disable=SC2086 # opts is a list of options
+            taskset -c "$SERVER_CPUS" java $opts -jar "$jar" --bind 127.0.0.1 --framed-port "$PORT" \
                 --echo-port off --udp-port off --http-port off --io-threads "$IO_THREADS" --idle-timeout 0 \
                 --max-connections 20000 > "$WORK/server.log" 2>&1 & ;;
         c) taskset -c "$SERVER_CPUS" bench/bin/fanout_server "$PORT" > "$WORK/server.log" 2>&1 & ;;

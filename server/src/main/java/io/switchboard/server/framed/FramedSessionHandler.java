@@ -376,15 +376,16 @@ final class FramedSessionHandler extends FramedConnection {
     }
 
     /**
-     * Writes what is held into the pipeline, in order; with {@code flush}, flushes it at once
-     * (from the task, or when the hold is full), else leaves the flush to the write that follows.
+     * Writes what is held into the pipeline, in order, and flushes it: with {@code flushNow} at
+     * once (from the task, or when the hold is full), else through the flush consolidation (with the
+     * read batch's flush, or the replies that follow).
      */
     @Override
     void writeHeld() {
         writeHeld(false);
     }
 
-    private void writeHeld(boolean flush) {
+    private void writeHeld(boolean flushNow) {
         int n = heldCount;
         if (n == 0) {
             return;
@@ -411,8 +412,10 @@ final class FramedSessionHandler extends FramedConnection {
         if (within > 0) {
             session.counters().messagesOutWithin(within);
         }
-        if (flush) {
+        if (flushNow) {
             flushContext.flush();
+        } else {
+            ctx.flush(); // consolidated: with the read batch's flush, or in a task after it
         }
     }
 

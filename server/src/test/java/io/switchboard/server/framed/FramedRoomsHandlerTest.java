@@ -1132,6 +1132,18 @@ class FramedRoomsHandlerTest {
     }
 
     @Test
+    void aPublisherGetsItsOwnEventWithNothingElseToFlushIt() {
+        FramedServerInitializer initializer = new FramedServerInitializer(config().build().framedConfig(), hub, new Metrics());
+        Session a = inTheLobby(initializer, "alice");
+        a.send(toRoom(0, Flags.INCLUDE_SELF, "lobby", "n", text("mine"))); // no ACK: no reply to flush it
+        assertEquals("mine", a.nextEvent().payload());
+        a.send(toRoom(0, Flags.INCLUDE_SELF, "lobby", "n", text("one")), toRoom(0, Flags.INCLUDE_SELF, "lobby", "n", text("two")));
+        assertEquals("one", a.nextEvent().payload());
+        assertEquals("two", a.nextEvent().payload());
+        a.expectNothing();
+    }
+
+    @Test
     void whatAClosedConnectionHeldIsReleased() {
         Session a = joined(1, "alice", "lobby");
         Session b = joined(2, "bob", "lobby");
