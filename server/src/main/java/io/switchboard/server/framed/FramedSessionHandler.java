@@ -81,7 +81,8 @@ final class FramedSessionHandler extends FramedConnection {
     /** Where a write of held events is flushed: below the flush consolidation, which would defer it again. */
     private ChannelHandlerContext flushContext;
     /**
-     * Events handed to this connection (buffers, or {@link OutboundBatch}es encoded when written)
+     * Events handed to this connection ({@link Outbound}s and {@link OutboundBatch}es handed over
+     * on this loop, encoded when written; buffers encoded by another thread)
      * and not yet written into the pipeline: a fan-out appends to this array and schedules one task
      * ({@link #writeHeld(boolean)}) that writes all of them, so that a member of a large room costs a
      * fan-out one look at this handler per event, and the walk through its pipeline, its outbound
@@ -325,19 +326,24 @@ final class FramedSessionHandler extends FramedConnection {
 
     @Override
     public boolean write(Outbound message) {
+        EventExecutor loop = executor();
+        if (loop.inEventLoop()) {
+            // Encoded when written, on this thread: the one its fan-out runs on.
+            int length = message.encodedLength(Outbound.FRAMED);
+            if (length == 0) {
+                return false;
+            }
+            hold(message.retain(), length);
+            return true;
+        }
         ByteBuf bytes = message.framedBytes(); // encoded on the caller's thread, the one its fan-out runs on
         if (bytes == null) {
             return false;
         }
-        EventExecutor loop = executor();
-        if (loop.inEventLoop()) {
-            hold(bytes, bytes.readableBytes());
-        } else {
-            try {
-                loop.execute(() -> hold(bytes, bytes.readableBytes()));
-            } catch (RejectedExecutionException e) {
-                bytes.release(); // the loop is shutting down, and the connection with it
-            }
+        try {
+            loop.execute(() -> hold(bytes, bytes.readableBytes()));
+        } catch (RejectedExecutionException e) {
+            bytes.release(); // the loop is shutting down, and the connection with it
         }
         return true;
     }
@@ -402,6 +408,12 @@ final class FramedSessionHandler extends FramedConnection {
                 ByteBuf bytes = batch.encoded(Outbound.FRAMED);
                 within += batch.size() - 1; // SessionTraffic counts the buffer as one message
                 batch.release();
+                if (bytes != null) {
+                    ctx.write(bytes, ctx.voidPromise());
+                }
+            } else if (item instanceof Outbound message) {
+                ByteBuf bytes = message.framedBytes();
+                message.release();
                 if (bytes != null) {
                     ctx.write(bytes, ctx.voidPromise());
                 }

@@ -108,6 +108,28 @@ public final class Outbound extends AbstractReferenceCounted {
     }
 
     /**
+     * How many bytes {@link #encoded} gives for {@code encoding} (0 when it gives nothing), making
+     * the encoding if it is not made yet, without a duplicate.
+     */
+    public int encodedLength(Encoding encoding) {
+        for (int i = 0; i < count; i++) {
+            if (encodings[i] == encoding) {
+                return encoded[i] == null ? 0 : encoded[i].readableBytes();
+            }
+        }
+        ByteBuf bytes = encoding.encode(alloc, this);
+        int length = bytes == null ? 0 : bytes.readableBytes();
+        if (count < SLOTS) {
+            encodings[count] = encoding;
+            encoded[count] = bytes;
+            count++;
+        } else if (bytes != null) {
+            bytes.release(); // more formats than slots: not cached
+        }
+        return length;
+    }
+
+    /**
      * This message rendered by {@code rendering}, made on the first call and shared after (the
      * caller does not own it: it lives as long as this message).
      */
