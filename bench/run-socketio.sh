@@ -32,6 +32,7 @@
 #   RATES ["20 50 100 200 500 1000 2000"] fan-out publishes/s, increasing  STOP_P99_MS [1000]  GOAL_P99_MS [50]
 #   PIPELINE [64] publishes awaiting their ack  SIZE [100] payload bytes
 #   SERVERS ["switchboard switchboard-java node netty-socketio"]  MEMORY [1] also the memory table
+#   WORKLOADS ["echo fanout"] which of the two to run (WORKLOADS=echo MEMORY=0: the echo table alone)
 #   SERVER_CPU [0]  CLIENT_CPU [1]  PORT [18390]  SERVER_JAR [server/target/switchboard-server.jar]
 #   CLIENT_JAR [client/target/switchboard-client.jar]  JAVA [java]  JAVA_OPTS [] for the JVM servers
 #   BEFORE_JAR [] another server jar, run as the server "switchboard-before" (the relay) when SERVERS names it:
@@ -46,7 +47,12 @@ SERVER_CPU=${SERVER_CPU:-0} CLIENT_CPU=${CLIENT_CPU:-1} PORT=${PORT:-18390}
 SERVER_JAR=${SERVER_JAR:-server/target/switchboard-server.jar}
 CLIENT_JAR=${CLIENT_JAR:-client/target/switchboard-client.jar}
 JAVA=${JAVA:-java} JAVA_OPTS=${JAVA_OPTS:-} SERVERS=${SERVERS:-switchboard switchboard-java node netty-socketio}
-MEMORY=${MEMORY:-1}
+MEMORY=${MEMORY:-1} WORKLOADS=${WORKLOADS:-echo fanout}
+case " $WORKLOADS " in *" echo "* | *" fanout "*) ;; *) echo "run-socketio.sh: WORKLOADS: echo, fanout or both" >&2; exit 2 ;; esac
+run_echo=0 run_fanout=0
+case " $WORKLOADS " in *" echo "*) run_echo=1 ;; esac
+case " $WORKLOADS " in *" fanout "*) run_fanout=1 ;; esac
+[ "$run_fanout" = 1 ] || RATES=""
 BEFORE_JAR=${BEFORE_JAR:-}
 export SERVER_CPU CLIENT_CPU SERVER_JAR CLIENT_JAR JAVA JAVA_OPTS BEFORE_JAR
 for tool in python3 taskset; do
@@ -102,9 +108,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
         sio_cpu_sampler "$server_pid" "$samples"
         sio_echo_opts "$server"
         sio_fanout_opts "$server"
-        echo "==> round $round/$ROUNDS, $server: echo with ack, $CONNS sockets" >&2
-        load "echo-$server-$round" -c "$CONNS" "${echo_opts[@]}"
-        printf 'echo\t%s\t%s\t-\techo-%s-%s\t%s\n' "$server" "$round" "$server" "$round" "$samples" >> "$WORK/runs.tsv"
+        if [ "$run_echo" = 1 ]; then
+            echo "==> round $round/$ROUNDS, $server: echo with ack, $CONNS sockets" >&2
+            load "echo-$server-$round" -c "$CONNS" "${echo_opts[@]}"
+            printf 'echo\t%s\t%s\t-\techo-%s-%s\t%s\n' "$server" "$round" "$server" "$round" "$samples" >> "$WORK/runs.tsv"
+        fi
         for rate in $RATES; do
             echo "==> round $round/$ROUNDS, $server: fan-out to $SUBSCRIBERS at $rate publishes/s" >&2
             label="fanout-$server-$rate-$round"
@@ -171,19 +179,23 @@ def fmt(v, digits=0):
     return f"{v:,.{digits}f}"
 
 w = max(len(s) for s in servers) + 2
-print()
-print(f"echo with ack, {conns} sockets, closed loop (median of {rounds} rounds; round trips/s of every round in brackets)")
-print(f"  {'server':<{w}} {'round_trips/s':>14} {'p50_us':>9} {'p99_us':>9} {'server_cpu%':>12} {'cpu_us/rt':>10} {'tool_cpu%':>10}")
-for server in servers:
-    rs = [runs.get(("echo", server, "-", r), (None, None)) for r in range(1, rounds + 1)]
-    ok = [(s, c) for s, c in rs if s is not None and s["totals"]["completed"] > 0]
-    if not ok:
-        print(f"  {server:<{w}} n/a: no run completed (see {work}/echo-{server}-*.txt)")
-        continue
-    print(f"  {server:<{w}} {fmt(med([s['totals']['rate'] for s, _ in ok])):>14}"
-          f" {fmt(med([s['latency_us']['p50'] for s, _ in ok])):>9} {fmt(med([s['latency_us']['p99'] for s, _ in ok])):>9}"
-          f" {fmt(med([c for _, c in ok])):>12} {fmt(med([per_event(s['totals']['rate'], c) for s, c in ok]), 1):>10}"
-          f" {fmt(med([s['self']['cpu_percent'] for s, _ in ok])):>10}   [{' '.join(fmt(s['totals']['rate']) for s, _ in ok)}]")
+echo_ran = any(kind == "echo" for kind, *_ in runs)
+if echo_ran:
+    print()
+    print(f"echo with ack, {conns} sockets, closed loop (median of {rounds} rounds; round trips/s of every round in brackets)")
+    print(f"  {'server':<{w}} {'round_trips/s':>14} {'p50_us':>9} {'p99_us':>9} {'server_cpu%':>12} {'cpu_us/rt':>10} {'tool_cpu%':>10}")
+    for server in servers:
+        rs = [runs.get(("echo", server, "-", r), (None, None)) for r in range(1, rounds + 1)]
+        ok = [(s, c) for s, c in rs if s is not None and s["totals"]["completed"] > 0]
+        if not ok:
+            print(f"  {server:<{w}} n/a: no run completed (see {work}/echo-{server}-*.txt)")
+            continue
+        print(f"  {server:<{w}} {fmt(med([s['totals']['rate'] for s, _ in ok])):>14}"
+              f" {fmt(med([s['latency_us']['p50'] for s, _ in ok])):>9} {fmt(med([s['latency_us']['p99'] for s, _ in ok])):>9}"
+              f" {fmt(med([c for _, c in ok])):>12} {fmt(med([per_event(s['totals']['rate'], c) for s, c in ok]), 1):>10}"
+              f" {fmt(med([s['self']['cpu_percent'] for s, _ in ok])):>10}   [{' '.join(fmt(s['totals']['rate']) for s, _ in ok)}]")
+if not rates:  # WORKLOADS=echo
+    sys.exit()
 print()
 print(f"fan-out to {subs:,} subscribers, 1 publisher, open loop (median of the rounds that reached the rate;"
       " deliveries/s of every round in brackets, '-' where its sweep had stopped)")

@@ -25,7 +25,8 @@ package io.switchboard.server;
  *                 behind wsAuth; the first file sent in chunks puts chunkedWriter before
  *                 flushConsolidation; a WebSocket upgrade puts wsIdle first, takes httpIdle out and puts sessionTraffic
  *                 before wsDecoder; an Engine.IO
- *                 WebSocket gets socketioWs; a closing connection gets discard last
+ *                 WebSocket gets socketioWs and loses the HTTP-only handlers (traffic → [tls → tlsHandshake]
+ *                 → WebSocket codec → backpressure → socketio → [its deflate] → its aggregator → socketioWs); a closing connection gets discard last
  * </pre>
  */
 public final class HandlerNames {

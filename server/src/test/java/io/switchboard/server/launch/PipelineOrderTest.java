@@ -105,6 +105,23 @@ class PipelineOrderTest {
                 names.subList(names.indexOf(HandlerNames.WS_AUTH), names.size()), names.toString());
     }
 
+    /**
+     * An Engine.IO WebSocket keeps what its frames need and nothing of the HTTP listener that no
+     * longer applies: every frame read and every packet written would pass those handlers.
+     */
+    @Test
+    void httpAfterAnEngineIoUpgrade() {
+        names(httpInitializer());
+        channel.writeInbound(Unpooled.copiedBuffer("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\n"
+                + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n", StandardCharsets.US_ASCII));
+        channel.runPendingTasks();
+        List<String> names = channel.pipeline().names().stream()
+                .filter(n -> !n.startsWith("DefaultChannelPipeline$") && !n.startsWith("io.netty.")).toList();
+        assertEquals(List.of(HandlerNames.TRAFFIC, "wsencoder", "wsdecoder", HandlerNames.BACKPRESSURE,
+                HandlerNames.SOCKETIO, "socketioWsAggregator", HandlerNames.SOCKETIO_WS), names);
+    }
+
     private HttpServerInitializer httpInitializer() {
         SocketIoServer socketIo = new SocketIoServer(hub, config.session(), Authenticator.of(AuthTokens.none()),
                 UnpooledByteBufAllocator.DEFAULT, SocketIoOptions.defaults());

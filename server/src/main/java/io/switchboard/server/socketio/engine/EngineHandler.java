@@ -250,15 +250,37 @@ public final class EngineHandler extends ChannelInboundHandlerAdapter {
                 ch.close();
                 return;
             }
-            if (p.get(HandlerNames.HTTP_IDLE) != null) {
-                p.remove(HandlerNames.HTTP_IDLE); // the Engine.IO heartbeat watches the connection now
-            }
+            leaveHttp(p);
             if (session == null) {
                 target.openWebSocket(ch);
             } else {
                 session.execute(() -> session.attachProbe(ch));
             }
         });
+    }
+
+    /**
+     * The HTTP listener's handlers an upgraded Engine.IO connection has no use for. Each of them
+     * passes WebSocket frames on untouched (or never sees them), yet every frame read and every
+     * packet written would go through them; the header timeout and the drain stand aside once the
+     * 101 is written, the idle timer gives way to the Engine.IO heartbeat, and the rate limit,
+     * guard, router and WebSocket bridge handle requests, of which there are no more. What stays:
+     * the traffic counter, TLS, the WebSocket codec, backpressure, and the Engine.IO handlers.
+     */
+    private static final String[] HTTP_ONLY = {
+        HandlerNames.HTTP_HEADER_TIMEOUT, HandlerNames.HTTP_DRAIN, HandlerNames.HTTP_HEADER_TIMEOUT_END,
+        HandlerNames.HTTP_ACCESS_LOG, HandlerNames.HTTP_IDLE, HandlerNames.HTTP_AGGREGATOR,
+        HandlerNames.HTTP_FLOW_CONTROL, HandlerNames.HTTP_GUARD, HandlerNames.WS_AUTH, HandlerNames.HTTP_RATE_LIMIT,
+        HandlerNames.CHUNKED_WRITER, HandlerNames.FLUSH_CONSOLIDATION, HandlerNames.HTTP_ROUTER,
+    };
+
+    /** Takes {@link #HTTP_ONLY} out of an upgraded connection's pipeline (those present). */
+    static void leaveHttp(ChannelPipeline p) {
+        for (String name : HTTP_ONLY) {
+            if (p.get(name) != null) {
+                p.remove(name);
+            }
+        }
     }
 
     private static Handshake handshake(Channel ch, FullHttpRequest request, QueryStringDecoder uri) {

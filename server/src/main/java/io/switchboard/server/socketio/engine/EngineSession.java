@@ -65,6 +65,17 @@ final class EngineSession implements EngineSocket {
     private final SessionCounters counters = new SessionCounters();
     private long queuedBytes;
     private boolean flushScheduled;
+    /**
+     * The WebSocket whose read is in progress on this loop, until its read-complete: packets queued
+     * meanwhile (an acknowledgement sent from an event handler) are flushed then, together, with no
+     * task of their own.
+     */
+    private Channel reading;
+    /** A flush waits for {@link #reading}'s read-complete (no task was queued for it). */
+    private boolean flushOnReadComplete;
+    private final Runnable flushTask = this::flush;
+    /** Ends a WebSocket batch's write: the next batch may go (made once per WebSocket). */
+    private ChannelFutureListener wsWritten;
     /** A batch of WebSocket frames is being written; the queue waits for it (on the session loop). */
     private boolean wsWriting;
     private Poll pendingGet;
@@ -211,6 +222,7 @@ final class EngineSession implements EngineSocket {
     void openWebSocket(Channel ch) {
         ws = ch;
         wsRaw = isRaw(ch);
+        wsWritten = null;
         state = OPEN;
         server.register(this);
         wsWriting = true;
@@ -498,6 +510,7 @@ final class EngineSession implements EngineSocket {
         }
         ws = ch;
         wsRaw = isRaw(ch);
+        wsWritten = null;
         transport = WEBSOCKET;
         upgraded = true;
         log.debug("Engine.IO session {} upgraded to WebSocket", id);
@@ -516,22 +529,38 @@ final class EngineSession implements EngineSocket {
         if (wsWriting) {
             return;
         }
-        List<EnginePacket> batch = new ArrayList<>(queue);
-        queue.clear();
-        queuedBytes = 0;
         wsWriting = true;
+        queuedBytes = 0;
         Channel ch = ws;
-        writeWs(ch, wsRaw, batch, () -> execute(() -> {
-            wsWriting = false;
-            if (ws == ch && state != CLOSED && !queue.isEmpty()) {
-                flushWs();
+        if (ch.eventLoop() == loop) {
+            // The common case, on the connection's own loop: straight from the queue, no copy of it,
+            // and the WebSocket's one listener for the batch's last write.
+            if (wsWritten == null) {
+                wsWritten = f -> wsBatchWritten(ch);
             }
-        }));
-        ChannelOutboundBuffer out = ws.unsafe().outboundBuffer();
+            ChannelPromise last = ch.newPromise().addListener(wsWritten);
+            for (EnginePacket p; (p = queue.poll()) != null; ) {
+                ch.write(wsFrame(ch, wsRaw, p), queue.isEmpty() ? last : ch.voidPromise());
+            }
+            ch.flush();
+        } else {
+            List<EnginePacket> batch = new ArrayList<>(queue);
+            queue.clear();
+            writeWs(ch, wsRaw, batch, () -> execute(() -> wsBatchWritten(ch)));
+        }
+        ChannelOutboundBuffer out = ch.unsafe().outboundBuffer();
         if (out != null && out.totalPendingWriteBytes() > config.maxBufferedBytes()) {
             log.debug("Engine.IO session {}: {} bytes unsent on the WebSocket, closing", id,
                     out.totalPendingWriteBytes());
             closeNow("buffer full", null);
+        }
+    }
+
+    /** A batch written on {@code ch} (or failed): the next may go. On the session's loop. */
+    private void wsBatchWritten(Channel ch) {
+        wsWriting = false;
+        if (ws == ch && state != CLOSED && !queue.isEmpty()) {
+            flushWs();
         }
     }
 
@@ -551,22 +580,7 @@ final class EngineSession implements EngineSocket {
             ChannelPromise last = ch.newPromise();
             last.addListener(f -> written.run());
             for (int i = 0; i < batch.size(); i++) {
-                EnginePacket p = batch.get(i);
-                Object frame;
-                if (p.isBinary()) {
-                    frame = new BinaryWebSocketFrame(p.takeBinary());
-                } else {
-                    ByteBuf made = p.takeFrame();
-                    if (made != null && raw) {
-                        frame = made;
-                    } else {
-                        if (made != null) {
-                            made.release();
-                        }
-                        frame = new TextWebSocketFrame(EngineCodec.encodeText(p, ch.alloc()));
-                    }
-                }
-                ch.write(frame, i == batch.size() - 1 ? last : ch.voidPromise());
+                ch.write(wsFrame(ch, raw, batch.get(i)), i == batch.size() - 1 ? last : ch.voidPromise());
             }
             if (batch.isEmpty()) {
                 last.setSuccess();
@@ -585,6 +599,21 @@ final class EngineSession implements EngineSocket {
             }
             written.run();
         }
+    }
+
+    /** What {@code ch} is given for {@code p} (takes it): its made frame when {@code raw}, else a frame encoded for it. */
+    private static Object wsFrame(Channel ch, boolean raw, EnginePacket p) {
+        if (p.isBinary()) {
+            return new BinaryWebSocketFrame(p.takeBinary());
+        }
+        ByteBuf made = p.takeFrame();
+        if (made != null && raw) {
+            return made;
+        }
+        if (made != null) {
+            made.release();
+        }
+        return new TextWebSocketFrame(EngineCodec.encodeText(p, ch.alloc()));
     }
 
     private static void closeWs(Channel ch) {
@@ -660,12 +689,39 @@ final class EngineSession implements EngineSocket {
         }
         if (!flushScheduled) {
             flushScheduled = true;
-            loop.execute(this::flush);
+            if (reading != null && reading == ws) {
+                flushOnReadComplete = true;
+            } else {
+                loop.execute(flushTask);
+            }
+        }
+    }
+
+    /**
+     * A read of {@code ch} begins, on its loop; {@link #wsReadComplete} ends it. Only a WebSocket on
+     * the session's own loop counts (a probe upgraded from another loop hops anyway).
+     */
+    void wsReadStarted(Channel ch) {
+        if (ch.eventLoop() == loop) {
+            reading = ch;
+        }
+    }
+
+    /** The read of {@code ch} completed: what its packets queued leaves now, in one write. */
+    void wsReadComplete(Channel ch) {
+        if (reading != ch) {
+            return;
+        }
+        reading = null;
+        if (flushOnReadComplete) {
+            flushOnReadComplete = false;
+            flush();
         }
     }
 
     private void flush() {
         flushScheduled = false;
+        flushOnReadComplete = false;
         if (state == CLOSED || queue.isEmpty()) {
             return;
         }

@@ -31,6 +31,8 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter {
     private final EngineSession session;
     /** Whether this connection is an upgrade probe that has not sent the upgrade packet yet. */
     private boolean probing;
+    /** Whether the connection's loop is the session's: its packets are handed over in place. */
+    private boolean sameLoop;
 
     /**
      * @param probe whether this connection upgrades an existing polling session (its 2probe is
@@ -44,6 +46,9 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Channel ch = ctx.channel();
+        if (sameLoop) {
+            session.wsReadStarted(ch);
+        }
         try {
             if (msg instanceof TextWebSocketFrame frame) {
                 ByteBuf content = frame.content();
@@ -81,9 +86,25 @@ final class WebSocketTransport extends ChannelInboundHandlerAdapter {
     }
 
     private void hand(Channel ch, EnginePacket p) {
-        if (!session.execute(() -> session.onWsPacket(ch, p))) {
+        if (sameLoop) {
+            session.onWsPacket(ch, p);
+        } else if (!session.execute(() -> session.onWsPacket(ch, p))) {
             p.release();
         }
+    }
+
+    /** What the read's packets queued leaves now, in one flush, rather than in a task of its own. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (sameLoop) {
+            session.wsReadComplete(ctx.channel());
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        sameLoop = ctx.channel().eventLoop() == session.eventLoop();
     }
 
     @Override
