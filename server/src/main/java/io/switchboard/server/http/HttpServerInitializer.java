@@ -5,7 +5,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -131,9 +130,11 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
         if (headers != null) {
             pipeline.addLast(HandlerNames.HTTP_HEADER_TIMEOUT, headers);
         }
-        pipeline.addLast(HandlerNames.HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
-                        .setMaxInitialLineLength(config.maxInitialLine())
-                        .setMaxHeaderSize(config.maxHeaderBytes())))
+        HttpCodec codec = new HttpCodec(new HttpDecoderConfig()
+                .setMaxInitialLineLength(config.maxInitialLine())
+                .setMaxHeaderSize(config.maxHeaderBytes()));
+        pipeline.addLast(HandlerNames.HTTP_ENCODER, codec.encoder())
+                .addLast(HandlerNames.HTTP_CODEC, codec.decoder())
                 .addLast(HandlerNames.HTTP_DRAIN, new HttpDrain());
         if (headers != null) {
             pipeline.addLast(HandlerNames.HTTP_HEADER_TIMEOUT_END, headers.end());
