@@ -7,7 +7,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.server.Backpressure;
 import io.switchboard.server.HandlerNames;
@@ -27,7 +26,6 @@ import io.switchboard.server.socketio.engine.EngineListener;
 import io.switchboard.server.socketio.engine.EngineServer;
 import io.switchboard.server.tls.ServerTls;
 import io.switchboard.server.ws.WebSocketBridge;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -143,9 +141,8 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
             pipeline.addLast(HandlerNames.HTTP_ACCESS_LOG, new AccessLogHandler());
         }
         pipeline
-                // observeOutput: a slow download in progress is not idleness.
-                .addLast(HandlerNames.HTTP_IDLE, new IdleStateHandler(true, 0, 0,
-                        config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                // A slow download in progress is not idleness.
+                .addLast(HandlerNames.HTTP_IDLE, new IdleTimeout(config.idleTimeout().toMillis()))
                 .addLast(HandlerNames.HTTP_AGGREGATOR, new RequestAggregator(config.maxBodyBytes(), metrics))
                 // Backpressure turns reading off while responses pile up; flow control then holds
                 // the requests one read had already decoded, handing on one per read.
