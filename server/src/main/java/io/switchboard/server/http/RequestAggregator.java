@@ -43,6 +43,12 @@ final class RequestAggregator extends HttpObjectAggregator {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         HttpRequest head = bodiless;
+        if (head == null && msg instanceof FullHttpRequest) {
+            // Whole already (the listener's codec decodes a request without a body as one
+            // message): what the aggregator would do with it, without its output list.
+            ctx.fireChannelRead(msg);
+            return;
+        }
         if (head != null) {
             bodiless = null;
             FullHttpRequest request = join(head, msg);
