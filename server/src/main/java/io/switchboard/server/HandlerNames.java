@@ -73,8 +73,14 @@ public final class HandlerNames {
     /** The raw echo. */
     public static final String ECHO = "echo";
 
-    /** HTTP/1.1 request decoder and response encoder, with the request-line and header limits (http). */
+    /**
+     * HTTP/1.1 codec: Netty's {@code HttpServerCodec} on the admin listener; on the HTTP listener the
+     * request decoder, with the request-line and header limits, its response encoder just before it
+     * ({@link #HTTP_ENCODER}).
+     */
     public static final String HTTP_CODEC = "httpCodec";
+    /** The HTTP listener's response encoder, just before {@link #HTTP_CODEC} (http). */
+    public static final String HTTP_ENCODER = "httpEncoder";
     /** One access log line per request, right after the codec; only when {@code http.access-log} is on (http). */
     public static final String HTTP_ACCESS_LOG = "httpAccessLog";
     /** Answers 408 when a request's headers do not all arrive within the header timeout (http). */

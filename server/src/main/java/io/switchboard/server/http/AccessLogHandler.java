@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.switchboard.server.auth.AuthTokens;
+import io.switchboard.server.http.response.FixedResponse;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Instant;
@@ -91,8 +92,8 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
             ctx.write(msg, promise);
             return;
         }
-        if (msg instanceof HttpResponse) {
-            HttpResponseStatus status = ((HttpResponse) msg).status();
+        if (msg instanceof HttpResponse || msg instanceof FixedResponse) {
+            HttpResponseStatus status = msg instanceof FixedResponse fixed ? fixed.status() : ((HttpResponse) msg).status();
             boolean interim = status.codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL
                     && status.code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code();
             if (!interim) {
@@ -106,12 +107,14 @@ public final class AccessLogHandler extends ChannelDuplexHandler {
         }
         Entry entry = responding;
         if (entry != null) {
-            if (msg instanceof HttpContent) {
+            if (msg instanceof FixedResponse fixed) {
+                entry.bytes += fixed.contentLength();
+            } else if (msg instanceof HttpContent) {
                 entry.bytes += ((HttpContent) msg).content().readableBytes();
             } else if (msg instanceof FileRegion) {
                 entry.bytes += ((FileRegion) msg).count();
             }
-            if (msg instanceof LastHttpContent || upgraded) {
+            if (msg instanceof LastHttpContent || msg instanceof FixedResponse || upgraded) {
                 responding = null;
                 SocketAddress remote = ctx.channel().remoteAddress();
                 ChannelPromise p = promise.unvoid();

@@ -28,6 +28,11 @@ final class Cors {
         this.enabled = !serving.corsOrigins().isEmpty();
     }
 
+    /** Whether CORS is on ({@code http.cors-origins} not empty). */
+    boolean enabled() {
+        return enabled;
+    }
+
     /** Whether the request is a CORS preflight this listener answers (CORS on, origin allowed). */
     boolean isAllowedPreflight(HttpRequest request) {
         HttpHeaders in = request.headers();

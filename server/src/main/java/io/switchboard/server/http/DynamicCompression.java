@@ -27,6 +27,11 @@ final class DynamicCompression {
         this.threshold = threshold;
     }
 
+    /** Whether a body of this length is never compressed, whatever its type and the request. */
+    boolean leaves(int length) {
+        return threshold < 0 || length <= threshold;
+    }
+
     /** Whether a body of this type is worth compressing (text, JSON, JavaScript, XML, SVG). */
     static boolean compressible(String contentType) {
         if (contentType == null) {
@@ -41,7 +46,7 @@ final class DynamicCompression {
     /** Returns the response to send for a request with these headers: {@code response}, or its gzipped replacement. */
     FullHttpResponse apply(HttpHeaders request, FullHttpResponse response, ByteBufAllocator alloc) {
         HttpHeaders out = response.headers();
-        if (threshold < 0 || response.content().readableBytes() <= threshold
+        if (leaves(response.content().readableBytes())
                 || response.status().code() == HttpResponseStatus.PARTIAL_CONTENT.code()
                 || out.contains(HttpHeaderNames.CONTENT_ENCODING) || !compressible(out.get(HttpHeaderNames.CONTENT_TYPE))) {
             return response;

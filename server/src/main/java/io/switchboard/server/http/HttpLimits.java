@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.switchboard.server.Listener;
+import io.switchboard.server.http.response.FixedResponse;
 import io.switchboard.server.http.response.HttpDate;
 import io.switchboard.server.lifecycle.Connections;
 import io.switchboard.server.metrics.Metrics;
@@ -179,7 +180,7 @@ final class HttpLimits {
 
             @Override
             public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-                if (msg instanceof LastHttpContent && !(msg instanceof FullHttpResponse
+                if (msg instanceof FixedResponse || msg instanceof LastHttpContent && !(msg instanceof FullHttpResponse
                         && ((FullHttpResponse) msg).status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code())) {
                     inRequest = false;
                 } else if (msg instanceof FullHttpResponse) {

@@ -18,6 +18,7 @@ import io.netty.util.AttributeKey;
 import io.switchboard.common.Version;
 import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.server.Disconnects;
+import io.switchboard.server.http.response.FixedResponse;
 import io.switchboard.server.http.response.HttpResponses;
 import io.switchboard.server.http.settings.HttpServing;
 import io.switchboard.server.metrics.Metrics;
@@ -65,6 +66,9 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
      */
     private static final ByteBuf HEALTHZ = Unpooled.unreleasableBuffer(Unpooled.directBuffer(16)
             .writeBytes("{\"status\":\"up\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)).asReadOnly());
+    /** {@code /healthz} pre-encoded, for when nothing in it varies with the request. */
+    private static final FixedResponse HEALTHZ_FIXED = FixedResponse.of(HttpResponseStatus.OK, HttpResponses.JSON,
+            "{\"status\":\"up\"}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     /** Set on a connection once a failure on it has been logged at WARN and answered. */
     private static final AttributeKey<Boolean> FAILED = AttributeKey.valueOf(HttpRouter.class, "failed");
 
@@ -78,6 +82,11 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
     private final StaticFiles files;
     private final Cors cors;
     private final DynamicCompression compression;
+    /**
+     * Whether {@code /healthz} is the same for every request, so {@link #HEALTHZ_FIXED} answers it:
+     * no CORS headers to add, and a body too short to be compressed.
+     */
+    private final boolean fixedHealthz;
     private final byte[] chatPage;
     private final String homePage;
 
@@ -98,6 +107,7 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             RoomHub hub, TransportConfig transport, BooleanSupplier ready, ClusterStatus cluster) {
         this.cors = new Cors(serving);
         this.compression = new DynamicCompression(serving.gzipThreshold());
+        this.fixedHealthz = !cors.enabled() && compression.leaves(HEALTHZ_FIXED.contentLength());
         this.metricsEnabled = metricsEnabled;
         this.metrics = metrics;
         this.hub = hub;
@@ -151,7 +161,9 @@ public final class HttpRouter extends SimpleChannelInboundHandler<FullHttpReques
             respond(ctx, request, HttpResponses.error(HttpResponseStatus.BAD_REQUEST), keepAlive);
             return;
         }
-        if (path.is("healthz")) {
+        if (path.is("healthz") && fixedHealthz) {
+            HttpResponses.send(ctx, HEALTHZ_FIXED.keepAlive(keepAlive), metrics);
+        } else if (path.is("healthz")) {
             respond(ctx, request, HttpResponses.bytes(HttpResponseStatus.OK, HEALTHZ.duplicate(), HttpResponses.JSON),
                     keepAlive);
         } else if (path.is("readyz")) {

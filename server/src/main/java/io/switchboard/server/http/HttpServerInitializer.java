@@ -5,10 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.server.Backpressure;
 import io.switchboard.server.HandlerNames;
@@ -28,7 +25,6 @@ import io.switchboard.server.socketio.engine.EngineListener;
 import io.switchboard.server.socketio.engine.EngineServer;
 import io.switchboard.server.tls.ServerTls;
 import io.switchboard.server.ws.WebSocketBridge;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -131,9 +127,11 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
         if (headers != null) {
             pipeline.addLast(HandlerNames.HTTP_HEADER_TIMEOUT, headers);
         }
-        pipeline.addLast(HandlerNames.HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
-                        .setMaxInitialLineLength(config.maxInitialLine())
-                        .setMaxHeaderSize(config.maxHeaderBytes())))
+        HttpCodec codec = new HttpCodec(new HttpDecoderConfig()
+                .setMaxInitialLineLength(config.maxInitialLine())
+                .setMaxHeaderSize(config.maxHeaderBytes()));
+        pipeline.addLast(HandlerNames.HTTP_ENCODER, codec.encoder())
+                .addLast(HandlerNames.HTTP_CODEC, codec.decoder())
                 .addLast(HandlerNames.HTTP_DRAIN, new HttpDrain());
         if (headers != null) {
             pipeline.addLast(HandlerNames.HTTP_HEADER_TIMEOUT_END, headers.end());
@@ -142,14 +140,13 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
             pipeline.addLast(HandlerNames.HTTP_ACCESS_LOG, new AccessLogHandler());
         }
         pipeline
-                // observeOutput: a slow download in progress is not idleness.
-                .addLast(HandlerNames.HTTP_IDLE, new IdleStateHandler(true, 0, 0,
-                        config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                // A slow download in progress is not idleness.
+                .addLast(HandlerNames.HTTP_IDLE, new IdleTimeout(config.idleTimeout().toMillis()))
                 .addLast(HandlerNames.HTTP_AGGREGATOR, new RequestAggregator(config.maxBodyBytes(), metrics))
                 // Backpressure turns reading off while responses pile up; flow control then holds
                 // the requests one read had already decoded, handing on one per read.
                 .addLast(HandlerNames.BACKPRESSURE, Backpressure.INSTANCE)
-                .addLast(HandlerNames.HTTP_FLOW_CONTROL, new FlowControlHandler())
+                .addLast(HandlerNames.HTTP_FLOW_CONTROL, new HeldRequests())
                 .addLast(HandlerNames.HTTP_GUARD, guard);
         if (engine != null) {
             pipeline.addLast(HandlerNames.SOCKETIO, engine.handler());

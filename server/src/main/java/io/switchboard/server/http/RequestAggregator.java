@@ -43,13 +43,16 @@ final class RequestAggregator extends HttpObjectAggregator {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         HttpRequest head = bodiless;
+        if (head == null && msg instanceof FullHttpRequest) {
+            // Whole already (the listener's codec decodes a request without a body as one
+            // message): what the aggregator would do with it, without its output list.
+            ctx.fireChannelRead(msg);
+            return;
+        }
         if (head != null) {
             bodiless = null;
-            if (msg instanceof LastHttpContent last && !last.content().isReadable() && last.trailingHeaders().isEmpty()) {
-                last.release();
-                FullHttpRequest request = new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(),
-                        Unpooled.EMPTY_BUFFER, head.headers(), EmptyHttpHeaders.INSTANCE);
-                request.setDecoderResult(head.decoderResult());
+            FullHttpRequest request = join(head, msg);
+            if (request != null) {
                 ctx.fireChannelRead(request);
                 return;
             }
@@ -61,7 +64,27 @@ final class RequestAggregator extends HttpObjectAggregator {
         super.channelRead(ctx, msg);
     }
 
-    private static boolean bodiless(HttpRequest request) {
+    /**
+     * {@code head} (a request {@link #bodiless} said has no body) and {@code next}, the message
+     * after it, as one complete request, when {@code next} is an empty last content (released
+     * here); else {@code null}, and nothing is released.
+     */
+    static FullHttpRequest join(HttpRequest head, Object next) {
+        if (!(next instanceof LastHttpContent last) || last.content().isReadable() || !last.trailingHeaders().isEmpty()) {
+            return null;
+        }
+        last.release();
+        FullHttpRequest request = new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(),
+                Unpooled.EMPTY_BUFFER, head.headers(), EmptyHttpHeaders.INSTANCE);
+        request.setDecoderResult(head.decoderResult());
+        return request;
+    }
+
+    /**
+     * Whether a request has no body: decoded, no Content-Length or 0, no Transfer-Encoding, no
+     * Expect (as every GET and HEAD).
+     */
+    static boolean bodiless(HttpRequest request) {
         HttpHeaders headers = request.headers();
         String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
         return request.decoderResult().isSuccess() && (length == null || length.equals("0"))

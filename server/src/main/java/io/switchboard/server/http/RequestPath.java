@@ -63,16 +63,18 @@ final class RequestPath {
         if (!path.startsWith("/")) {
             return null;
         }
-        List<String> segments = new ArrayList<>();
-        for (String raw : path.substring(1).split("/", -1)) {
-            if (raw.isEmpty()) {
-                continue;
+        List<String> segments = new ArrayList<>(4);
+        for (int from = 1; from <= path.length(); ) {
+            int slash = path.indexOf('/', from);
+            int to = slash < 0 ? path.length() : slash;
+            if (to > from) { // empty segments are skipped
+                String segment = decode(path.substring(from, to));
+                if (segment == null || !safe(segment)) {
+                    return null;
+                }
+                segments.add(segment);
             }
-            String segment = decode(raw);
-            if (segment == null || !safe(segment)) {
-                return null;
-            }
-            segments.add(segment);
+            from = to + 1;
         }
         return new RequestPath(segments, path.endsWith("/"), target);
     }
@@ -159,6 +161,9 @@ final class RequestPath {
 
     /** Percent-decodes once, strictly: a bad escape or invalid UTF-8 gives {@code null}. */
     private static String decode(String raw) {
+        if (plainAscii(raw)) {
+            return raw; // no escape, ASCII only: decoding would give the same string
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);
@@ -187,6 +192,16 @@ final class RequestPath {
         } catch (CharacterCodingException e) {
             return null;
         }
+    }
+
+    private static boolean plainAscii(String raw) {
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%' || c >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.switchboard.server.http.response.FixedResponse;
 
 /**
  * Graceful shutdown for one HTTP/1.1 connection, just after the codec. It counts requests whose
@@ -47,7 +48,14 @@ public final class HttpDrain extends ChannelDuplexHandler {
             ctx.write(msg, promise);
             return;
         }
-        if (msg instanceof HttpResponse) {
+        boolean last = msg instanceof LastHttpContent;
+        if (msg instanceof FixedResponse fixed) {
+            last = true; // a whole response, head and end
+            if (draining && !lastStarted) {
+                lastStarted = true;
+                msg = fixed.keepAlive(false);
+            }
+        } else if (msg instanceof HttpResponse) {
             HttpResponse response = (HttpResponse) msg;
             if (response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
                 upgraded = true;
@@ -60,7 +68,7 @@ public final class HttpDrain extends ChannelDuplexHandler {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             }
         }
-        if (msg instanceof LastHttpContent) {
+        if (last) {
             inFlight = Math.max(0, inFlight - 1);
             if (draining && (lastStarted || inFlight == 0)) {
                 // The last response: nothing after it is answered.

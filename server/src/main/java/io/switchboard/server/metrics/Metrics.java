@@ -7,6 +7,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -80,7 +81,10 @@ public final class Metrics {
     private final Map<Listener, ListenerCounters> listeners = new EnumMap<>(Listener.class);
     private final LongAdder[] framesIn = new LongAdder[256];
     private final Map<Integer, LongAdder> errors = new ConcurrentHashMap<>();
+    private static final int STATUS_CODES = 600;
     private final Map<Integer, LongAdder> httpRequests = new ConcurrentHashMap<>();
+    /** The counters of {@link #httpRequests} by status code, found without boxing the code. */
+    private final AtomicReferenceArray<LongAdder> httpStatusCounters = new AtomicReferenceArray<>(STATUS_CODES);
     private final LongAdder datagramsIn = new LongAdder();
     private final LongAdder datagramsOut = new LongAdder();
     private final LongAdder datagramsDropped = new LongAdder();
@@ -116,7 +120,16 @@ public final class Metrics {
 
     /** An HTTP response with this status was sent. */
     public void httpResponse(int status) {
-        httpRequests.computeIfAbsent(status, c -> new LongAdder()).increment();
+        if (status < 0 || status >= STATUS_CODES) {
+            httpRequests.computeIfAbsent(status, c -> new LongAdder()).increment();
+            return;
+        }
+        LongAdder counter = httpStatusCounters.get(status);
+        if (counter == null) {
+            counter = httpRequests.computeIfAbsent(status, c -> new LongAdder());
+            httpStatusCounters.set(status, counter);
+        }
+        counter.increment();
     }
 
     public void datagramIn() {

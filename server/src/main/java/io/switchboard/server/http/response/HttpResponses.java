@@ -89,6 +89,20 @@ public final class HttpResponses {
         return written;
     }
 
+    /**
+     * Sends a pre-encoded response (its {@code Connection} variant says whether the connection
+     * stays open) in one write and one flush, counted; closes the connection after it unless it
+     * is the keep-alive variant.
+     */
+    public static ChannelFuture send(ChannelHandlerContext ctx, FixedResponse response, Metrics metrics) {
+        metrics.httpResponse(response.status().code());
+        ChannelFuture written = ctx.writeAndFlush(response);
+        if (!response.keepAlive()) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+        return written;
+    }
+
     /** Sends {@link #error} for {@code status} and closes the connection after it. */
     public static ChannelFuture sendErrorAndClose(ChannelHandlerContext ctx, HttpResponseStatus status, Metrics metrics) {
         return send(ctx, error(status), false, metrics);
