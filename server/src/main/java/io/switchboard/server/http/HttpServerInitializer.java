@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.server.Backpressure;
@@ -146,7 +147,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
                 // Backpressure turns reading off while responses pile up; flow control then holds
                 // the requests one read had already decoded, handing on one per read.
                 .addLast(HandlerNames.BACKPRESSURE, Backpressure.INSTANCE)
-                .addLast(HandlerNames.HTTP_FLOW_CONTROL, new HeldRequests())
+                .addLast(HandlerNames.HTTP_FLOW_CONTROL, new FlowControlHandler())
                 .addLast(HandlerNames.HTTP_GUARD, guard);
         if (engine != null) {
             pipeline.addLast(HandlerNames.SOCKETIO, engine.handler());
