@@ -328,7 +328,8 @@ final class FramedSessionHandler extends FramedConnection {
     public boolean write(Outbound message) {
         EventExecutor loop = executor();
         if (loop.inEventLoop()) {
-            // Encoded when written, on this thread: the one its fan-out runs on.
+            // Encoded once for all its framed recipients (on this thread, the one its fan-out runs
+            // on); this member's duplicate is made when its hold is written.
             int length = message.encodedLength(Outbound.FRAMED);
             if (length == 0) {
                 return false;
@@ -355,7 +356,8 @@ final class FramedSessionHandler extends FramedConnection {
 
     @Override
     public int write(OutboundBatch batch) {
-        // One buffer for the whole burst, shared by every framed member, encoded when written.
+        // One buffer for the whole burst, made by the first member and shared by all; each
+        // member's duplicate of it is made when its hold is written.
         hold(batch.retain(), batch.encodedLength(Outbound.FRAMED));
         return batch.size();
     }

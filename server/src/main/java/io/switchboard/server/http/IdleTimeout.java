@@ -108,6 +108,7 @@ final class IdleTimeout extends ChannelDuplexHandler {
         long now = clock.getAsLong();
         if (outputMoved() | active) {
             active = false;
+            fired = false; // the next idle period's event is a first one again, as Netty's
             lastActivity = now;
         }
         long idle = now - lastActivity;

@@ -91,20 +91,11 @@ public final class Outbound extends AbstractReferenceCounted {
      * for that encoding only.
      */
     public ByteBuf encoded(Encoding encoding) {
-        for (int i = 0; i < count; i++) {
-            if (encodings[i] == encoding) {
-                ByteBuf bytes = encoded[i];
-                return bytes == null ? null : bytes.retainedDuplicate();
-            }
+        int slot = slot(encoding);
+        if (slot < 0) {
+            return encoding.encode(alloc, this); // more formats than slots: not cached, the caller owns this one
         }
-        ByteBuf bytes = encoding.encode(alloc, this);
-        if (count < SLOTS) {
-            encodings[count] = encoding;
-            encoded[count] = bytes;
-            count++;
-            return bytes == null ? null : bytes.retainedDuplicate();
-        }
-        return bytes; // more formats than slots: not cached, the caller owns this one
+        return encoded[slot] == null ? null : encoded[slot].retainedDuplicate();
     }
 
     /**
@@ -112,21 +103,32 @@ public final class Outbound extends AbstractReferenceCounted {
      * the encoding if it is not made yet, without a duplicate.
      */
     public int encodedLength(Encoding encoding) {
+        int slot = slot(encoding);
+        if (slot < 0) {
+            ByteBuf bytes = encoding.encode(alloc, this);
+            if (bytes == null) {
+                return 0;
+            }
+            int length = bytes.readableBytes();
+            bytes.release();
+            return length;
+        }
+        return encoded[slot] == null ? 0 : encoded[slot].readableBytes();
+    }
+
+    /** The cache slot of {@code encoding}, made on first use; -1 when every slot holds another format. */
+    private int slot(Encoding encoding) {
         for (int i = 0; i < count; i++) {
             if (encodings[i] == encoding) {
-                return encoded[i] == null ? 0 : encoded[i].readableBytes();
+                return i;
             }
         }
-        ByteBuf bytes = encoding.encode(alloc, this);
-        int length = bytes == null ? 0 : bytes.readableBytes();
-        if (count < SLOTS) {
-            encodings[count] = encoding;
-            encoded[count] = bytes;
-            count++;
-        } else if (bytes != null) {
-            bytes.release(); // more formats than slots: not cached
+        if (count == SLOTS) {
+            return -1;
         }
-        return length;
+        encoded[count] = encoding.encode(alloc, this);
+        encodings[count] = encoding;
+        return count++;
     }
 
     /**

@@ -75,6 +75,15 @@ class IdleTimeoutTest {
     }
 
     @Test
+    void anIdlePeriodAfterActivityStartsWithTheFirstEventAgain() {
+        pass(1000);
+        assertEquals(List.of(IdleStateEvent.FIRST_ALL_IDLE_STATE_EVENT), events);
+        channel.writeInbound(Unpooled.buffer(1).writeByte(1));
+        pass(1500);
+        assertEquals(List.of(IdleStateEvent.FIRST_ALL_IDLE_STATE_EVENT, IdleStateEvent.FIRST_ALL_IDLE_STATE_EVENT), events);
+    }
+
+    @Test
     void itStopsWithTheConnection() {
         channel.close();
         pass(5000);
