@@ -70,6 +70,7 @@ import java.util.Set;
 public final class SioDecoder {
     /** Jackson's own depth limit sits above ours, so that ours is the one that speaks. */
     private static final JsonFactory JSON = JsonFactory.builder()
+            .recyclerPool(LoopBufferRecyclers.INSTANCE)
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(SioDecoderOptions.MAX_NESTING_DEPTH_LIMIT + 1).build())
             .build();
