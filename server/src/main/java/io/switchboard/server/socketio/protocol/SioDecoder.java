@@ -301,6 +301,13 @@ public final class SioDecoder {
     // ---- the payload ----
 
     private JsonNode parsePayload(String message, int start, Slot[] slotsOrNull) throws SioDecodeException {
+        if (slotsOrNull == null) {
+            // The common event, compact and plain, read without a parser; anything else below.
+            JsonNode plain = PlainJson.read(message, start, options.maxNestingDepth());
+            if (plain != null) {
+                return plain;
+            }
+        }
         StringReader reader = new StringReader(message);
         try (JsonParser parser = JSON.createParser(reader)) {
             reader.skip(start);
