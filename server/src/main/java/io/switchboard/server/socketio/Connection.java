@@ -277,13 +277,21 @@ final class Connection {
         onLoop(() -> sockets.remove(socket.namespace().name(), socket)); // from the socket's loop
     }
 
-    /** Encodes and sends one packet. */
     /** The Engine.IO message's WebSocket frame: the form a packet is made in once for all its recipients. */
     private static final SioEncoded.TextEncoding WS_MESSAGE = EngineSocket::webSocketMessage;
 
+    /**
+     * Encodes and sends one packet to this connection alone (an acknowledgement, a CONNECT answer):
+     * a text-only packet's WebSocket frame goes to the transport as it is made, without the shared
+     * form's duplicate that {@link #send(SioEncoded)} hands each recipient.
+     */
     void send(SioPacket packet) {
         try (SioEncoded encoded = server.encoder().encode(packet)) {
-            send(encoded);
+            if (!encoded.isBinary() && "websocket".equals(engine.transport())) {
+                engine.send(encoded.text(), EngineSocket.webSocketMessage(server.encoder().allocator(), encoded.text()));
+            } else {
+                send(encoded);
+            }
         }
     }
 

@@ -136,7 +136,7 @@ final class Relay {
     }
 
     private static void ok(SioSocket.ClientAck ack, JsonNode result) {
-        ArrayNode args = NODES.arrayNode().addNull();
+        ArrayNode args = NODES.arrayNode(2).addNull(); // sized: the default list grows at its first element
         if (result != null) {
             args.add(result);
         }

@@ -167,27 +167,23 @@ public final class SocketIoServer {
         counters.computeIfAbsent(cause, k -> new LongAdder()).increment();
     }
 
-    /** Engine.IO sessions to Socket.IO connections. */
+    /** Engine.IO sessions to Socket.IO connections: each session carries its connection ({@link EngineSocket#attach}). */
     private final class Listener implements EngineListener {
-        private final Map<EngineSocket, Connection> connections = new ConcurrentHashMap<>();
-
         @Override
         public void onOpen(EngineSocket socket) {
-            connections.put(socket, new Connection(SocketIoServer.this, socket));
+            socket.attach(new Connection(SocketIoServer.this, socket));
         }
 
         @Override
         public void onMessage(EngineSocket socket, String text) {
-            Connection c = connections.get(socket);
-            if (c != null) {
+            if (socket.attachment() instanceof Connection c) {
                 c.onText(text);
             }
         }
 
         @Override
         public void onBinary(EngineSocket socket, ByteBuf data) {
-            Connection c = connections.get(socket);
-            if (c == null) {
+            if (!(socket.attachment() instanceof Connection c)) {
                 data.release();
                 return;
             }
@@ -196,8 +192,8 @@ public final class SocketIoServer {
 
         @Override
         public void onClose(EngineSocket socket, String reason) {
-            Connection c = connections.remove(socket);
-            if (c != null) {
+            if (socket.attachment() instanceof Connection c) {
+                socket.attach(null);
                 c.onClose(reason);
             }
             log.debug("engine.io session {} closed: {}", socket.id(), reason);

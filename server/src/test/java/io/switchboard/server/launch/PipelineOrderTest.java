@@ -119,7 +119,7 @@ class PipelineOrderTest {
         List<String> names = channel.pipeline().names().stream()
                 .filter(n -> !n.startsWith("DefaultChannelPipeline$") && !n.startsWith("io.netty.")).toList();
         assertEquals(List.of(HandlerNames.TRAFFIC, "wsencoder", "wsdecoder", HandlerNames.BACKPRESSURE,
-                HandlerNames.SOCKETIO, "socketioWsAggregator", HandlerNames.SOCKETIO_WS), names);
+                "socketioWsAggregator", HandlerNames.SOCKETIO_WS), names);
     }
 
     private HttpServerInitializer httpInitializer() {

@@ -264,14 +264,16 @@ public final class EngineHandler extends ChannelInboundHandlerAdapter {
      * passes WebSocket frames on untouched (or never sees them), yet every frame read and every
      * packet written would go through them; the header timeout and the drain stand aside once the
      * 101 is written, the idle timer gives way to the Engine.IO heartbeat, and the rate limit,
-     * guard, router and WebSocket bridge handle requests, of which there are no more. What stays:
-     * the traffic counter, TLS, the WebSocket codec, backpressure, and the Engine.IO handlers.
+     * guard, router and WebSocket bridge handle requests, of which there are no more; so does this
+     * handler ({@link HandlerNames#SOCKETIO}), which passes frames on. What stays: the traffic
+     * counter, TLS, the WebSocket codec, backpressure, and the Engine.IO WebSocket handlers.
      */
     private static final String[] HTTP_ONLY = {
         HandlerNames.HTTP_HEADER_TIMEOUT, HandlerNames.HTTP_DRAIN, HandlerNames.HTTP_HEADER_TIMEOUT_END,
         HandlerNames.HTTP_ACCESS_LOG, HandlerNames.HTTP_IDLE, HandlerNames.HTTP_AGGREGATOR,
         HandlerNames.HTTP_FLOW_CONTROL, HandlerNames.HTTP_GUARD, HandlerNames.WS_AUTH, HandlerNames.HTTP_RATE_LIMIT,
         HandlerNames.CHUNKED_WRITER, HandlerNames.FLUSH_CONSOLIDATION, HandlerNames.HTTP_ROUTER,
+        HandlerNames.SOCKETIO,
     };
 
     /** Takes {@link #HTTP_ONLY} out of an upgraded connection's pipeline (those present). */

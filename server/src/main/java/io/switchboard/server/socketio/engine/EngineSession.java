@@ -84,6 +84,8 @@ final class EngineSession implements EngineSocket {
     private ScheduledFuture<?> pingTimeoutTimer;
     private ScheduledFuture<?> upgradeTimer;
     private ScheduledFuture<?> closeTimer;
+    /** The layer above's object for this session; on the loop only. */
+    private Object attachment;
 
     EngineSession(EngineServer server, String id, EventLoop loop, Handshake handshake, String transport) {
         this.server = server;
@@ -145,6 +147,16 @@ final class EngineSession implements EngineSocket {
     @Override
     public SessionCounters counters() {
         return counters;
+    }
+
+    @Override
+    public void attach(Object attachment) {
+        this.attachment = attachment;
+    }
+
+    @Override
+    public Object attachment() {
+        return attachment;
     }
 
     @Override

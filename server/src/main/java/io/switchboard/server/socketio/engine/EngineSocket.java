@@ -58,4 +58,13 @@ public interface EngineSocket {
      * the Socket.IO sockets on it count into the same.
      */
     io.switchboard.server.session.SessionCounters counters();
+
+    /**
+     * Attaches the layer above's object for this session (its Socket.IO connection), so that each
+     * message finds it without a lookup. On {@link #eventLoop()}, like what reads it.
+     */
+    void attach(Object attachment);
+
+    /** What {@link #attach} attached, or {@code null}. On {@link #eventLoop()}. */
+    Object attachment();
 }

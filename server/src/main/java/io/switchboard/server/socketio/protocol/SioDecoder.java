@@ -70,6 +70,7 @@ import java.util.Set;
 public final class SioDecoder {
     /** Jackson's own depth limit sits above ours, so that ours is the one that speaks. */
     private static final JsonFactory JSON = JsonFactory.builder()
+            .recyclerPool(LoopBufferRecyclers.INSTANCE)
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(SioDecoderOptions.MAX_NESTING_DEPTH_LIMIT + 1).build())
             .build();
@@ -300,6 +301,13 @@ public final class SioDecoder {
     // ---- the payload ----
 
     private JsonNode parsePayload(String message, int start, Slot[] slotsOrNull) throws SioDecodeException {
+        if (slotsOrNull == null) {
+            // The common event, compact and plain, read without a parser; anything else below.
+            JsonNode plain = PlainJson.read(message, start, options.maxNestingDepth());
+            if (plain != null) {
+                return plain;
+            }
+        }
         StringReader reader = new StringReader(message);
         try (JsonParser parser = JSON.createParser(reader)) {
             reader.skip(start);

@@ -33,6 +33,7 @@ public final class SioEncoder {
     private static final String PLACEHOLDER = "_placeholder";
     private static final ByteBuf[] NO_ATTACHMENTS = new ByteBuf[0];
     private static final JsonFactory JSON = JsonFactory.builder()
+            .recyclerPool(LoopBufferRecyclers.INSTANCE)
             .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(MAX_DEPTH + 1).build())
             .build();
 
@@ -43,9 +44,18 @@ public final class SioEncoder {
         this.allocator = Objects.requireNonNull(allocator, "allocator");
     }
 
+    /** The allocator the attachments' buffers (and the shared text bytes of {@link SioEncoded}) come from. */
+    public ByteBufAllocator allocator() {
+        return allocator;
+    }
+
     /** Encodes {@code packet}; the caller owns the result and must {@link SioEncoded#close()} it. */
     public SioEncoded encode(SioPacket packet) {
         JsonNode data = packet.data();
+        String simple = simpleText(packet);
+        if (simple != null) {
+            return new SioEncoded(simple, NO_ATTACHMENTS, allocator);
+        }
         int binaries = data == null ? 0 : countBinary(data, 1);
         SioPacketType wireType = packet.type();
         if (binaries > 0) {
@@ -91,6 +101,112 @@ public final class SioEncoder {
             throw e;
         }
         return new SioEncoded(text.toString(), buffers, allocator);
+    }
+
+    /**
+     * The text of a packet whose data is plain (see {@link #appendPlain}), written without a
+     * Jackson generator: an acknowledgement such as {@code [null]} or an event of a few strings and
+     * numbers, the common case, costs no generator, buffer recycler or writer. The same characters
+     * as the generator's (no spaces, fields in order); {@code null} when anything in the data is
+     * not plain, and the full path encodes it (and refuses what it refuses).
+     */
+    private static String simpleText(SioPacket packet) {
+        JsonNode data = packet.data();
+        StringBuilder text = new StringBuilder(64);
+        text.append(packet.type().wireChar());
+        if (!SioPacket.DEFAULT_NAMESPACE.equals(packet.namespace())) {
+            text.append(packet.namespace()).append(',');
+        }
+        if (packet.hasAckId()) {
+            text.append(packet.ackId());
+        }
+        if (data != null && !appendPlain(text, data, 1)) {
+            return null;
+        }
+        return text.toString();
+    }
+
+    /** How deep {@link #appendPlain} goes before it leaves a tree to the generator. */
+    private static final int PLAIN_DEPTH = 32;
+
+    /**
+     * Appends {@code node} as JSON when it and everything in it is plain: null, a boolean, an int or
+     * long, a string (or field name) of printable ASCII other than {@code "} and {@code \} (what
+     * the generator writes unescaped), arrays and objects of these up to {@link #PLAIN_DEPTH} deep,
+     * no {@code "_placeholder"} field. False otherwise (what was appended is then left for the
+     * caller to drop).
+     */
+    static boolean appendPlain(StringBuilder out, JsonNode node, int depth) {
+        switch (node.getNodeType()) {
+            case NULL:
+                out.append("null");
+                return true;
+            case BOOLEAN:
+                out.append(node.booleanValue());
+                return true;
+            case NUMBER:
+                switch (node.numberType()) {
+                    case INT -> out.append(node.intValue());
+                    case LONG -> out.append(node.longValue());
+                    default -> {
+                        return false;
+                    }
+                }
+                return true;
+            case STRING:
+                return appendPlainString(out, node.textValue());
+            case ARRAY: {
+                if (depth > PLAIN_DEPTH) {
+                    return false;
+                }
+                out.append('[');
+                for (int i = 0; i < node.size(); i++) {
+                    if (i > 0) {
+                        out.append(',');
+                    }
+                    if (!appendPlain(out, node.get(i), depth + 1)) {
+                        return false;
+                    }
+                }
+                out.append(']');
+                return true;
+            }
+            case OBJECT: {
+                if (depth > PLAIN_DEPTH || node.has(PLACEHOLDER)) {
+                    return false;
+                }
+                out.append('{');
+                boolean first = true;
+                for (Map.Entry<String, JsonNode> field : node.properties()) {
+                    if (!first) {
+                        out.append(',');
+                    }
+                    first = false;
+                    if (!appendPlainString(out, field.getKey())) {
+                        return false;
+                    }
+                    out.append(':');
+                    if (!appendPlain(out, field.getValue(), depth + 1)) {
+                        return false;
+                    }
+                }
+                out.append('}');
+                return true;
+            }
+            default:
+                return false;
+        }
+    }
+
+    private static boolean appendPlainString(StringBuilder out, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        out.append('"').append(s).append('"');
+        return true;
     }
 
     /** Counts the binary nodes in {@code node}, checking on the way that the wire can carry it. */

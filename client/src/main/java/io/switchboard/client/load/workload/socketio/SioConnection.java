@@ -524,7 +524,13 @@ final class SioConnection implements LoadConnection {
         checkEcho(buf, token);
     }
 
-    /** {@code ["<payload>"]} byte for byte; else the relay's {@code [null...]}; else a refusal or a wrong echo. */
+    /** The relay's acknowledgement of an {@code sb:} event without a result. */
+    private static final byte[] NULL_ACK = SioWire.ascii("[null]");
+
+    /**
+     * {@code ["<payload>"]} byte for byte; else the relay's {@code [null]} byte for byte; else
+     * parsed: {@code [null...]}, a refusal or a wrong echo.
+     */
     private void checkEcho(ByteBuf buf, int token) {
         int at = packet.json;
         int size = sizeOf[token];
@@ -533,6 +539,10 @@ final class SioConnection implements LoadConnection {
                 && buf.getByte(packet.end - 2) == '"' && buf.getByte(packet.end - 1) == ']'
                 && io.netty.buffer.ByteBufUtil.equals(buf, at + 2, chars, chars.readerIndex() + offsetOf[token], size)) {
             ctx.completed(token);
+            return;
+        }
+        if (SioWire.regionEquals(buf, at, packet.end, NULL_ACK) && packet.end - at == NULL_ACK.length) {
+            ctx.completed(token); // the relay's answer, byte for byte: what the parse below would accept, without it
             return;
         }
         JsonNode args = json(buf);
