@@ -10,7 +10,9 @@ import io.netty.channel.ChannelPromise;
  * of one read (pipelined, or a burst) leave in one flush, at the read's end, or, when a request was handed on outside a read
  * (the flow-control handler passes held requests on from {@code read()}, with no read-complete
  * after it), in a task on the event loop right after the current I/O. Netty's
- * {@code FlushConsolidationHandler} waits for a read-complete that then never comes.
+ * {@code FlushConsolidationHandler} waits for a read-complete that then never comes. Which of the
+ * two it is, the codec says ({@link HttpCodec#reading}), and it also flushes at the end of every
+ * read ({@link HttpCodec#afterRead}), so a request handled within a read costs no task.
  *
  * <p>Sits right before the router, so that the chunked writer's and WebSocket's own flushes go out
  * at once; so does any flush outside the router's {@code channelRead} (an error answered from
@@ -18,15 +20,25 @@ import io.netty.channel.ChannelPromise;
  * connection.
  */
 final class FlushConsolidation extends ChannelDuplexHandler {
+    /** Whether a read is in progress; {@code null}: never assumed (a task for every deferred flush). */
+    private final HttpCodec codec;
     private ChannelHandlerContext ctx;
     private boolean pending;
     /** In the router's {@code channelRead}: its flushes wait. */
     private boolean handling;
     private final Runnable task = this::flushPending;
 
+    /** @param codec the connection's codec, which says when a read is in progress and ends; or {@code null} */
+    FlushConsolidation(HttpCodec codec) {
+        this.codec = codec;
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        if (codec != null) {
+            codec.afterRead(this::flushPending);
+        }
     }
 
     @Override
@@ -46,7 +58,9 @@ final class FlushConsolidation extends ChannelDuplexHandler {
             ctx.flush();
         } else if (!pending) {
             pending = true;
-            ctx.executor().execute(task);
+            if (codec == null || !codec.reading()) {
+                ctx.executor().execute(task);
+            } // else flushed at the read's end
         }
     }
 
@@ -72,6 +86,9 @@ final class FlushConsolidation extends ChannelDuplexHandler {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (codec != null) {
+            codec.afterRead(null);
+        }
         flushPending();
     }
 

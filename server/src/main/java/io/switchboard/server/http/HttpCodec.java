@@ -30,6 +30,13 @@ import java.util.List;
  * leaves as one {@link FullHttpRequest} with the empty buffer rather than a head and an empty
  * last content, so one message passes the handlers after it and the aggregator lets it by.
  *
+ * <p>It also tells three things of the connection what they would otherwise stand in the pipeline
+ * for, at a field write or two instead of a handler each message passes: the idle timeout
+ * ({@link #idle}) that something was read or written, the header timeout ({@link #headers}) of
+ * a request's first bytes, its headers and its response's end, and whoever asks ({@link #reading}, the
+ * flush consolidation) whether a read from the socket is in progress, with a call at its end
+ * ({@link #afterRead}).
+ *
  * <p>Two handlers rather than one combined handler: Netty's WebSocket handshaker finds them by
  * type ({@link HttpRequestDecoder}, {@link HttpResponseEncoder}) to put its own codec in their
  * place, and a message passes one context instead of a combined handler's two. One per connection.
@@ -40,6 +47,14 @@ final class HttpCodec {
     private final Encoder encoder = new Encoder();
     /** Set by a request with both Transfer-Encoding: chunked and Content-Length: close after its response. */
     private boolean closeAfterResponse;
+    /** Told of every read and every write, or {@code null}. */
+    private IdleTimeout idle;
+    /** Told of a request's first bytes, of its headers and of its response's end, or {@code null}. */
+    private HttpLimits.HeaderTimeout headers;
+    /** Between a read's first bytes reaching the decoder and the end of its read-complete. */
+    private boolean reading;
+    /** Run at the end of every read (after its read-complete has passed the handlers), or {@code null}. */
+    private Runnable afterRead;
 
     HttpCodec(HttpDecoderConfig config) {
         decoder = new Decoder(config);
@@ -55,9 +70,74 @@ final class HttpCodec {
         return encoder;
     }
 
+    /** Tells {@code idle} of every read (bytes reaching the decoder) and every write (anything the encoder writes). */
+    HttpCodec idle(IdleTimeout idle) {
+        this.idle = idle;
+        return this;
+    }
+
+    /** Tells {@code headers} of each request's first bytes, of its decoded headers and of the end of its response. */
+    HttpCodec headers(HttpLimits.HeaderTimeout headers) {
+        this.headers = headers;
+        return this;
+    }
+
+    /**
+     * Whether a read from the socket is in progress: its bytes reached the decoder and its
+     * read-complete has not yet passed the pipeline. A request handed on outside (by the flow
+     * control, from {@code read()}) comes with no read-complete after it.
+     */
+    boolean reading() {
+        return reading;
+    }
+
+    /**
+     * Runs {@code task} at the end of every read, after the read-complete passed every handler,
+     * even when one of them held it back (the flow control does while it holds requests); also
+     * when the decoder leaves the pipeline.
+     */
+    void afterRead(Runnable task) {
+        this.afterRead = task;
+    }
+
+    private void readEnded() {
+        reading = false;
+        if (afterRead != null) {
+            afterRead.run();
+        }
+    }
+
     private final class Decoder extends HttpRequestDecoder {
         Decoder(HttpDecoderConfig config) {
             super(config);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            reading = true;
+            if (idle != null) {
+                idle.touch();
+            }
+            if (headers != null && msg instanceof ByteBuf bytes) {
+                headers.bytesIn(bytes);
+            }
+            super.channelRead(ctx, msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+            try {
+                super.channelReadComplete(ctx);
+            } finally {
+                readEnded();
+            }
+        }
+
+        @Override
+        protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+            // Replaced mid-read (a WebSocket upgrade): this read's end is never seen here.
+            readEnded();
+            super.handlerRemoved0(ctx);
         }
 
         @Override
@@ -67,6 +147,9 @@ final class HttpCodec {
             for (int i = before; i < out.size(); i++) {
                 if (out.get(i) instanceof HttpRequest request) {
                     methods.add(request.method());
+                    if (headers != null) {
+                        headers.requestIn();
+                    }
                     if (i + 1 < out.size() && !(request instanceof FullHttpRequest) && RequestAggregator.bodiless(request)) {
                         FullHttpRequest whole = RequestAggregator.join(request, out.get(i + 1));
                         if (whole != null) {
@@ -91,6 +174,12 @@ final class HttpCodec {
 
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+            if (idle != null) {
+                idle.touch();
+            }
+            if (headers != null) {
+                headers.written(msg);
+            }
             if (msg instanceof FixedResponse fixed) {
                 HttpMethod answered = methods.poll();
                 ctx.write(fixed.encode(ctx.alloc(), HttpMethod.HEAD.equals(answered)), closeAfter(promise));

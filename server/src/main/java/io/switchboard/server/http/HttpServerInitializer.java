@@ -125,9 +125,6 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
         }
         HttpLimits.HeaderTimeout headers = admission.limits() == null ? null
                 : HttpLimits.headerTimeout(admission.limits(), metrics);
-        if (headers != null) {
-            pipeline.addLast(HandlerNames.HTTP_HEADER_TIMEOUT, headers);
-        }
         HttpCodec codec = new HttpCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.maxInitialLine())
                 .setMaxHeaderSize(config.maxHeaderBytes()));
@@ -135,14 +132,18 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
                 .addLast(HandlerNames.HTTP_CODEC, codec.decoder())
                 .addLast(HandlerNames.HTTP_DRAIN, new HttpDrain());
         if (headers != null) {
-            pipeline.addLast(HandlerNames.HTTP_HEADER_TIMEOUT_END, headers.end());
+            // After the codec, so that its 408 is encoded; the codec tells it of requests and responses.
+            pipeline.addLast(HandlerNames.HTTP_HEADER_TIMEOUT, headers);
+            codec.headers(headers);
         }
         if (config.accessLog()) {
             pipeline.addLast(HandlerNames.HTTP_ACCESS_LOG, new AccessLogHandler());
         }
+        IdleTimeout idle = new IdleTimeout(config.idleTimeout().toMillis());
+        codec.idle(idle);
         pipeline
-                // A slow download in progress is not idleness.
-                .addLast(HandlerNames.HTTP_IDLE, new IdleTimeout(config.idleTimeout().toMillis()))
+                // A slow download in progress is not idleness. The codec tells it of reads and writes.
+                .addLast(HandlerNames.HTTP_IDLE, idle)
                 .addLast(HandlerNames.HTTP_AGGREGATOR, new RequestAggregator(config.maxBodyBytes(), metrics))
                 // Backpressure turns reading off while responses pile up; flow control then holds
                 // the requests one read had already decoded, handing on one per read.
@@ -159,7 +160,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
         if (rate != null) {
             pipeline.addLast(HandlerNames.HTTP_RATE_LIMIT, rate);
         }
-        pipeline.addLast(HandlerNames.FLUSH_CONSOLIDATION, new FlushConsolidation());
+        pipeline.addLast(HandlerNames.FLUSH_CONSOLIDATION, new FlushConsolidation(codec));
         pipeline.addLast(HandlerNames.HTTP_ROUTER, router);
         admission.track(Listener.HTTP, ch);
     }

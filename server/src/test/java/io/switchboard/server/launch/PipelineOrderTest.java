@@ -77,8 +77,8 @@ class PipelineOrderTest {
 
     @Test
     void http() {
-        assertEquals(List.of(HandlerNames.TRAFFIC, HandlerNames.HTTP_HEADER_TIMEOUT, HandlerNames.HTTP_ENCODER, HandlerNames.HTTP_CODEC,
-                HandlerNames.HTTP_DRAIN, HandlerNames.HTTP_HEADER_TIMEOUT_END, HandlerNames.HTTP_ACCESS_LOG,
+        assertEquals(List.of(HandlerNames.TRAFFIC, HandlerNames.HTTP_ENCODER, HandlerNames.HTTP_CODEC,
+                HandlerNames.HTTP_DRAIN, HandlerNames.HTTP_HEADER_TIMEOUT, HandlerNames.HTTP_ACCESS_LOG,
                 HandlerNames.HTTP_IDLE, HandlerNames.HTTP_AGGREGATOR, HandlerNames.BACKPRESSURE,
                 HandlerNames.HTTP_FLOW_CONTROL, HandlerNames.HTTP_GUARD, HandlerNames.SOCKETIO, HandlerNames.WS_AUTH,
                 HandlerNames.HTTP_RATE_LIMIT, HandlerNames.FLUSH_CONSOLIDATION, HandlerNames.HTTP_ROUTER),
