@@ -28,7 +28,8 @@ import java.util.List;
  * chunked and a Content-Length (smuggling), the connection closes after its response. Interim
  * (1xx) responses take no method. A request without a body ({@link RequestAggregator#bodiless})
  * leaves as one {@link FullHttpRequest} with the empty buffer rather than a head and an empty
- * last content, so one message passes the handlers after it and the aggregator lets it by.
+ * last content, so one message passes the handlers after it; the aggregator joins the pipeline
+ * with the first request that is not decoded whole ({@link #beforeFirstParts}).
  *
  * <p>It also tells three things of the connection what they would otherwise stand in the pipeline
  * for, at a field write or two instead of a handler each message passes: the idle timeout
@@ -55,6 +56,8 @@ final class HttpCodec {
     private boolean reading;
     /** Run at the end of every read (after its read-complete has passed the handlers), or {@code null}. */
     private Runnable afterRead;
+    /** Run, once, before the first request that is not decoded whole passes on; {@code null} after. */
+    private Runnable partsAhead;
 
     HttpCodec(HttpDecoderConfig config) {
         decoder = new Decoder(config);
@@ -79,6 +82,16 @@ final class HttpCodec {
     /** Tells {@code headers} of each request's first bytes, of its decoded headers and of the end of its response. */
     HttpCodec headers(HttpLimits.HeaderTimeout headers) {
         this.headers = headers;
+        return this;
+    }
+
+    /**
+     * Runs {@code task} once, before the first message that is not a whole request (a request
+     * with a body, its parts, an undecodable request's remains) leaves the decoder, so that the
+     * aggregator can join the pipeline only when a connection needs it.
+     */
+    HttpCodec beforeFirstParts(Runnable task) {
+        this.partsAhead = task;
         return this;
     }
 
@@ -157,6 +170,11 @@ final class HttpCodec {
                             out.remove(i + 1);
                         }
                     }
+                }
+                if (partsAhead != null && !(out.get(i) instanceof FullHttpRequest)) {
+                    Runnable task = partsAhead;
+                    partsAhead = null;
+                    task.run();
                 }
             }
         }

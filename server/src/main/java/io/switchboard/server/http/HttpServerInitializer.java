@@ -30,7 +30,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Wires the HTTP/1.1 pipeline: traffic counter, codec (with the request-line and header limits),
- * idle timer, request aggregator (with the body limit), backpressure and flow control (a peer
+ * idle timer, request aggregator (with the body limit; added with the first request that has a
+ * body), backpressure and flow control (a peer
  * that pipelines without reading gets no more requests handled until it drains), request guard
  * (undecodable requests and unsafe paths), the WebSocket upgrade's guard, flush consolidation (the
  * router's responses to one read's pipelined requests leave in one flush), and the router. What only
@@ -141,10 +142,12 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
         }
         IdleTimeout idle = new IdleTimeout(config.idleTimeout().toMillis());
         codec.idle(idle);
+        // The aggregator (bodies, 100-continue, the body limit) comes with the first request the
+        // codec does not decode whole; a request without a body never needs it.
+        codec.beforeFirstParts(() -> addAggregator(pipeline));
         pipeline
                 // A slow download in progress is not idleness. The codec tells it of reads and writes.
                 .addLast(HandlerNames.HTTP_IDLE, idle)
-                .addLast(HandlerNames.HTTP_AGGREGATOR, new RequestAggregator(config.maxBodyBytes(), metrics))
                 // Backpressure turns reading off while responses pile up; flow control then holds
                 // the requests one read had already decoded, handing on one per read.
                 .addLast(HandlerNames.BACKPRESSURE, Backpressure.INSTANCE)
@@ -163,6 +166,14 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
         pipeline.addLast(HandlerNames.FLUSH_CONSOLIDATION, new FlushConsolidation(codec));
         pipeline.addLast(HandlerNames.HTTP_ROUTER, router);
         admission.track(Listener.HTTP, ch);
+    }
+
+    /** Puts the request aggregator in its place: after the idle timeout, before the backpressure. */
+    private void addAggregator(ChannelPipeline pipeline) {
+        if (pipeline.get(HandlerNames.HTTP_AGGREGATOR) == null && pipeline.get(HandlerNames.BACKPRESSURE) != null) {
+            pipeline.addBefore(HandlerNames.BACKPRESSURE, HandlerNames.HTTP_AGGREGATOR,
+                    new RequestAggregator(config.maxBodyBytes(), metrics));
+        }
     }
 
     /**
