@@ -89,7 +89,6 @@ final class HttpCodec {
         return this;
     }
 
-
     private final class Decoder extends HttpRequestDecoder {
         Decoder(HttpDecoderConfig config) {
             super(config);
@@ -105,7 +104,6 @@ final class HttpCodec {
             }
             super.channelRead(ctx, msg);
         }
-
 
         @Override
         protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
