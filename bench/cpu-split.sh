@@ -17,7 +17,9 @@ cpu=${CLIENT_CPU:-1}
 conns=${CONNS:-50}
 tick=$(getconf CLK_TCK)
 work=$(mktemp -d "${TMPDIR:-/tmp}/cpu-split.XXXXXX")
-process_ticks() { local s=0 t; for t in /proc/"$1"/task/*/stat; do s=$((s + $(awk '{print $14 + $15}' "$t"))); done; echo "$s"; }
+# utime + stime (fields 14 and 15) of every thread, counted after the command name, which may hold
+# spaces (a JVM's "C2 CompilerThre", "VM Thread").
+process_ticks() { awk '{sub(/.*\) /, ""); s += $12 + $13} END {print s + 0}' /proc/"$1"/task/*/stat 2>/dev/null || true; }
 taskset -c "$cpu" wrk -t1 -c"$conns" -d1s "$url" > /dev/null
 a=$(process_ticks "$pid"); t0=$(date +%s.%N); grep -E '^cpu[01] ' /proc/stat > "$work/stat0"
 taskset -c "$cpu" wrk -t1 -c"$conns" -d"${seconds}s" "$url" > "$work/wrk.txt"

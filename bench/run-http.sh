@@ -5,6 +5,9 @@
 # static files of 1 KiB, 64 KiB and 1 MiB, and the 1 KiB file again with HTTP pipelining depth 16.
 # With JAR_BEFORE (a jar built from an earlier commit) it measures that build too, in the same
 # rounds, so that before and after meet the same machine state.
+# Besides req/s it prints each server's CPU time per request (user + system of all its processes
+# and threads, nginx's master and worker, from /proc/PID/task/*/stat over each wrk run; softirq work
+# done while the server runs counts as its system time): the figure least moved by the machine.
 # Needs wrk, nginx and curl (Debian: apt-get install -y wrk nginx-light curl).
 #
 # Environment knobs (defaults in brackets):
@@ -52,13 +55,15 @@ head -c $((1024 * 1024)) /dev/urandom > "$WORK/root/1m.bin"
 # nginx's worker runs as an unprivileged user: let it read the files.
 chmod -R a+rX "$WORK"
 
-start_switchboard() { # port jar log
-    taskset -c "$SERVER_CPU" java -jar "$2" --bind 127.0.0.1 --framed-port off --echo-port off --udp-port off \
-        --http-port "$1" --static-root "$WORK/root" --io-threads 1 "${SB_EXTRA[@]}" > "$3" 2>&1 &
+declare -A server_pid
+start_switchboard() { # name port jar log
+    taskset -c "$SERVER_CPU" java -jar "$3" --bind 127.0.0.1 --framed-port off --echo-port off --udp-port off \
+        --http-port "$2" --static-root "$WORK/root" --io-threads 1 "${SB_EXTRA[@]}" > "$4" 2>&1 &
     pids+=($!)
+    server_pid[$1]=$!
 }
-start_switchboard "$SB" "$JAR" "$WORK/sb.log"
-[ -z "$JAR_BEFORE" ] || start_switchboard "$SB_BEFORE" "$JAR_BEFORE" "$WORK/sb-before.log"
+start_switchboard switchboard "$SB" "$JAR" "$WORK/sb.log"
+[ -z "$JAR_BEFORE" ] || start_switchboard before "$SB_BEFORE" "$JAR_BEFORE" "$WORK/sb-before.log"
 body=$(printf '{"status":"up"}')
 cat > "$WORK/nginx/nginx.conf" <<CONF
 worker_processes 1;
@@ -92,6 +97,7 @@ http {
 CONF
 taskset -c "$SERVER_CPU" nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
 pids+=($!)
+server_pid[nginx]=$!
 wait_port "$NGINX"
 wait_port "$SB"
 [ -z "$JAR_BEFORE" ] || wait_port "$SB_BEFORE"
@@ -122,11 +128,24 @@ end
 request = function() return req end
 LUA
 
+# CPU ticks (user + system) of a process, its threads and its child processes (nginx's worker).
+process_ticks() {
+    local p files=()
+    for p in "$1" $(cat /proc/"$1"/task/*/children 2>/dev/null); do files+=(/proc/"$p"/task/*/stat); done
+    # Fields 14 and 15 (utime, stime), counted after the command name, which may hold spaces.
+    awk '{sub(/.*\) /, ""); s += $12 + $13} END {print s + 0}' "${files[@]}" 2>/dev/null || true
+}
+tick_us=$((1000000 / $(getconf CLK_TCK)))
+
 declare -A path=([small]=/healthz [1k]=/1k.bin [64k]=/64k.bin [1m]=/1m.bin [pipelined]=/1k.bin)
 wrk_run() { # label server row seconds
-    local url="http://127.0.0.1:${port[$2]}${path[$3]}" script=()
+    local url="http://127.0.0.1:${port[$2]}${path[$3]}" script=() before after
     [ "$3" != pipelined ] || script=(-s "$WORK/pipeline.lua")
+    before=$(process_ticks "${server_pid[$2]}")
     taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNS" -d"${4}s" --latency "${script[@]}" "$url" > "$WORK/$1.wrk"
+    after=$(process_ticks "${server_pid[$2]}")
+    # The server's CPU time per request in microseconds, from its ticks over wrk's requests.
+    awk -v t=$((after - before)) -v us="$tick_us" '/requests in/ {printf "%.2f\n", t * us / $1}' "$WORK/$1.wrk" > "$WORK/$1.cpu"
     if grep -q "Non-2xx\|Socket errors" "$WORK/$1.wrk"; then
         echo "run-http.sh: errors in $1 (see $WORK/$1.wrk)" >&2
         grep "Non-2xx\|Socket errors" "$WORK/$1.wrk" >&2
@@ -150,18 +169,30 @@ for ((round = 1; round <= ROUNDS; round++)); do
     done
 done
 
-printf '\n%-10s %-12s %14s %12s %10s %10s %8s\n' row server req/s MB/s p50 p99 ratio
+printf '\n%-10s %-12s %14s %12s %10s %10s %8s %12s\n' row server req/s MB/s p50 p99 ratio cpu-us/req
 for row in $ROWS; do
     nginx_rps=""
     for s in "${servers[@]}"; do
         rps=$(for ((r = 1; r <= ROUNDS; r++)); do awk '/Requests\/sec/ {print $2}' "$WORK/$row-$s-$r.wrk"; done | median)
         mbs=$(for ((r = 1; r <= ROUNDS; r++)); do bytes_per_s "$WORK/$row-$s-$r.wrk"; echo; done | median)
+        cpu=$(for ((r = 1; r <= ROUNDS; r++)); do cat "$WORK/$row-$s-$r.cpu"; done | median)
         p50=$(awk '$1 == "50%" {print $2}' "$WORK/$row-$s-$ROUNDS.wrk")
         p99=$(awk '$1 == "99%" {print $2}' "$WORK/$row-$s-$ROUNDS.wrk")
         [ -n "$nginx_rps" ] || nginx_rps=$rps
-        printf '%-10s %-12s %14.0f %12.1f %10s %10s %8.2f\n' "$row" "$s" "$rps" "$(awk -v b="$mbs" 'BEGIN {print b/1048576}')" \
-            "$p50" "$p99" "$(awk -v a="$rps" -v n="$nginx_rps" 'BEGIN {print a/n}')"
+        printf '%-10s %-12s %14.0f %12.1f %10s %10s %8.2f %12.2f\n' "$row" "$s" "$rps" "$(awk -v b="$mbs" 'BEGIN {print b/1048576}')" \
+            "$p50" "$p99" "$(awk -v a="$rps" -v n="$nginx_rps" 'BEGIN {print a/n}')" "$cpu"
     done
 done
 echo "(median of $ROUNDS rounds of ${DURATION}s, $CONNS connections, servers on CPU $SERVER_CPU, wrk on CPU $CLIENT_CPU;" \
-    "p50/p99 from the last round; ratio = req/s over nginx's; wrk reports in $WORK)"
+    "p50/p99 from the last round; ratio = req/s over nginx's; cpu-us/req = the server's CPU time per request, median;" \
+    "per round:"
+for row in $ROWS; do
+    for s in "${servers[@]}"; do
+        printf '  %-10s %-12s req/s' "$row" "$s"
+        for ((r = 1; r <= ROUNDS; r++)); do printf ' %s' "$(awk '/Requests\/sec/ {print $2}' "$WORK/$row-$s-$r.wrk")"; done
+        printf '  cpu-us/req'
+        for ((r = 1; r <= ROUNDS; r++)); do printf ' %s' "$(cat "$WORK/$row-$s-$r.cpu")"; done
+        echo
+    done
+done
+echo "(wrk reports in $WORK)"

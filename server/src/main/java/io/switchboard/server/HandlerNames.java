@@ -85,8 +85,6 @@ public final class HandlerNames {
     public static final String HTTP_ACCESS_LOG = "httpAccessLog";
     /** Answers 408 when a request's headers do not all arrive within the header timeout (http). */
     public static final String HTTP_HEADER_TIMEOUT = "httpHeaderTimeout";
-    /** Tells {@link #HTTP_HEADER_TIMEOUT} when a request's headers are in and when its response has ended (http). */
-    public static final String HTTP_HEADER_TIMEOUT_END = "httpHeaderTimeoutEnd";
     /**
      * Graceful shutdown: closes idle connections, marks the next response {@code Connection: close}
      * and closes after it (http and admin; upgraded connections are left to the WebSocket session).

@@ -28,7 +28,13 @@ import java.util.List;
  * chunked and a Content-Length (smuggling), the connection closes after its response. Interim
  * (1xx) responses take no method. A request without a body ({@link RequestAggregator#bodiless})
  * leaves as one {@link FullHttpRequest} with the empty buffer rather than a head and an empty
- * last content, so one message passes the handlers after it and the aggregator lets it by.
+ * last content, so one message passes the handlers after it; the aggregator joins the pipeline
+ * with the first request that is not decoded whole ({@link #beforeFirstParts}).
+ *
+ * <p>It also tells two things of the connection what they would otherwise stand in the pipeline
+ * for, at a field write or two instead of a handler each message passes: the idle timeout
+ * ({@link #idle}) that something was read or written, and the header timeout ({@link #headers})
+ * of a request's first bytes, its headers and its response's end.
  *
  * <p>Two handlers rather than one combined handler: Netty's WebSocket handshaker finds them by
  * type ({@link HttpRequestDecoder}, {@link HttpResponseEncoder}) to put its own codec in their
@@ -40,6 +46,12 @@ final class HttpCodec {
     private final Encoder encoder = new Encoder();
     /** Set by a request with both Transfer-Encoding: chunked and Content-Length: close after its response. */
     private boolean closeAfterResponse;
+    /** Told of every read and every write, or {@code null}. */
+    private IdleTimeout idle;
+    /** Told of a request's first bytes, of its headers and of its response's end, or {@code null}. */
+    private HttpLimits.HeaderTimeout headers;
+    /** Run, once, before the first request that is not decoded whole passes on; {@code null} after. */
+    private Runnable partsAhead;
 
     HttpCodec(HttpDecoderConfig config) {
         decoder = new Decoder(config);
@@ -55,9 +67,42 @@ final class HttpCodec {
         return encoder;
     }
 
+    /** Tells {@code idle} of every read (bytes reaching the decoder) and every write (anything the encoder writes). */
+    HttpCodec idle(IdleTimeout idle) {
+        this.idle = idle;
+        return this;
+    }
+
+    /** Tells {@code headers} of each request's first bytes, of its decoded headers and of the end of its response. */
+    HttpCodec headers(HttpLimits.HeaderTimeout headers) {
+        this.headers = headers;
+        return this;
+    }
+
+    /**
+     * Runs {@code task} once, before the first message that is not a whole request (a request
+     * with a body, its parts, an undecodable request's remains) leaves the decoder, so that the
+     * aggregator can join the pipeline only when a connection needs it.
+     */
+    HttpCodec beforeFirstParts(Runnable task) {
+        this.partsAhead = task;
+        return this;
+    }
+
     private final class Decoder extends HttpRequestDecoder {
         Decoder(HttpDecoderConfig config) {
             super(config);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            if (idle != null) {
+                idle.touch();
+            }
+            if (headers != null && msg instanceof ByteBuf bytes) {
+                headers.bytesIn(bytes);
+            }
+            super.channelRead(ctx, msg);
         }
 
         @Override
@@ -67,6 +112,9 @@ final class HttpCodec {
             for (int i = before; i < out.size(); i++) {
                 if (out.get(i) instanceof HttpRequest request) {
                     methods.add(request.method());
+                    if (headers != null) {
+                        headers.requestIn();
+                    }
                     if (i + 1 < out.size() && !(request instanceof FullHttpRequest) && RequestAggregator.bodiless(request)) {
                         FullHttpRequest whole = RequestAggregator.join(request, out.get(i + 1));
                         if (whole != null) {
@@ -74,6 +122,11 @@ final class HttpCodec {
                             out.remove(i + 1);
                         }
                     }
+                }
+                if (partsAhead != null && !(out.get(i) instanceof FullHttpRequest)) {
+                    Runnable task = partsAhead;
+                    partsAhead = null;
+                    task.run();
                 }
             }
         }
@@ -91,6 +144,12 @@ final class HttpCodec {
 
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+            if (idle != null) {
+                idle.touch();
+            }
+            if (headers != null) {
+                headers.written(msg);
+            }
             if (msg instanceof FixedResponse fixed) {
                 HttpMethod answered = methods.poll();
                 ctx.write(fixed.encode(ctx.alloc(), HttpMethod.HEAD.equals(answered)), closeAfter(promise));

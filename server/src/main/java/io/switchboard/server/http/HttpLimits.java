@@ -5,11 +5,9 @@ import io.switchboard.server.limits.Limits;
 import io.switchboard.server.limits.RefusalCause;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -35,9 +33,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Request header timeout (against slow-header attacks): the clock starts with the first byte
  * of a request and stops when the codec has decoded all its headers; when
  * {@code limits.http-header-timeout} passes first, the answer is {@code 408 Request Timeout} with
- * {@code Connection: close}. Between requests the keep-alive idle timeout applies instead. It takes
- * two handlers: {@link #headerTimeout} before the codec (sees the first byte) and
- * {@link HeaderTimeout#end()} after it (sees the decoded request and the end of its response).
+ * {@code Connection: close}. Between requests the keep-alive idle timeout applies instead. The
+ * codec tells {@link #headerTimeout} of a request's first byte, of its decoded headers and of the
+ * end of its response ({@link HttpCodec#headers}).
  *
  * <p>Rate limit: a token bucket of {@code limits.rate} requests per second ({@code limits.rate-burst}
  * at once) per connection, just before the router; a request over it gets {@code 429 Too Many
@@ -69,12 +67,16 @@ final class HttpLimits {
         return response;
     }
 
-    /** Before the codec: starts the clock on a request's first byte. */
+    /**
+     * Right after the codec, which tells it of a request's first bytes ({@link #bytesIn}), of its
+     * decoded headers ({@link #requestIn}) and of every response written ({@link #written}), so
+     * that no message passes through it: it stands in the pipeline for its timer's life and to
+     * write the 408 through the codec.
+     */
     static final class HeaderTimeout extends ChannelInboundHandlerAdapter {
         private final Limits limits;
         private final Metrics metrics;
         private final long millis;
-        private final End end = new End();
         private ChannelHandlerContext ctx;
         /**
          * At most one per connection, kept across requests: a request's headers stop the clock
@@ -87,6 +89,8 @@ final class HttpLimits {
         private long startedAt = -1;
         /** A request's headers are in and its response has not ended: the clock does not run. */
         private boolean inRequest;
+        /** Upgraded (101 written): header timeouts no longer apply. */
+        private boolean done;
 
         HeaderTimeout(Limits limits, Metrics metrics, long millis) {
             this.limits = limits;
@@ -94,25 +98,37 @@ final class HttpLimits {
             this.millis = millis;
         }
 
-        /** The companion to put right after the codec. */
-        ChannelDuplexHandler end() {
-            return end;
-        }
-
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
             this.ctx = ctx;
         }
 
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (!inRequest && startedAt < 0 && msg instanceof ByteBuf && ((ByteBuf) msg).isReadable()) {
+        /** Bytes read from the connection reached the codec: the first of a request start the clock. */
+        void bytesIn(ByteBuf bytes) {
+            if (!inRequest && startedAt < 0 && !done && ctx != null && bytes.isReadable()) {
                 startedAt = System.nanoTime();
                 if (timer == null) {
                     timer = ctx.executor().schedule(this::expired, millis, TimeUnit.MILLISECONDS);
                 }
             }
-            ctx.fireChannelRead(msg);
+        }
+
+        /** The codec decoded a request's headers: the clock stops. */
+        void requestIn() {
+            stop();
+        }
+
+        /** {@code msg} is being written: a response's end may restart the clock; a 101 ends it. */
+        void written(Object msg) {
+            if (msg instanceof FixedResponse || msg instanceof LastHttpContent && !(msg instanceof FullHttpResponse
+                    && ((FullHttpResponse) msg).status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code())) {
+                inRequest = false;
+            } else if (msg instanceof FullHttpResponse) {
+                // 101: the connection is a WebSocket now; header timeouts no longer apply.
+                done = true;
+                stop();
+                cancel();
+            }
         }
 
         @Override
@@ -123,6 +139,7 @@ final class HttpLimits {
 
         @Override
         public void handlerRemoved(ChannelHandlerContext ctx) {
+            done = true;
             cancel();
         }
 
@@ -141,7 +158,7 @@ final class HttpLimits {
 
         private void expired() {
             timer = null;
-            if (inRequest || startedAt < 0 || !ctx.channel().isActive()) {
+            if (inRequest || startedAt < 0 || done || !ctx.channel().isActive()) {
                 return; // the next request's first byte starts the clock and the timer again
             }
             long left = startedAt + TimeUnit.MILLISECONDS.toNanos(millis) - System.nanoTime();
@@ -158,38 +175,7 @@ final class HttpLimits {
                     "408 request headers not received within " + millis + " ms\n");
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             // Written from after the codec, so that it is encoded; nothing else is in flight.
-            end.ctx.writeAndFlush(response).addListener(written -> Connections.closeGently(ctx.channel()));
-        }
-
-        /** After the codec: the headers are in (stop the clock); a response ended (may restart it). */
-        final class End extends ChannelDuplexHandler {
-            private ChannelHandlerContext ctx;
-
-            @Override
-            public void handlerAdded(ChannelHandlerContext ctx) {
-                this.ctx = ctx;
-            }
-
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                if (msg instanceof HttpRequest) {
-                    stop();
-                }
-                ctx.fireChannelRead(msg);
-            }
-
-            @Override
-            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-                if (msg instanceof FixedResponse || msg instanceof LastHttpContent && !(msg instanceof FullHttpResponse
-                        && ((FullHttpResponse) msg).status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code())) {
-                    inRequest = false;
-                } else if (msg instanceof FullHttpResponse) {
-                    // 101: the connection is a WebSocket now; header timeouts no longer apply.
-                    stop();
-                    cancel();
-                }
-                ctx.write(msg, promise);
-            }
+            ctx.writeAndFlush(response).addListener(written -> Connections.closeGently(ctx.channel()));
         }
     }
 

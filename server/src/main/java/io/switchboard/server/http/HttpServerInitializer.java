@@ -30,7 +30,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Wires the HTTP/1.1 pipeline: traffic counter, codec (with the request-line and header limits),
- * idle timer, request aggregator (with the body limit), backpressure and flow control (a peer
+ * idle timer, request aggregator (with the body limit; added with the first request that has a
+ * body), backpressure and flow control (a peer
  * that pipelines without reading gets no more requests handled until it drains), request guard
  * (undecodable requests and unsafe paths), the WebSocket upgrade's guard, flush consolidation (the
  * router's responses to one read's pipelined requests leave in one flush), and the router. What only
@@ -49,6 +50,9 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
     private final Authenticator auth;
     private final EngineServer engine;
     private final Admission admission;
+    /** One flush batch per event loop, shared by its connections ({@link FlushConsolidation}). */
+    private final java.util.Map<io.netty.util.concurrent.EventExecutor, FlushConsolidation.Batch> flushBatches =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param transport the server's transport, shown on the built-in page and in {@code /metrics}
@@ -125,9 +129,6 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
         }
         HttpLimits.HeaderTimeout headers = admission.limits() == null ? null
                 : HttpLimits.headerTimeout(admission.limits(), metrics);
-        if (headers != null) {
-            pipeline.addLast(HandlerNames.HTTP_HEADER_TIMEOUT, headers);
-        }
         HttpCodec codec = new HttpCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.maxInitialLine())
                 .setMaxHeaderSize(config.maxHeaderBytes()));
@@ -135,15 +136,21 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
                 .addLast(HandlerNames.HTTP_CODEC, codec.decoder())
                 .addLast(HandlerNames.HTTP_DRAIN, new HttpDrain());
         if (headers != null) {
-            pipeline.addLast(HandlerNames.HTTP_HEADER_TIMEOUT_END, headers.end());
+            // After the codec, so that its 408 is encoded; the codec tells it of requests and responses.
+            pipeline.addLast(HandlerNames.HTTP_HEADER_TIMEOUT, headers);
+            codec.headers(headers);
         }
         if (config.accessLog()) {
             pipeline.addLast(HandlerNames.HTTP_ACCESS_LOG, new AccessLogHandler());
         }
+        IdleTimeout idle = new IdleTimeout(config.idleTimeout().toMillis());
+        codec.idle(idle);
+        // The aggregator (bodies, 100-continue, the body limit) comes with the first request the
+        // codec does not decode whole; a request without a body never needs it.
+        codec.beforeFirstParts(() -> addAggregator(pipeline));
         pipeline
-                // A slow download in progress is not idleness.
-                .addLast(HandlerNames.HTTP_IDLE, new IdleTimeout(config.idleTimeout().toMillis()))
-                .addLast(HandlerNames.HTTP_AGGREGATOR, new RequestAggregator(config.maxBodyBytes(), metrics))
+                // A slow download in progress is not idleness. The codec tells it of reads and writes.
+                .addLast(HandlerNames.HTTP_IDLE, idle)
                 // Backpressure turns reading off while responses pile up; flow control then holds
                 // the requests one read had already decoded, handing on one per read.
                 .addLast(HandlerNames.BACKPRESSURE, Backpressure.INSTANCE)
@@ -159,9 +166,18 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
         if (rate != null) {
             pipeline.addLast(HandlerNames.HTTP_RATE_LIMIT, rate);
         }
-        pipeline.addLast(HandlerNames.FLUSH_CONSOLIDATION, new FlushConsolidation());
+        pipeline.addLast(HandlerNames.FLUSH_CONSOLIDATION,
+                new FlushConsolidation(flushBatches.computeIfAbsent(ch.eventLoop(), FlushConsolidation.Batch::new)));
         pipeline.addLast(HandlerNames.HTTP_ROUTER, router);
         admission.track(Listener.HTTP, ch);
+    }
+
+    /** Puts the request aggregator in its place: after the idle timeout, before the backpressure. */
+    private void addAggregator(ChannelPipeline pipeline) {
+        if (pipeline.get(HandlerNames.HTTP_AGGREGATOR) == null && pipeline.get(HandlerNames.BACKPRESSURE) != null) {
+            pipeline.addBefore(HandlerNames.BACKPRESSURE, HandlerNames.HTTP_AGGREGATOR,
+                    new RequestAggregator(config.maxBodyBytes(), metrics));
+        }
     }
 
     /**

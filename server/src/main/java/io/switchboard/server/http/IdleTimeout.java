@@ -3,7 +3,6 @@ package io.switchboard.server.http;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.channel.ChannelPromise;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -14,9 +13,12 @@ import java.util.function.LongSupplier;
  * (the router closes the connection) when nothing was read or written for the timeout, a response
  * still leaving (its bytes moving out of the outbound buffer, as a slow download's do) counting as
  * writing. What Netty's {@code IdleStateHandler(true, 0, 0, timeout)} does, at a field write per
- * read and per write instead of a clock read at each read's end and a listener on each write: the
- * timer, which looks four times per timeout, turns the activity it finds into a time. So the event
- * comes between the timeout and a quarter of it more after the last activity. One per connection.
+ * read and per write ({@link #touch}, called by the listener's codec: {@link HttpCodec#idle}) instead
+ * of a clock read at each read's end and a listener on each write: the timer, which looks four
+ * times per timeout, turns the activity it finds into a time. So the event comes between the
+ * timeout and a quarter of it more after the last activity. It stands in the pipeline for its
+ * timer's life (active to inactive) and to fire the event from there, but no message passes
+ * through it. One per connection.
  */
 final class IdleTimeout extends ChannelDuplexHandler {
     /** Looks at the connection this many times per timeout. */
@@ -73,16 +75,9 @@ final class IdleTimeout extends ChannelDuplexHandler {
         stop();
     }
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    /** Something was read or written on the connection. */
+    void touch() {
         active = true;
-        ctx.fireChannelRead(msg);
-    }
-
-    @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        active = true;
-        ctx.write(msg, promise);
     }
 
     private void start() {

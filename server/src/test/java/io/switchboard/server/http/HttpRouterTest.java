@@ -209,7 +209,7 @@ class HttpRouterTest {
         channels.add(channel);
         List<String> names = channel.pipeline().names();
         List<String> expected = List.of(HandlerNames.TRAFFIC, HandlerNames.HTTP_CODEC, HandlerNames.HTTP_IDLE,
-                HandlerNames.HTTP_AGGREGATOR, HandlerNames.BACKPRESSURE,
+                HandlerNames.BACKPRESSURE,
                 HandlerNames.HTTP_FLOW_CONTROL, HandlerNames.HTTP_GUARD, HandlerNames.FLUSH_CONSOLIDATION,
                 HandlerNames.HTTP_ROUTER);
         int previous = -1;

@@ -7,7 +7,11 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.switchboard.server.http.response.FixedResponse;
+import java.nio.charset.StandardCharsets;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,15 +19,21 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The idle timeout on a frozen clock: when it fires, and what postpones it. */
+/**
+ * The idle timeout on a frozen clock, told of reads and writes by the listener's codec as in the
+ * listener's pipeline: when it fires, and what postpones it.
+ */
 class IdleTimeoutTest {
+    private static final FixedResponse OK = FixedResponse.of(HttpResponseStatus.OK, "text/plain", new byte[] {'o', 'k'});
     private long now = 1_000_000_000L;
     private final List<Object> events = new ArrayList<>();
     private final EmbeddedChannel channel = new EmbeddedChannel();
 
     IdleTimeoutTest() {
         channel.freezeTime();
-        channel.pipeline().addLast(new IdleTimeout(1000, () -> now), new ChannelInboundHandlerAdapter() {
+        IdleTimeout idle = new IdleTimeout(1000, () -> now);
+        HttpCodec codec = new HttpCodec(new HttpDecoderConfig()).idle(idle);
+        channel.pipeline().addLast(codec.encoder(), codec.decoder(), idle, new ChannelInboundHandlerAdapter() {
             @Override
             public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
                 events.add(evt);
@@ -60,13 +70,17 @@ class IdleTimeoutTest {
         assertEquals(List.of(IdleStateEvent.FIRST_ALL_IDLE_STATE_EVENT, IdleStateEvent.ALL_IDLE_STATE_EVENT), events);
     }
 
+    private void read(String raw) {
+        channel.writeInbound(Unpooled.copiedBuffer(raw, StandardCharsets.ISO_8859_1));
+    }
+
     @Test
     void readingAndWritingPostponeIt() {
         pass(600);
-        channel.writeInbound(Unpooled.buffer(1).writeByte(1));
+        read("GET / HTTP/1.1\r\n\r\n");
         pass(900);
         assertEquals(List.of(), events, "read 900 ms ago");
-        channel.writeOutbound(Unpooled.buffer(1).writeByte(1));
+        channel.writeOutbound(OK);
         ReferenceCountUtil.release(channel.readOutbound());
         pass(900);
         assertEquals(List.of(), events, "written 900 ms ago");
@@ -75,10 +89,20 @@ class IdleTimeoutTest {
     }
 
     @Test
+    void partOfARequestIsActivityToo() {
+        pass(600);
+        read("GET / HT");
+        pass(900);
+        assertEquals(List.of(), events, "read 900 ms ago");
+        pass(350);
+        assertEquals(1, events.size(), events.toString());
+    }
+
+    @Test
     void anIdlePeriodAfterActivityStartsWithTheFirstEventAgain() {
         pass(1000);
         assertEquals(List.of(IdleStateEvent.FIRST_ALL_IDLE_STATE_EVENT), events);
-        channel.writeInbound(Unpooled.buffer(1).writeByte(1));
+        read("GET / HTTP/1.1\r\n\r\n");
         pass(1500);
         assertEquals(List.of(IdleStateEvent.FIRST_ALL_IDLE_STATE_EVENT, IdleStateEvent.FIRST_ALL_IDLE_STATE_EVENT), events);
     }

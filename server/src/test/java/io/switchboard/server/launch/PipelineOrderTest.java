@@ -3,6 +3,7 @@ package io.switchboard.server.launch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -77,12 +78,36 @@ class PipelineOrderTest {
 
     @Test
     void http() {
-        assertEquals(List.of(HandlerNames.TRAFFIC, HandlerNames.HTTP_HEADER_TIMEOUT, HandlerNames.HTTP_ENCODER, HandlerNames.HTTP_CODEC,
-                HandlerNames.HTTP_DRAIN, HandlerNames.HTTP_HEADER_TIMEOUT_END, HandlerNames.HTTP_ACCESS_LOG,
-                HandlerNames.HTTP_IDLE, HandlerNames.HTTP_AGGREGATOR, HandlerNames.BACKPRESSURE,
+        assertEquals(List.of(HandlerNames.TRAFFIC, HandlerNames.HTTP_ENCODER, HandlerNames.HTTP_CODEC,
+                HandlerNames.HTTP_DRAIN, HandlerNames.HTTP_HEADER_TIMEOUT, HandlerNames.HTTP_ACCESS_LOG,
+                HandlerNames.HTTP_IDLE, HandlerNames.BACKPRESSURE,
                 HandlerNames.HTTP_FLOW_CONTROL, HandlerNames.HTTP_GUARD, HandlerNames.SOCKETIO, HandlerNames.WS_AUTH,
                 HandlerNames.HTTP_RATE_LIMIT, HandlerNames.FLUSH_CONSOLIDATION, HandlerNames.HTTP_ROUTER),
                 names(httpInitializer()));
+    }
+
+    /** The request aggregator joins with the first request that has a body, in its place, and stays. */
+    @Test
+    void httpAfterARequestWithABody() {
+        names(httpInitializer());
+        channel.writeInbound(Unpooled.copiedBuffer("GET /plain HTTP/1.1\r\nHost: x\r\n\r\n", StandardCharsets.US_ASCII));
+        assertNull(channel.pipeline().get(HandlerNames.HTTP_AGGREGATOR), "a request without a body adds nothing");
+        channel.writeInbound(Unpooled.copiedBuffer("POST /plain HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc",
+                StandardCharsets.US_ASCII));
+        channel.writeInbound(Unpooled.copiedBuffer("GET /plain HTTP/1.1\r\nHost: x\r\n\r\n", StandardCharsets.US_ASCII));
+        List<String> names = channel.pipeline().names().stream()
+                .filter(n -> !n.startsWith("DefaultChannelPipeline$") && !n.startsWith("io.netty.")).toList();
+        assertEquals(List.of(HandlerNames.HTTP_IDLE, HandlerNames.HTTP_AGGREGATOR, HandlerNames.BACKPRESSURE),
+                names.subList(names.indexOf(HandlerNames.HTTP_IDLE), names.indexOf(HandlerNames.BACKPRESSURE) + 1), names.toString());
+        // Three responses: the POST's (405) between the two GETs' (404), in order.
+        StringBuilder out = new StringBuilder();
+        for (Object msg = channel.readOutbound(); msg != null; msg = channel.readOutbound()) {
+            out.append(((ByteBuf) msg).toString(StandardCharsets.US_ASCII));
+            ((ByteBuf) msg).release();
+        }
+        List<String> statuses = java.util.regex.Pattern.compile("HTTP/1\\.1 \\d{3} [^\r]*").matcher(out).results()
+                .map(java.util.regex.MatchResult::group).toList();
+        assertEquals(List.of("HTTP/1.1 404 Not Found", "HTTP/1.1 405 Method Not Allowed", "HTTP/1.1 404 Not Found"), statuses);
     }
 
     /** The WebSocket's handlers join behind its guard with the first request for /ws, not before. */

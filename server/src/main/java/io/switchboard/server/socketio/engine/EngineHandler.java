@@ -269,7 +269,7 @@ public final class EngineHandler extends ChannelInboundHandlerAdapter {
      * counter, TLS, the WebSocket codec, backpressure, and the Engine.IO WebSocket handlers.
      */
     private static final String[] HTTP_ONLY = {
-        HandlerNames.HTTP_HEADER_TIMEOUT, HandlerNames.HTTP_DRAIN, HandlerNames.HTTP_HEADER_TIMEOUT_END,
+        HandlerNames.HTTP_HEADER_TIMEOUT, HandlerNames.HTTP_DRAIN,
         HandlerNames.HTTP_ACCESS_LOG, HandlerNames.HTTP_IDLE, HandlerNames.HTTP_AGGREGATOR,
         HandlerNames.HTTP_FLOW_CONTROL, HandlerNames.HTTP_GUARD, HandlerNames.WS_AUTH, HandlerNames.HTTP_RATE_LIMIT,
         HandlerNames.CHUNKED_WRITER, HandlerNames.FLUSH_CONSOLIDATION, HandlerNames.HTTP_ROUTER,
