@@ -4,20 +4,15 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
-import java.util.ArrayDeque;
-import java.util.concurrent.Executor;
 
 /**
- * Merges the router's flushes: the responses the router writes while it handles requests leave
- * in one flush per connection, after the event loop's current I/O, together with those of every
- * other connection of the loop ({@link Batch}: one task per loop and batch of ready connections,
- * not one per connection). So the responses to one read's pipelined requests leave in one write,
- * and the responses to the connections one {@code epoll_wait} found ready leave back to back, after
- * they were all read, rather than spread between their reads: on loopback the client then finds
- * them together (benchmarked in docs/operations.md, "HTTP performance"). A request handed on
- * outside a read (the flow-control handler passes held requests on from {@code read()}) is
- * flushed the same way. Netty's {@code FlushConsolidationHandler} waits for a read-complete,
- * which never comes then.
+ * Merges the router's flushes: the responses the router writes while it handles the requests
+ * of one read (pipelined, or a burst) leave in one flush, at the read's end, or, when a request was handed on outside a read
+ * (the flow-control handler passes held requests on from {@code read()}, with no read-complete
+ * after it), in a task on the event loop right after the current I/O. Netty's
+ * {@code FlushConsolidationHandler} waits for a read-complete that then never comes. Which of the
+ * two it is, the codec says ({@link HttpCodec#reading}), and it also flushes at the end of every
+ * read ({@link HttpCodec#afterRead}), so a request handled within a read costs no task.
  *
  * <p>Sits right before the router, so that the chunked writer's and WebSocket's own flushes go out
  * at once; so does any flush outside the router's {@code channelRead} (an error answered from
@@ -25,22 +20,25 @@ import java.util.concurrent.Executor;
  * connection.
  */
 final class FlushConsolidation extends ChannelDuplexHandler {
-    private final Batch batch;
+    /** Whether a read is in progress; {@code null}: never assumed (a task for every deferred flush). */
+    private final HttpCodec codec;
     private ChannelHandlerContext ctx;
     private boolean pending;
-    /** In {@link #batch}'s queue. */
-    private boolean queued;
     /** In the router's {@code channelRead}: its flushes wait. */
     private boolean handling;
+    private final Runnable task = this::flushPending;
 
-    /** @param batch the batch of the connection's event loop */
-    FlushConsolidation(Batch batch) {
-        this.batch = batch;
+    /** @param codec the connection's codec, which says when a read is in progress and ends; or {@code null} */
+    FlushConsolidation(HttpCodec codec) {
+        this.codec = codec;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        if (codec != null) {
+            codec.afterRead(this::flushPending);
+        }
     }
 
     @Override
@@ -56,15 +54,20 @@ final class FlushConsolidation extends ChannelDuplexHandler {
     @Override
     public void flush(ChannelHandlerContext ctx) {
         if (!handling) {
-            pending = false; // this flush takes what waits too
+            flushPending();
             ctx.flush();
         } else if (!pending) {
             pending = true;
-            if (!queued) {
-                queued = true;
-                batch.add(this);
-            }
+            if (codec == null || !codec.reading()) {
+                ctx.executor().execute(task);
+            } // else flushed at the read's end
         }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flushPending();
+        ctx.fireChannelReadComplete();
     }
 
     @Override
@@ -83,6 +86,9 @@ final class FlushConsolidation extends ChannelDuplexHandler {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (codec != null) {
+            codec.afterRead(null);
+        }
         flushPending();
     }
 
@@ -106,41 +112,6 @@ final class FlushConsolidation extends ChannelDuplexHandler {
         if (pending) {
             pending = false;
             ctx.flush();
-        }
-    }
-
-    /**
-     * The connections of one event loop with a flush waiting: flushed in the order they asked,
-     * by one task that runs after the loop's current I/O (the ready connections of one
-     * {@code epoll_wait}, or whatever else is running now). Used on its event loop only.
-     */
-    static final class Batch implements Runnable {
-        private final Executor executor;
-        private final ArrayDeque<FlushConsolidation> waiting = new ArrayDeque<>();
-        private boolean scheduled;
-
-        /** @param executor the event loop (in tests, what runs the task when told) */
-        Batch(Executor executor) {
-            this.executor = executor;
-        }
-
-        void add(FlushConsolidation connection) {
-            waiting.add(connection);
-            if (!scheduled) {
-                scheduled = true;
-                executor.execute(this);
-            }
-        }
-
-        @Override
-        public void run() {
-            scheduled = false;
-            // A flush may make a connection writable again and so hand on a held request, whose
-            // response then joins this same run.
-            for (FlushConsolidation connection = waiting.poll(); connection != null; connection = waiting.poll()) {
-                connection.queued = false;
-                connection.flushPending();
-            }
         }
     }
 }

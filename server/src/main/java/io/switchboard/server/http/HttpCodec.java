@@ -31,10 +31,12 @@ import java.util.List;
  * last content, so one message passes the handlers after it; the aggregator joins the pipeline
  * with the first request that is not decoded whole ({@link #beforeFirstParts}).
  *
- * <p>It also tells two things of the connection what they would otherwise stand in the pipeline
+ * <p>It also tells three things of the connection what they would otherwise stand in the pipeline
  * for, at a field write or two instead of a handler each message passes: the idle timeout
- * ({@link #idle}) that something was read or written, and the header timeout ({@link #headers})
- * of a request's first bytes, its headers and its response's end.
+ * ({@link #idle}) that something was read or written, the header timeout ({@link #headers}) of
+ * a request's first bytes, its headers and its response's end, and whoever asks ({@link #reading}, the
+ * flush consolidation) whether a read from the socket is in progress, with a call at its end
+ * ({@link #afterRead}).
  *
  * <p>Two handlers rather than one combined handler: Netty's WebSocket handshaker finds them by
  * type ({@link HttpRequestDecoder}, {@link HttpResponseEncoder}) to put its own codec in their
@@ -50,6 +52,10 @@ final class HttpCodec {
     private IdleTimeout idle;
     /** Told of a request's first bytes, of its headers and of its response's end, or {@code null}. */
     private HttpLimits.HeaderTimeout headers;
+    /** Between a read's first bytes reaching the decoder and the end of its read-complete. */
+    private boolean reading;
+    /** Run at the end of every read (after its read-complete has passed the handlers), or {@code null}. */
+    private Runnable afterRead;
     /** Run, once, before the first request that is not decoded whole passes on; {@code null} after. */
     private Runnable partsAhead;
 
@@ -89,6 +95,31 @@ final class HttpCodec {
         return this;
     }
 
+    /**
+     * Whether a read from the socket is in progress: its bytes reached the decoder and its
+     * read-complete has not yet passed the pipeline. A request handed on outside (by the flow
+     * control, from {@code read()}) comes with no read-complete after it.
+     */
+    boolean reading() {
+        return reading;
+    }
+
+    /**
+     * Runs {@code task} at the end of every read, after the read-complete passed every handler,
+     * even when one of them held it back (the flow control does while it holds requests); also
+     * when the decoder leaves the pipeline.
+     */
+    void afterRead(Runnable task) {
+        this.afterRead = task;
+    }
+
+    private void readEnded() {
+        reading = false;
+        if (afterRead != null) {
+            afterRead.run();
+        }
+    }
+
     private final class Decoder extends HttpRequestDecoder {
         Decoder(HttpDecoderConfig config) {
             super(config);
@@ -96,6 +127,7 @@ final class HttpCodec {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            reading = true;
             if (idle != null) {
                 idle.touch();
             }
@@ -103,6 +135,22 @@ final class HttpCodec {
                 headers.bytesIn(bytes);
             }
             super.channelRead(ctx, msg);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+            try {
+                super.channelReadComplete(ctx);
+            } finally {
+                readEnded();
+            }
+        }
+
+        @Override
+        protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+            // Replaced mid-read (a WebSocket upgrade): this read's end is never seen here.
+            readEnded();
+            super.handlerRemoved0(ctx);
         }
 
         @Override

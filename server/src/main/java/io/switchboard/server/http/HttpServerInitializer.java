@@ -50,9 +50,6 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
     private final Authenticator auth;
     private final EngineServer engine;
     private final Admission admission;
-    /** One flush batch per event loop, shared by its connections ({@link FlushConsolidation}). */
-    private final java.util.Map<io.netty.util.concurrent.EventExecutor, FlushConsolidation.Batch> flushBatches =
-            new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param transport the server's transport, shown on the built-in page and in {@code /metrics}
@@ -166,8 +163,7 @@ public final class HttpServerInitializer extends ChannelInitializer<Channel> imp
         if (rate != null) {
             pipeline.addLast(HandlerNames.HTTP_RATE_LIMIT, rate);
         }
-        pipeline.addLast(HandlerNames.FLUSH_CONSOLIDATION,
-                new FlushConsolidation(flushBatches.computeIfAbsent(ch.eventLoop(), FlushConsolidation.Batch::new)));
+        pipeline.addLast(HandlerNames.FLUSH_CONSOLIDATION, new FlushConsolidation(codec));
         pipeline.addLast(HandlerNames.HTTP_ROUTER, router);
         admission.track(Listener.HTTP, ch);
     }

@@ -19,38 +19,27 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The router's flushes merged: the responses to one read's requests leave in one flush after the
- * loop's current work, with those of the loop's other connections, and a request handed on
- * outside a read (the flow control, from {@code read()}) is flushed too. The codec and the flow
- * control are the listener's own.
+ * The router's flushes merged: the responses to one read's requests leave in one flush at the
+ * read's end, and a request handed on outside a read (the flow control, from {@code read()}) is
+ * flushed too. The codec and the flow control are the listener's own.
  */
 class FlushConsolidationTest {
     private static final FixedResponse OK = FixedResponse.of(HttpResponseStatus.OK, "text/plain", new byte[] {'o', 'k'});
     private static final String GET = "GET / HTTP/1.1\r\n\r\n";
 
     private final EmbeddedChannel channel = new EmbeddedChannel();
-    /** A second connection on the same event loop. */
-    private final EmbeddedChannel other = new EmbeddedChannel();
-    /** The event loop's tasks, run when the test says (an EmbeddedChannel runs its own at every write). */
-    private final java.util.ArrayDeque<Runnable> tasks = new java.util.ArrayDeque<>();
-    private final FlushConsolidation.Batch batch = new FlushConsolidation.Batch(tasks::add);
-    /** Flushes that reached the head of the pipeline of each. */
-    private final int[] flushes = new int[2];
+    /** Flushes that reached the head of the pipeline. */
+    private int flushes;
 
     FlushConsolidationTest() {
-        wire(channel, 0);
-        wire(other, 1);
-    }
-
-    private void wire(EmbeddedChannel ch, int index) {
         HttpCodec codec = new HttpCodec(new HttpDecoderConfig());
-        ch.pipeline().addLast(new ChannelOutboundHandlerAdapter() {
+        channel.pipeline().addLast(new ChannelOutboundHandlerAdapter() {
             @Override
             public void flush(ChannelHandlerContext ctx) {
-                flushes[index]++;
+                flushes++;
                 ctx.flush();
             }
-        }, codec.encoder(), codec.decoder(), new FlowControlHandler(), new FlushConsolidation(batch),
+        }, codec.encoder(), codec.decoder(), new FlowControlHandler(), new FlushConsolidation(codec),
                 new ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -61,27 +50,15 @@ class FlushConsolidationTest {
                 });
     }
 
-    /** Ends the loop's current work: runs its tasks. */
-    private void runTasks() {
-        for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
-            task.run();
-        }
-    }
-
     @AfterEach
     void close() {
         channel.finishAndReleaseAll();
-        other.finishAndReleaseAll();
     }
 
+    /** The responses written so far, counted by their status lines. */
     private int responses() {
-        return responses(channel);
-    }
-
-    /** The responses written on {@code ch} so far, counted by their status lines. */
-    private static int responses(EmbeddedChannel ch) {
         int n = 0;
-        for (Object msg = ch.readOutbound(); msg != null; msg = ch.readOutbound()) {
+        for (Object msg = channel.readOutbound(); msg != null; msg = channel.readOutbound()) {
             ByteBuf buf = assertInstanceOf(ByteBuf.class, msg);
             String text = buf.toString(ISO_8859_1);
             buf.release();
@@ -93,40 +70,14 @@ class FlushConsolidationTest {
     }
 
     @Test
-    void oneReadsRequestsLeaveInOneFlushAfterTheCurrentWork() {
+    void oneReadsRequestsLeaveInOneFlushAtItsEnd() {
         channel.pipeline().fireChannelRead(Unpooled.copiedBuffer(GET + GET + GET, ISO_8859_1));
+        assertEquals(0, flushes, "nothing flushed before the read's end");
         channel.pipeline().fireChannelReadComplete();
-        assertEquals(0, flushes[0], "nothing flushed while the loop's current work goes on");
-        runTasks();
-        assertEquals(1, flushes[0]);
+        assertEquals(1, flushes);
         assertEquals(3, responses());
-        runTasks();
-        assertEquals(1, flushes[0], "no second flush");
-    }
-
-    @Test
-    void theConnectionsOfOneLoopAreFlushedTogether() {
-        channel.pipeline().fireChannelRead(Unpooled.copiedBuffer(GET, ISO_8859_1));
-        channel.pipeline().fireChannelReadComplete();
-        other.pipeline().fireChannelRead(Unpooled.copiedBuffer(GET + GET, ISO_8859_1));
-        other.pipeline().fireChannelReadComplete();
-        assertEquals(0, flushes[0] + flushes[1]);
-        assertEquals(1, tasks.size(), "one task for both");
-        runTasks(); // the batch's one task
-        assertEquals(1, flushes[0]);
-        assertEquals(1, flushes[1]);
-        assertEquals(1, responses(channel));
-        assertEquals(2, responses(other));
-    }
-
-    @Test
-    void aFlushOutsideTheRoutersReadGoesAtOnceWithWhatWaits() {
-        channel.pipeline().fireChannelRead(Unpooled.copiedBuffer(GET, ISO_8859_1));
-        channel.flush(); // e.g. an error answered from exceptionCaught
-        assertEquals(1, flushes[0]);
-        assertEquals(1, responses());
-        runTasks();
-        assertEquals(1, flushes[0], "nothing left for the batch");
+        channel.runPendingTasks();
+        assertEquals(1, flushes, "no second flush after the read");
     }
 
     @Test
@@ -135,10 +86,10 @@ class FlushConsolidationTest {
         channel.writeInbound(Unpooled.copiedBuffer(GET + GET, ISO_8859_1));
         assertEquals(0, responses(), "the flow control holds both: no read was asked for");
         for (int i = 0; i < 2; i++) {
-            int before = flushes[0];
+            int before = flushes;
             channel.read(); // hands on one request (from read(), outside any read from the socket)
-            runTasks();
-            assertEquals(before + 1, flushes[0], "one flush per request");
+            channel.runPendingTasks();
+            assertEquals(before + 1, flushes, "one flush per request");
             assertEquals(1, responses());
         }
     }
