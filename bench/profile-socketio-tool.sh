@@ -26,10 +26,7 @@ source "$ROOT/bench/lib.sh"
 source "$ROOT/bench/socketio-lib.sh"
 sio_prepare "$SERVER"
 
-./mvnw -B -ntp -q -o dependency:copy -Dartifact="tools.profiler:async-profiler:$AP_VERSION" \
-        -DoutputDirectory="$WORK" 2>/dev/null \
-    || ./mvnw -B -ntp -q dependency:copy -Dartifact="tools.profiler:async-profiler:$AP_VERSION" -DoutputDirectory="$WORK"
-(cd "$WORK" && unzip -q -o "async-profiler-$AP_VERSION.jar" linux-x64/libasyncProfiler.so)
+AGENT=$(async_profiler "$WORK" "$AP_VERSION")
 PROFILE=$WORK/tool.collapsed
 sio_start "$SERVER" "$PORT"
 sio_echo_opts "$SERVER"
@@ -42,7 +39,7 @@ load() { # NAME [JVM OPTION]: one echo run
 }
 echo "==> the load tool against $SERVER, echo: a run to warm the server up, then one profiled" >&2
 load warmup
-load load "-agentpath:$WORK/linux-x64/libasyncProfiler.so=start,event=cpu,interval=1ms,collapsed,total,file=$PROFILE"
+load load "-agentpath:$AGENT=start,event=cpu,interval=1ms,collapsed,total,file=$PROFILE"
 stop_all
 grep -E '^  (Throughput|latency |Errors|Tool)' "$WORK/load.txt" || tail -5 "$WORK/load.txt"
 [ -s "$PROFILE" ] || { echo "${0##*/}: no profile (see $WORK/load.txt)" >&2; exit 1; }

@@ -34,13 +34,9 @@ source "$ROOT/bench/lib.sh"
 source "$ROOT/bench/socketio-lib.sh"
 sio_prepare "$SERVER"
 
-./mvnw -B -ntp -q -o dependency:copy -Dartifact="tools.profiler:async-profiler:$AP_VERSION" \
-        -DoutputDirectory="$WORK" 2>/dev/null \
-    || ./mvnw -B -ntp -q dependency:copy -Dartifact="tools.profiler:async-profiler:$AP_VERSION" -DoutputDirectory="$WORK"
-(cd "$WORK" && unzip -q -o "async-profiler-$AP_VERSION.jar" linux-x64/libasyncProfiler.so)
+AGENT=$(async_profiler "$WORK" "$AP_VERSION")
 EVENT=${EVENT:-$([ "$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null || echo 3)" -le 1 ] && echo cpu || echo itimer)}
 PROFILE=$WORK/profile.collapsed
-AGENT=$WORK/linux-x64/libasyncProfiler.so
 sio_start "$SERVER" "$PORT"
 sio_echo_opts "$SERVER"
 sio_fanout_opts "$SERVER"

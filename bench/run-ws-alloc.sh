@@ -28,14 +28,7 @@ AP_VERSION=${AP_VERSION:-4.2} ALLOC_INTERVAL=${ALLOC_INTERVAL:-1024}
 WORK=$(mktemp -d)
 trap 'stop_all; rm -rf "$WORK"' EXIT
 
-# async-profiler from Maven Central through Maven (offline first: it may be in the local repository).
-AP_JAR=$WORK/async-profiler-$AP_VERSION.jar
-./mvnw -B -ntp -q -o dependency:copy -Dartifact="tools.profiler:async-profiler:$AP_VERSION" \
-        -DoutputDirectory="$WORK" -Dmdep.overWriteReleases=true 2>/dev/null \
-    || ./mvnw -B -ntp -q dependency:copy -Dartifact="tools.profiler:async-profiler:$AP_VERSION" \
-        -DoutputDirectory="$WORK"
-(cd "$WORK" && unzip -q -o "$AP_JAR" linux-x64/libasyncProfiler.so)
-AGENT=$WORK/linux-x64/libasyncProfiler.so
+AGENT=$(async_profiler "$WORK" "$AP_VERSION")
 
 run_one() { # members
     local members=$1 profile=$WORK/alloc-$1.collapsed
