@@ -120,14 +120,14 @@ final class HttpLimits {
 
         /** {@code msg} is being written: a response's end may restart the clock; a 101 ends it. */
         void written(Object msg) {
-            if (msg instanceof FixedResponse || msg instanceof LastHttpContent && !(msg instanceof FullHttpResponse
-                    && ((FullHttpResponse) msg).status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code())) {
-                inRequest = false;
-            } else if (msg instanceof FullHttpResponse) {
-                // 101: the connection is a WebSocket now; header timeouts no longer apply.
+            if (msg instanceof FullHttpResponse response
+                    && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+                // The connection is a WebSocket now; header timeouts no longer apply.
                 done = true;
                 stop();
                 cancel();
+            } else if (msg instanceof FixedResponse || msg instanceof LastHttpContent) {
+                inRequest = false;
             }
         }
 
