@@ -21,6 +21,8 @@
 #   BASE_PORT [18080]  ports BASE_PORT..BASE_PORT+2
 #   JAR [server/target/switchboard-server.jar]   JAR_BEFORE [unset]
 #   SB_FLAGS [unset]  extra flags for the Switchboard servers (e.g. --http-open-file-cache 0)
+#   SB_FLAGS_BEFORE [SB_FLAGS]  the before server's, in its place: with JAR_BEFORE=JAR it compares
+#                  two settings of one build (e.g. SB_FLAGS_BEFORE="--epoll-mode level")
 #   ROWS ["small 1k 64k 1m pipelined"]  which rows to run
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -37,6 +39,7 @@ JAR=${JAR:-server/target/switchboard-server.jar}
 JAR_BEFORE=${JAR_BEFORE:-}
 ROWS=${ROWS:-small 1k 64k 1m pipelined}
 read -r -a SB_EXTRA <<< "${SB_FLAGS:-}"
+read -r -a SB_EXTRA_BEFORE <<< "${SB_FLAGS_BEFORE-${SB_FLAGS:-}}"
 for tool in wrk nginx curl taskset; do
     command -v "$tool" >/dev/null || { echo "run-http.sh: $tool is missing (apt-get install -y wrk nginx-light curl)" >&2; exit 1; }
 done
@@ -59,14 +62,16 @@ head -c $((1024 * 1024)) /dev/urandom > "$WORK/root/1m.bin"
 chmod -R a+rX "$WORK"
 
 declare -A server_pid
-start_switchboard() { # name port jar log
-    taskset -c "$SERVER_CPU" java -jar "$3" --bind 127.0.0.1 --framed-port off --echo-port off --udp-port off \
-        --http-port "$2" --static-root "$WORK/root" --io-threads 1 "${SB_EXTRA[@]}" > "$4" 2>&1 &
+start_switchboard() { # name port jar log flags...
+    local name=$1 port=$2 jar=$3 log=$4
+    shift 4
+    taskset -c "$SERVER_CPU" java -jar "$jar" --bind 127.0.0.1 --framed-port off --echo-port off --udp-port off \
+        --http-port "$port" --static-root "$WORK/root" --io-threads 1 "$@" > "$log" 2>&1 &
     pids+=($!)
-    server_pid[$1]=$!
+    server_pid[$name]=$!
 }
-start_switchboard switchboard "$SB" "$JAR" "$WORK/sb.log"
-[ -z "$JAR_BEFORE" ] || start_switchboard before "$SB_BEFORE" "$JAR_BEFORE" "$WORK/sb-before.log"
+start_switchboard switchboard "$SB" "$JAR" "$WORK/sb.log" "${SB_EXTRA[@]}"
+[ -z "$JAR_BEFORE" ] || start_switchboard before "$SB_BEFORE" "$JAR_BEFORE" "$WORK/sb-before.log" "${SB_EXTRA_BEFORE[@]}"
 body=$(printf '{"status":"up"}')
 cat > "$WORK/nginx/nginx.conf" <<CONF
 worker_processes 1;
