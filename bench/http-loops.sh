@@ -34,7 +34,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/switchboard-http-loops.XXXXXX")
 source "$ROOT/bench/lib.sh"
 SB=$BASE_PORT
 NGINX=$((BASE_PORT + 1))
-mkdir -p "$WORK/root" "$WORK/nginx"
+mkdir -p "$WORK/root"
 chmod -R a+rX "$WORK"
 body=$(printf '{"status":"up"}')
 
@@ -42,32 +42,10 @@ taskset -c "$SERVER_CPU" java -jar "$JAR" --bind 127.0.0.1 --framed-port off --e
     --http-port "$SB" --static-root "$WORK/root" --io-threads 1 > "$WORK/sb.log" 2>&1 &
 pids+=($!)
 sb_pid=$!
-cat > "$WORK/nginx/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    keepalive_requests 1000000;
-    client_body_temp_path $WORK/nginx;
-    proxy_temp_path $WORK/nginx;
-    fastcgi_temp_path $WORK/nginx;
-    uwsgi_temp_path $WORK/nginx;
-    scgi_temp_path $WORK/nginx;
-    server {
-        listen 127.0.0.1:$NGINX;
-        location = /healthz {
+start_nginx "$WORK" "$NGINX" "$SERVER_CPU" "" "        location = /healthz {
             default_type application/json;
             return 200 '$body\n';
-        }
-    }
-}
-CONF
-taskset -c "$SERVER_CPU" nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
-pids+=($!)
-nginx_pid=$!
+        }"
 wait_port "$NGINX"
 wait_port "$SB"
 for port in "$NGINX" "$SB"; do

@@ -54,7 +54,7 @@ source "$ROOT/bench/lib.sh"
 SB=$BASE_PORT
 NGINX=$((BASE_PORT + 1))
 SB_BEFORE=$((BASE_PORT + 2))
-mkdir -p "$WORK/root" "$WORK/nginx"
+mkdir -p "$WORK/root"
 head -c 1024 /dev/urandom > "$WORK/root/1k.bin"
 head -c $((64 * 1024)) /dev/urandom > "$WORK/root/64k.bin"
 head -c $((1024 * 1024)) /dev/urandom > "$WORK/root/1m.bin"
@@ -73,39 +73,17 @@ start_switchboard() { # name port jar log flags...
 start_switchboard switchboard "$SB" "$JAR" "$WORK/sb.log" "${SB_EXTRA[@]}"
 [ -z "$JAR_BEFORE" ] || start_switchboard before "$SB_BEFORE" "$JAR_BEFORE" "$WORK/sb-before.log" "${SB_EXTRA_BEFORE[@]}"
 body=$(printf '{"status":"up"}')
-cat > "$WORK/nginx/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    sendfile on;
+start_nginx "$WORK" "$NGINX" "$SERVER_CPU" "    sendfile on;
     tcp_nopush on;
-    keepalive_requests 1000000;
     open_file_cache max=1000 inactive=20s;
     open_file_cache_valid 1s;
     open_file_cache_errors on;
-    types { application/octet-stream bin; }
-    client_body_temp_path $WORK/nginx;
-    proxy_temp_path $WORK/nginx;
-    fastcgi_temp_path $WORK/nginx;
-    uwsgi_temp_path $WORK/nginx;
-    scgi_temp_path $WORK/nginx;
-    server {
-        listen 127.0.0.1:$NGINX;
-        root $WORK/root;
+    types { application/octet-stream bin; }" "        root $WORK/root;
         location = /healthz {
             default_type application/json;
             return 200 '$body\n';
-        }
-    }
-}
-CONF
-taskset -c "$SERVER_CPU" nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
-pids+=($!)
-server_pid[nginx]=$!
+        }"
+server_pid[nginx]=$nginx_pid
 wait_port "$NGINX"
 wait_port "$SB"
 [ -z "$JAR_BEFORE" ] || wait_port "$SB_BEFORE"

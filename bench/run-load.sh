@@ -43,30 +43,7 @@ ECHO=$((BASE_PORT + 1))
 mkdir -p "$WORK/root" "$WORK/nginx"
 printf 'Hello, world\n' > "$WORK/root/index.html"   # 13 bytes
 chmod -R a+rX "$WORK"
-cat > "$WORK/nginx/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    keepalive_requests 100000000;
-    keepalive_timeout 300s;
-    types { text/html html; }
-    client_body_temp_path $WORK/nginx;
-    proxy_temp_path $WORK/nginx;
-    fastcgi_temp_path $WORK/nginx;
-    uwsgi_temp_path $WORK/nginx;
-    scgi_temp_path $WORK/nginx;
-    server {
-        listen 127.0.0.1:$NGINX;
-        root $WORK/root;
-    }
-}
-CONF
-taskset -c "$SERVER_CPU" nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" &
-pids+=($!)
+start_nginx "$WORK" "$NGINX" "$SERVER_CPU" "    types { text/html html; }" "        root $WORK/root;"
 taskset -c "$SERVER_CPU" bench/bin/echo_server "$ECHO" > "$WORK/echo_server.log" 2>&1 &
 pids+=($!)
 wait_port "$NGINX"
