@@ -4,19 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.switchboard.common.protocol.Ack;
 import io.switchboard.common.protocol.Event;
 import io.switchboard.common.protocol.Flags;
-import io.switchboard.common.protocol.Frame;
-import io.switchboard.common.protocol.FrameDecoder;
-import io.switchboard.common.protocol.FrameEncoder;
 import io.switchboard.common.protocol.Hello;
 import io.switchboard.common.protocol.Join;
 import io.switchboard.common.protocol.Leave;
@@ -26,9 +18,9 @@ import io.switchboard.common.protocol.Publish;
 import io.switchboard.common.protocol.Target;
 import io.switchboard.common.protocol.Welcome;
 import io.switchboard.common.protocol.Wire;
-import io.switchboard.common.transport.TransportConfig;
 import io.switchboard.server.Listener;
 import io.switchboard.server.launch.Server;
+import io.switchboard.server.testing.FramedTestConnection;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -49,33 +41,25 @@ final class NodeClient implements AutoCloseable {
     record Acked(int requestId, String text) {
     }
 
-    private final EventLoopGroup group;
+    private final FramedTestConnection connection;
     private final Channel channel;
     final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
     final long sessionId;
     private int nextId = 100;
 
     NodeClient(Server server, String name) throws InterruptedException {
-        TransportConfig transport = server.transport();
-        group = transport.newEventLoopGroup(1, "test-node-client");
-        channel = transport.configureSocket(new Bootstrap()).group(group).handler(new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new FrameDecoder(), FrameEncoder.INSTANCE, new SimpleChannelInboundHandler<Frame>() {
-                    @Override
-                    protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
-                        if (frame instanceof Event e) {
-                            received.add(new Received(e.requestId(), e.flags(), e.senderId(), e.target(), e.room(),
-                                    e.event(), e.content().toString(StandardCharsets.UTF_8)));
-                        } else if (frame instanceof Ack a) {
-                            received.add(new Acked(a.requestId(), a.content().toString(StandardCharsets.UTF_8)));
-                        } else {
-                            received.add(frame);
-                        }
+        connection = FramedTestConnection.open(server.transport(), server.address(Listener.FRAMED), null, "test-node-client",
+                (ch, frame) -> {
+                    if (frame instanceof Event e) {
+                        received.add(new Received(e.requestId(), e.flags(), e.senderId(), e.target(), e.room(),
+                                e.event(), e.content().toString(StandardCharsets.UTF_8)));
+                    } else if (frame instanceof Ack a) {
+                        received.add(new Acked(a.requestId(), a.content().toString(StandardCharsets.UTF_8)));
+                    } else {
+                        received.add(frame);
                     }
                 });
-            }
-        }).connect(server.address(Listener.FRAMED)).syncUninterruptibly().channel();
+        channel = connection.channel();
         channel.writeAndFlush(new Hello(1, Wire.PROTOCOL_VERSION, name, ""));
         sessionId = assertInstanceOf(Welcome.class, next()).sessionId();
     }
@@ -145,9 +129,6 @@ final class NodeClient implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!group.isShuttingDown()) {
-            channel.close().syncUninterruptibly();
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        }
+        connection.close();
     }
 }

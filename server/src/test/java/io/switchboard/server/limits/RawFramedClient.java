@@ -3,21 +3,15 @@ package io.switchboard.server.limits;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.switchboard.common.protocol.Frame;
-import io.switchboard.common.protocol.FrameDecoder;
-import io.switchboard.common.protocol.FrameEncoder;
 import io.switchboard.common.protocol.Hello;
 import io.switchboard.common.protocol.PayloadFrame;
 import io.switchboard.common.protocol.Welcome;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.common.transport.TransportConfig;
+import io.switchboard.server.testing.FramedTestConnection;
 import java.net.InetSocketAddress;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -33,7 +27,7 @@ public final class RawFramedClient implements AutoCloseable {
     public record Payload(Frame frame, byte[] bytes) {
     }
 
-    private final EventLoopGroup group;
+    private final FramedTestConnection connection;
     private final Channel channel;
     private final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
 
@@ -44,24 +38,14 @@ public final class RawFramedClient implements AutoCloseable {
     /** Connects from {@code localAddress} (such as 127.0.0.2), or any when {@code null}. */
     public RawFramedClient(TransportConfig transport, InetSocketAddress address, InetSocketAddress localAddress)
             throws InterruptedException {
-        group = transport.newEventLoopGroup(1, "test-raw-framed");
-        Bootstrap bootstrap = transport.configureSocket(new Bootstrap()).group(group).handler(new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new FrameDecoder(), FrameEncoder.INSTANCE, new SimpleChannelInboundHandler<Frame>() {
-                    @Override
-                    protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
-                        if (frame instanceof PayloadFrame p) {
-                            received.add(new Payload(frame, ByteBufUtil.getBytes(p.content())));
-                        } else {
-                            received.add(frame);
-                        }
-                    }
-                });
+        connection = FramedTestConnection.open(transport, address, localAddress, "test-raw-framed", (ch, frame) -> {
+            if (frame instanceof PayloadFrame p) {
+                received.add(new Payload(frame, ByteBufUtil.getBytes(p.content())));
+            } else {
+                received.add(frame);
             }
         });
-        channel = (localAddress == null ? bootstrap.connect(address) : bootstrap.connect(address, localAddress))
-                .syncUninterruptibly().channel();
+        channel = connection.channel();
     }
 
     /** Says HELLO and waits for WELCOME. */
@@ -97,7 +81,6 @@ public final class RawFramedClient implements AutoCloseable {
 
     @Override
     public void close() {
-        channel.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        connection.close();
     }
 }

@@ -3,20 +3,13 @@ package io.switchboard.server.socketio;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.switchboard.common.protocol.Ack;
 import io.switchboard.common.protocol.Event;
 import io.switchboard.common.protocol.Flags;
 import io.switchboard.common.protocol.Frame;
-import io.switchboard.common.protocol.FrameDecoder;
-import io.switchboard.common.protocol.FrameEncoder;
 import io.switchboard.common.protocol.Hello;
 import io.switchboard.common.protocol.Join;
 import io.switchboard.common.protocol.Publish;
@@ -24,6 +17,7 @@ import io.switchboard.common.protocol.Target;
 import io.switchboard.common.protocol.Welcome;
 import io.switchboard.common.protocol.Wire;
 import io.switchboard.common.transport.TransportConfig;
+import io.switchboard.server.testing.FramedTestConnection;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -49,7 +43,7 @@ final class FramedPeer implements AutoCloseable {
         }
     }
 
-    private final EventLoopGroup group;
+    private final FramedTestConnection connection;
     private final Channel channel;
     private final String room;
     final BlockingQueue<Object> seen = new LinkedBlockingQueue<>();
@@ -59,29 +53,20 @@ final class FramedPeer implements AutoCloseable {
     FramedPeer(TransportConfig transport, InetSocketAddress address, String name, String room) throws InterruptedException {
         this.room = room;
         BlockingQueue<Frame> control = new LinkedBlockingQueue<>();
-        group = transport.newEventLoopGroup(1, "test-framed-peer");
-        channel = transport.configureSocket(new Bootstrap()).group(group).handler(new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new FrameDecoder(), FrameEncoder.INSTANCE, new SimpleChannelInboundHandler<Frame>() {
-                    @Override
-                    protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
-                        if (frame instanceof Event e) {
-                            Seen s = new Seen(e.senderId(), e.target(), e.room(), e.event(), e.flags(),
-                                    ByteBufUtil.getBytes(e.content()));
-                            seen.add(s);
-                            react(ctx.channel(), s, e.requestId());
-                        } else if (frame instanceof Ack a) {
-                            control.add(new Ack(a.requestId(), Unpooled.EMPTY_BUFFER));
-                            seen.add("ack " + a.requestId());
-                        } else {
-                            control.add(frame);
-                            seen.add(frame.toString());
-                        }
-                    }
-                });
+        connection = FramedTestConnection.open(transport, address, null, "test-framed-peer", (ch, frame) -> {
+            if (frame instanceof Event e) {
+                Seen s = new Seen(e.senderId(), e.target(), e.room(), e.event(), e.flags(), ByteBufUtil.getBytes(e.content()));
+                seen.add(s);
+                react(ch, s, e.requestId());
+            } else if (frame instanceof Ack a) {
+                control.add(new Ack(a.requestId(), Unpooled.EMPTY_BUFFER));
+                seen.add("ack " + a.requestId());
+            } else {
+                control.add(frame);
+                seen.add(frame.toString());
             }
-        }).connect(address).syncUninterruptibly().channel();
+        });
+        channel = connection.channel();
         channel.writeAndFlush(new Hello(1, Wire.PROTOCOL_VERSION, name, ""));
         Welcome welcome = assertInstanceOf(Welcome.class, control.poll(10, TimeUnit.SECONDS));
         sessionId = welcome.sessionId();
@@ -129,7 +114,6 @@ final class FramedPeer implements AutoCloseable {
 
     @Override
     public void close() {
-        channel.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        connection.close();
     }
 }

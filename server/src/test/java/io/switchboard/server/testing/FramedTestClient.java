@@ -4,21 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.switchboard.common.protocol.Ack;
 import io.switchboard.common.protocol.Bye;
 import io.switchboard.common.protocol.Event;
 import io.switchboard.common.protocol.Flags;
-import io.switchboard.common.protocol.Frame;
-import io.switchboard.common.protocol.FrameDecoder;
-import io.switchboard.common.protocol.FrameEncoder;
 import io.switchboard.common.protocol.Hello;
 import io.switchboard.common.protocol.Join;
 import io.switchboard.common.protocol.Publish;
@@ -46,32 +38,24 @@ public final class FramedTestClient implements AutoCloseable {
     public record Acked(int requestId, String text) {
     }
 
-    private final EventLoopGroup group;
+    private final FramedTestConnection connection;
     private final Channel channel;
     public final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
     public final long sessionId;
     private int nextId = 100;
 
     public FramedTestClient(TransportConfig transport, InetSocketAddress address, String name) throws InterruptedException {
-        group = transport.newEventLoopGroup(1, "test-framed-client");
-        channel = transport.configureSocket(new Bootstrap()).group(group).handler(new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new FrameDecoder(), FrameEncoder.INSTANCE, new SimpleChannelInboundHandler<Frame>() {
-                    @Override
-                    protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
-                        if (frame instanceof Event e) {
-                            received.add(new Received(e.senderId(), e.target(), e.room(), e.event(),
-                                    e.content().toString(StandardCharsets.UTF_8)));
-                        } else if (frame instanceof Ack a) {
-                            received.add(new Acked(a.requestId(), a.content().toString(StandardCharsets.UTF_8)));
-                        } else {
-                            received.add(frame);
-                        }
-                    }
-                });
+        connection = FramedTestConnection.open(transport, address, null, "test-framed-client", (ch, frame) -> {
+            if (frame instanceof Event e) {
+                received.add(new Received(e.senderId(), e.target(), e.room(), e.event(),
+                        e.content().toString(StandardCharsets.UTF_8)));
+            } else if (frame instanceof Ack a) {
+                received.add(new Acked(a.requestId(), a.content().toString(StandardCharsets.UTF_8)));
+            } else {
+                received.add(frame);
             }
-        }).connect(address).syncUninterruptibly().channel();
+        });
+        channel = connection.channel();
         channel.writeAndFlush(new Hello(1, Wire.PROTOCOL_VERSION, name, ""));
         Welcome welcome = assertInstanceOf(Welcome.class, next());
         sessionId = welcome.sessionId();
@@ -153,7 +137,6 @@ public final class FramedTestClient implements AutoCloseable {
 
     @Override
     public void close() {
-        channel.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        connection.close();
     }
 }
