@@ -40,7 +40,7 @@ source "$ROOT/bench/lib.sh"
 
 NGINX=$BASE_PORT
 ECHO=$((BASE_PORT + 1))
-mkdir -p "$WORK/root" "$WORK/nginx"
+mkdir -p "$WORK/root"
 printf 'Hello, world\n' > "$WORK/root/index.html"   # 13 bytes
 chmod -R a+rX "$WORK"
 start_nginx "$WORK" "$NGINX" "$SERVER_CPU" "    types { text/html html; }" "        root $WORK/root;"
